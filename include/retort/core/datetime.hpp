@@ -1,0 +1,47 @@
+// Calendar and clock values, and their ISO 8601 text forms.
+//
+// Retort uses the standard chrono types where they fit:
+//   a date        std::chrono::year_month_day
+//   a datetime    rt::Timestamp, microseconds since the Unix epoch in UTC
+//   a time of day rt::TimeOfDay
+// Columns WITH time zone store the instant; columns WITHOUT store the wall-clock reading
+// of the Timestamp as if it were UTC, so a value always reads back as it was written.
+#pragma once
+
+#include <chrono>
+#include <compare>
+#include <string>
+#include <string_view>
+
+namespace retort {
+
+using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
+
+struct TimeOfDay {
+  std::chrono::microseconds since_midnight{0};
+
+  constexpr TimeOfDay() = default;
+  constexpr explicit TimeOfDay(std::chrono::microseconds d) : since_midnight(d) {}
+  constexpr TimeOfDay(int hours, int minutes, int seconds = 0, int micros = 0)
+      : since_midnight(std::chrono::hours(hours) + std::chrono::minutes(minutes) +
+                       std::chrono::seconds(seconds) + std::chrono::microseconds(micros)) {}
+
+  friend constexpr auto operator<=>(const TimeOfDay&, const TimeOfDay&) = default;
+};
+
+// "2024-02-29"
+std::string format_date(std::chrono::year_month_day date);
+// "2024-02-29 13:45:00.250000" (separator ' ' or 'T'; the fraction always has six digits
+// so that text comparison in SQLite orders like time).
+std::string format_timestamp(Timestamp ts, char separator = ' ');
+// "13:45:00.250000"
+std::string format_time(TimeOfDay time);
+
+// Parsers accept what SQLite and PostgreSQL print and what ISO 8601 allows: 'T' or ' '
+// between date and time, an optional fraction up to microseconds, an optional "Z" or
+// "+HH", "+HH:MM", "+HHMM" offset (converted to UTC). Bad text raises rt::DataError.
+std::chrono::year_month_day parse_date(std::string_view text);
+Timestamp parse_timestamp(std::string_view text);
+TimeOfDay parse_time(std::string_view text);
+
+}  // namespace retort

@@ -1,0 +1,148 @@
+// The interface a database backend implements (see src/dialects/<name>/ for SQLite and
+// PostgreSQL).
+//
+// Core and the layers above talk to a database only through these two classes:
+// driver::Connection (one session with the server) and driver::Statement (one prepared
+// statement and, after execute(), its current result). Binding and reading are typed
+// calls with 0-based indexes so that the ORM can move struct members in and out without
+// building rt::Value objects.
+//
+// Drivers report failures as rt::DatabaseError subclasses; an OperationalError whose
+// connection_invalidated() is true means the connection is gone for good.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retort/core/datetime.hpp"
+#include "retort/core/url.hpp"
+#include "retort/core/uuid.hpp"
+#include "retort/core/value.hpp"
+
+namespace retort::driver {
+
+class Statement {
+ public:
+  virtual ~Statement() = default;
+
+  virtual int parameter_count() const = 0;
+
+  // Bound values stay in effect until rebound. bind_text and bind_blob copy the bytes;
+  // the *_ref variants only point at them, so the caller keeps them alive until the
+  // statement is reset.
+  virtual void bind_null(int index) = 0;
+  virtual void bind_bool(int index, bool value) = 0;
+  virtual void bind_int64(int index, std::int64_t value) = 0;
+  virtual void bind_double(int index, double value) = 0;
+  virtual void bind_text(int index, std::string_view value) = 0;
+  virtual void bind_text_ref(int index, std::string_view value) { bind_text(index, value); }
+  virtual void bind_blob(int index, std::span<const std::uint8_t> value) = 0;
+  virtual void bind_blob_ref(int index, std::span<const std::uint8_t> value) {
+    bind_blob(index, value);
+  }
+  virtual void bind_date(int index, std::chrono::year_month_day value) = 0;
+  virtual void bind_timestamp(int index, Timestamp value) = 0;
+  virtual void bind_time(int index, TimeOfDay value) = 0;
+  virtual void bind_decimal(int index, std::string_view text) = 0;
+  virtual void bind_json(int index, std::string_view text) = 0;
+  virtual void bind_uuid(int index, const Uuid& value) = 0;
+  // Dispatches on the value's type.
+  void bind(int index, const Value& value);
+
+  // Runs the statement. With stream=true a driver that would otherwise buffer the whole
+  // result (PostgreSQL) fetches it row by row instead.
+  virtual void execute(bool stream) = 0;
+  // Advances to the next row; false when the result is exhausted.
+  virtual bool next() = 0;
+  // Rows inserted, updated or deleted by the last execute().
+  virtual std::int64_t rows_affected() const = 0;
+  // Ends the current result so the statement can be executed again.
+  virtual void reset() = 0;
+
+  virtual int column_count() const = 0;
+  virtual std::string_view column_name(int index) const = 0;
+
+  // Readers of the current row. Each raises rt::DataError when the stored value cannot be
+  // read as the requested type; text and blob views stay valid until next() or reset().
+  virtual bool is_null(int index) = 0;
+  virtual bool get_bool(int index) = 0;
+  virtual std::int64_t get_int64(int index) = 0;
+  virtual double get_double(int index) = 0;
+  virtual std::string_view get_text(int index) = 0;
+  virtual std::span<const std::uint8_t> get_blob(int index) = 0;
+  // The column as a Value typed by what the database declares (a PostgreSQL date comes
+  // back as a date; SQLite uses the declared column type).
+  virtual Value get_value(int index) = 0;
+
+  // While recording is on, binds also keep a printable copy of each value so that echo
+  // can show the parameters; off by default because it costs an allocation per bind.
+  void record_parameters(bool on) { recording_ = on; }
+  // "(1, 'alice', NULL)" from the recorded binds.
+  std::string describe_parameters() const;
+
+ protected:
+  bool recording() const { return recording_; }
+  void record(int index, std::string shown);
+
+ private:
+  bool recording_ = false;
+  std::vector<std::string> recorded_;
+};
+
+// Session-level settings passed when connecting.
+struct ConnectOptions {
+  // "SERIALIZABLE", "REPEATABLE READ", "READ COMMITTED", "READ UNCOMMITTED" or empty for
+  // the database's default.
+  std::string isolation_level{};
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  // Prepares sql, written with this driver's native placeholders ("?NNN" for SQLite,
+  // "$N" for PostgreSQL), expecting parameter_count parameters.
+  virtual std::unique_ptr<Statement> prepare(std::string_view sql, int parameter_count) = 0;
+  // Runs parameterless SQL (transaction control, DDL scripts); may hold several
+  // statements.
+  virtual void execute_script(std::string_view sql) = 0;
+
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;
+  // True when the server side has a transaction open (cheap, no round trip).
+  virtual bool in_transaction() const = 0;
+
+  // Ends the session with the server. Statements prepared on it may still be destroyed
+  // afterwards; nothing else may be called.
+  virtual void close() = 0;
+
+  // A round trip that proves the connection still works.
+  virtual bool ping() = 0;
+  // False once the connection is known to be broken.
+  virtual bool is_usable() const = 0;
+
+  // Native placeholder for the n-th (1-based) parameter.
+  virtual std::string placeholder(int n) const = 0;
+};
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  // "sqlite", "postgresql"
+  virtual std::string_view name() const = 0;
+  // Raises OperationalError (server unreachable, login refused, file cannot be opened)
+  // or ArgumentError (bad URL option).
+  virtual std::unique_ptr<Connection> connect(const URL& url, const ConnectOptions& options) = 0;
+};
+
+// The driver for a URL's backend ("sqlite", "postgresql") and optional driver name
+// ("libpq"); rt::ArgumentError lists the known backends when there is none.
+Driver& find_driver(const URL& url);
+
+}  // namespace retort::driver

@@ -1,0 +1,22 @@
+// Pool kinds and the pool's observable state.
+//
+//   queue   keeps up to pool_size idle connections, opens up to max_overflow more under
+//           load, and makes callers wait up to pool_timeout when all are in use
+//           (the default for files and servers);
+//   null    opens a connection per checkout and closes it on return;
+//   static  one connection shared by every checkout (the default for sqlite://, where a
+//           memory database lives and dies with its one connection).
+#pragma once
+
+namespace retort {
+
+enum class PoolKind { automatic, queue, null, static_ };
+
+struct PoolStatus {
+  int size = 0;         // pool_size
+  int checked_out = 0;  // connections in use now
+  int idle = 0;         // open connections waiting in the pool
+  int overflow = 0;     // open connections beyond pool_size
+};
+
+}  // namespace retort

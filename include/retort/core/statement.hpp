@@ -1,0 +1,53 @@
+// rt::Statement: SQL prepared once on a connection and run many times.
+//
+//   auto insert = conn.prepare("INSERT INTO t (a, b) VALUES (?, ?)");
+//   for (auto& [a, b] : items) insert.execute({a, b});
+//
+// Plain Connection::execute() caches prepared statements too; a Statement handle skips
+// the cache lookup and gives access to the typed binders of the driver (raw()), which
+// the ORM uses to bind struct members without building rt::Value objects:
+//
+//   auto& raw = insert.raw();
+//   raw.bind_int64(0, item.a);
+//   raw.bind_text_ref(1, item.b);
+//   insert.run();
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "retort/core/detail/checkout.hpp"
+#include "retort/core/detail/prepared.hpp"
+#include "retort/core/driver.hpp"
+#include "retort/core/params.hpp"
+#include "retort/core/result.hpp"
+
+namespace retort {
+
+class Statement {
+ public:
+  Statement() = default;
+
+  // Binds params (positional, or named for ":name" SQL) and runs.
+  Result execute(const Params& params = {});
+  // As execute(), row by row on PostgreSQL.
+  Result stream(const Params& params = {});
+  // Runs with the values already bound through raw().
+  Result run(bool stream = false);
+
+  driver::Statement& raw();
+  int parameter_count() const;
+  // Parameter names in placeholder order, for ":name" SQL; empty for positional SQL.
+  const std::vector<std::string>& parameter_names() const;
+  // The SQL as written (before placeholders were made native).
+  const std::string& sql() const;
+
+ private:
+  friend class Connection;
+  Statement(detail::Checkout checkout, detail::PreparedRef entry);
+
+  detail::Checkout checkout_;
+  detail::PreparedRef entry_;
+};
+
+}  // namespace retort

@@ -1,0 +1,41 @@
+#include "retort/core/statement.hpp"
+
+#include "pooled_connection.hpp"
+
+namespace retort {
+
+Statement::Statement(detail::Checkout checkout, detail::PreparedRef entry)
+    : checkout_(std::move(checkout)), entry_(std::move(entry)) {}
+
+namespace {
+detail::PreparedEntry& entry_of(const detail::PreparedRef& ref) {
+  if (!ref) throw ArgumentError("empty statement handle");
+  return *ref.get();
+}
+}  // namespace
+
+Result Statement::execute(const Params& params) {
+  detail::bind_params(entry_of(entry_), params);
+  return run(false);
+}
+
+Result Statement::stream(const Params& params) {
+  detail::bind_params(entry_of(entry_), params);
+  return run(true);
+}
+
+Result Statement::run(bool stream) {
+  auto& entry = entry_of(entry_);
+  entry.stmt->reset();
+  entry.owner->execute(entry, stream);
+  return Result(checkout_, entry_);
+}
+
+driver::Statement& Statement::raw() { return *entry_of(entry_).stmt; }
+int Statement::parameter_count() const { return entry_of(entry_).native.parameter_count; }
+const std::vector<std::string>& Statement::parameter_names() const {
+  return entry_of(entry_).native.names;
+}
+const std::string& Statement::sql() const { return entry_of(entry_).sql; }
+
+}  // namespace retort

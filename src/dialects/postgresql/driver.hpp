@@ -1,0 +1,128 @@
+// The PostgreSQL driver: libpq's extended protocol behind the driver interface.
+//
+// Statements are prepared once per connection under a generated name and executed with
+// PQexecPrepared; parameters travel separately from the SQL text (never interpolated),
+// as text except bytea, which goes in binary. Results come back as text and are decoded
+// by column type.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "retort/core/driver.hpp"
+
+namespace retort::postgresql {
+
+// The libpq connection shared by a Connection and its statements, so that statements
+// destroyed after the connection closed do not touch it.
+struct Session {
+  PGconn* conn = nullptr;
+  // The statement whose streamed result is still being read; the connection cannot run
+  // anything else until it is finished.
+  const void* streaming = nullptr;
+};
+
+// Raises the rt::DatabaseError subclass for a failed result (or, with res == nullptr, for
+// the connection's error state). Consumes res.
+[[noreturn]] void raise_error(PGconn* conn, PGresult* res, std::string_view statement);
+
+class Statement final : public driver::Statement {
+ public:
+  Statement(std::shared_ptr<Session> session, std::string name, std::string sql,
+            int parameter_count);
+  ~Statement() override;
+
+  int parameter_count() const override { return static_cast<int>(params_.size()); }
+  void bind_null(int index) override;
+  void bind_bool(int index, bool value) override;
+  void bind_int64(int index, std::int64_t value) override;
+  void bind_double(int index, double value) override;
+  void bind_text(int index, std::string_view value) override;
+  void bind_text_ref(int index, std::string_view value) override;
+  void bind_blob(int index, std::span<const std::uint8_t> value) override;
+  void bind_blob_ref(int index, std::span<const std::uint8_t> value) override;
+  void bind_date(int index, std::chrono::year_month_day value) override;
+  void bind_timestamp(int index, Timestamp value) override;
+  void bind_time(int index, TimeOfDay value) override;
+  void bind_decimal(int index, std::string_view text) override;
+  void bind_json(int index, std::string_view text) override;
+  void bind_uuid(int index, const Uuid& value) override;
+
+  void execute(bool stream) override;
+  bool next() override;
+  std::int64_t rows_affected() const override { return changes_; }
+  void reset() override;
+
+  int column_count() const override;
+  std::string_view column_name(int index) const override;
+  bool is_null(int index) override;
+  bool get_bool(int index) override;
+  std::int64_t get_int64(int index) override;
+  double get_double(int index) override;
+  std::string_view get_text(int index) override;
+  std::span<const std::uint8_t> get_blob(int index) override;
+  Value get_value(int index) override;
+
+ private:
+  struct Param {
+    std::string buffer;
+    const char* data = nullptr;  // nullptr binds NULL
+    int length = 0;
+    int format = 0;  // 0 text, 1 binary
+  };
+
+  Param& param(int index);
+  void set_text(int index, std::string_view text, bool copy);
+  void check_row(int index);
+  [[noreturn]] void type_mismatch(int index, const char* wanted);
+  void clear_results();
+  // Takes the next streamed result; false when the stream has ended.
+  bool fetch_streamed();
+
+  std::shared_ptr<Session> session_;
+  std::string name_;
+  std::string sql_;
+  std::vector<Param> params_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+
+  PGresult* meta_ = nullptr;    // the result that describes the columns
+  PGresult* result_ = nullptr;  // the result holding the current row
+  int row_ = -1;
+  int rows_ = 0;
+  bool streaming_ = false;
+  bool pending_row_ = false;
+  std::int64_t changes_ = 0;
+  std::vector<std::uint8_t> blob_;  // decoded bytea of the last get_blob
+};
+
+class Connection final : public driver::Connection {
+ public:
+  Connection(const URL& url, const driver::ConnectOptions& options);
+  ~Connection() override;
+
+  std::unique_ptr<driver::Statement> prepare(std::string_view sql, int parameter_count) override;
+  void execute_script(std::string_view sql) override;
+  void begin() override;
+  void commit() override;
+  void rollback() override;
+  bool in_transaction() const override;
+  void close() override;
+  bool ping() override;
+  bool is_usable() const override;
+  std::string placeholder(int n) const override;
+
+ private:
+  void exec_simple(const char* sql);
+
+  std::shared_ptr<Session> session_;
+  std::uint64_t next_statement_ = 0;
+};
+
+driver::Driver& driver();
+
+}  // namespace retort::postgresql

@@ -1,0 +1,414 @@
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+
+#include "dialects/postgresql/driver.hpp"
+#include "retort/core/error.hpp"
+
+namespace retort::postgresql {
+namespace {
+
+// Type OIDs from pg_type.h (stable across server versions).
+enum Oid : unsigned {
+  kBool = 16,
+  kBytea = 17,
+  kChar = 18,
+  kName = 19,
+  kInt8 = 20,
+  kInt2 = 21,
+  kInt4 = 23,
+  kText = 25,
+  kOid = 26,
+  kJson = 114,
+  kFloat4 = 700,
+  kFloat8 = 701,
+  kBpchar = 1042,
+  kVarchar = 1043,
+  kDate = 1082,
+  kTime = 1083,
+  kTimestamp = 1114,
+  kTimestamptz = 1184,
+  kTimetz = 1266,
+  kNumeric = 1700,
+  kUuid = 2950,
+  kJsonb = 3802,
+};
+
+int hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+Statement::Statement(std::shared_ptr<Session> session, std::string name, std::string sql,
+                     int parameter_count)
+    : session_(std::move(session)),
+      name_(std::move(name)),
+      sql_(std::move(sql)),
+      params_(parameter_count),
+      values_(parameter_count),
+      lengths_(parameter_count),
+      formats_(parameter_count) {}
+
+Statement::~Statement() {
+  clear_results();
+  PGconn* conn = session_->conn;
+  // Free the server-side statement while the connection lives; a closed connection
+  // took it with it.
+  if (conn && PQstatus(conn) == CONNECTION_OK && !session_->streaming &&
+      (PQtransactionStatus(conn) == PQTRANS_IDLE || PQtransactionStatus(conn) == PQTRANS_INTRANS)) {
+    const std::string sql = "DEALLOCATE " + name_;
+    PQclear(PQexec(conn, sql.c_str()));
+  }
+}
+
+Statement::Param& Statement::param(int index) {
+  if (index < 0 || index >= static_cast<int>(params_.size())) {
+    throw ArgumentError("parameter " + std::to_string(index + 1) +
+                        " is out of range: the statement has " +
+                        std::to_string(params_.size()) + " [SQL: " + sql_ + "]");
+  }
+  return params_[index];
+}
+
+void Statement::set_text(int index, std::string_view text, bool copy) {
+  Param& p = param(index);
+  if (copy) {
+    p.buffer.assign(text);
+    p.data = p.buffer.data();
+  } else {
+    p.data = text.data();
+  }
+  p.length = static_cast<int>(text.size());
+  p.format = 0;
+  if (recording()) record(index, Value(text).repr());
+}
+
+void Statement::bind_null(int index) {
+  Param& p = param(index);
+  p.data = nullptr;
+  p.length = 0;
+  p.format = 0;
+  if (recording()) record(index, "NULL");
+}
+
+void Statement::bind_bool(int index, bool value) { set_text(index, value ? "t" : "f", false); }
+
+void Statement::bind_int64(int index, std::int64_t value) {
+  Param& p = param(index);
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, value);
+  p.buffer.assign(buf, r.ptr);
+  p.data = p.buffer.data();
+  p.length = static_cast<int>(p.buffer.size());
+  p.format = 0;
+  if (recording()) record(index, p.buffer);
+}
+
+void Statement::bind_double(int index, double value) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, value);
+  set_text(index, std::string_view(buf, r.ptr - buf), true);
+}
+
+void Statement::bind_text(int index, std::string_view value) { set_text(index, value, true); }
+
+void Statement::bind_text_ref(int index, std::string_view value) { set_text(index, value, false); }
+
+void Statement::bind_blob(int index, std::span<const std::uint8_t> value) {
+  Param& p = param(index);
+  p.buffer.assign(reinterpret_cast<const char*>(value.data()), value.size());
+  p.data = p.buffer.data();
+  p.length = static_cast<int>(value.size());
+  p.format = 1;
+  if (recording()) record(index, "<blob " + std::to_string(value.size()) + " bytes>");
+}
+
+void Statement::bind_blob_ref(int index, std::span<const std::uint8_t> value) {
+  Param& p = param(index);
+  p.data = reinterpret_cast<const char*>(value.data());
+  p.length = static_cast<int>(value.size());
+  p.format = 1;
+  if (recording()) record(index, "<blob " + std::to_string(value.size()) + " bytes>");
+}
+
+void Statement::bind_date(int index, std::chrono::year_month_day value) {
+  set_text(index, format_date(value), true);
+}
+
+void Statement::bind_timestamp(int index, Timestamp value) {
+  // With an explicit UTC offset, timestamptz stores the instant and timestamp (without
+  // time zone) ignores the offset and keeps the wall-clock reading.
+  set_text(index, format_timestamp(value) + "+00", true);
+}
+
+void Statement::bind_time(int index, TimeOfDay value) {
+  set_text(index, format_time(value), true);
+}
+
+void Statement::bind_decimal(int index, std::string_view text) { set_text(index, text, true); }
+
+void Statement::bind_json(int index, std::string_view text) { set_text(index, text, true); }
+
+void Statement::bind_uuid(int index, const Uuid& value) {
+  set_text(index, value.str(), true);
+}
+
+void Statement::clear_results() {
+  if (streaming_) {
+    // Drain what the server still sends so the connection is usable again.
+    if (result_ && result_ != meta_) PQclear(result_);
+    result_ = nullptr;
+    if (session_->conn) {
+      while (PGresult* r = PQgetResult(session_->conn)) PQclear(r);
+    }
+    if (session_->streaming == this) session_->streaming = nullptr;
+    streaming_ = false;
+  }
+  if (result_ && result_ != meta_) PQclear(result_);
+  if (meta_) PQclear(meta_);
+  result_ = meta_ = nullptr;
+  row_ = -1;
+  rows_ = 0;
+  pending_row_ = false;
+}
+
+void Statement::execute(bool stream) {
+  clear_results();
+  PGconn* conn = session_->conn;
+  if (!conn) throw OperationalError("the connection is closed", sql_);
+  if (session_->streaming) {
+    throw ProgrammingError(
+        "another result is still being streamed on this connection; read it to the end or "
+        "destroy it first",
+        sql_);
+  }
+  const int n = static_cast<int>(params_.size());
+  for (int i = 0; i < n; ++i) {
+    values_[i] = params_[i].data;
+    lengths_[i] = params_[i].length;
+    formats_[i] = params_[i].format;
+  }
+  changes_ = 0;
+  if (!stream) {
+    PGresult* res = PQexecPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(),
+                                   formats_.data(), 0);
+    const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (status == PGRES_TUPLES_OK) {
+      meta_ = result_ = res;
+      rows_ = PQntuples(res);
+      row_ = -1;
+    } else if (status == PGRES_COMMAND_OK) {
+      const char* tuples = PQcmdTuples(res);
+      changes_ = tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
+      PQclear(res);
+    } else {
+      raise_error(conn, res, sql_);
+    }
+    return;
+  }
+  if (!PQsendQueryPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(),
+                           formats_.data(), 0)) {
+    raise_error(conn, nullptr, sql_);
+  }
+  PQsetSingleRowMode(conn);
+  streaming_ = true;
+  session_->streaming = this;
+  if (fetch_streamed()) pending_row_ = true;
+}
+
+bool Statement::fetch_streamed() {
+  PGconn* conn = session_->conn;
+  if (result_ && result_ != meta_) PQclear(result_);
+  result_ = nullptr;
+  PGresult* res = PQgetResult(conn);
+  const auto status = res ? PQresultStatus(res) : PGRES_COMMAND_OK;
+  if (status == PGRES_SINGLE_TUPLE) {
+    if (!meta_) {
+      meta_ = res;  // the first row's result also describes the columns
+    }
+    result_ = res;
+    rows_ = 1;
+    row_ = 0;
+    return true;
+  }
+  if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+    if (status == PGRES_COMMAND_OK && res) {
+      const char* tuples = PQcmdTuples(res);
+      changes_ = tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
+    }
+    if (res && !meta_ && status == PGRES_TUPLES_OK) {
+      meta_ = res;
+    } else if (res) {
+      PQclear(res);
+    }
+    // End of the stream: collect the terminating null result.
+    while (PGresult* r = PQgetResult(conn)) PQclear(r);
+    streaming_ = false;
+    session_->streaming = nullptr;
+    rows_ = 0;
+    return false;
+  }
+  // An error part way: the rest of the stream is void.
+  while (PGresult* r = PQgetResult(conn)) PQclear(r);
+  streaming_ = false;
+  session_->streaming = nullptr;
+  raise_error(conn, res, sql_);
+}
+
+bool Statement::next() {
+  if (pending_row_) {
+    pending_row_ = false;
+    return true;
+  }
+  if (streaming_) return fetch_streamed();
+  if (!result_ || row_ + 1 >= rows_) {
+    row_ = rows_;
+    return false;
+  }
+  ++row_;
+  return true;
+}
+
+void Statement::reset() { clear_results(); }
+
+int Statement::column_count() const { return meta_ ? PQnfields(meta_) : 0; }
+
+std::string_view Statement::column_name(int index) const {
+  if (!meta_ || index < 0 || index >= PQnfields(meta_)) return {};
+  return PQfname(meta_, index);
+}
+
+void Statement::check_row(int index) {
+  if (!result_ || row_ < 0 || row_ >= rows_) {
+    throw ArgumentError("no current row: call next() first [SQL: " + sql_ + "]");
+  }
+  if (index < 0 || index >= PQnfields(result_)) {
+    throw ArgumentError("column index " + std::to_string(index) + " is out of range: the result has " +
+                        std::to_string(PQnfields(result_)) + " columns");
+  }
+}
+
+void Statement::type_mismatch(int index, const char* wanted) {
+  std::string holds = PQgetisnull(result_, row_, index) ? "NULL" : "a value of type oid " +
+                                                                      std::to_string(PQftype(result_, index));
+  throw DataError("column '" + std::string(column_name(index)) + "' holds " + holds + ", not " +
+                  wanted);
+}
+
+bool Statement::is_null(int index) {
+  check_row(index);
+  return PQgetisnull(result_, row_, index);
+}
+
+bool Statement::get_bool(int index) {
+  check_row(index);
+  if (!PQgetisnull(result_, row_, index)) {
+    const char* v = PQgetvalue(result_, row_, index);
+    const unsigned type = PQftype(result_, index);
+    if (type == kBool) return v[0] == 't';
+    if ((type == kInt2 || type == kInt4 || type == kInt8) && (v[0] == '0' || v[0] == '1') &&
+        v[1] == 0)
+      return v[0] == '1';
+  }
+  type_mismatch(index, "a boolean");
+}
+
+std::int64_t Statement::get_int64(int index) {
+  check_row(index);
+  if (!PQgetisnull(result_, row_, index)) {
+    const char* v = PQgetvalue(result_, row_, index);
+    const int len = PQgetlength(result_, row_, index);
+    const unsigned type = PQftype(result_, index);
+    if (type != kBool && type != kBytea) {
+      std::int64_t out;
+      auto r = std::from_chars(v, v + len, out);
+      if (r.ec == std::errc() && r.ptr == v + len) return out;
+      // numeric "12.000" or float "3" are integers too
+      if (r.ec == std::errc() && *r.ptr == '.') {
+        const char* p = r.ptr + 1;
+        while (p < v + len && *p == '0') ++p;
+        if (p == v + len) return out;
+      }
+    }
+  }
+  type_mismatch(index, "an integer");
+}
+
+double Statement::get_double(int index) {
+  check_row(index);
+  if (!PQgetisnull(result_, row_, index)) {
+    const unsigned type = PQftype(result_, index);
+    if (type == kFloat4 || type == kFloat8 || type == kNumeric || type == kInt2 ||
+        type == kInt4 || type == kInt8) {
+      const char* v = PQgetvalue(result_, row_, index);
+      const int len = PQgetlength(result_, row_, index);
+      double out;
+      auto r = std::from_chars(v, v + len, out);
+      if (r.ec == std::errc() && r.ptr == v + len) return out;
+    }
+  }
+  type_mismatch(index, "a real number");
+}
+
+std::string_view Statement::get_text(int index) {
+  check_row(index);
+  if (PQgetisnull(result_, row_, index)) type_mismatch(index, "text");
+  return {PQgetvalue(result_, row_, index),
+          static_cast<std::size_t>(PQgetlength(result_, row_, index))};
+}
+
+std::span<const std::uint8_t> Statement::get_blob(int index) {
+  check_row(index);
+  if (PQgetisnull(result_, row_, index)) type_mismatch(index, "a blob");
+  const char* v = PQgetvalue(result_, row_, index);
+  const int len = PQgetlength(result_, row_, index);
+  if (PQftype(result_, index) != kBytea) {
+    return {reinterpret_cast<const std::uint8_t*>(v), static_cast<std::size_t>(len)};
+  }
+  // bytea's text output is "\x" followed by hex digits.
+  if (len < 2 || v[0] != '\\' || v[1] != 'x') {
+    throw DataError("bytea column '" + std::string(column_name(index)) +
+                    "' is not in hex output format");
+  }
+  blob_.resize((len - 2) / 2);
+  for (std::size_t i = 0; i < blob_.size(); ++i) {
+    blob_[i] = static_cast<std::uint8_t>(hex(v[2 + 2 * i]) * 16 + hex(v[3 + 2 * i]));
+  }
+  return blob_;
+}
+
+Value Statement::get_value(int index) {
+  check_row(index);
+  if (PQgetisnull(result_, row_, index)) return Value();
+  const std::string_view text(PQgetvalue(result_, row_, index),
+                              static_cast<std::size_t>(PQgetlength(result_, row_, index)));
+  switch (PQftype(result_, index)) {
+    case kBool: return Value(text == "t");
+    case kInt2:
+    case kInt4:
+    case kInt8:
+    case kOid: return Value(get_int64(index));
+    case kFloat4:
+    case kFloat8: return Value(get_double(index));
+    case kNumeric: return Value(Decimal{std::string(text)});
+    case kBytea: {
+      auto b = get_blob(index);
+      return Value(Blob(b.begin(), b.end()));
+    }
+    case kDate: return Value(parse_date(text));
+    case kTimestamp:
+    case kTimestamptz: return Value(parse_timestamp(text));
+    case kTime:
+    case kTimetz: return Value(parse_time(text));
+    case kJson:
+    case kJsonb: return Value(JsonText{std::string(text)});
+    case kUuid: return Value(Uuid::parse(text));
+    default: return Value(std::string(text));
+  }
+}
+
+}  // namespace retort::postgresql

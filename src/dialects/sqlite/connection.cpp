@@ -1,0 +1,163 @@
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+
+#include "dialects/sqlite/driver.hpp"
+#include "retort/core/error.hpp"
+
+namespace retort::sqlite {
+namespace {
+
+// Query options a sqlite:// URL understands.
+constexpr std::string_view known_options =
+    "mode (ro|rw|rwc), timeout (seconds), foreign_keys (on|off), journal_mode, synchronous";
+
+bool truthy(std::string_view v, std::string_view key) {
+  if (v == "1" || v == "on" || v == "true" || v == "yes") return true;
+  if (v == "0" || v == "off" || v == "false" || v == "no") return false;
+  throw ArgumentError("sqlite URL option " + std::string(key) + "=" + std::string(v) +
+                      " is not on/off");
+}
+
+bool identifier_word(std::string_view v) {
+  if (v.empty()) return false;
+  for (char c : v) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
+  const bool memory = url.is_sqlite_memory();
+  const std::string path = memory ? ":memory:" : url.database();
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int busy_ms = 5000;
+  bool foreign_keys = true;
+  std::string pragmas;
+  for (const auto& [key, value] : url.query()) {
+    if (key == "mode") {
+      if (value == "ro") flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+      else if (value == "rw") flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+      else if (value != "rwc")
+        throw ArgumentError("sqlite URL option mode=" + value + " is not ro, rw or rwc");
+    } else if (key == "timeout") {
+      double seconds = 0;
+      auto r = std::from_chars(value.data(), value.data() + value.size(), seconds);
+      if (r.ec != std::errc() || seconds < 0)
+        throw ArgumentError("sqlite URL option timeout=" + value + " is not a number of seconds");
+      busy_ms = static_cast<int>(seconds * 1000);
+    } else if (key == "foreign_keys") {
+      foreign_keys = truthy(value, key);
+    } else if (key == "journal_mode" || key == "synchronous") {
+      if (!identifier_word(value))
+        throw ArgumentError("sqlite URL option " + key + "=" + value + " is not a plain word");
+      pragmas += "PRAGMA " + key + " = " + value + ";";
+    } else {
+      throw ArgumentError("unknown sqlite URL option '" + key + "'; known: " +
+                          std::string(known_options));
+    }
+  }
+
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string problem = "cannot open SQLite database '" + path + "'";
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty() && !std::filesystem::exists(parent)) {
+      problem += ": directory '" + parent.string() + "' does not exist";
+    } else {
+      problem += ": " + std::string(db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    }
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw OperationalError(problem, "", std::to_string(rc));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, busy_ms);
+  if (foreign_keys) pragmas += "PRAGMA foreign_keys = ON;";
+  if (options.isolation_level == "READ UNCOMMITTED") {
+    pragmas += "PRAGMA read_uncommitted = 1;";
+  } else if (!options.isolation_level.empty() && options.isolation_level != "SERIALIZABLE") {
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw ArgumentError("SQLite does not support isolation level '" + options.isolation_level +
+                        "'; use SERIALIZABLE, READ UNCOMMITTED or AUTOCOMMIT");
+  }
+  try {
+    if (!pragmas.empty()) execute_script(pragmas);
+  } catch (...) {
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+Connection::~Connection() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+std::unique_ptr<driver::Statement> Connection::prepare(std::string_view sql, int) {
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  if (rc != SQLITE_OK) raise_error(db_, rc, sql);
+  if (!stmt) throw ArgumentError("empty SQL statement");
+  // Text after the first statement would be silently ignored by SQLite; refuse it so
+  // that "1; DROP TABLE x" in a statement can never half-run.
+  for (const char* p = tail; p && p < sql.data() + sql.size(); ++p) {
+    if (!std::isspace(static_cast<unsigned char>(*p)) && *p != ';') {
+      sqlite3_finalize(stmt);
+      throw ProgrammingError("more than one statement in a prepared statement; use a script",
+                             std::string(sql));
+    }
+  }
+  return std::make_unique<Statement>(db_, stmt, std::string(sql));
+}
+
+void Connection::execute_script(std::string_view sql) {
+  const std::string text(sql);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  sqlite3_free(message);
+  if (rc != SQLITE_OK) raise_error(db_, rc, sql);
+}
+
+void Connection::begin() { execute_script("BEGIN"); }
+void Connection::commit() { execute_script("COMMIT"); }
+void Connection::rollback() {
+  if (in_transaction()) execute_script("ROLLBACK");
+}
+
+bool Connection::in_transaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
+
+void Connection::close() {
+  // close_v2 waits for statements still alive (in the cache) to be finalized.
+  if (db_) sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+bool Connection::ping() { return db_ != nullptr; }
+
+std::string Connection::placeholder(int n) const { return "?" + std::to_string(n); }
+
+namespace {
+
+class Driver final : public driver::Driver {
+ public:
+  std::string_view name() const override { return "sqlite"; }
+  std::unique_ptr<driver::Connection> connect(const URL& url,
+                                              const driver::ConnectOptions& options) override {
+    return std::make_unique<Connection>(url, options);
+  }
+};
+
+}  // namespace
+
+driver::Driver& driver() {
+  static Driver instance;
+  return instance;
+}
+
+}  // namespace retort::sqlite

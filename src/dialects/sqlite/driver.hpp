@@ -1,0 +1,95 @@
+// The SQLite driver: the sqlite3 C API behind the driver interface.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "retort/core/driver.hpp"
+
+namespace retort::sqlite {
+
+// Raises the rt::DatabaseError subclass matching the connection's last error.
+[[noreturn]] void raise_error(sqlite3* db, int rc, std::string_view statement);
+
+class Statement final : public driver::Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql);
+  ~Statement() override;
+
+  int parameter_count() const override;
+  void bind_null(int index) override;
+  void bind_bool(int index, bool value) override;
+  void bind_int64(int index, std::int64_t value) override;
+  void bind_double(int index, double value) override;
+  void bind_text(int index, std::string_view value) override;
+  void bind_text_ref(int index, std::string_view value) override;
+  void bind_blob(int index, std::span<const std::uint8_t> value) override;
+  void bind_blob_ref(int index, std::span<const std::uint8_t> value) override;
+  void bind_date(int index, std::chrono::year_month_day value) override;
+  void bind_timestamp(int index, Timestamp value) override;
+  void bind_time(int index, TimeOfDay value) override;
+  void bind_decimal(int index, std::string_view text) override;
+  void bind_json(int index, std::string_view text) override;
+  void bind_uuid(int index, const Uuid& value) override;
+
+  void execute(bool stream) override;
+  bool next() override;
+  std::int64_t rows_affected() const override { return changes_; }
+  void reset() override;
+
+  int column_count() const override;
+  std::string_view column_name(int index) const override;
+  bool is_null(int index) override;
+  bool get_bool(int index) override;
+  std::int64_t get_int64(int index) override;
+  double get_double(int index) override;
+  std::string_view get_text(int index) override;
+  std::span<const std::uint8_t> get_blob(int index) override;
+  Value get_value(int index) override;
+
+ private:
+  // What the declared column type says a stored value means.
+  enum class Declared : std::uint8_t { plain, boolean, date, timestamp, time, decimal, json, uuid };
+
+  void check_bind(int rc, int index);
+  [[noreturn]] void type_mismatch(int index, const char* wanted);
+  void step_first();
+  Declared declared(int index);
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string sql_;
+  bool pending_row_ = false;  // execute() stepped onto the first row already
+  bool done_ = true;
+  std::int64_t changes_ = 0;
+  std::vector<Declared> declared_;
+};
+
+class Connection final : public driver::Connection {
+ public:
+  Connection(const URL& url, const driver::ConnectOptions& options);
+  ~Connection() override;
+
+  std::unique_ptr<driver::Statement> prepare(std::string_view sql, int parameter_count) override;
+  void execute_script(std::string_view sql) override;
+  void begin() override;
+  void commit() override;
+  void rollback() override;
+  bool in_transaction() const override;
+  void close() override;
+  bool ping() override;
+  bool is_usable() const override { return db_ != nullptr; }
+  std::string placeholder(int n) const override;
+
+  sqlite3* handle() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+driver::Driver& driver();
+
+}  // namespace retort::sqlite
