@@ -34,6 +34,11 @@ enum Oid : unsigned {
   kJsonb = 3802,
 };
 
+std::int64_t changes_of(PGresult* res) {
+  const char* tuples = PQcmdTuples(res);
+  return tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
+}
+
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -198,12 +203,12 @@ void Statement::execute(bool stream) {
                                    formats_.data(), 0);
     const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status == PGRES_TUPLES_OK) {
+      changes_ = changes_of(res);
       meta_ = result_ = res;
       rows_ = PQntuples(res);
       row_ = -1;
     } else if (status == PGRES_COMMAND_OK) {
-      const char* tuples = PQcmdTuples(res);
-      changes_ = tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
+      changes_ = changes_of(res);
       PQclear(res);
     } else {
       raise_error(conn, res, sql_);
@@ -236,10 +241,7 @@ bool Statement::fetch_streamed() {
     return true;
   }
   if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
-    if (status == PGRES_COMMAND_OK && res) {
-      const char* tuples = PQcmdTuples(res);
-      changes_ = tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
-    }
+    if (res) changes_ = changes_of(res);
     if (res && !meta_ && status == PGRES_TUPLES_OK) {
       meta_ = res;
     } else if (res) {

@@ -54,6 +54,7 @@ class Statement final : public driver::Statement {
   // What the declared column type says a stored value means.
   enum class Declared : std::uint8_t { plain, boolean, date, timestamp, time, decimal, json, uuid };
 
+  void rebind();
   void check_bind(int rc, int index);
   [[noreturn]] void type_mismatch(int index, const char* wanted);
   void step_first();

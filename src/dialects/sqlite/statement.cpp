@@ -14,6 +14,11 @@ Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 int Statement::parameter_count() const { return sqlite3_bind_parameter_count(stmt_); }
 
+void Statement::rebind() {
+  // SQLite refuses new bindings while a previous execution is still stepping.
+  if (!done_ || pending_row_) reset();
+}
+
 void Statement::check_bind(int rc, int index) {
   if (rc == SQLITE_OK) return;
   if (rc == SQLITE_RANGE) {
@@ -24,47 +29,58 @@ void Statement::check_bind(int rc, int index) {
 }
 
 void Statement::bind_null(int index) {
+  rebind();
   if (recording()) record(index, "NULL");
   check_bind(sqlite3_bind_null(stmt_, index + 1), index);
 }
 
 void Statement::bind_bool(int index, bool value) {
+  rebind();
   if (recording()) record(index, value ? "true" : "false");
   check_bind(sqlite3_bind_int(stmt_, index + 1, value ? 1 : 0), index);
 }
 
 void Statement::bind_int64(int index, std::int64_t value) {
+  rebind();
   if (recording()) record(index, std::to_string(value));
   check_bind(sqlite3_bind_int64(stmt_, index + 1, value), index);
 }
 
 void Statement::bind_double(int index, double value) {
+  rebind();
   if (recording()) record(index, Value(value).repr());
   check_bind(sqlite3_bind_double(stmt_, index + 1, value), index);
 }
 
 void Statement::bind_text(int index, std::string_view value) {
+  rebind();
   if (recording()) record(index, Value(value).repr());
-  check_bind(sqlite3_bind_text64(stmt_, index + 1, value.data(), value.size(), SQLITE_TRANSIENT,
-                                 SQLITE_UTF8),
+  // A null pointer would bind NULL; an empty string is not NULL.
+  check_bind(sqlite3_bind_text64(stmt_, index + 1, value.data() ? value.data() : "", value.size(),
+                                 SQLITE_TRANSIENT, SQLITE_UTF8),
              index);
 }
 
 void Statement::bind_text_ref(int index, std::string_view value) {
+  rebind();
   if (recording()) record(index, Value(value).repr());
-  check_bind(
-      sqlite3_bind_text64(stmt_, index + 1, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8),
-      index);
+  check_bind(sqlite3_bind_text64(stmt_, index + 1, value.data() ? value.data() : "", value.size(),
+                                 SQLITE_STATIC, SQLITE_UTF8),
+             index);
 }
 
 void Statement::bind_blob(int index, std::span<const std::uint8_t> value) {
+  rebind();
   if (recording()) record(index, "<blob " + std::to_string(value.size()) + " bytes>");
+  if (value.empty()) return check_bind(sqlite3_bind_zeroblob(stmt_, index + 1, 0), index);
   check_bind(sqlite3_bind_blob64(stmt_, index + 1, value.data(), value.size(), SQLITE_TRANSIENT),
              index);
 }
 
 void Statement::bind_blob_ref(int index, std::span<const std::uint8_t> value) {
+  rebind();
   if (recording()) record(index, "<blob " + std::to_string(value.size()) + " bytes>");
+  if (value.empty()) return check_bind(sqlite3_bind_zeroblob(stmt_, index + 1, 0), index);
   check_bind(sqlite3_bind_blob64(stmt_, index + 1, value.data(), value.size(), SQLITE_STATIC),
              index);
 }

@@ -1,0 +1,169 @@
+// Every basic type goes in as a bound parameter and comes back out equal, through the
+// typed getters, through Value and through Record.
+#include "backend_test.hpp"
+
+namespace rt = retort;
+using namespace std::chrono;
+
+namespace retort_test {
+
+using CoreTypes = BackendTest;
+namespace {
+
+struct Sample {
+  std::optional<bool> b;
+  std::optional<std::int64_t> i;
+  std::optional<double> d;
+  std::optional<std::string> t;
+  std::optional<rt::Blob> bl;
+  std::optional<year_month_day> dt;
+  std::optional<rt::Timestamp> ts;
+  std::optional<rt::Timestamp> tstz;
+  std::optional<rt::TimeOfDay> tm;
+  std::optional<rt::Decimal> n;
+  std::optional<rt::JsonText> j;
+  std::optional<rt::Uuid> u;
+};
+
+std::vector<Sample> samples() {
+  const rt::Timestamp ts = sys_days(year{2024} / February / 29) + hours(23) + minutes(59) +
+                           seconds(59) + microseconds(123456);
+  Sample full{true,
+              INT64_MAX,
+              -1.25e-300,
+              "héllo wörld ✓ 'quoted' \"dq\" ; -- not a comment /* nor this */",
+              rt::Blob{0, 1, 2, 255, 0, 39},
+              year{1999} / December / 31,
+              ts,
+              ts,
+              rt::TimeOfDay(12, 34, 56, 789000),
+              rt::Decimal{"12345.6789"},
+              rt::JsonText{R"({"a": [1, 2], "b": "ü"})"},
+              rt::Uuid::random()};
+  Sample nulls{};
+  Sample edges{false,
+               INT64_MIN,
+               0.0,
+               "",
+               rt::Blob{},
+               year{1} / January / 1,
+               sys_days(year{1960} / January / 1) + microseconds(1),
+               sys_days(year{2038} / January / 20),
+               rt::TimeOfDay(0, 0),
+               rt::Decimal{"-0.5"},
+               rt::JsonText{"[]"},
+               rt::Uuid{}};
+  return {full, nulls, edges};
+}
+
+}  // namespace
+
+TEST_P(CoreTypes, EveryTypeRoundTrips) {
+  drop_tables(conn(), {"all_types"});
+  if (postgres()) {
+    conn().execute(
+        "CREATE TABLE all_types (id INTEGER PRIMARY KEY, b BOOLEAN, i BIGINT, d DOUBLE "
+        "PRECISION, t TEXT, bl BYTEA, dt DATE, ts TIMESTAMP, tstz TIMESTAMPTZ, tm TIME, "
+        "n NUMERIC(20, 4), j JSONB, u UUID)");
+    // Readings in another zone still come back as the same instant.
+    conn().execute("SET TIME ZONE 'Asia/Kolkata'");
+  } else {
+    conn().execute(
+        "CREATE TABLE all_types (id INTEGER PRIMARY KEY, b BOOLEAN, i BIGINT, d DOUBLE "
+        "PRECISION, t TEXT, bl BLOB, dt DATE, ts TIMESTAMP, tstz TIMESTAMP, tm TIME, "
+        "n NUMERIC, j JSON, u UUID)");
+  }
+  const auto rows = samples();
+  auto insert = conn().prepare(
+      "INSERT INTO all_types (id, b, i, d, t, bl, dt, ts, tstz, tm, n, j, u) "
+      "VALUES (:id, :b, :i, :d, :t, :bl, :dt, :ts, :tstz, :tm, :n, :j, :u)");
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const Sample& s = rows[k];
+    insert.execute({{"id", static_cast<int>(k)}, {"b", s.b},   {"i", s.i},   {"d", s.d},
+                    {"t", s.t},                  {"bl", s.bl}, {"dt", s.dt}, {"ts", s.ts},
+                    {"tstz", s.tstz},            {"tm", s.tm}, {"n", s.n},   {"j", s.j},
+                    {"u", s.u}});
+  }
+
+  std::size_t k = 0;
+  for (const rt::Row& row :
+       conn().execute("SELECT b, i, d, t, bl, dt, ts, tstz, tm, n, j, u FROM all_types ORDER BY id")) {
+    const Sample& s = rows.at(k++);
+    SCOPED_TRACE("row " + std::to_string(k));
+    EXPECT_EQ(row.get<std::optional<bool>>("b"), s.b);
+    EXPECT_EQ(row.get<std::optional<std::int64_t>>("i"), s.i);
+    EXPECT_EQ(row.get<std::optional<double>>("d"), s.d);
+    EXPECT_EQ(row.get<std::optional<std::string>>("t"), s.t);
+    EXPECT_EQ(row.get<std::optional<rt::Blob>>("bl"), s.bl);
+    EXPECT_EQ(row.get<std::optional<year_month_day>>("dt"), s.dt);
+    EXPECT_EQ(row.get<std::optional<rt::Timestamp>>("ts"), s.ts);
+    EXPECT_EQ(row.get<std::optional<rt::Timestamp>>("tstz"), s.tstz);
+    EXPECT_EQ(row.get<std::optional<rt::TimeOfDay>>("tm"), s.tm);
+    if (s.n) {
+      // NUMERIC(20, 4) pads the scale; the number is the same.
+      EXPECT_EQ(row.get<double>("n"), rt::Value(*s.n).as<double>());
+    } else {
+      EXPECT_TRUE(row.is_null(row.index_of("n")));
+    }
+    EXPECT_EQ(row.get<std::optional<rt::Uuid>>("u"), s.u);
+    if (s.j) {
+      EXPECT_EQ(row.get<rt::JsonText>("j"), *s.j);
+    }
+
+    // The dynamic reading types each column by what the database declares.
+    EXPECT_EQ(row.value(0), rt::Value(s.b));
+    EXPECT_EQ(row.value(1), rt::Value(s.i));
+    EXPECT_EQ(row.value(4), rt::Value(s.bl));
+    EXPECT_EQ(row.value(5), rt::Value(s.dt));
+    EXPECT_EQ(row.value(6), rt::Value(s.ts));
+    EXPECT_EQ(row.value(8), rt::Value(s.tm));
+    EXPECT_EQ(row.value(11), rt::Value(s.u));
+    if (s.n) {
+      EXPECT_EQ(row.value(9).type(), rt::ValueType::decimal);
+    }
+  }
+  EXPECT_EQ(k, rows.size());
+
+  // Records keep the same values after the result is gone.
+  auto all = conn().execute("SELECT i, t, u FROM all_types ORDER BY id").all();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].get<std::int64_t>("i"), INT64_MAX);
+  EXPECT_EQ(all[0].get<rt::Uuid>("u"), *rows[0].u);
+  EXPECT_EQ(all[1].get<std::optional<std::string>>("t"), std::nullopt);
+  EXPECT_EQ(all[2].get<std::int64_t>(0), INT64_MIN);
+}
+
+TEST_P(CoreTypes, NarrowingAndNullAreErrorsNamingTheColumn) {
+  auto row = conn().execute("SELECT 300 AS big, NULL AS empty, 'abc' AS word").one();
+  EXPECT_EQ(row.get<int>("big"), 300);
+  EXPECT_THROW(row.get<std::int8_t>("big"), rt::DataError);
+  EXPECT_EQ(row.get<std::optional<int>>("empty"), std::nullopt);
+  try {
+    (void)row.get<int>("empty");
+    FAIL();
+  } catch (const rt::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos) << e.what();
+  }
+
+  auto result = conn().execute("SELECT 300 AS big, NULL AS empty, 'abc' AS word");
+  ASSERT_TRUE(result.next());
+  EXPECT_THROW(result.row().get<std::int8_t>(0), rt::DataError);
+  try {
+    (void)result.row().get<std::int64_t>("empty");
+    FAIL();
+  } catch (const rt::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos) << e.what();
+  }
+  try {
+    (void)result.row().get<std::int64_t>("word");
+    FAIL();
+  } catch (const rt::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("word"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(result.row().get<int>("missing"), rt::ArgumentError);
+  EXPECT_THROW(result.row().get<int>(7), rt::ArgumentError);
+}
+
+RETORT_INSTANTIATE_FOR_BACKEND(CoreTypes);
+
+}  // namespace retort_test

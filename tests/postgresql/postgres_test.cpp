@@ -1,0 +1,203 @@
+// PostgreSQL-only behaviour: login errors, the pool under load and after the server
+// dropped its connections.
+#include <thread>
+
+#include "databases.hpp"
+
+namespace rt = retort;
+using namespace std::chrono_literals;
+
+namespace retort_test {
+namespace {
+
+// A URL for the test server tagged with an application_name, so that the server-side
+// sessions of one engine can be counted and killed.
+std::string tagged_url(const std::string& tag) {
+  auto url = rt::URL::parse(postgres_url());
+  url.set_query_value("application_name", tag);
+  return url.render(false);
+}
+
+int server_sessions(const std::string& tag) {
+  auto admin = rt::create_engine(postgres_url(), {.poolclass = rt::PoolKind::null});
+  return admin.connect()
+      .execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?", {tag})
+      .scalar<int>();
+}
+
+// Waits (briefly) for the server to agree on the number of sessions.
+int settle_sessions(const std::string& tag, int expected) {
+  int n = -1;
+  for (int i = 0; i < 100; ++i) {
+    n = server_sessions(tag);
+    if (n == expected) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  return n;
+}
+
+void kill_sessions(const std::string& tag) {
+  auto admin = rt::create_engine(postgres_url(), {.poolclass = rt::PoolKind::null});
+  admin.connect().execute(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?",
+      {tag});
+  ASSERT_EQ(settle_sessions(tag, 0), 0);
+}
+
+// Opens n connections at once and returns them, so that n sit idle in the pool.
+void fill_pool(rt::Engine& engine, int n) {
+  std::vector<rt::Connection> held;
+  for (int i = 0; i < n; ++i) held.push_back(engine.connect());
+  for (auto& c : held) c.execute("SELECT 1");
+}
+
+}  // namespace
+
+TEST(PostgresEngine, WrongPasswordIsOperationalAndNotEchoed) {
+  auto url = rt::URL::parse(postgres_url());
+  url.set_password("definitely-wrong-pw");
+  try {
+    rt::create_engine(url).connect();
+    FAIL();
+  } catch (const rt::OperationalError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("password authentication failed"), std::string::npos) << message;
+    EXPECT_EQ(message.find("definitely-wrong-pw"), std::string::npos) << message;
+    EXPECT_NE(message.find("***"), std::string::npos) << message;
+  }
+}
+
+TEST(PostgresEngine, UnreachableServerIsOperational) {
+  auto url = rt::URL::parse(postgres_url());
+  url.set_port(1);
+  EXPECT_THROW(rt::create_engine(url).connect(), rt::OperationalError);
+  url = rt::URL::parse(postgres_url());
+  url.set_database("no_such_database");
+  EXPECT_THROW(rt::create_engine(url).connect(), rt::OperationalError);
+}
+
+TEST(PostgresEngine, BadOptionIsAnArgumentError) {
+  EXPECT_THROW(rt::create_engine(postgres_url() + "?colour=blue").connect(), rt::ArgumentError);
+  EXPECT_THROW(rt::create_engine(postgres_url(), {.isolation_level = "SOMETIMES"}).connect(),
+               rt::ArgumentError);
+}
+
+TEST(PostgresEngine, IsolationLevelApplies) {
+  auto engine = rt::create_engine(postgres_url(), {.isolation_level = "SERIALIZABLE"});
+  auto c = engine.connect();
+  auto tx = c.begin();
+  EXPECT_EQ(c.execute("SHOW transaction_isolation").scalar<std::string>(), "serializable");
+}
+
+TEST(PostgresEngine, StreamingBlocksOtherStatementsUntilFinished) {
+  auto c = rt::create_engine(postgres_url()).connect();
+  auto stream = c.stream("SELECT g FROM generate_series(1, 1000) AS g");
+  ASSERT_TRUE(stream.next());
+  EXPECT_THROW(c.execute("SELECT 1"), rt::ProgrammingError);
+  int n = 1;
+  while (stream.next()) ++n;
+  EXPECT_EQ(n, 1000);
+  EXPECT_EQ(c.execute("SELECT 1").scalar<int>(), 1);
+}
+
+TEST(PostgresEngine, DataErrorsFromTheServer) {
+  auto c = rt::create_engine(postgres_url()).connect();
+  EXPECT_THROW(c.execute("SELECT CAST(? AS integer)", {"abc"}), rt::DataError);
+  EXPECT_THROW(c.execute("SELECT 1 / 0"), rt::DataError);
+}
+
+TEST(PostgresPool, StressWithSixteenThreadsLeaksNothing) {
+  const std::string tag = "retort_stress";
+  auto engine = rt::create_engine(
+      tagged_url(tag), {.pool_size = 4, .max_overflow = 4, .pool_timeout = 60s});
+  std::atomic<int> ok{0};
+  std::atomic<int> peak{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        auto c = engine.connect();
+        const int out = engine.pool_status().checked_out;
+        int seen = peak.load();
+        while (out > seen && !peak.compare_exchange_weak(seen, out)) {
+        }
+        if (c.execute("SELECT ?::int + 1", {t * 10000 + i}).scalar<int>() == t * 10000 + i + 1) {
+          ++ok;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok, 16 * 2000);
+  EXPECT_LE(peak, 8);
+
+  const auto status = engine.pool_status();
+  EXPECT_EQ(status.checked_out, 0);
+  EXPECT_EQ(status.overflow, 0);
+  EXPECT_LE(status.idle, 4);
+  EXPECT_EQ(settle_sessions(tag, status.idle), status.idle);
+  engine.dispose();
+  EXPECT_EQ(settle_sessions(tag, 0), 0);
+}
+
+TEST(PostgresPool, PrePingReplacesKilledConnections) {
+  const std::string tag = "retort_preping";
+  auto engine = rt::create_engine(tagged_url(tag), {.pool_size = 3, .pool_pre_ping = true});
+  fill_pool(engine, 3);
+  ASSERT_EQ(settle_sessions(tag, 3), 3);
+  kill_sessions(tag);
+
+  auto c = engine.connect();
+  EXPECT_EQ(c.execute("SELECT 41 + 1").scalar<int>(), 42);
+  c.close();
+  fill_pool(engine, 3);
+  EXPECT_EQ(engine.pool_status().idle, 3);
+  engine.dispose();
+  EXPECT_EQ(settle_sessions(tag, 0), 0);
+}
+
+TEST(PostgresPool, WithoutPrePingTheFirstFailureInvalidatesAndTheRetrySucceeds) {
+  const std::string tag = "retort_noping";
+  auto engine = rt::create_engine(tagged_url(tag), {.pool_size = 3});
+  fill_pool(engine, 3);
+  ASSERT_EQ(settle_sessions(tag, 3), 3);
+  kill_sessions(tag);
+
+  {
+    auto c = engine.connect();
+    try {
+      c.execute("SELECT 1");
+      FAIL() << "a killed connection cannot answer";
+    } catch (const rt::OperationalError& e) {
+      EXPECT_TRUE(e.connection_invalidated()) << e.what();
+    }
+    EXPECT_THROW(c.execute("SELECT 1"), rt::OperationalError);
+  }
+  // The retry gets a fresh connection; so do later checkouts (the whole pool was older
+  // than the failure).
+  auto retry = engine.connect();
+  EXPECT_EQ(retry.execute("SELECT 2").scalar<int>(), 2);
+  retry.close();
+  fill_pool(engine, 3);
+  EXPECT_EQ(engine.pool_status().checked_out, 0);
+  engine.dispose();
+  EXPECT_EQ(settle_sessions(tag, 0), 0);
+}
+
+TEST(PostgresPool, TransactionIsRolledBackWhenTheServerDropsIt) {
+  const std::string tag = "retort_droptx";
+  auto engine = rt::create_engine(tagged_url(tag));
+  auto c = engine.connect();
+  c.execute("DROP TABLE IF EXISTS drop_tx");
+  c.execute("CREATE TABLE drop_tx (x INTEGER)");
+  {
+    auto tx = c.begin();
+    c.execute("INSERT INTO drop_tx VALUES (1)");
+    kill_sessions(tag);
+    EXPECT_THROW(c.execute("INSERT INTO drop_tx VALUES (2)"), rt::OperationalError);
+  }  // the rollback on scope exit does not throw on a dead connection
+  c.close();
+  EXPECT_EQ(engine.connect().execute("SELECT count(*) FROM drop_tx").scalar<int>(), 0);
+}
+
+}  // namespace retort_test

@@ -1,0 +1,123 @@
+#include <gtest/gtest.h>
+
+#include "retort/core/error.hpp"
+#include "retort/core/value.hpp"
+
+namespace rt = retort;
+using namespace std::chrono;
+
+TEST(Datetime, FormatsAndParsesDates) {
+  EXPECT_EQ(rt::format_date(year{2024} / February / 29), "2024-02-29");
+  EXPECT_EQ(rt::parse_date("2024-02-29"), year{2024} / February / 29);
+  EXPECT_THROW(rt::parse_date("2023-02-29"), rt::DataError);
+  EXPECT_THROW(rt::parse_date("2024-2-1"), rt::DataError);
+  EXPECT_THROW(rt::parse_date("2024-02-01x"), rt::DataError);
+}
+
+TEST(Datetime, TimestampsRoundTripWithMicroseconds) {
+  const rt::Timestamp ts = sys_days(year{2024} / March / 1) + hours(13) + minutes(5) +
+                           seconds(9) + microseconds(250);
+  EXPECT_EQ(rt::format_timestamp(ts), "2024-03-01 13:05:09.000250");
+  EXPECT_EQ(rt::format_timestamp(ts, 'T'), "2024-03-01T13:05:09.000250");
+  EXPECT_EQ(rt::parse_timestamp("2024-03-01 13:05:09.000250"), ts);
+  EXPECT_EQ(rt::parse_timestamp("2024-03-01T13:05:09.00025Z"), ts);
+  const rt::Timestamp before_epoch = sys_days(year{1960} / January / 1) + microseconds(1);
+  EXPECT_EQ(rt::parse_timestamp(rt::format_timestamp(before_epoch)), before_epoch);
+}
+
+TEST(Datetime, OffsetsConvertToUtc) {
+  const rt::Timestamp utc = sys_days(year{2024} / March / 1) + hours(12);
+  EXPECT_EQ(rt::parse_timestamp("2024-03-01 13:00:00+01"), utc);
+  EXPECT_EQ(rt::parse_timestamp("2024-03-01 17:30:00+05:30"), utc);
+  EXPECT_EQ(rt::parse_timestamp("2024-03-01 07:00:00-0500"), utc);
+  EXPECT_EQ(rt::parse_timestamp("2024-03-01"), sys_days(year{2024} / March / 1));
+  EXPECT_THROW(rt::parse_timestamp("2024-03-01 25:00:00"), rt::DataError);
+  EXPECT_THROW(rt::parse_timestamp("infinity"), rt::DataError);
+}
+
+TEST(Datetime, TimeOfDay) {
+  const rt::TimeOfDay t(23, 59, 58, 999999);
+  EXPECT_EQ(rt::format_time(t), "23:59:58.999999");
+  EXPECT_EQ(rt::parse_time("23:59:58.999999"), t);
+  EXPECT_EQ(rt::parse_time("08:30"), rt::TimeOfDay(8, 30));
+  EXPECT_THROW(rt::parse_time("8:30"), rt::DataError);
+}
+
+TEST(Uuid, ParsesAndFormats) {
+  const auto u = rt::Uuid::parse("1B4E28BA-2FA1-11D2-883F-0016D3CCA427");
+  EXPECT_EQ(u.str(), "1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+  EXPECT_EQ(rt::Uuid::parse("1b4e28ba2fa111d2883f0016d3cca427"), u);
+  EXPECT_EQ(rt::Uuid::parse("{1b4e28ba-2fa1-11d2-883f-0016d3cca427}"), u);
+  EXPECT_THROW(rt::Uuid::parse("not-a-uuid"), rt::DataError);
+  EXPECT_THROW(rt::Uuid::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca42g"), rt::DataError);
+}
+
+TEST(Uuid, RandomIsVersion4AndUnique) {
+  const auto a = rt::Uuid::random(), b = rt::Uuid::random();
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.bytes()[6] >> 4, 4);
+  EXPECT_EQ(a.bytes()[8] >> 6, 2);
+}
+
+TEST(Value, HoldsEachType) {
+  EXPECT_EQ(rt::Value().type(), rt::ValueType::null);
+  EXPECT_EQ(rt::Value(rt::null).type(), rt::ValueType::null);
+  EXPECT_EQ(rt::Value(true).type(), rt::ValueType::boolean);
+  EXPECT_EQ(rt::Value(7).type(), rt::ValueType::integer);
+  EXPECT_EQ(rt::Value(7u).type(), rt::ValueType::integer);
+  EXPECT_EQ(rt::Value(1.5).type(), rt::ValueType::real);
+  EXPECT_EQ(rt::Value("x").type(), rt::ValueType::text);
+  EXPECT_EQ(rt::Value(rt::Blob{1, 2}).type(), rt::ValueType::blob);
+  EXPECT_EQ(rt::Value(year{2000} / 1 / 1).type(), rt::ValueType::date);
+  EXPECT_EQ(rt::Value(system_clock::now()).type(), rt::ValueType::timestamp);
+  EXPECT_EQ(rt::Value(rt::TimeOfDay(1, 2)).type(), rt::ValueType::time);
+  EXPECT_EQ(rt::Value(rt::Decimal{"1.50"}).type(), rt::ValueType::decimal);
+  EXPECT_EQ(rt::Value(rt::JsonText{"{}"}).type(), rt::ValueType::json);
+  EXPECT_EQ(rt::Value(rt::Uuid::random()).type(), rt::ValueType::uuid);
+  EXPECT_EQ(rt::Value(std::optional<int>()).type(), rt::ValueType::null);
+  EXPECT_EQ(rt::Value(std::optional<int>(3)), rt::Value(3));
+}
+
+TEST(Value, ConvertsExactly) {
+  EXPECT_EQ(rt::Value(42).as<double>(), 42.0);
+  EXPECT_EQ(rt::Value(42.0).as<int>(), 42);
+  EXPECT_THROW(rt::Value(42.5).as<int>(), rt::DataError);
+  EXPECT_EQ(rt::Value(rt::Decimal{"12.000"}).as<std::int64_t>(), 12);
+  EXPECT_THROW(rt::Value(rt::Decimal{"12.5"}).as<std::int64_t>(), rt::DataError);
+  EXPECT_EQ(rt::Value("2024-01-02").as<year_month_day>(), year{2024} / 1 / 2);
+  EXPECT_EQ(rt::Value(1).as<bool>(), true);
+  EXPECT_THROW(rt::Value(2).as<bool>(), rt::DataError);
+  EXPECT_EQ(rt::Value().as<std::optional<int>>(), std::nullopt);
+  EXPECT_THROW(rt::Value().as<int>(), rt::DataError);
+  EXPECT_THROW(rt::Value("abc").as<int>(), rt::DataError);
+}
+
+TEST(Value, RangeChecksNarrowIntegers) {
+  EXPECT_EQ(rt::Value(127).as<std::int8_t>(), 127);
+  EXPECT_THROW(rt::Value(128).as<std::int8_t>(), rt::DataError);
+  EXPECT_THROW(rt::Value(-1).as<std::uint32_t>(), rt::DataError);
+  EXPECT_THROW(rt::Value(std::uint64_t(1) << 63), rt::DataError);
+  try {
+    (void)rt::Value(70000).as<std::int16_t>();
+    FAIL();
+  } catch (const rt::DataError& e) {
+    EXPECT_STREQ(e.what(), "integer 70000 is out of range for 16-bit integer");
+  }
+}
+
+TEST(Value, GetRefusesOtherTypes) {
+  EXPECT_EQ(rt::Value("x").get<std::string>(), "x");
+  try {
+    (void)rt::Value(1).get<std::string>();
+    FAIL();
+  } catch (const rt::DataError& e) {
+    EXPECT_STREQ(e.what(), "value holds integer, not text");
+  }
+}
+
+TEST(Value, ReprForLogs) {
+  EXPECT_EQ(rt::Value().repr(), "NULL");
+  EXPECT_EQ(rt::Value(3).repr(), "3");
+  EXPECT_EQ(rt::Value("it's").repr(), "'it's'");
+  EXPECT_EQ(rt::Value(rt::Blob(16)).repr(), "<blob 16 bytes>");
+}
