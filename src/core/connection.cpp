@@ -43,7 +43,9 @@ std::int64_t Connection::execute_many(std::string_view sql, const std::vector<Pa
   return total;
 }
 
-void Connection::execute_script(std::string_view sql) { rec_of(checkout_).execute_script(sql); }
+void Connection::execute_script(std::string_view sql) {
+  rec_of(checkout_).execute_script(sql);
+}
 
 Statement Connection::prepare(std::string_view sql) {
   auto& rec = rec_of(checkout_);
@@ -71,10 +73,16 @@ std::string_view Connection::dialect_name() const {
   return rec_of(checkout_).state().driver.name();
 }
 
-void Connection::invalidate() { rec_of(checkout_).invalidate(); }
+void Connection::invalidate() {
+  rec_of(checkout_).invalidate();
+}
 
-void Connection::close() { checkout_.reset(); }
+void Connection::close() {
+  checkout_.reset();
+}
 
-driver::Connection& Connection::driver() { return rec_of(checkout_).driver(); }
+driver::Connection& Connection::driver() {
+  return rec_of(checkout_).driver();
+}
 
 }  // namespace retort

@@ -10,8 +10,7 @@ namespace {
 using namespace std::chrono;
 
 [[noreturn]] void bad(std::string_view what, std::string_view text) {
-  throw DataError("malformed " + std::string(what) + " '" + std::string(text.substr(0, 64)) +
-                  "'");
+  throw DataError("malformed " + std::string(what) + " '" + std::string(text.substr(0, 64)) + "'");
 }
 
 // Reads exactly n decimal digits at pos.
@@ -61,7 +60,8 @@ bool read_time(std::string_view s, std::size_t& pos, microseconds& out) {
       ++pos;
     }
     if (count == 0) return false;
-    for (; count < 6; ++count) micros *= 10;
+    for (; count < 6; ++count)
+      micros *= 10;
   }
   if (h > 24 || mi > 59 || sec > 60) return false;
   out = hours(h) + minutes(mi) + seconds(sec) + microseconds(micros);

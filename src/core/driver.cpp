@@ -6,18 +6,30 @@ void Statement::bind(int index, const Value& value) {
   std::visit(
       [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>) bind_null(index);
-        else if constexpr (std::is_same_v<T, bool>) bind_bool(index, v);
-        else if constexpr (std::is_same_v<T, std::int64_t>) bind_int64(index, v);
-        else if constexpr (std::is_same_v<T, double>) bind_double(index, v);
-        else if constexpr (std::is_same_v<T, std::string>) bind_text(index, v);
-        else if constexpr (std::is_same_v<T, Blob>) bind_blob(index, v);
-        else if constexpr (std::is_same_v<T, std::chrono::year_month_day>) bind_date(index, v);
-        else if constexpr (std::is_same_v<T, Timestamp>) bind_timestamp(index, v);
-        else if constexpr (std::is_same_v<T, TimeOfDay>) bind_time(index, v);
-        else if constexpr (std::is_same_v<T, Decimal>) bind_decimal(index, v.text);
-        else if constexpr (std::is_same_v<T, JsonText>) bind_json(index, v.text);
-        else bind_uuid(index, v);
+        if constexpr (std::is_same_v<T, std::monostate>)
+          bind_null(index);
+        else if constexpr (std::is_same_v<T, bool>)
+          bind_bool(index, v);
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          bind_int64(index, v);
+        else if constexpr (std::is_same_v<T, double>)
+          bind_double(index, v);
+        else if constexpr (std::is_same_v<T, std::string>)
+          bind_text(index, v);
+        else if constexpr (std::is_same_v<T, Blob>)
+          bind_blob(index, v);
+        else if constexpr (std::is_same_v<T, std::chrono::year_month_day>)
+          bind_date(index, v);
+        else if constexpr (std::is_same_v<T, Timestamp>)
+          bind_timestamp(index, v);
+        else if constexpr (std::is_same_v<T, TimeOfDay>)
+          bind_time(index, v);
+        else if constexpr (std::is_same_v<T, Decimal>)
+          bind_decimal(index, v.text);
+        else if constexpr (std::is_same_v<T, JsonText>)
+          bind_json(index, v.text);
+        else
+          bind_uuid(index, v);
       },
       value.storage());
 }

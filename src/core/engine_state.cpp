@@ -47,7 +47,8 @@ void EngineState::notify(std::string_view sql, bool transaction_control) const {
     current = listeners_;
   }
   const ExecuteEvent event{sql, transaction_control};
-  for (const auto& [id, listener] : *current) listener(event);
+  for (const auto& [id, listener] : *current)
+    listener(event);
 }
 
 ListenerId EngineState::add_listener(ExecuteListener listener) {

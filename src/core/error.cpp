@@ -24,13 +24,20 @@ IntegrityError::IntegrityError(Kind kind, std::string constraint, std::string pr
 
 const char* to_string(IntegrityError::Kind kind) {
   switch (kind) {
-    case IntegrityError::Kind::unique: return "unique";
-    case IntegrityError::Kind::foreign_key: return "foreign key";
-    case IntegrityError::Kind::not_null: return "not null";
-    case IntegrityError::Kind::check: return "check";
-    case IntegrityError::Kind::primary_key: return "primary key";
-    case IntegrityError::Kind::exclusion: return "exclusion";
-    case IntegrityError::Kind::other: return "other";
+    case IntegrityError::Kind::unique:
+      return "unique";
+    case IntegrityError::Kind::foreign_key:
+      return "foreign key";
+    case IntegrityError::Kind::not_null:
+      return "not null";
+    case IntegrityError::Kind::check:
+      return "check";
+    case IntegrityError::Kind::primary_key:
+      return "primary key";
+    case IntegrityError::Kind::exclusion:
+      return "exclusion";
+    case IntegrityError::Kind::other:
+      return "other";
   }
   return "other";
 }

@@ -13,7 +13,9 @@ StatementCounter::StatementCounter(Engine& engine, bool include_transaction_cont
   });
 }
 
-StatementCounter::~StatementCounter() { engine_.remove_listener(id_); }
+StatementCounter::~StatementCounter() {
+  engine_.remove_listener(id_);
+}
 
 std::size_t StatementCounter::count() const {
   std::lock_guard lock(mutex_);

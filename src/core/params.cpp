@@ -5,7 +5,8 @@
 namespace retort {
 
 Params::Params(std::initializer_list<std::pair<std::string_view, Value>> named) {
-  for (const auto& [name, value] : named) set(name, value);
+  for (const auto& [name, value] : named)
+    set(name, value);
 }
 
 Params& Params::add(Value value) {

@@ -7,8 +7,12 @@
 namespace retort::detail {
 namespace {
 
-bool name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool name_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // Copies a quoted run starting at sql[i] (the opening quote) and returns the index after
 // its closing quote; a doubled quote is an escaped quote.
@@ -43,8 +47,8 @@ NativeSql to_native(std::string_view sql, const driver::Connection& conn) {
   while (i < sql.size()) {
     const char c = sql[i];
     if (c == '\'') {
-      const bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
-                           (i < 2 || !name_char(sql[i - 2]));
+      const bool escapes =
+          i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i < 2 || !name_char(sql[i - 2]));
       i = copy_quoted(sql, i, '\'', escapes, out.sql);
     } else if (c == '"' || c == '`') {
       i = copy_quoted(sql, i, c, false, out.sql);
@@ -73,7 +77,8 @@ NativeSql to_native(std::string_view sql, const driver::Connection& conn) {
     } else if (c == '$' && (i == 0 || !name_char(sql[i - 1]))) {
       // Dollar-quoted body: $tag$ ... $tag$
       std::size_t j = i + 1;
-      while (j < sql.size() && name_char(sql[j])) ++j;
+      while (j < sql.size() && name_char(sql[j]))
+        ++j;
       if (j < sql.size() && sql[j] == '$') {
         const std::string_view tag = sql.substr(i, j - i + 1);
         const auto end = sql.find(tag, j + 1);
@@ -100,7 +105,8 @@ NativeSql to_native(std::string_view sql, const driver::Connection& conn) {
         throw ArgumentError("SQL mixes '?' and ':name' placeholders: " + std::string(sql));
       }
       std::size_t j = i + 1;
-      while (j < sql.size() && name_char(sql[j])) ++j;
+      while (j < sql.size() && name_char(sql[j]))
+        ++j;
       const std::string name(sql.substr(i + 1, j - i - 1));
       int number = 0;
       for (std::size_t k = 0; k < out.names.size(); ++k) {

@@ -17,7 +17,9 @@ PoolKind resolve_kind(const detail::EngineState& state) {
 Pool::Pool(std::shared_ptr<detail::EngineState> state)
     : state_(std::move(state)), kind_(resolve_kind(*state_)) {}
 
-Pool::~Pool() { dispose(); }
+Pool::~Pool() {
+  dispose();
+}
 
 std::unique_ptr<detail::PooledConnection> Pool::make_record() {
   return std::make_unique<detail::PooledConnection>(state_, this);

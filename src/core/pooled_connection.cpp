@@ -37,7 +37,9 @@ PooledConnection::PooledConnection(std::shared_ptr<const EngineState> state, Poo
       state_(std::move(state)),
       cache_(static_cast<std::size_t>(state_->options.statement_cache_size)) {}
 
-PooledConnection::~PooledConnection() { close(); }
+PooledConnection::~PooledConnection() {
+  close();
+}
 
 driver::Connection& PooledConnection::driver() {
   check_usable();
@@ -85,8 +87,8 @@ PreparedRef PooledConnection::acquire(std::string_view sql) {
   entry->owner = this;
   entry->sql.assign(sql);
   entry->native = to_native(sql, *conn_);
-  entry->stmt = guarded(
-      [&] { return conn_->prepare(entry->native.sql, entry->native.parameter_count); });
+  entry->stmt =
+      guarded([&] { return conn_->prepare(entry->native.sql, entry->native.parameter_count); });
   if (state_->options.echo && state_->options.echo_parameters) {
     entry->stmt->record_parameters(true);
   }
@@ -195,26 +197,31 @@ void bind_params(detail::PreparedEntry& entry, const Params& params) {
     return;
   }
   if (params.is_named()) {
-    throw ArgumentError("named values were given but the statement takes positional '?' "
-                        "parameters [SQL: " +
-                        entry.sql + "]");
+    throw ArgumentError(
+        "named values were given but the statement takes positional '?' "
+        "parameters [SQL: " +
+        entry.sql + "]");
   }
   if (static_cast<int>(params.size()) != native.parameter_count) {
     throw ArgumentError("the statement takes " + std::to_string(native.parameter_count) +
                         " parameters but " + std::to_string(params.size()) +
                         " were given [SQL: " + entry.sql + "]");
   }
-  for (std::size_t i = 0; i < params.size(); ++i) stmt.bind(static_cast<int>(i), params[i]);
+  for (std::size_t i = 0; i < params.size(); ++i)
+    stmt.bind(static_cast<int>(i), params[i]);
 }
 
-
-void retain(PooledConnection* rec) noexcept { rec->refs.fetch_add(1, std::memory_order_relaxed); }
+void retain(PooledConnection* rec) noexcept {
+  rec->refs.fetch_add(1, std::memory_order_relaxed);
+}
 
 void release(PooledConnection* rec) noexcept {
   if (rec->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) rec->pool->checkin(rec);
 }
 
-void retain(PreparedEntry* entry) noexcept { ++entry->users; }
+void retain(PreparedEntry* entry) noexcept {
+  ++entry->users;
+}
 
 void release(PreparedEntry* entry) noexcept {
   if (--entry->users == 0 && !entry->cached) delete entry;

@@ -29,7 +29,7 @@ struct PreparedEntry {
   std::string sql;  // as written: the cache key
   NativeSql native;
   std::unique_ptr<driver::Statement> stmt;
-  int users = 0;      // handles and results referring to it
+  int users = 0;       // handles and results referring to it
   bool cached = true;  // owned by the cache; otherwise deleted with its last user
   std::uint64_t executions = 0;
 };

@@ -15,7 +15,8 @@ std::size_t Record::index_of(std::string_view name) const {
     if (cols[i] == name) return i;
   }
   std::string known;
-  for (std::size_t i = 0; i < cols.size(); ++i) known += (i ? ", " : "") + cols[i];
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    known += (i ? ", " : "") + cols[i];
   throw ArgumentError("unknown column '" + std::string(name) + "'; the row has: " + known);
 }
 
@@ -27,7 +28,9 @@ const Value& Record::operator[](std::size_t index) const {
   return values_[index];
 }
 
-const Value& Record::operator[](std::string_view name) const { return values_[index_of(name)]; }
+const Value& Record::operator[](std::string_view name) const {
+  return values_[index_of(name)];
+}
 
 void Record::conversion_failed(std::size_t index, const std::exception& e) const {
   const auto& cols = columns();

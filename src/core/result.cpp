@@ -31,12 +31,13 @@ Result& Result::operator=(Result&& other) noexcept {
   return *this;
 }
 
-Result::~Result() { close(); }
+Result::~Result() {
+  close();
+}
 
 void Result::check_current() const {
   if (entry_ && entry_->executions != serial_) {
-    throw ArgumentError(
-        "this result was superseded: its statement has been executed again since");
+    throw ArgumentError("this result was superseded: its statement has been executed again since");
   }
 }
 
@@ -63,13 +64,16 @@ std::int64_t Result::rows_affected() const {
   return open_ ? stmt_->rows_affected() : rows_affected_;
 }
 
-bool Result::returns_rows() const { return has_columns_; }
+bool Result::returns_rows() const {
+  return has_columns_;
+}
 
 std::vector<std::string> Result::columns() const {
   if (columns_) return *columns_;
   std::vector<std::string> names;
   if (open_) {
-    for (int i = 0; i < stmt_->column_count(); ++i) names.emplace_back(stmt_->column_name(i));
+    for (int i = 0; i < stmt_->column_count(); ++i)
+      names.emplace_back(stmt_->column_name(i));
   }
   return names;
 }
@@ -83,13 +87,15 @@ Record Result::record() {
   std::vector<Value> values;
   const int n = stmt_->column_count();
   values.reserve(n);
-  for (int i = 0; i < n; ++i) values.push_back(stmt_->get_value(i));
+  for (int i = 0; i < n; ++i)
+    values.push_back(stmt_->get_value(i));
   return Record(column_names(), std::move(values));
 }
 
 std::vector<Record> Result::all() {
   std::vector<Record> out;
-  while (next()) out.push_back(record());
+  while (next())
+    out.push_back(record());
   return out;
 }
 

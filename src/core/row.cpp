@@ -10,13 +10,15 @@ int Row::index_of(std::string_view name) const {
     if (stmt_->column_name(i) == name) return i;
   }
   std::string known;
-  for (int i = 0; i < n; ++i) known += (i ? ", " : "") + std::string(stmt_->column_name(i));
+  for (int i = 0; i < n; ++i)
+    known += (i ? ", " : "") + std::string(stmt_->column_name(i));
   throw ArgumentError("unknown column '" + std::string(name) + "'; the result has: " + known);
 }
 
 void Row::check_index(int index) const {
   if (index < 0 || index >= stmt_->column_count()) {
-    throw ArgumentError("column index " + std::to_string(index) + " is out of range: the result has " +
+    throw ArgumentError("column index " + std::to_string(index) +
+                        " is out of range: the result has " +
                         std::to_string(stmt_->column_count()) + " columns");
   }
 }

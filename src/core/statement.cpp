@@ -31,11 +31,17 @@ Result Statement::run(bool stream) {
   return Result(checkout_, entry_);
 }
 
-driver::Statement& Statement::raw() { return *entry_of(entry_).stmt; }
-int Statement::parameter_count() const { return entry_of(entry_).native.parameter_count; }
+driver::Statement& Statement::raw() {
+  return *entry_of(entry_).stmt;
+}
+int Statement::parameter_count() const {
+  return entry_of(entry_).native.parameter_count;
+}
 const std::vector<std::string>& Statement::parameter_names() const {
   return entry_of(entry_).native.names;
 }
-const std::string& Statement::sql() const { return entry_of(entry_).sql; }
+const std::string& Statement::sql() const {
+  return entry_of(entry_).sql;
+}
 
 }  // namespace retort

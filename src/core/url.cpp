@@ -59,8 +59,8 @@ std::string encode(std::string_view s, std::string_view keep = {}) {
 bool valid_scheme(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '+' || c == '_' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+          c == '_' || c == '-'))
       return false;
   }
   return true;
@@ -79,7 +79,8 @@ URL URL::parse(std::string_view text) {
   const auto plus = scheme.find('+');
   url.backend_ = std::string(scheme.substr(0, plus));
   if (plus != scheme.npos) url.driver_ = std::string(scheme.substr(plus + 1));
-  for (auto& c : url.backend_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : url.backend_)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (url.backend_ == "postgres") url.backend_ = "postgresql";
 
   std::string_view rest = text.substr(sep + 3);

@@ -10,23 +10,37 @@ namespace retort {
 
 const char* to_string(ValueType type) {
   switch (type) {
-    case ValueType::null: return "null";
-    case ValueType::boolean: return "boolean";
-    case ValueType::integer: return "integer";
-    case ValueType::real: return "real";
-    case ValueType::text: return "text";
-    case ValueType::blob: return "blob";
-    case ValueType::date: return "date";
-    case ValueType::timestamp: return "timestamp";
-    case ValueType::time: return "time";
-    case ValueType::decimal: return "decimal";
-    case ValueType::json: return "json";
-    case ValueType::uuid: return "uuid";
+    case ValueType::null:
+      return "null";
+    case ValueType::boolean:
+      return "boolean";
+    case ValueType::integer:
+      return "integer";
+    case ValueType::real:
+      return "real";
+    case ValueType::text:
+      return "text";
+    case ValueType::blob:
+      return "blob";
+    case ValueType::date:
+      return "date";
+    case ValueType::timestamp:
+      return "timestamp";
+    case ValueType::time:
+      return "time";
+    case ValueType::decimal:
+      return "decimal";
+    case ValueType::json:
+      return "json";
+    case ValueType::uuid:
+      return "uuid";
   }
   return "unknown";
 }
 
-void Value::out_of_range() { throw DataError("integer value does not fit in 64 signed bits"); }
+void Value::out_of_range() {
+  throw DataError("integer value does not fit in 64 signed bits");
+}
 
 void Value::wrong_type(const char* wanted) const {
   throw DataError(std::string("value holds ") + to_string(type()) + ", not " + wanted);
@@ -36,9 +50,12 @@ std::string Value::repr() const {
   return std::visit(
       [](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>) return "NULL";
-        else if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
-        else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(v);
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return "NULL";
+        else if constexpr (std::is_same_v<T, bool>)
+          return v ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          return std::to_string(v);
         else if constexpr (std::is_same_v<T, double>) {
           char buf[32];
           auto r = std::to_chars(buf, buf + sizeof buf, v);
@@ -72,7 +89,8 @@ namespace {
 }
 
 bool parse_integer_text(std::string_view text, std::int64_t& out) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.front() == ' ')
+    text.remove_prefix(1);
   auto r = std::from_chars(text.data(), text.data() + text.size(), out);
   if (r.ec != std::errc()) return false;
   std::string_view rest(r.ptr, text.data() + text.size() - r.ptr);
@@ -94,8 +112,10 @@ void integer_out_of_range(std::int64_t v, const char* target) {
 
 std::int64_t value_to_int64(const Value& v) {
   switch (v.type()) {
-    case ValueType::integer: return v.get<std::int64_t>();
-    case ValueType::boolean: return v.get<bool>() ? 1 : 0;
+    case ValueType::integer:
+      return v.get<std::int64_t>();
+    case ValueType::boolean:
+      return v.get<bool>() ? 1 : 0;
     case ValueType::real: {
       const double d = v.get<double>();
       if (std::trunc(d) == d && d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)
@@ -107,15 +127,18 @@ std::int64_t value_to_int64(const Value& v) {
       if (parse_integer_text(v.get<Decimal>().text, out)) return out;
       throw DataError("decimal " + v.get<Decimal>().text + " is not an integer");
     }
-    default: break;
+    default:
+      break;
   }
   cannot(v, "an integer");
 }
 
 double value_to_double(const Value& v) {
   switch (v.type()) {
-    case ValueType::real: return v.get<double>();
-    case ValueType::integer: return static_cast<double>(v.get<std::int64_t>());
+    case ValueType::real:
+      return v.get<double>();
+    case ValueType::integer:
+      return static_cast<double>(v.get<std::int64_t>());
     case ValueType::decimal: {
       const auto& t = v.get<Decimal>().text;
       double out;
@@ -123,107 +146,138 @@ double value_to_double(const Value& v) {
       if (r.ec == std::errc() && r.ptr == t.data() + t.size()) return out;
       throw DataError("decimal '" + t + "' is not a number");
     }
-    default: break;
+    default:
+      break;
   }
   cannot(v, "a real number");
 }
 
 bool value_to_bool(const Value& v) {
   switch (v.type()) {
-    case ValueType::boolean: return v.get<bool>();
+    case ValueType::boolean:
+      return v.get<bool>();
     case ValueType::integer: {
       const auto i = v.get<std::int64_t>();
       if (i == 0 || i == 1) return i == 1;
       throw DataError("integer " + std::to_string(i) + " is not a boolean (0 or 1)");
     }
-    default: break;
+    default:
+      break;
   }
   cannot(v, "a boolean");
 }
 
 std::string value_to_string(const Value& v) {
   switch (v.type()) {
-    case ValueType::text: return v.get<std::string>();
-    case ValueType::decimal: return v.get<Decimal>().text;
-    case ValueType::json: return v.get<JsonText>().text;
-    case ValueType::uuid: return v.get<Uuid>().str();
-    case ValueType::date: return format_date(v.get<std::chrono::year_month_day>());
-    case ValueType::timestamp: return format_timestamp(v.get<Timestamp>());
-    case ValueType::time: return format_time(v.get<TimeOfDay>());
-    default: break;
+    case ValueType::text:
+      return v.get<std::string>();
+    case ValueType::decimal:
+      return v.get<Decimal>().text;
+    case ValueType::json:
+      return v.get<JsonText>().text;
+    case ValueType::uuid:
+      return v.get<Uuid>().str();
+    case ValueType::date:
+      return format_date(v.get<std::chrono::year_month_day>());
+    case ValueType::timestamp:
+      return format_timestamp(v.get<Timestamp>());
+    case ValueType::time:
+      return format_time(v.get<TimeOfDay>());
+    default:
+      break;
   }
   cannot(v, "text");
 }
 
 Blob value_to_blob(const Value& v) {
   switch (v.type()) {
-    case ValueType::blob: return v.get<Blob>();
+    case ValueType::blob:
+      return v.get<Blob>();
     case ValueType::text: {
       const auto& s = v.get<std::string>();
       return Blob(s.begin(), s.end());
     }
-    default: break;
+    default:
+      break;
   }
   cannot(v, "a blob");
 }
 
 std::chrono::year_month_day value_to_date(const Value& v) {
   switch (v.type()) {
-    case ValueType::date: return v.get<std::chrono::year_month_day>();
-    case ValueType::text: return parse_date(v.get<std::string>());
-    default: break;
+    case ValueType::date:
+      return v.get<std::chrono::year_month_day>();
+    case ValueType::text:
+      return parse_date(v.get<std::string>());
+    default:
+      break;
   }
   cannot(v, "a date");
 }
 
 Timestamp value_to_timestamp(const Value& v) {
   switch (v.type()) {
-    case ValueType::timestamp: return v.get<Timestamp>();
-    case ValueType::text: return parse_timestamp(v.get<std::string>());
+    case ValueType::timestamp:
+      return v.get<Timestamp>();
+    case ValueType::text:
+      return parse_timestamp(v.get<std::string>());
     case ValueType::date:
       return Timestamp(std::chrono::sys_days(v.get<std::chrono::year_month_day>()));
-    default: break;
+    default:
+      break;
   }
   cannot(v, "a timestamp");
 }
 
 TimeOfDay value_to_time(const Value& v) {
   switch (v.type()) {
-    case ValueType::time: return v.get<TimeOfDay>();
-    case ValueType::text: return parse_time(v.get<std::string>());
-    default: break;
+    case ValueType::time:
+      return v.get<TimeOfDay>();
+    case ValueType::text:
+      return parse_time(v.get<std::string>());
+    default:
+      break;
   }
   cannot(v, "a time of day");
 }
 
 Decimal value_to_decimal(const Value& v) {
   switch (v.type()) {
-    case ValueType::decimal: return v.get<Decimal>();
-    case ValueType::text: return Decimal{v.get<std::string>()};
-    case ValueType::integer: return Decimal{std::to_string(v.get<std::int64_t>())};
+    case ValueType::decimal:
+      return v.get<Decimal>();
+    case ValueType::text:
+      return Decimal{v.get<std::string>()};
+    case ValueType::integer:
+      return Decimal{std::to_string(v.get<std::int64_t>())};
     case ValueType::real: {
       char buf[32];
       auto r = std::to_chars(buf, buf + sizeof buf, v.get<double>());
       return Decimal{std::string(buf, r.ptr)};
     }
-    default: break;
+    default:
+      break;
   }
   cannot(v, "a decimal");
 }
 
 JsonText value_to_json(const Value& v) {
   switch (v.type()) {
-    case ValueType::json: return v.get<JsonText>();
-    case ValueType::text: return JsonText{v.get<std::string>()};
-    default: break;
+    case ValueType::json:
+      return v.get<JsonText>();
+    case ValueType::text:
+      return JsonText{v.get<std::string>()};
+    default:
+      break;
   }
   cannot(v, "JSON");
 }
 
 Uuid value_to_uuid(const Value& v) {
   switch (v.type()) {
-    case ValueType::uuid: return v.get<Uuid>();
-    case ValueType::text: return Uuid::parse(v.get<std::string>());
+    case ValueType::uuid:
+      return v.get<Uuid>();
+    case ValueType::text:
+      return Uuid::parse(v.get<std::string>());
     case ValueType::blob: {
       const auto& b = v.get<Blob>();
       if (b.size() == 16) {
@@ -233,7 +287,8 @@ Uuid value_to_uuid(const Value& v) {
       }
       throw DataError("a blob of " + std::to_string(b.size()) + " bytes is not a UUID");
     }
-    default: break;
+    default:
+      break;
   }
   cannot(v, "a UUID");
 }

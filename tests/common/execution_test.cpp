@@ -12,7 +12,8 @@ class CoreExecutionData : public CoreExecution {
   void SetUp() override {
     CoreExecution::SetUp();
     drop_tables(conn(), {"person"});
-    conn().execute("CREATE TABLE person (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL, age INTEGER)");
+    conn().execute(
+        "CREATE TABLE person (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL, age INTEGER)");
     auto tx = conn().begin();
     auto insert = conn().prepare("INSERT INTO person (id, name, age) VALUES (?, ?, ?)");
     insert.execute({1, "Ada", 36});
@@ -104,8 +105,8 @@ TEST_P(CoreExecutionData, RowsAffected) {
   EXPECT_EQ(conn().execute_many("INSERT INTO person (id, name) VALUES (?, ?)",
                                 {{10, "x"}, {11, "y"}, {12, "z"}}),
             3);
-  auto returning = conn().execute(
-      "INSERT INTO person (id, name) VALUES (20, 'r'), (21, 's') RETURNING id");
+  auto returning =
+      conn().execute("INSERT INTO person (id, name) VALUES (20, 'r'), (21, 's') RETURNING id");
   EXPECT_EQ(returning.scalars<int>(), (std::vector<int>{20, 21}));
   EXPECT_EQ(returning.rows_affected(), 2);
 }
@@ -114,7 +115,8 @@ TEST_P(CoreExecutionData, ValuesAreBoundNeverSpliced) {
   const std::string evil = "x'); DROP TABLE person; --";
   conn().execute("INSERT INTO person (id, name) VALUES (?, ?)", {50, evil});
   EXPECT_EQ(conn().execute("SELECT name FROM person WHERE id = 50").scalar<std::string>(), evil);
-  EXPECT_EQ(conn().execute("SELECT count(*) FROM person WHERE name = :n", {{"n", "' OR '1'='1"}})
+  EXPECT_EQ(conn()
+                .execute("SELECT count(*) FROM person WHERE name = :n", {{"n", "' OR '1'='1"}})
                 .scalar<int>(),
             0);
   EXPECT_EQ(conn().execute("SELECT count(*) FROM person").scalar<int>(), 4);
@@ -202,7 +204,8 @@ TEST_P(CoreExecution, EchoLogsStatementsAndHidesParameters) {
   EXPECT_NE(lines[1].find("SELECT ?"), std::string::npos);
   EXPECT_EQ(lines[2], "[parameters hidden]");
   EXPECT_EQ(lines[3], "COMMIT");
-  for (const auto& line : lines) EXPECT_EQ(line.find("top-secret"), std::string::npos);
+  for (const auto& line : lines)
+    EXPECT_EQ(line.find("top-secret"), std::string::npos);
 
   lines.clear();
   auto shown = make_engine({.echo = true, .echo_parameters = true, .logger = logger});

@@ -126,7 +126,8 @@ TEST_P(CorePool, ThreadsShareThePool) {
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(done, 200);
   EXPECT_EQ(e.pool_status().checked_out, 0);
   EXPECT_LE(e.pool_status().idle, 2);

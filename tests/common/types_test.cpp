@@ -79,15 +79,24 @@ TEST_P(CoreTypes, EveryTypeRoundTrips) {
       "VALUES (:id, :b, :i, :d, :t, :bl, :dt, :ts, :tstz, :tm, :n, :j, :u)");
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const Sample& s = rows[k];
-    insert.execute({{"id", static_cast<int>(k)}, {"b", s.b},   {"i", s.i},   {"d", s.d},
-                    {"t", s.t},                  {"bl", s.bl}, {"dt", s.dt}, {"ts", s.ts},
-                    {"tstz", s.tstz},            {"tm", s.tm}, {"n", s.n},   {"j", s.j},
+    insert.execute({{"id", static_cast<int>(k)},
+                    {"b", s.b},
+                    {"i", s.i},
+                    {"d", s.d},
+                    {"t", s.t},
+                    {"bl", s.bl},
+                    {"dt", s.dt},
+                    {"ts", s.ts},
+                    {"tstz", s.tstz},
+                    {"tm", s.tm},
+                    {"n", s.n},
+                    {"j", s.j},
                     {"u", s.u}});
   }
 
   std::size_t k = 0;
-  for (const rt::Row& row :
-       conn().execute("SELECT b, i, d, t, bl, dt, ts, tstz, tm, n, j, u FROM all_types ORDER BY id")) {
+  for (const rt::Row& row : conn().execute(
+           "SELECT b, i, d, t, bl, dt, ts, tstz, tm, n, j, u FROM all_types ORDER BY id")) {
     const Sample& s = rows.at(k++);
     SCOPED_TRACE("row " + std::to_string(k));
     EXPECT_EQ(row.get<std::optional<bool>>("b"), s.b);

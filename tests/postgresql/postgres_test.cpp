@@ -39,16 +39,17 @@ int settle_sessions(const std::string& tag, int expected) {
 void kill_sessions(const std::string& tag) {
   auto admin = rt::create_engine(postgres_url(), {.poolclass = rt::PoolKind::null});
   admin.connect().execute(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?",
-      {tag});
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", {tag});
   ASSERT_EQ(settle_sessions(tag, 0), 0);
 }
 
 // Opens n connections at once and returns them, so that n sit idle in the pool.
 void fill_pool(rt::Engine& engine, int n) {
   std::vector<rt::Connection> held;
-  for (int i = 0; i < n; ++i) held.push_back(engine.connect());
-  for (auto& c : held) c.execute("SELECT 1");
+  for (int i = 0; i < n; ++i)
+    held.push_back(engine.connect());
+  for (auto& c : held)
+    c.execute("SELECT 1");
 }
 
 }  // namespace
@@ -95,7 +96,8 @@ TEST(PostgresEngine, StreamingBlocksOtherStatementsUntilFinished) {
   ASSERT_TRUE(stream.next());
   EXPECT_THROW(c.execute("SELECT 1"), rt::ProgrammingError);
   int n = 1;
-  while (stream.next()) ++n;
+  while (stream.next())
+    ++n;
   EXPECT_EQ(n, 1000);
   EXPECT_EQ(c.execute("SELECT 1").scalar<int>(), 1);
 }
@@ -108,8 +110,8 @@ TEST(PostgresEngine, DataErrorsFromTheServer) {
 
 TEST(PostgresPool, StressWithSixteenThreadsLeaksNothing) {
   const std::string tag = "retort_stress";
-  auto engine = rt::create_engine(
-      tagged_url(tag), {.pool_size = 4, .max_overflow = 4, .pool_timeout = 60s});
+  auto engine =
+      rt::create_engine(tagged_url(tag), {.pool_size = 4, .max_overflow = 4, .pool_timeout = 60s});
   std::atomic<int> ok{0};
   std::atomic<int> peak{0};
   std::vector<std::thread> threads;
@@ -127,7 +129,8 @@ TEST(PostgresPool, StressWithSixteenThreadsLeaksNothing) {
       }
     });
   }
-  for (auto& th : threads) th.join();
+  for (auto& th : threads)
+    th.join();
   EXPECT_EQ(ok, 16 * 2000);
   EXPECT_LE(peak, 8);
 

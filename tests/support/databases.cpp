@@ -10,15 +10,15 @@ namespace retort_test {
 
 std::string sqlite_url() {
   static const std::filesystem::path dir = [] {
-    auto path = std::filesystem::temp_directory_path() /
-                ("retort-test-" + std::to_string(::getpid()));
+    auto path =
+        std::filesystem::temp_directory_path() / ("retort-test-" + std::to_string(::getpid()));
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
     std::atexit([] {
       std::error_code ignored;
-      std::filesystem::remove_all(std::filesystem::temp_directory_path() /
-                                      ("retort-test-" + std::to_string(::getpid())),
-                                  ignored);
+      std::filesystem::remove_all(
+          std::filesystem::temp_directory_path() / ("retort-test-" + std::to_string(::getpid())),
+          ignored);
     });
     return path;
   }();

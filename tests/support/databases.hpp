@@ -23,10 +23,16 @@ struct Backend {
   std::string (*url)();
 };
 
-inline void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
+inline void PrintTo(const Backend& backend, std::ostream* os) {
+  *os << backend.name;
+}
 
-inline Backend sqlite_backend() { return {"sqlite", &sqlite_url}; }
-inline Backend postgres_backend() { return {"postgresql", &postgres_url}; }
+inline Backend sqlite_backend() {
+  return {"sqlite", &sqlite_url};
+}
+inline Backend postgres_backend() {
+  return {"postgresql", &postgres_url};
+}
 
 inline std::string backend_name(const testing::TestParamInfo<Backend>& info) {
   return info.param.name;

@@ -77,17 +77,18 @@ TEST(URL, TextFormHidesPassword) {
 }
 
 TEST(URL, RoundTrips) {
-  for (const char* text : {"sqlite://", "sqlite:///a.db", "sqlite:////tmp/x/y.db",
-                           "sqlite:///a.db?timeout=2", "postgresql://h/db",
-                           "postgresql://u@h:1/db", "postgresql+libpq://u:p@[::1]:5/d?x=1&y=2"}) {
+  for (const char* text :
+       {"sqlite://", "sqlite:///a.db", "sqlite:////tmp/x/y.db", "sqlite:///a.db?timeout=2",
+        "postgresql://h/db", "postgresql://u@h:1/db", "postgresql+libpq://u:p@[::1]:5/d?x=1&y=2"}) {
     EXPECT_EQ(rt::URL::parse(text).render(false), text) << text;
   }
 }
 
 TEST(URL, Rejections) {
-  for (const char* bad : {"", "sqlite", "no-scheme-here", "://host/db", "postgresql://h:99999/db",
-                          "postgresql://h:port/db", "postgresql://[::1/db", "postgresql://h/db?novalue",
-                          "postgresql://u:p%zz@h/db", "post gres://h/db"}) {
+  for (const char* bad :
+       {"", "sqlite", "no-scheme-here", "://host/db", "postgresql://h:99999/db",
+        "postgresql://h:port/db", "postgresql://[::1/db", "postgresql://h/db?novalue",
+        "postgresql://u:p%zz@h/db", "post gres://h/db"}) {
     EXPECT_THROW(rt::URL::parse(bad), rt::ArgumentError) << bad;
   }
 }

@@ -15,8 +15,8 @@ TEST(Datetime, FormatsAndParsesDates) {
 }
 
 TEST(Datetime, TimestampsRoundTripWithMicroseconds) {
-  const rt::Timestamp ts = sys_days(year{2024} / March / 1) + hours(13) + minutes(5) +
-                           seconds(9) + microseconds(250);
+  const rt::Timestamp ts =
+      sys_days(year{2024} / March / 1) + hours(13) + minutes(5) + seconds(9) + microseconds(250);
   EXPECT_EQ(rt::format_timestamp(ts), "2024-03-01 13:05:09.000250");
   EXPECT_EQ(rt::format_timestamp(ts, 'T'), "2024-03-01T13:05:09.000250");
   EXPECT_EQ(rt::parse_timestamp("2024-03-01 13:05:09.000250"), ts);

@@ -82,9 +82,7 @@ class Result {
       return *this;
     }
     void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& a, const iterator& b) {
-      return a.result_ == b.result_;
-    }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.result_ == b.result_; }
 
    private:
     Result* result_ = nullptr;
@@ -123,7 +121,8 @@ T Result::scalar() {
 template <class T>
 std::vector<T> Result::scalars() {
   std::vector<T> out;
-  while (next()) out.push_back(row_.get<T>(0));
+  while (next())
+    out.push_back(row_.get<T>(0));
   return out;
 }
 

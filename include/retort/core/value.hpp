@@ -65,17 +65,16 @@ const char* to_string(ValueType type);
 
 class Value {
  public:
-  using Storage = std::variant<std::monostate, bool, std::int64_t, double, std::string, Blob,
-                               std::chrono::year_month_day, Timestamp, TimeOfDay, Decimal,
-                               JsonText, Uuid>;
+  using Storage =
+      std::variant<std::monostate, bool, std::int64_t, double, std::string, Blob,
+                   std::chrono::year_month_day, Timestamp, TimeOfDay, Decimal, JsonText, Uuid>;
 
   Value() = default;
   Value(Null) {}
   Value(std::nullopt_t) {}
   Value(bool v) : v_(v) {}
   template <std::integral T>
-    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
-  Value(T v) : v_(checked_int(v)) {}
+  requires(!std::same_as<T, bool> && !std::same_as<T, char>) Value(T v) : v_(checked_int(v)) {}
   Value(double v) : v_(v) {}
   Value(float v) : v_(static_cast<double>(v)) {}
   Value(const char* v) : v_(std::string(v)) {}
@@ -161,7 +160,7 @@ T narrow_int(std::int64_t v) {
   if constexpr (!std::same_as<T, std::int64_t>) {
     if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
         (v > 0 && static_cast<std::uint64_t>(v) > std::numeric_limits<T>::max()))
-      integer_out_of_range(v, sizeof(T) == 1 ? "8-bit integer"
+      integer_out_of_range(v, sizeof(T) == 1   ? "8-bit integer"
                               : sizeof(T) == 2 ? "16-bit integer"
                               : sizeof(T) == 4 ? "32-bit integer"
                                                : "unsigned 64-bit integer");
@@ -211,18 +210,30 @@ T Value::as() const {
 template <class T>
 const char* Value::type_name() {
   using namespace std::chrono;
-  if constexpr (std::same_as<T, bool>) return "boolean";
-  else if constexpr (std::same_as<T, std::int64_t>) return "integer";
-  else if constexpr (std::same_as<T, double>) return "real";
-  else if constexpr (std::same_as<T, std::string>) return "text";
-  else if constexpr (std::same_as<T, Blob>) return "blob";
-  else if constexpr (std::same_as<T, year_month_day>) return "date";
-  else if constexpr (std::same_as<T, Timestamp>) return "timestamp";
-  else if constexpr (std::same_as<T, TimeOfDay>) return "time";
-  else if constexpr (std::same_as<T, Decimal>) return "decimal";
-  else if constexpr (std::same_as<T, JsonText>) return "json";
-  else if constexpr (std::same_as<T, Uuid>) return "uuid";
-  else return "null";
+  if constexpr (std::same_as<T, bool>)
+    return "boolean";
+  else if constexpr (std::same_as<T, std::int64_t>)
+    return "integer";
+  else if constexpr (std::same_as<T, double>)
+    return "real";
+  else if constexpr (std::same_as<T, std::string>)
+    return "text";
+  else if constexpr (std::same_as<T, Blob>)
+    return "blob";
+  else if constexpr (std::same_as<T, year_month_day>)
+    return "date";
+  else if constexpr (std::same_as<T, Timestamp>)
+    return "timestamp";
+  else if constexpr (std::same_as<T, TimeOfDay>)
+    return "time";
+  else if constexpr (std::same_as<T, Decimal>)
+    return "decimal";
+  else if constexpr (std::same_as<T, JsonText>)
+    return "json";
+  else if constexpr (std::same_as<T, Uuid>)
+    return "uuid";
+  else
+    return "null";
 }
 
 }  // namespace retort

@@ -10,12 +10,13 @@ void ignore_notice(void*, const char*) {}
 
 std::string trimmed(const char* text) {
   std::string s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
   return s;
 }
 
-constexpr std::array<std::string_view, 4> isolation_levels = {
-    "SERIALIZABLE", "REPEATABLE READ", "READ COMMITTED", "READ UNCOMMITTED"};
+constexpr std::array<std::string_view, 4> isolation_levels = {"SERIALIZABLE", "REPEATABLE READ",
+                                                              "READ COMMITTED", "READ UNCOMMITTED"};
 
 }  // namespace
 
@@ -23,7 +24,8 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options)
     : session_(std::make_shared<Session>()) {
   if (!options.isolation_level.empty()) {
     bool known = false;
-    for (auto level : isolation_levels) known = known || level == options.isolation_level;
+    for (auto level : isolation_levels)
+      known = known || level == options.isolation_level;
     if (!known) {
       throw ArgumentError("unknown isolation level '" + options.isolation_level +
                           "'; use SERIALIZABLE, REPEATABLE READ, READ COMMITTED, "
@@ -75,7 +77,9 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options)
   }
 }
 
-Connection::~Connection() { close(); }
+Connection::~Connection() {
+  close();
+}
 
 void Connection::close() {
   if (session_->conn) PQfinish(session_->conn);
@@ -101,8 +105,7 @@ void Connection::exec_simple(const char* sql) {
   raise_error(conn, res, sql);
 }
 
-std::unique_ptr<driver::Statement> Connection::prepare(std::string_view sql,
-                                                       int parameter_count) {
+std::unique_ptr<driver::Statement> Connection::prepare(std::string_view sql, int parameter_count) {
   PGconn* conn = session_->conn;
   if (!conn) throw OperationalError("the connection is closed", std::string(sql));
   if (session_->streaming) {
@@ -116,14 +119,19 @@ std::unique_ptr<driver::Statement> Connection::prepare(std::string_view sql,
   PGresult* res = PQprepare(conn, name.c_str(), text.c_str(), parameter_count, nullptr);
   if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) raise_error(conn, res, sql);
   PQclear(res);
-  return std::make_unique<Statement>(session_, std::move(name), std::move(text),
-                                     parameter_count);
+  return std::make_unique<Statement>(session_, std::move(name), std::move(text), parameter_count);
 }
 
-void Connection::execute_script(std::string_view sql) { exec_simple(std::string(sql).c_str()); }
+void Connection::execute_script(std::string_view sql) {
+  exec_simple(std::string(sql).c_str());
+}
 
-void Connection::begin() { exec_simple("BEGIN"); }
-void Connection::commit() { exec_simple("COMMIT"); }
+void Connection::begin() {
+  exec_simple("BEGIN");
+}
+void Connection::commit() {
+  exec_simple("COMMIT");
+}
 void Connection::rollback() {
   if (in_transaction()) exec_simple("ROLLBACK");
 }
@@ -147,7 +155,9 @@ bool Connection::is_usable() const {
   return session_->conn && PQstatus(session_->conn) == CONNECTION_OK;
 }
 
-std::string Connection::placeholder(int n) const { return "$" + std::to_string(n); }
+std::string Connection::placeholder(int n) const {
+  return "$" + std::to_string(n);
+}
 
 namespace {
 

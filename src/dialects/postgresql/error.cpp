@@ -7,7 +7,8 @@ namespace {
 
 std::string trimmed(const char* text) {
   std::string s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
   return s;
 }
 
@@ -43,11 +44,16 @@ void raise_error(PGconn* conn, PGresult* res, std::string_view statement) {
   const std::string_view cls = std::string_view(sqlstate).substr(0, 2);
   if (cls == "23") {
     Kind kind = Kind::other;
-    if (sqlstate == "23505") kind = Kind::unique;
-    else if (sqlstate == "23503") kind = Kind::foreign_key;
-    else if (sqlstate == "23502") kind = Kind::not_null;
-    else if (sqlstate == "23514") kind = Kind::check;
-    else if (sqlstate == "23P01") kind = Kind::exclusion;
+    if (sqlstate == "23505")
+      kind = Kind::unique;
+    else if (sqlstate == "23503")
+      kind = Kind::foreign_key;
+    else if (sqlstate == "23502")
+      kind = Kind::not_null;
+    else if (sqlstate == "23514")
+      kind = Kind::check;
+    else if (sqlstate == "23P01")
+      kind = Kind::exclusion;
     throw IntegrityError(kind, constraint, message, sql, sqlstate);
   }
   if (cls == "22") throw DataError(message, sql, sqlstate);

@@ -73,8 +73,8 @@ Statement::~Statement() {
 Statement::Param& Statement::param(int index) {
   if (index < 0 || index >= static_cast<int>(params_.size())) {
     throw ArgumentError("parameter " + std::to_string(index + 1) +
-                        " is out of range: the statement has " +
-                        std::to_string(params_.size()) + " [SQL: " + sql_ + "]");
+                        " is out of range: the statement has " + std::to_string(params_.size()) +
+                        " [SQL: " + sql_ + "]");
   }
   return params_[index];
 }
@@ -100,7 +100,9 @@ void Statement::bind_null(int index) {
   if (recording()) record(index, "NULL");
 }
 
-void Statement::bind_bool(int index, bool value) { set_text(index, value ? "t" : "f", false); }
+void Statement::bind_bool(int index, bool value) {
+  set_text(index, value ? "t" : "f", false);
+}
 
 void Statement::bind_int64(int index, std::int64_t value) {
   Param& p = param(index);
@@ -119,9 +121,13 @@ void Statement::bind_double(int index, double value) {
   set_text(index, std::string_view(buf, r.ptr - buf), true);
 }
 
-void Statement::bind_text(int index, std::string_view value) { set_text(index, value, true); }
+void Statement::bind_text(int index, std::string_view value) {
+  set_text(index, value, true);
+}
 
-void Statement::bind_text_ref(int index, std::string_view value) { set_text(index, value, false); }
+void Statement::bind_text_ref(int index, std::string_view value) {
+  set_text(index, value, false);
+}
 
 void Statement::bind_blob(int index, std::span<const std::uint8_t> value) {
   Param& p = param(index);
@@ -154,9 +160,13 @@ void Statement::bind_time(int index, TimeOfDay value) {
   set_text(index, format_time(value), true);
 }
 
-void Statement::bind_decimal(int index, std::string_view text) { set_text(index, text, true); }
+void Statement::bind_decimal(int index, std::string_view text) {
+  set_text(index, text, true);
+}
 
-void Statement::bind_json(int index, std::string_view text) { set_text(index, text, true); }
+void Statement::bind_json(int index, std::string_view text) {
+  set_text(index, text, true);
+}
 
 void Statement::bind_uuid(int index, const Uuid& value) {
   set_text(index, value.str(), true);
@@ -168,7 +178,8 @@ void Statement::clear_results() {
     if (result_ && result_ != meta_) PQclear(result_);
     result_ = nullptr;
     if (session_->conn) {
-      while (PGresult* r = PQgetResult(session_->conn)) PQclear(r);
+      while (PGresult* r = PQgetResult(session_->conn))
+        PQclear(r);
     }
     if (session_->streaming == this) session_->streaming = nullptr;
     streaming_ = false;
@@ -199,8 +210,8 @@ void Statement::execute(bool stream) {
   }
   changes_ = 0;
   if (!stream) {
-    PGresult* res = PQexecPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(),
-                                   formats_.data(), 0);
+    PGresult* res =
+        PQexecPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(), formats_.data(), 0);
     const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status == PGRES_TUPLES_OK) {
       changes_ = changes_of(res);
@@ -215,8 +226,8 @@ void Statement::execute(bool stream) {
     }
     return;
   }
-  if (!PQsendQueryPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(),
-                           formats_.data(), 0)) {
+  if (!PQsendQueryPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(), formats_.data(),
+                           0)) {
     raise_error(conn, nullptr, sql_);
   }
   PQsetSingleRowMode(conn);
@@ -248,14 +259,16 @@ bool Statement::fetch_streamed() {
       PQclear(res);
     }
     // End of the stream: collect the terminating null result.
-    while (PGresult* r = PQgetResult(conn)) PQclear(r);
+    while (PGresult* r = PQgetResult(conn))
+      PQclear(r);
     streaming_ = false;
     session_->streaming = nullptr;
     rows_ = 0;
     return false;
   }
   // An error part way: the rest of the stream is void.
-  while (PGresult* r = PQgetResult(conn)) PQclear(r);
+  while (PGresult* r = PQgetResult(conn))
+    PQclear(r);
   streaming_ = false;
   session_->streaming = nullptr;
   raise_error(conn, res, sql_);
@@ -275,9 +288,13 @@ bool Statement::next() {
   return true;
 }
 
-void Statement::reset() { clear_results(); }
+void Statement::reset() {
+  clear_results();
+}
 
-int Statement::column_count() const { return meta_ ? PQnfields(meta_) : 0; }
+int Statement::column_count() const {
+  return meta_ ? PQnfields(meta_) : 0;
+}
 
 std::string_view Statement::column_name(int index) const {
   if (!meta_ || index < 0 || index >= PQnfields(meta_)) return {};
@@ -289,14 +306,16 @@ void Statement::check_row(int index) {
     throw ArgumentError("no current row: call next() first [SQL: " + sql_ + "]");
   }
   if (index < 0 || index >= PQnfields(result_)) {
-    throw ArgumentError("column index " + std::to_string(index) + " is out of range: the result has " +
-                        std::to_string(PQnfields(result_)) + " columns");
+    throw ArgumentError("column index " + std::to_string(index) +
+                        " is out of range: the result has " + std::to_string(PQnfields(result_)) +
+                        " columns");
   }
 }
 
 void Statement::type_mismatch(int index, const char* wanted) {
-  std::string holds = PQgetisnull(result_, row_, index) ? "NULL" : "a value of type oid " +
-                                                                      std::to_string(PQftype(result_, index));
+  std::string holds = PQgetisnull(result_, row_, index)
+                          ? "NULL"
+                          : "a value of type oid " + std::to_string(PQftype(result_, index));
   throw DataError("column '" + std::string(column_name(index)) + "' holds " + holds + ", not " +
                   wanted);
 }
@@ -332,7 +351,8 @@ std::int64_t Statement::get_int64(int index) {
       // numeric "12.000" or float "3" are integers too
       if (r.ec == std::errc() && *r.ptr == '.') {
         const char* p = r.ptr + 1;
-        while (p < v + len && *p == '0') ++p;
+        while (p < v + len && *p == '0')
+          ++p;
         if (p == v + len) return out;
       }
     }
@@ -344,8 +364,8 @@ double Statement::get_double(int index) {
   check_row(index);
   if (!PQgetisnull(result_, row_, index)) {
     const unsigned type = PQftype(result_, index);
-    if (type == kFloat4 || type == kFloat8 || type == kNumeric || type == kInt2 ||
-        type == kInt4 || type == kInt8) {
+    if (type == kFloat4 || type == kFloat8 || type == kNumeric || type == kInt2 || type == kInt4 ||
+        type == kInt8) {
       const char* v = PQgetvalue(result_, row_, index);
       const int len = PQgetlength(result_, row_, index);
       double out;
@@ -389,27 +409,37 @@ Value Statement::get_value(int index) {
   const std::string_view text(PQgetvalue(result_, row_, index),
                               static_cast<std::size_t>(PQgetlength(result_, row_, index)));
   switch (PQftype(result_, index)) {
-    case kBool: return Value(text == "t");
+    case kBool:
+      return Value(text == "t");
     case kInt2:
     case kInt4:
     case kInt8:
-    case kOid: return Value(get_int64(index));
+    case kOid:
+      return Value(get_int64(index));
     case kFloat4:
-    case kFloat8: return Value(get_double(index));
-    case kNumeric: return Value(Decimal{std::string(text)});
+    case kFloat8:
+      return Value(get_double(index));
+    case kNumeric:
+      return Value(Decimal{std::string(text)});
     case kBytea: {
       auto b = get_blob(index);
       return Value(Blob(b.begin(), b.end()));
     }
-    case kDate: return Value(parse_date(text));
+    case kDate:
+      return Value(parse_date(text));
     case kTimestamp:
-    case kTimestamptz: return Value(parse_timestamp(text));
+    case kTimestamptz:
+      return Value(parse_timestamp(text));
     case kTime:
-    case kTimetz: return Value(parse_time(text));
+    case kTimetz:
+      return Value(parse_time(text));
     case kJson:
-    case kJsonb: return Value(JsonText{std::string(text)});
-    case kUuid: return Value(Uuid::parse(text));
-    default: return Value(std::string(text));
+    case kJsonb:
+      return Value(JsonText{std::string(text)});
+    case kUuid:
+      return Value(Uuid::parse(text));
+    default:
+      return Value(std::string(text));
   }
 }
 

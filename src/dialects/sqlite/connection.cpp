@@ -38,8 +38,10 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
   std::string pragmas;
   for (const auto& [key, value] : url.query()) {
     if (key == "mode") {
-      if (value == "ro") flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
-      else if (value == "rw") flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+      if (value == "ro")
+        flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+      else if (value == "rw")
+        flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
       else if (value != "rwc")
         throw ArgumentError("sqlite URL option mode=" + value + " is not ro, rw or rwc");
     } else if (key == "timeout") {
@@ -55,8 +57,8 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
         throw ArgumentError("sqlite URL option " + key + "=" + value + " is not a plain word");
       pragmas += "PRAGMA " + key + " = " + value + ";";
     } else {
-      throw ArgumentError("unknown sqlite URL option '" + key + "'; known: " +
-                          std::string(known_options));
+      throw ArgumentError("unknown sqlite URL option '" + key +
+                          "'; known: " + std::string(known_options));
     }
   }
 
@@ -124,13 +126,19 @@ void Connection::execute_script(std::string_view sql) {
   if (rc != SQLITE_OK) raise_error(db_, rc, sql);
 }
 
-void Connection::begin() { execute_script("BEGIN"); }
-void Connection::commit() { execute_script("COMMIT"); }
+void Connection::begin() {
+  execute_script("BEGIN");
+}
+void Connection::commit() {
+  execute_script("COMMIT");
+}
 void Connection::rollback() {
   if (in_transaction()) execute_script("ROLLBACK");
 }
 
-bool Connection::in_transaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
+bool Connection::in_transaction() const {
+  return db_ && sqlite3_get_autocommit(db_) == 0;
+}
 
 void Connection::close() {
   // close_v2 waits for statements still alive (in the cache) to be finalized.
@@ -138,9 +146,13 @@ void Connection::close() {
   db_ = nullptr;
 }
 
-bool Connection::ping() { return db_ != nullptr; }
+bool Connection::ping() {
+  return db_ != nullptr;
+}
 
-std::string Connection::placeholder(int n) const { return "?" + std::to_string(n); }
+std::string Connection::placeholder(int n) const {
+  return "?" + std::to_string(n);
+}
 
 namespace {
 

@@ -32,7 +32,8 @@ void raise_error(sqlite3* db, int rc, std::string_view statement) {
       throw IntegrityError(Kind::foreign_key, constraint_from(message), message, sql, code);
     case SQLITE_CONSTRAINT_CHECK:
       throw IntegrityError(Kind::check, constraint_from(message), message, sql, code);
-    default: break;
+    default:
+      break;
   }
   switch (extended & 0xff) {
     case SQLITE_CONSTRAINT:

@@ -10,9 +10,13 @@ namespace retort::sqlite {
 Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql)
     : db_(db), stmt_(stmt), sql_(std::move(sql)) {}
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
-int Statement::parameter_count() const { return sqlite3_bind_parameter_count(stmt_); }
+int Statement::parameter_count() const {
+  return sqlite3_bind_parameter_count(stmt_);
+}
 
 void Statement::rebind() {
   // SQLite refuses new bindings while a previous execution is still stepping.
@@ -22,8 +26,9 @@ void Statement::rebind() {
 void Statement::check_bind(int rc, int index) {
   if (rc == SQLITE_OK) return;
   if (rc == SQLITE_RANGE) {
-    throw ArgumentError("parameter " + std::to_string(index + 1) + " is out of range: the statement has " +
-                        std::to_string(parameter_count()) + " [SQL: " + sql_ + "]");
+    throw ArgumentError("parameter " + std::to_string(index + 1) +
+                        " is out of range: the statement has " + std::to_string(parameter_count()) +
+                        " [SQL: " + sql_ + "]");
   }
   raise_error(db_, rc, sql_);
 }
@@ -93,13 +98,21 @@ void Statement::bind_timestamp(int index, Timestamp value) {
   bind_text(index, format_timestamp(value));
 }
 
-void Statement::bind_time(int index, TimeOfDay value) { bind_text(index, format_time(value)); }
+void Statement::bind_time(int index, TimeOfDay value) {
+  bind_text(index, format_time(value));
+}
 
-void Statement::bind_decimal(int index, std::string_view text) { bind_text(index, text); }
+void Statement::bind_decimal(int index, std::string_view text) {
+  bind_text(index, text);
+}
 
-void Statement::bind_json(int index, std::string_view text) { bind_text(index, text); }
+void Statement::bind_json(int index, std::string_view text) {
+  bind_text(index, text);
+}
 
-void Statement::bind_uuid(int index, const Uuid& value) { bind_text(index, value.str()); }
+void Statement::bind_uuid(int index, const Uuid& value) {
+  bind_text(index, value.str());
+}
 
 void Statement::execute(bool /*stream: SQLite always steps row by row*/) {
   pending_row_ = false;
@@ -141,7 +154,9 @@ void Statement::reset() {
   sqlite3_reset(stmt_);
 }
 
-int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+int Statement::column_count() const {
+  return sqlite3_column_count(stmt_);
+}
 
 std::string_view Statement::column_name(int index) const {
   const char* name = sqlite3_column_name(stmt_, index);
@@ -155,7 +170,9 @@ void Statement::type_mismatch(int index, const char* wanted) {
                   (type >= 1 && type <= 5 ? names[type] : "an unknown type") + ", not " + wanted);
 }
 
-bool Statement::is_null(int index) { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+bool Statement::is_null(int index) {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+}
 
 bool Statement::get_bool(int index) {
   if (sqlite3_column_type(stmt_, index) == SQLITE_INTEGER) {
@@ -167,7 +184,8 @@ bool Statement::get_bool(int index) {
 
 std::int64_t Statement::get_int64(int index) {
   switch (sqlite3_column_type(stmt_, index)) {
-    case SQLITE_INTEGER: return sqlite3_column_int64(stmt_, index);
+    case SQLITE_INTEGER:
+      return sqlite3_column_int64(stmt_, index);
     case SQLITE_FLOAT: {
       const double d = sqlite3_column_double(stmt_, index);
       if (std::trunc(d) == d && std::abs(d) < 9.2e18) return static_cast<std::int64_t>(d);
@@ -181,7 +199,8 @@ std::int64_t Statement::get_int64(int index) {
       if (r.ec == std::errc() && r.ptr == text.data() + text.size()) return out;
       break;
     }
-    default: break;
+    default:
+      break;
   }
   type_mismatch(index, "an integer");
 }
@@ -189,8 +208,10 @@ std::int64_t Statement::get_int64(int index) {
 double Statement::get_double(int index) {
   switch (sqlite3_column_type(stmt_, index)) {
     case SQLITE_FLOAT:
-    case SQLITE_INTEGER: return sqlite3_column_double(stmt_, index);
-    default: break;
+    case SQLITE_INTEGER:
+      return sqlite3_column_double(stmt_, index);
+    default:
+      break;
   }
   type_mismatch(index, "a real number");
 }
@@ -217,14 +238,22 @@ Statement::Declared Statement::declared(int index) {
       std::string t;
       for (const char* p = decl; *p && *p != '('; ++p)
         t.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(*p))));
-      while (!t.empty() && t.back() == ' ') t.pop_back();
-      if (t == "BOOLEAN" || t == "BOOL") declared_[i] = Declared::boolean;
-      else if (t == "DATE") declared_[i] = Declared::date;
-      else if (t == "DATETIME" || t.starts_with("TIMESTAMP")) declared_[i] = Declared::timestamp;
-      else if (t == "TIME") declared_[i] = Declared::time;
-      else if (t == "NUMERIC" || t == "DECIMAL") declared_[i] = Declared::decimal;
-      else if (t == "JSON" || t == "JSONB") declared_[i] = Declared::json;
-      else if (t == "UUID") declared_[i] = Declared::uuid;
+      while (!t.empty() && t.back() == ' ')
+        t.pop_back();
+      if (t == "BOOLEAN" || t == "BOOL")
+        declared_[i] = Declared::boolean;
+      else if (t == "DATE")
+        declared_[i] = Declared::date;
+      else if (t == "DATETIME" || t.starts_with("TIMESTAMP"))
+        declared_[i] = Declared::timestamp;
+      else if (t == "TIME")
+        declared_[i] = Declared::time;
+      else if (t == "NUMERIC" || t == "DECIMAL")
+        declared_[i] = Declared::decimal;
+      else if (t == "JSON" || t == "JSONB")
+        declared_[i] = Declared::json;
+      else if (t == "UUID")
+        declared_[i] = Declared::uuid;
     }
   }
   return declared_[index];
@@ -250,19 +279,27 @@ Value Statement::get_value(int index) {
       auto b = get_blob(index);
       return Value(Blob(b.begin(), b.end()));
     }
-    default: break;
+    default:
+      break;
   }
   const auto text = get_text(index);
   // A value that does not parse as its declared type comes back as the text it is.
   try {
     switch (decl) {
-      case Declared::date: return Value(parse_date(text));
-      case Declared::timestamp: return Value(parse_timestamp(text));
-      case Declared::time: return Value(parse_time(text));
-      case Declared::decimal: return Value(Decimal{std::string(text)});
-      case Declared::json: return Value(JsonText{std::string(text)});
-      case Declared::uuid: return Value(Uuid::parse(text));
-      default: break;
+      case Declared::date:
+        return Value(parse_date(text));
+      case Declared::timestamp:
+        return Value(parse_timestamp(text));
+      case Declared::time:
+        return Value(parse_time(text));
+      case Declared::decimal:
+        return Value(Decimal{std::string(text)});
+      case Declared::json:
+        return Value(JsonText{std::string(text)});
+      case Declared::uuid:
+        return Value(Uuid::parse(text));
+      default:
+        break;
     }
   } catch (const DataError&) {
   }
