@@ -20,3 +20,16 @@ Driver& find_driver(const URL& url) {
 }
 
 }  // namespace retort::driver
+
+#include "dialects/postgresql/dialect.hpp"
+#include "dialects/sqlite/dialect.hpp"
+
+namespace retort::sql {
+
+const Dialect& dialect(std::string_view name) {
+  if (name == "sqlite") return sqlite::dialect();
+  if (name == "postgresql") return postgresql::dialect();
+  throw ArgumentError("unknown SQL dialect '" + std::string(name) + "'; known: sqlite, postgresql");
+}
+
+}  // namespace retort::sql

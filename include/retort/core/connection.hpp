@@ -33,6 +33,20 @@ class Connection {
   Result execute(std::string_view sql, const Params& params = {});
   // As execute(), but a PostgreSQL result arrives row by row instead of all at once.
   Result stream(std::string_view sql, const Params& params = {});
+  // Runs a statement of the expression language (rt::select, rt::insert, ...): compiled
+  // for this connection's dialect once, named bindparams taken from params.
+  template <class S>
+  requires requires(const S& s, std::string_view d, const Params& p) { s.bind(d, p); }
+  Result execute(const S& statement, const Params& params = {}) {
+    auto bound = statement.bind(dialect_name(), params);
+    return execute(bound.sql, bound.params);
+  }
+  template <class S>
+  requires requires(const S& s, std::string_view d, const Params& p) { s.bind(d, p); }
+  Result stream(const S& statement, const Params& params = {}) {
+    auto bound = statement.bind(dialect_name(), params);
+    return stream(bound.sql, bound.params);
+  }
   // Runs the statement once per parameter set; returns the total rows affected.
   std::int64_t execute_many(std::string_view sql, const std::vector<Params>& param_sets);
   // Runs several ';'-separated statements that take no parameters (DDL scripts).

@@ -1,0 +1,42 @@
+// rt::sql::From: anything a SELECT can read from — a table, an alias, a join, a
+// subquery, a CTE — and the way to name its columns.
+//
+//   auto u = users.alias("u");
+//   auto j = users.join(posts, users.c("id") == posts.c("author_id"));
+//   auto latest = rt::select(posts.c("author_id"), rt::max(posts.c("created")).label("at"))
+//                     .group_by(posts.c("author_id")).subquery("latest");
+//   rt::select(u.c("login"), latest.c("at")).select_from(u.join(latest, ...));
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "retort/sql/expression.hpp"
+
+namespace retort::sql {
+
+class From {
+ public:
+  From() = default;
+  explicit From(NodePtr node) : node_(std::move(node)) {}
+
+  const NodePtr& node() const { return node_; }
+  // The column named name; rt::ArgumentError lists the real columns when there is none.
+  Expr<> c(std::string_view name) const;
+  // The columns' names in order.
+  std::vector<std::string> column_names() const;
+  // All columns, for select(from) and INSERT ... SELECT.
+  std::vector<Expr<>> columns() const;
+
+  From alias(std::string name) const;
+  From join(const From& right, const Expr<bool>& on) const;
+  From outerjoin(const From& right, const Expr<bool>& on) const;  // LEFT OUTER JOIN
+  From full_join(const From& right, const Expr<bool>& on) const;
+  From cross_join(const From& right) const;
+
+ protected:
+  NodePtr node_;
+};
+
+}  // namespace retort::sql

@@ -1,0 +1,119 @@
+#include "dialects/postgresql/dialect.hpp"
+
+#include <cctype>
+#include <charconv>
+
+#include "retort/core/connection.hpp"
+#include "retort/schema/reflection.hpp"
+
+namespace retort::postgresql {
+
+std::string Dialect::type_ddl(const Type& type) const {
+  switch (type.kind()) {
+    case TypeKind::integer:
+      return "INTEGER";
+    case TypeKind::big_integer:
+      return "BIGINT";
+    case TypeKind::small_integer:
+      return "SMALLINT";
+    case TypeKind::boolean:
+      return "BOOLEAN";
+    case TypeKind::float_:
+      return "REAL";
+    case TypeKind::double_:
+      return "DOUBLE PRECISION";
+    case TypeKind::numeric:
+      return type.precision() ? "NUMERIC(" + std::to_string(type.precision()) + ", " +
+                                    std::to_string(type.scale()) + ")"
+                              : "NUMERIC";
+    case TypeKind::string:
+      return type.length() ? "VARCHAR(" + std::to_string(type.length()) + ")" : "VARCHAR";
+    case TypeKind::text:
+      return "TEXT";
+    case TypeKind::date:
+      return "DATE";
+    case TypeKind::datetime:
+      return type.timezone() ? "TIMESTAMP WITH TIME ZONE" : "TIMESTAMP WITHOUT TIME ZONE";
+    case TypeKind::time:
+      return "TIME WITHOUT TIME ZONE";
+    case TypeKind::large_binary:
+      return "BYTEA";
+    case TypeKind::json:
+      return "JSONB";
+    case TypeKind::uuid:
+      return "UUID";
+    case TypeKind::enum_:
+      return quote(type.name());
+    case TypeKind::custom:
+      return type.custom()->ddl("postgresql");
+    case TypeKind::opaque:
+      return type.name();
+  }
+  return "TEXT";
+}
+
+Type Dialect::parse_type(std::string_view text) const {
+  std::string t;
+  for (char c : text)
+    t.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  std::string base = t.substr(0, t.find('('));
+  while (!base.empty() && base.back() == ' ')
+    base.pop_back();
+  std::vector<int> args;
+  if (auto open = t.find('('); open != std::string::npos) {
+    const char* p = t.c_str() + open + 1;
+    const char* end = t.c_str() + t.size();
+    while (p < end) {
+      while (p < end && (*p == ' ' || *p == ','))
+        ++p;
+      int v = 0;
+      auto r = std::from_chars(p, end, v);
+      if (r.ec != std::errc()) break;
+      args.push_back(v);
+      p = r.ptr;
+    }
+  }
+  const int a0 = args.size() > 0 ? args[0] : 0;
+  const int a1 = args.size() > 1 ? args[1] : 0;
+  if (base == "integer" || base == "int" || base == "int4" || base == "serial") return Integer();
+  if (base == "bigint" || base == "int8" || base == "bigserial") return BigInteger();
+  if (base == "smallint" || base == "int2") return SmallInteger();
+  if (base == "boolean" || base == "bool") return Boolean();
+  if (base == "real" || base == "float4") return Float();
+  if (base == "double precision" || base == "float8") return Double();
+  if (base == "numeric" || base == "decimal") return Numeric(a0, a1);
+  if (base == "character varying" || base == "varchar" || base == "character" || base == "char")
+    return String(a0);
+  if (base == "text") return Text();
+  if (base == "date") return Date();
+  if (base == "timestamp without time zone" || base == "timestamp") return DateTime(false);
+  if (base == "timestamp with time zone" || base == "timestamptz") return DateTime(true);
+  if (base == "time without time zone" || base == "time") return Time();
+  if (base == "bytea") return LargeBinary();
+  if (base == "jsonb" || base == "json") return JSON();
+  if (base == "uuid") return UUID();
+  return opaque_type(std::string(text));
+}
+
+std::vector<std::string> Dialect::table_names(retort::Connection& conn) const {
+  return conn
+      .execute(
+          "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() ORDER BY c.relname")
+      .scalars<std::string>();
+}
+
+std::vector<std::string> Dialect::enum_type_names(retort::Connection& conn) const {
+  return conn
+      .execute(
+          "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+          "WHERE t.typtype = 'e' AND n.nspname = current_schema() ORDER BY t.typname")
+      .scalars<std::string>();
+}
+
+const Dialect& dialect() {
+  static const Dialect instance;
+  return instance;
+}
+
+}  // namespace retort::postgresql

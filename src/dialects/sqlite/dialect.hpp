@@ -1,0 +1,31 @@
+// The SQLite dialect: type names, SQL differences and reflection through sqlite_master
+// and PRAGMA.
+#pragma once
+
+#include "retort/sql/dialect.hpp"
+
+namespace retort::sqlite {
+
+class Dialect final : public sql::Dialect {
+ public:
+  std::string_view name() const override { return "sqlite"; }
+  int cache_slot() const override { return 0; }
+  std::string type_ddl(const Type& type) const override;
+  std::string autoincrement_ddl(const Column&) const override { return {}; }
+  bool enum_as_check() const override { return true; }
+  bool native_ilike() const override { return false; }
+  bool native_is_distinct_from() const override { return false; }
+  bool supports_distinct_on() const override { return false; }
+  bool supports_for_update() const override { return false; }
+  bool offset_requires_limit() const override { return true; }
+  bool qualify_in_update_set() const override { return false; }
+
+  std::vector<std::string> table_names(retort::Connection& conn) const override;
+  std::vector<std::string> enum_type_names(retort::Connection&) const override { return {}; }
+  ReflectedTable reflect_table(retort::Connection& conn, std::string_view table) const override;
+  Type parse_type(std::string_view database_type) const override;
+};
+
+const Dialect& dialect();
+
+}  // namespace retort::sqlite

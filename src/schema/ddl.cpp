@@ -1,0 +1,234 @@
+#include "retort/schema/ddl.hpp"
+
+#include <cctype>
+
+#include "retort/core/error.hpp"
+
+namespace retort {
+namespace {
+
+std::string join_quoted(const std::vector<std::string>& names, const sql::Dialect& d) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i) out += ", ";
+    // Index expressions ("lower(login)") go in as written.
+    out += names[i].find('(') == std::string::npos ? d.quote(names[i]) : names[i];
+  }
+  return out;
+}
+
+std::string sql_string(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string table_name(const TableData& t, const sql::Dialect& d) {
+  return (t.schema.empty() ? "" : d.quote(t.schema) + ".") + d.quote(t.name);
+}
+
+Type column_enum(const TableData& t, const Column& c) {
+  return c.type.name().empty() ? named_enum(c.type, t.name + "_" + c.name) : c.type;
+}
+
+std::string foreign_key_clause(const ForeignKeyConstraint& fk, const TableData& t,
+                               const sql::Dialect& d, const NamingConvention& naming) {
+  std::string name = fk.name;
+  if (name.empty()) name = convention_name(naming.fk, t, fk.columns, fk.referred_table);
+  std::string out;
+  if (!name.empty()) out += "CONSTRAINT " + d.quote(name) + " ";
+  out += "FOREIGN KEY(" + join_quoted(fk.columns, d) + ") REFERENCES " +
+         d.quote(fk.referred_table) + " (" + join_quoted(fk.referred_columns, d) + ")";
+  if (!fk.ondelete.empty()) out += " ON DELETE " + fk.ondelete;
+  if (!fk.onupdate.empty()) out += " ON UPDATE " + fk.onupdate;
+  return out;
+}
+
+bool inline_foreign_key(const ForeignKeyConstraint& fk, const sql::Dialect& d) {
+  // SQLite cannot add constraints later and does not check targets at CREATE time.
+  return !fk.use_alter || d.enum_as_check();
+}
+
+}  // namespace
+
+std::string convention_name(const std::string& pattern, const TableData& table,
+                            const std::vector<std::string>& columns,
+                            const std::string& referred_table, const std::string& constraint) {
+  if (pattern.empty()) return {};
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '{') {
+      out += pattern[i];
+      continue;
+    }
+    const auto close = pattern.find('}', i);
+    if (close == std::string::npos)
+      throw ArgumentError("naming convention '" + pattern + "': unclosed '{'");
+    const std::string token = pattern.substr(i + 1, close - i - 1);
+    if (token == "table") {
+      out += table.name;
+    } else if (token == "column_0") {
+      out += columns.empty() ? "" : columns.front();
+    } else if (token == "columns") {
+      for (std::size_t k = 0; k < columns.size(); ++k)
+        out += (k ? "_" : "") + columns[k];
+    } else if (token == "referred_table") {
+      out += referred_table;
+    } else if (token == "constraint") {
+      out += constraint;
+    } else {
+      throw ArgumentError(
+          "naming convention '" + pattern + "': unknown token {" + token +
+          "}; known: {table}, {column_0}, {columns}, {referred_table}, {constraint}");
+    }
+    i = close;
+  }
+  // Index expressions in names would not be identifiers.
+  for (auto& c : out) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
+  }
+  return out;
+}
+
+std::vector<Type> enum_types(const Table& table) {
+  std::vector<Type> out;
+  for (const auto& c : table.columns()) {
+    if (c.type.kind() != TypeKind::enum_) continue;
+    Type t = column_enum(table.data(), c);
+    bool seen = false;
+    for (const auto& o : out)
+      seen = seen || o.name() == t.name();
+    if (!seen) out.push_back(t);
+  }
+  return out;
+}
+
+std::string create_enum_ddl(const Type& type, const sql::Dialect& d) {
+  std::string values;
+  for (const auto& v : type.enum_values())
+    values += (values.empty() ? "" : ", ") + sql_string(v);
+  return "CREATE TYPE " + d.quote(type.name()) + " AS ENUM (" + values + ")";
+}
+
+std::string drop_enum_ddl(const Type& type, const sql::Dialect& d) {
+  return "DROP TYPE " + d.quote(type.name());
+}
+
+std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect& d,
+                                          const NamingConvention& naming) {
+  const TableData& t = table.data();
+  std::vector<std::string> out;
+  const Column* autoinc = t.autoincrement_column();
+  std::vector<std::string> items;
+  for (const auto& c : t.columns) {
+    const bool generated = &c == autoinc;
+    Type type = c.type;
+    if (type.kind() == TypeKind::enum_) type = column_enum(t, c);
+    std::string item = d.quote(c.name) + " " +
+                       (generated && d.enum_as_check() ? std::string("INTEGER") : d.type_ddl(type));
+    if (generated) item += d.autoincrement_ddl(c);
+    if (c.server_default) item += " DEFAULT " + *c.server_default;
+    if (!c.is_nullable()) item += " NOT NULL";
+    items.push_back(std::move(item));
+  }
+  if (!t.primary_key.columns.empty()) {
+    std::string name = t.primary_key.name;
+    if (name.empty()) name = convention_name(naming.pk, t, t.primary_key.columns);
+    items.push_back((name.empty() ? "" : "CONSTRAINT " + d.quote(name) + " ") + "PRIMARY KEY (" +
+                    join_quoted(t.primary_key.columns, d) + ")");
+  }
+  auto unique_item = [&](const std::vector<std::string>& columns, std::string name) {
+    if (name.empty()) name = convention_name(naming.uq, t, columns);
+    items.push_back((name.empty() ? "" : "CONSTRAINT " + d.quote(name) + " ") + "UNIQUE (" +
+                    join_quoted(columns, d) + ")");
+  };
+  for (const auto& c : t.columns) {
+    if (c.unique) unique_item({c.name}, "");
+  }
+  for (const auto& u : t.uniques)
+    unique_item(u.columns, u.name);
+  for (const auto& fk : t.foreign_keys) {
+    if (inline_foreign_key(fk, d)) items.push_back(foreign_key_clause(fk, t, d, naming));
+  }
+  auto check_item = [&](const std::string& sqltext, std::string name, const std::string& column) {
+    if (name.empty() && !naming.ck.empty()) {
+      name = convention_name(
+          naming.ck, t,
+          column.empty() ? std::vector<std::string>{} : std::vector<std::string>{column}, {},
+          column);
+    } else if (!name.empty() && !naming.ck.empty() &&
+               naming.ck.find("{constraint}") != std::string::npos) {
+      name = convention_name(naming.ck, t, {}, {}, name);
+    }
+    items.push_back((name.empty() ? "" : "CONSTRAINT " + d.quote(name) + " ") + "CHECK (" +
+                    sqltext + ")");
+  };
+  for (const auto& c : t.columns) {
+    if (c.type.kind() == TypeKind::enum_ && d.enum_as_check()) {
+      std::string in;
+      for (const auto& v : c.type.enum_values())
+        in += (in.empty() ? "" : ", ") + sql_string(v);
+      check_item(d.quote(c.name) + " IN (" + in + ")", "", c.name);
+    }
+  }
+  for (const auto& ck : t.checks)
+    check_item(ck.sqltext, ck.name, "");
+
+  std::string create = "CREATE TABLE " + table_name(t, d) + " (\n\t";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) create += ",\n\t";
+    create += items[i];
+  }
+  create += "\n)";
+  out.push_back(std::move(create));
+
+  auto index_ddl = [&](const std::string& given, const std::vector<std::string>& columns,
+                       bool unique, const std::string& where) {
+    std::string name = given.empty() ? convention_name(naming.ix, t, columns) : given;
+    if (name.empty()) name = convention_name("ix_{table}_{columns}", t, columns);
+    std::string sql = std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
+                      d.quote(name) + " ON " + table_name(t, d) + " (" + join_quoted(columns, d) +
+                      ")";
+    if (!where.empty()) sql += " WHERE " + where;
+    out.push_back(std::move(sql));
+  };
+  for (const auto& c : t.columns) {
+    if (c.index) index_ddl("", {c.name}, false, "");
+  }
+  for (const auto& ix : t.indexes)
+    index_ddl(ix.name, ix.columns, ix.unique, ix.where);
+
+  if (!d.enum_as_check()) {
+    // PostgreSQL keeps comments; SQLite has nowhere to put them.
+    if (!t.comment.empty()) {
+      out.push_back("COMMENT ON TABLE " + table_name(t, d) + " IS " + sql_string(t.comment));
+    }
+    for (const auto& c : t.columns) {
+      if (!c.comment.empty()) {
+        out.push_back("COMMENT ON COLUMN " + table_name(t, d) + "." + d.quote(c.name) + " IS " +
+                      sql_string(c.comment));
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> alter_foreign_keys_ddl(const Table& table, const sql::Dialect& d,
+                                                const NamingConvention& naming) {
+  std::vector<std::string> out;
+  for (const auto& fk : table.foreign_keys()) {
+    if (inline_foreign_key(fk, d)) continue;
+    out.push_back("ALTER TABLE " + table_name(table.data(), d) + " ADD " +
+                  foreign_key_clause(fk, table.data(), d, naming));
+  }
+  return out;
+}
+
+std::string drop_table_ddl(const Table& table, const sql::Dialect& d) {
+  return "DROP TABLE " + table_name(table.data(), d);
+}
+
+}  // namespace retort

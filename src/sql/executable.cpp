@@ -1,0 +1,58 @@
+#include "retort/sql/executable.hpp"
+
+#include "compiler.hpp"
+#include "retort/core/error.hpp"
+
+namespace retort::sql {
+
+const Compiled& Executable::compile(const Dialect& dialect) const {
+  if (!node_) throw ArgumentError("empty statement");
+  const int slot = dialect.cache_slot();
+  std::lock_guard lock(node_->mutex);
+  if (slot >= 0 && node_->compiled[slot]) return *node_->compiled[slot];
+  auto compiled = std::make_shared<const Compiled>(Compiler(dialect).compile(*node_));
+  if (slot < 0) {
+    // Dialects without a slot keep only their latest compilation.
+    node_->other = compiled;
+    return *compiled;
+  }
+  node_->compiled[slot] = compiled;
+  return *compiled;
+}
+
+const Compiled& Executable::compile(std::string_view dialect_name) const {
+  return compile(dialect(dialect_name));
+}
+
+BoundStatement Executable::bind(std::string_view dialect_name, const Params& params) const {
+  const Compiled& compiled = compile(dialect_name);
+  std::vector<Value> values;
+  values.reserve(compiled.binds.size());
+  for (const auto& source : compiled.binds) {
+    if (source.node && source.node->factory) {
+      values.push_back(source.node->type ? source.node->type->to_db(source.node->factory())
+                                         : source.node->factory());
+    } else if (source.node && source.name.empty()) {
+      values.push_back(source.node->value);
+    } else if (source.value) {
+      values.push_back(*source.value);
+    } else {
+      const Value* supplied = params.find(source.name);
+      if (!supplied) {
+        throw ArgumentError("no value for bound parameter '" + source.name + "'");
+      }
+      if (source.node && source.node->type) {
+        try {
+          values.push_back(source.node->type->to_db(*supplied));
+        } catch (const DataError& e) {
+          throw DataError("parameter '" + source.name + "': " + e.what());
+        }
+      } else {
+        values.push_back(*supplied);
+      }
+    }
+  }
+  return BoundStatement{compiled.sql, Params(std::move(values))};
+}
+
+}  // namespace retort::sql

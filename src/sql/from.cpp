@@ -1,0 +1,149 @@
+#include "retort/sql/from.hpp"
+
+#include "retort/core/error.hpp"
+#include "retort/schema/table.hpp"
+#include "retort/sql/select.hpp"
+
+namespace retort::sql {
+namespace {
+
+struct NamedType {
+  std::string name;
+  Type type;
+};
+
+std::vector<NamedType> columns_of(const Node& node);
+
+std::vector<NamedType> select_columns(const Node& statement) {
+  std::vector<NamedType> out;
+  if (statement.kind == NodeKind::select) {
+    for (const auto& c : static_cast<const SelectNode&>(statement).columns) {
+      if (c->kind == NodeKind::star) {
+        const auto& s = static_cast<const StarNode&>(*c);
+        if (s.from) {
+          auto all = columns_of(*s.from);
+          out.insert(out.end(), all.begin(), all.end());
+        }
+        continue;
+      }
+      out.push_back({result_name(*c), type_of(*c).value_or(Type())});
+    }
+  } else if (statement.kind == NodeKind::compound) {
+    const auto& c = static_cast<const CompoundNode&>(statement);
+    if (!c.selects.empty()) return select_columns(*c.selects.front());
+  }
+  return out;
+}
+
+std::vector<NamedType> columns_of(const Node& node) {
+  switch (node.kind) {
+    case NodeKind::table: {
+      std::vector<NamedType> out;
+      for (const auto& c : static_cast<const TableNode&>(node).table->columns) {
+        out.push_back({c.name, c.type});
+      }
+      return out;
+    }
+    case NodeKind::alias:
+      return columns_of(*static_cast<const AliasNode&>(node).from);
+    case NodeKind::subquery:
+      return select_columns(*static_cast<const SubqueryNode&>(node).select);
+    case NodeKind::cte: {
+      const auto& c = static_cast<const CteNode&>(node);
+      auto out = c.select ? select_columns(*c.select) : std::vector<NamedType>{};
+      for (std::size_t i = 0; i < c.columns.size(); ++i) {
+        if (i < out.size())
+          out[i].name = c.columns[i];
+        else
+          out.push_back({c.columns[i], Type()});
+      }
+      return out;
+    }
+    case NodeKind::join: {
+      const auto& j = static_cast<const JoinNode&>(node);
+      auto out = columns_of(*j.left);
+      auto right = columns_of(*j.right);
+      out.insert(out.end(), right.begin(), right.end());
+      return out;
+    }
+    default:
+      return {};
+  }
+}
+
+std::string describe(const Node& node) {
+  switch (node.kind) {
+    case NodeKind::table:
+      return "table '" + static_cast<const TableNode&>(node).table->name + "'";
+    case NodeKind::alias:
+      return "alias '" + static_cast<const AliasNode&>(node).name + "'";
+    case NodeKind::subquery:
+      return "subquery '" + static_cast<const SubqueryNode&>(node).name + "'";
+    case NodeKind::cte:
+      return "CTE '" + static_cast<const CteNode&>(node).name + "'";
+    default:
+      return "FROM item";
+  }
+}
+
+}  // namespace
+
+Expr<> From::c(std::string_view name) const {
+  if (!node_) throw ArgumentError("c(): empty FROM item");
+  if (node_->kind == NodeKind::join) {
+    const auto& j = static_cast<const JoinNode&>(*node_);
+    for (const NodePtr& side : {j.left, j.right}) {
+      for (const auto& col : columns_of(*side)) {
+        if (col.name == name) return From(side).c(name);
+      }
+    }
+  } else if (node_->kind == NodeKind::text_from) {
+    return Expr<>(std::make_shared<ColumnNode>(node_, std::string(name), Type()));
+  } else {
+    for (const auto& col : columns_of(*node_)) {
+      if (col.name == name) return Expr<>(std::make_shared<ColumnNode>(node_, col.name, col.type));
+    }
+  }
+  std::string known;
+  for (const auto& col : columns_of(*node_))
+    known += (known.empty() ? "" : ", ") + col.name;
+  throw ArgumentError(describe(*node_) + " has no column '" + std::string(name) +
+                      "'; its columns are: " + known);
+}
+
+std::vector<std::string> From::column_names() const {
+  std::vector<std::string> out;
+  for (const auto& col : columns_of(*node_))
+    out.push_back(col.name);
+  return out;
+}
+
+std::vector<Expr<>> From::columns() const {
+  std::vector<Expr<>> out;
+  for (const auto& col : columns_of(*node_)) {
+    out.emplace_back(std::make_shared<ColumnNode>(node_, col.name, col.type));
+  }
+  return out;
+}
+
+From From::alias(std::string name) const {
+  return From(std::make_shared<AliasNode>(node_, std::move(name)));
+}
+
+From From::join(const From& right, const Expr<bool>& on) const {
+  return From(std::make_shared<JoinNode>(node_, right.node(), on.node(), JoinKind::inner));
+}
+
+From From::outerjoin(const From& right, const Expr<bool>& on) const {
+  return From(std::make_shared<JoinNode>(node_, right.node(), on.node(), JoinKind::left));
+}
+
+From From::full_join(const From& right, const Expr<bool>& on) const {
+  return From(std::make_shared<JoinNode>(node_, right.node(), on.node(), JoinKind::full));
+}
+
+From From::cross_join(const From& right) const {
+  return From(std::make_shared<JoinNode>(node_, right.node(), nullptr, JoinKind::cross));
+}
+
+}  // namespace retort::sql
