@@ -1,5 +1,7 @@
 #include "databases.hpp"
 
+#include "retort/sql/dialect.hpp"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -38,7 +40,8 @@ std::string postgres_url() {
 
 void drop_tables(retort::Connection& conn, std::initializer_list<const char*> tables) {
   for (const char* t : tables) {
-    conn.execute_script(std::string("DROP TABLE IF EXISTS ") + t +
+    const auto& dialect = retort::sql::dialect(conn.dialect_name());
+    conn.execute_script("DROP TABLE IF EXISTS " + dialect.quote(t) +
                         (conn.dialect_name() == "postgresql" ? " CASCADE" : ""));
   }
 }

@@ -41,6 +41,10 @@ struct strip_optional<std::optional<T>> {
 template <class T>
 using base_t = typename strip_optional<std::remove_cvref_t<T>>::type;
 
+// The element type of IN lists: the column's C++ type, or Value for untyped columns.
+template <class T>
+using element_t = std::conditional_t<std::is_void_v<base_t<T>>, Value, base_t<T>>;
+
 template <class T>
 constexpr bool is_string_like =
     std::is_convertible_v<T, std::string_view> || std::same_as<T, std::string>;
@@ -134,9 +138,11 @@ class Expr : public ExprBase {
  public:
   using value_type = T;
   using ExprBase::ExprBase;
-  // Any expression may be viewed as untyped.
+  // Any expression may be viewed as untyped, and an untyped one (rt::text(), a Core
+  // table's column) as any type.
   template <class U>
-  requires(!std::same_as<U, T> && std::is_void_v<T>) Expr(const Expr<U>& other)
+  requires(!std::same_as<U, T> && (std::is_void_v<T> || std::is_void_v<U>))
+      Expr(const Expr<U>& other)
       : ExprBase(other.node()) {}
 
   OrderBy asc() const { return OrderBy(detail::order(node_, false, Nulls::default_)); }
@@ -176,22 +182,22 @@ class Expr : public ExprBase {
     return like("%" + escaped(part) + "%", '\\');
   }
 
-  template <class V = detail::base_t<T>>
+  template <class V = detail::element_t<T>>
   Expr<bool> in_(const std::vector<V>& values) const {
     return Expr<bool>(detail::in(node_, to_values(values), false));
   }
-  template <class V = detail::base_t<T>>
+  template <class V = detail::element_t<T>>
   Expr<bool> in_(std::initializer_list<V> values) const {
     return in_(std::vector<V>(values));
   }
   Expr<bool> in_(const Select& select) const {
     return Expr<bool>(detail::in_select(node_, select, false));
   }
-  template <class V = detail::base_t<T>>
+  template <class V = detail::element_t<T>>
   Expr<bool> not_in(const std::vector<V>& values) const {
     return Expr<bool>(detail::in(node_, to_values(values), true));
   }
-  template <class V = detail::base_t<T>>
+  template <class V = detail::element_t<T>>
   Expr<bool> not_in(std::initializer_list<V> values) const {
     return not_in(std::vector<V>(values));
   }
