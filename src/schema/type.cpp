@@ -43,6 +43,18 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
+// "12.5" with scale 2 is "12.50": the digits a NUMERIC(p, s) column shows.
+Decimal with_scale(const std::string& text, int scale) {
+  if (text.find_first_of("eE") != std::string::npos) return Decimal{text};
+  const auto dot = text.find('.');
+  const int have = dot == std::string::npos ? 0 : static_cast<int>(text.size() - dot - 1);
+  if (have >= scale) return Decimal{text};
+  std::string out = text;
+  if (dot == std::string::npos) out += '.';
+  out.append(static_cast<std::size_t>(scale - have), '0');
+  return Decimal{out};
+}
+
 bool numeric_text(std::string_view s) {
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
@@ -243,6 +255,14 @@ Value Type::to_db(const Value& value) const {
       if (t == ValueType::text || t == ValueType::blob) return Value(value.as<Uuid>());
       return refuse();
     case TypeKind::enum_: {
+      // A C++ enum binds as its underlying value, the index of its name.
+      if (t == ValueType::integer) {
+        const auto index = value.get<std::int64_t>();
+        if (index >= 0 && index < static_cast<std::int64_t>(d.enum_values.size())) {
+          return Value(d.enum_values[static_cast<std::size_t>(index)]);
+        }
+        return refuse();
+      }
       if (t != ValueType::text) return refuse();
       for (const auto& member : d.enum_values) {
         if (member == value.get<std::string>()) return value;
@@ -272,6 +292,7 @@ Value Type::from_db(const Value& value) const {
         return Value(Decimal{buf});
       }
       if (t != ValueType::decimal) return Value(value.as<Decimal>());
+      if (d.scale > 0) return Value(with_scale(value.get<Decimal>().text, d.scale));
       return value;
     case TypeKind::boolean:
       return t == ValueType::integer ? Value(value.as<bool>()) : value;

@@ -9,6 +9,13 @@
 //   ├── TimeoutError          the pool had no connection within pool_timeout
 //   ├── NoResultError         one() / scalar() found no row
 //   ├── MultipleResultsError  one() found more than one row
+//   ├── MappingError          a model mapping that cannot work (member mapped twice, a
+//   │                         column type that cannot hold the member, no primary key),
+//   │                         or a value that does not fit at a named field path
+//   ├── ObjectStateError      an object used in a state that forbids it: a lazy load
+//   │                         after its session closed, an unloaded relationship under
+//   │                         the raise strategy
+//   ├── StaleDataError        an UPDATE or DELETE of an object matched no row
 //   └── DatabaseError         the database refused: carries the statement text
 //       ├── OperationalError  connection lost, server unreachable, login refused, locked
 //       ├── IntegrityError    unique / foreign key / not null / check violated
@@ -46,6 +53,21 @@ class NoResultError : public Error {
 };
 
 class MultipleResultsError : public Error {
+ public:
+  using Error::Error;
+};
+
+class MappingError : public Error {
+ public:
+  using Error::Error;
+};
+
+class ObjectStateError : public Error {
+ public:
+  using Error::Error;
+};
+
+class StaleDataError : public Error {
  public:
   using Error::Error;
 };

@@ -36,6 +36,8 @@ class Statement {
   Result run(bool stream = false);
 
   driver::Statement& raw();
+  // False for a default-constructed handle.
+  explicit operator bool() const { return static_cast<bool>(entry_); }
   int parameter_count() const;
   // Parameter names in placeholder order, for ":name" SQL; empty for positional SQL.
   const std::vector<std::string>& parameter_names() const;

@@ -91,6 +91,12 @@ class Insert : public Executable {
     (out.mut().returning.push_back(columns.node()), ...);
     return out;
   }
+  Insert returning(const std::vector<Expr<>>& columns) const {
+    Insert out = copy();
+    for (const auto& c : columns)
+      out.mut().returning.push_back(c.node());
+    return out;
+  }
   // ON CONFLICT (columns) DO NOTHING
   Insert on_conflict_do_nothing(std::vector<std::string> conflict_columns = {}) const;
   // ON CONFLICT (columns) DO UPDATE SET ... [WHERE ...]
@@ -120,6 +126,12 @@ class Update : public Executable {
     (out.mut().returning.push_back(columns.node()), ...);
     return out;
   }
+  Update returning(const std::vector<Expr<>>& columns) const {
+    Update out = copy();
+    for (const auto& c : columns)
+      out.mut().returning.push_back(c.node());
+    return out;
+  }
   const UpdateNode& data() const { return static_cast<const UpdateNode&>(*node_); }
 
  private:
@@ -136,6 +148,12 @@ class Delete : public Executable {
   Delete returning(const C&... columns) const {
     Delete out = copy();
     (out.mut().returning.push_back(columns.node()), ...);
+    return out;
+  }
+  Delete returning(const std::vector<Expr<>>& columns) const {
+    Delete out = copy();
+    for (const auto& c : columns)
+      out.mut().returning.push_back(c.node());
     return out;
   }
   const DeleteNode& data() const { return static_cast<const DeleteNode&>(*node_); }

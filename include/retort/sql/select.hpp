@@ -67,6 +67,14 @@ class Select : public Executable {
     (out.add_column(columns), ...);
     return out;
   }
+  // The same FROM, WHERE, ... with other columns.
+  template <class... C>
+  Select with_only_columns(const C&... columns) const {
+    Select out = copy();
+    out.mut().columns.clear();
+    (out.add_column(columns), ...);
+    return out;
+  }
   Select where(const Expr<bool>& condition) const;
   // FROM the given item (a table, alias, join, subquery).
   Select select_from(const From& from) const;

@@ -78,6 +78,12 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, busy_ms);
   if (foreign_keys) pragmas += "PRAGMA foreign_keys = ON;";
+  // Write-ahead logging lets readers and one writer work at the same time, which a pool
+  // of connections (and sessions that keep a read transaction open) need; a URL can
+  // still ask for another journal mode.
+  if (!memory && !url.query_value("journal_mode") && !(flags & SQLITE_OPEN_READONLY)) {
+    pragmas += "PRAGMA journal_mode = WAL;";
+  }
   if (options.isolation_level == "READ UNCOMMITTED") {
     pragmas += "PRAGMA read_uncommitted = 1;";
   } else if (!options.isolation_level.empty() && options.isolation_level != "SERIALIZABLE") {

@@ -1,0 +1,127 @@
+// A mapped column attribute: one struct member tied to one table column (internal to
+// the ORM, visible because mappers are built from templates in headers).
+//
+// Each attribute carries the operations the ORM needs on its member, generated once per
+// (struct, member type) from rt::Codec: binding, reading, snapshot bytes for dirty
+// checking, and Value conversion for the dynamic paths (dicts, JSON, protobuf).
+#pragma once
+
+#include <cstring>
+#include <functional>
+#include <string>
+#include <typeindex>
+
+#include "retort/core/value.hpp"
+#include "retort/orm/codec.hpp"
+#include "retort/schema/type.hpp"
+
+namespace retort::orm {
+
+// A printable name for a C++ type, for mapping errors.
+std::string type_name(const std::type_info& type);
+
+class Attribute {
+ public:
+  Attribute(std::string name, Type type, const std::type_info& member_type)
+      : name(std::move(name)), type(std::move(type)), member_type(member_type) {}
+  virtual ~Attribute() = default;
+
+  std::string name;  // the column name
+  Type type;
+  std::type_index member_type;
+  bool primary_key = false;
+  // The member is a std::optional, so the column may be NULL.
+  bool optional = false;
+  // The database generates the value when the member is still default (autoincrement).
+  bool generated = false;
+  // The column has a server default, applied when an optional member is empty.
+  bool server_default = false;
+  // A hook that sees (and may change) every value set through the dynamic paths and,
+  // at flush, every changed value: sqlservice's on_set, SQLAlchemy's validates.
+  std::function<void(void* object, Value& value)> on_set;
+
+  virtual void bind(const void* object, driver::Statement& stmt, int index) const = 0;
+  virtual void read(void* object, driver::Statement& stmt, int column) const = 0;
+  virtual void encode(const void* object, std::string& out) const = 0;
+  // Whether the member still equals the snapshot bytes at p; advances p past them.
+  virtual bool same(const void* object, const char*& p) const = 0;
+  // Reads the column from a row into snapshot/key bytes without an object.
+  virtual void encode_column(driver::Statement& stmt, int column, std::string& out) const = 0;
+  // The value stored in snapshot bytes at p; advances p past them.
+  virtual Value decode(const char*& p) const = 0;
+  virtual Value get(const void* object) const = 0;
+  // Sets the member from a Value (no hooks: see Mapper::set).
+  virtual void set(void* object, const Value& value) const = 0;
+  // The member as a 64-bit integer key, when it is an integer (the identity map's fast path).
+  virtual bool int_key(const void* object, std::int64_t& out) const = 0;
+  // Sets an integer member (a generated key read back after INSERT).
+  virtual void set_int(void* object, std::int64_t value) const = 0;
+  // True when the member holds its default value (0, empty optional): not yet assigned.
+  virtual bool is_default(const void* object) const = 0;
+  virtual void reset(void* object) const = 0;
+  // Whether this attribute maps the member at these member-pointer bytes.
+  virtual bool maps(const void* member_pointer, std::size_t size) const = 0;
+};
+
+template <class T, class M>
+class ColumnAttribute final : public Attribute {
+ public:
+  using C = Codec<M>;
+  ColumnAttribute(std::string name, Type type, M T::*member)
+      : Attribute(std::move(name), std::move(type), typeid(M)), member_(member) {}
+
+  void bind(const void* o, driver::Statement& s, int i) const override {
+    C::bind(s, i, of(o), type);
+  }
+  void read(void* o, driver::Statement& s, int col) const override { C::read(s, col, of(o), type); }
+  void encode(const void* o, std::string& out) const override { C::encode(of(o), out); }
+  bool same(const void* o, const char*& p) const override { return C::same(of(o), p); }
+  void encode_column(driver::Statement& s, int col, std::string& out) const override {
+    M tmp{};
+    C::read(s, col, tmp, type);
+    C::encode(tmp, out);
+  }
+  Value decode(const char*& p) const override {
+    M tmp{};
+    C::decode(p, tmp);
+    return C::to_value(tmp, type);
+  }
+  Value get(const void* o) const override { return C::to_value(of(o), type); }
+  void set(void* o, const Value& v) const override { C::from_value(v, of(o), type); }
+  bool int_key(const void* o, std::int64_t& out) const override {
+    if constexpr (std::is_integral_v<M> && !std::is_same_v<M, bool>) {
+      out = static_cast<std::int64_t>(of(o));
+      return true;
+    } else {
+      (void)o;
+      (void)out;
+      return false;
+    }
+  }
+  void set_int(void* o, std::int64_t v) const override {
+    if constexpr (std::is_integral_v<M> && !std::is_same_v<M, bool>) {
+      of(o) = retort::detail::narrow_int<M>(v);
+    } else {
+      C::from_value(Value(v), of(o), type);
+    }
+  }
+  bool is_default(const void* o) const override {
+    if constexpr (std::equality_comparable<M>) {
+      return of(o) == M{};
+    } else {
+      (void)o;
+      return false;
+    }
+  }
+  void reset(void* o) const override { of(o) = M{}; }
+  bool maps(const void* mp, std::size_t size) const override {
+    return size == sizeof member_ && std::memcmp(mp, &member_, size) == 0;
+  }
+
+ private:
+  const M& of(const void* o) const { return static_cast<const T*>(o)->*member_; }
+  M& of(void* o) const { return static_cast<T*>(o)->*member_; }
+  M T::*member_;
+};
+
+}  // namespace retort::orm

@@ -1,0 +1,265 @@
+// Mapping plain structs to tables.
+//
+// Declarative: the mapping lives with the type, in a static mapping() function.
+//
+//   struct User {
+//     std::int64_t id = 0;
+//     std::string login;
+//     std::optional<std::string> email;
+//     static auto mapping() {
+//       return rt::model<User>("user")
+//           .column("id", &User::id, rt::primary_key)
+//           .column("login", &User::login, rt::String(256), rt::unique)
+//           .column("email", &User::email, rt::String(256));
+//     }
+//   };
+//   registry.add<User>();
+//
+// Classical: the struct knows nothing of the database; the mapping is built over a Table.
+//
+//   struct Employee { int id; std::string name; };
+//   rt::Table employee("employee", {rt::Column("id", rt::Integer(), rt::primary_key),
+//                                   rt::Column("name", rt::String(50))});
+//   registry.add(rt::model<Employee>(employee).column("id", &Employee::id)
+//                                             .column("name", &Employee::name));
+//
+// Either way one rt::orm::Mapper results. Column types default from the member type
+// (int64 → BigInteger, std::string → String, ...); std::optional members are nullable
+// and others NOT NULL. Mistakes are rt::MappingError at registration, with names: a
+// member mapped twice, a column type that cannot hold the member, a table without a
+// primary key.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <typeindex>
+#include <vector>
+
+#include "retort/orm/attribute.hpp"
+#include "retort/schema/table.hpp"
+
+namespace retort::orm {
+
+struct EntityState;
+
+// Hooks on a mapper's objects, as SQLAlchemy's mapper events.
+struct MapperEvents {
+  std::vector<std::function<void(void*)>> before_insert, after_insert, before_update, after_update,
+      before_delete, after_delete, on_load;
+};
+
+class Mapper {
+ public:
+  Mapper(std::type_index type, std::string class_name)
+      : type_(type), class_name_(std::move(class_name)) {}
+
+  std::type_index type() const { return type_; }
+  // The struct's name ("User"), for messages.
+  const std::string& class_name() const { return class_name_; }
+  const Table& table() const { return table_; }
+  const std::vector<std::unique_ptr<Attribute>>& attributes() const { return attributes_; }
+  // By column name; nullptr when there is none.
+  const Attribute* find(std::string_view column) const;
+  // By column name; rt::MappingError lists the mapped columns when there is none.
+  const Attribute& attribute(std::string_view column) const;
+  // By member pointer bytes; rt::MappingError when the member is not mapped.
+  const Attribute& attribute_for(const void* member_pointer, std::size_t size) const;
+  const std::vector<const Attribute*>& primary_key() const { return primary_key_; }
+  // The primary key attribute the database generates, if any.
+  const Attribute* generated_key() const { return generated_; }
+  const MapperEvents& events() const { return events_; }
+  // Slot in the registry, for per-mapper tables in sessions.
+  int slot() const { return slot_; }
+
+  // A new object in a new entity (default-constructed, or moved from *source).
+  EntityState* (*make_entity)(void* source) = nullptr;
+  // Copies the mapped members of one object onto another (merge).
+  void copy_columns(const void* from, void* to) const;
+
+  // Sets a column through the dynamic path, running its on_set hook.
+  void set(void* object, std::string_view column, Value value) const;
+  Value get(const void* object, std::string_view column) const;
+
+  // The identity key of an object: its primary key as bytes (or, for a single integer
+  // key, the integer).
+  void key_of(const void* object, std::string& out) const;
+
+  // For the builder and registry.
+  Table table_;
+  std::vector<std::unique_ptr<Attribute>> attributes_;
+  MapperEvents events_;
+  void finish(int slot);  // validates and indexes; rt::MappingError on mistakes
+
+ private:
+  std::type_index type_;
+  std::string class_name_;
+  std::vector<const Attribute*> primary_key_;
+  const Attribute* generated_ = nullptr;
+  int slot_ = -1;
+};
+
+template <class T>
+class ModelBuilder {
+ public:
+  // Declarative: the table is made from the columns.
+  explicit ModelBuilder(std::string table_name)
+      : mapper_(std::make_shared<Mapper>(typeid(T), type_name(typeid(T)))),
+        table_name_(std::move(table_name)) {}
+  // Classical: over an existing table.
+  explicit ModelBuilder(const Table& table)
+      : mapper_(std::make_shared<Mapper>(typeid(T), type_name(typeid(T)))), existing_(table) {}
+
+  // Maps member to column name. Options are column options (rt::primary_key, a Type,
+  // rt::unique, rt::ForeignKey(...), ...); for a classical mapping the column comes from
+  // the table and takes no options.
+  template <class M, class... Options>
+  ModelBuilder& column(std::string name, M T::*member, const Options&... options) {
+    add_column<M>(std::move(name), member, options...);
+    return *this;
+  }
+
+  // Table-level constraints and indexes of a declarative model.
+  ModelBuilder& constraint(TableElement element) {
+    elements_.push_back(std::move(element));
+    return *this;
+  }
+
+  // on_set / validates: fn(T&, M&) sees the new value before it is stored (dynamic
+  // paths) and each changed value at flush, and may change it or throw.
+  template <class M, class F>
+  ModelBuilder& on_set(M T::*member, F fn) {
+    Attribute& attr = find_attribute(member);
+    const Type type = attr.type;
+    attr.on_set = [fn = std::move(fn), type](void* object, Value& value) {
+      M typed{};
+      Codec<M>::from_value(value, typed, type);
+      fn(*static_cast<T*>(object), typed);
+      value = Codec<M>::to_value(typed, type);
+    };
+    return *this;
+  }
+
+  ModelBuilder& before_insert(std::function<void(T&)> fn) {
+    return hook(mapper_->events_.before_insert, std::move(fn));
+  }
+  ModelBuilder& after_insert(std::function<void(T&)> fn) {
+    return hook(mapper_->events_.after_insert, std::move(fn));
+  }
+  ModelBuilder& before_update(std::function<void(T&)> fn) {
+    return hook(mapper_->events_.before_update, std::move(fn));
+  }
+  ModelBuilder& after_update(std::function<void(T&)> fn) {
+    return hook(mapper_->events_.after_update, std::move(fn));
+  }
+  ModelBuilder& before_delete(std::function<void(T&)> fn) {
+    return hook(mapper_->events_.before_delete, std::move(fn));
+  }
+  ModelBuilder& after_delete(std::function<void(T&)> fn) {
+    return hook(mapper_->events_.after_delete, std::move(fn));
+  }
+  ModelBuilder& on_load(std::function<void(T&)> fn) {
+    return hook(mapper_->events_.on_load, std::move(fn));
+  }
+
+  // The mapper with its table; used by the registry.
+  std::shared_ptr<Mapper> build() {
+    if (existing_.is_null()) {
+      std::vector<TableElement> all;
+      for (auto& c : columns_)
+        all.emplace_back(std::move(c));
+      for (auto& e : elements_)
+        all.push_back(std::move(e));
+      mapper_->table_ = Table(table_name_, std::move(all));
+    } else {
+      mapper_->table_ = existing_;
+    }
+    mapper_->make_entity = &make_entity;
+    return std::move(mapper_);
+  }
+
+ private:
+  static EntityState* make_entity(void* source);
+
+  template <class M>
+  Attribute& find_attribute(M T::*member) {
+    return const_cast<Attribute&>(mapper_->attribute_for(&member, sizeof member));
+  }
+
+  ModelBuilder& hook(std::vector<std::function<void(void*)>>& list, std::function<void(T&)> fn) {
+    list.push_back([fn = std::move(fn)](void* o) { fn(*static_cast<T*>(o)); });
+    return *this;
+  }
+
+  template <class M, class... Options>
+  void add_column(std::string name, M T::*member, const Options&... options) {
+    for (const auto& a : mapper_->attributes_) {
+      if (a->maps(&member, sizeof member)) {
+        throw MappingError(mapper_->class_name() + ": a member is mapped twice, to columns '" +
+                           a->name + "' and '" + name + "'");
+      }
+      if (a->name == name) {
+        throw MappingError(mapper_->class_name() + ": column '" + name + "' is mapped twice");
+      }
+    }
+    Type type;
+    bool primary = false;
+    if (existing_.is_null()) {
+      Column c(name, Codec<M>::default_type());
+      c.nullable = is_optional<M>;
+      (apply(c, options), ...);
+      type = c.type;
+      primary = c.primary_key;
+      columns_.push_back(std::move(c));
+    } else {
+      if constexpr (sizeof...(Options) > 0) {
+        throw MappingError(
+            mapper_->class_name() + "." + name +
+            ": a mapping over an existing table takes the column as the table declares it; "
+            "give no column options");
+      }
+      if (!existing_.has_column(name)) {
+        std::string known;
+        for (const auto& c : existing_.columns())
+          known += (known.empty() ? "" : ", ") + c.name;
+        throw MappingError(mapper_->class_name() + ": table '" + existing_.name() +
+                           "' has no column '" + name + "'; its columns are: " + known);
+      }
+      type = existing_.column(name).type;
+      primary = existing_.column(name).primary_key;
+    }
+    if (!Codec<M>::accepts(type)) {
+      throw MappingError(mapper_->class_name() + "." + name + ": a " + type.describe() +
+                         " column cannot hold a member of type " + type_name(typeid(M)));
+    }
+    auto attr = std::make_unique<ColumnAttribute<T, M>>(std::move(name), type, member);
+    attr->optional = is_optional<M>;
+    attr->primary_key = primary;
+    mapper_->attributes_.push_back(std::move(attr));
+  }
+
+  template <class M>
+  static constexpr bool is_optional = retort::detail::is_optional<M>::value;
+
+  std::shared_ptr<Mapper> mapper_;
+  std::string table_name_;
+  Table existing_;
+  std::vector<Column> columns_;
+  std::vector<TableElement> elements_;
+};
+
+}  // namespace retort::orm
+
+namespace retort {
+
+template <class T>
+orm::ModelBuilder<T> model(std::string table_name) {
+  return orm::ModelBuilder<T>(std::move(table_name));
+}
+template <class T>
+orm::ModelBuilder<T> model(const Table& table) {
+  return orm::ModelBuilder<T>(table);
+}
+
+}  // namespace retort

@@ -1,0 +1,157 @@
+// rt::Ref<T>: a shared handle to an object the ORM tracks.
+//
+//   rt::Ref<User> alice = session.add(User{.login = "alice"});
+//   alice->email = "a@example.com";       // plain member assignment; flush writes it
+//   session.get<User>(alice->id) == alice  // the same object: identity, not equality
+//
+// A Ref's identity is its session's: loading the same row twice through one session
+// gives the same object. Copies share the object; it lives while a Ref to it exists
+// (or while its session has unflushed changes for it).
+//
+// Access through a non-const Ref (operator->, operator*) tells the session the object
+// may have changed, so that flush compares it with the values it was loaded with; change
+// objects through their Ref. Access to an object that was expired (after commit, or by
+// expire()) reloads it from the database first.
+//
+// A Ref is used by one thread at a time, like its session.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "retort/orm/mapper.hpp"
+
+namespace retort::orm {
+
+class SessionCore;
+
+enum EntityFlags : std::uint16_t {
+  kPending = 1 << 0,     // added, not yet inserted
+  kPersistent = 1 << 1,  // has a row in the database (as far as the session knows)
+  kDeleted = 1 << 2,     // delete() was called, not yet flushed
+  kExpired = 1 << 3,     // values must be reloaded before use
+  kTouched = 1 << 4,     // reached through a non-const Ref since the last flush
+  kIdentity = 1 << 5,    // in the session's identity map
+};
+
+// The bookkeeping in front of every tracked object.
+struct EntityState {
+  virtual ~EntityState() = default;
+  int refs = 0;
+  std::uint16_t flags = 0;
+  const Mapper* mapper = nullptr;
+  SessionCore* session = nullptr;
+  void* object = nullptr;
+  // The column values as last loaded or flushed, for dirty checking (rt::Codec bytes).
+  std::string snapshot;
+};
+
+template <class T>
+struct Entity final : EntityState {
+  Entity() { object = &value; }
+  explicit Entity(T&& v) : value(std::move(v)) { object = &value; }
+  T value;
+};
+
+namespace detail {
+void release(EntityState* state) noexcept;
+// Non-const access: reload an expired object, and mark it for the next flush's check.
+void touch(EntityState* state);
+// Const access: reload an expired object.
+void load(EntityState* state);
+}  // namespace detail
+
+}  // namespace retort::orm
+
+namespace retort {
+
+template <class T>
+class Ref {
+ public:
+  Ref() = default;
+  Ref(std::nullptr_t) {}
+  // Adopts a state (one more reference); ptr points at the T inside it.
+  Ref(orm::EntityState* state, T* ptr) : state_(state), ptr_(ptr) {
+    if (state_) ++state_->refs;
+  }
+  Ref(const Ref& other) : Ref(other.state_, other.ptr_) {}
+  Ref(Ref&& other) noexcept
+      : state_(std::exchange(other.state_, nullptr)), ptr_(std::exchange(other.ptr_, nullptr)) {}
+  // A Ref to a derived object converts to a Ref to its base.
+  template <class U>
+  requires(std::is_base_of_v<T, U> && !std::is_same_v<T, U>) Ref(const Ref<U>& other)
+      : Ref(other.state(), other.peek()) {}
+  Ref& operator=(Ref other) noexcept {
+    std::swap(state_, other.state_);
+    std::swap(ptr_, other.ptr_);
+    return *this;
+  }
+  ~Ref() {
+    if (state_ && --state_->refs == 0) orm::detail::release(state_);
+  }
+
+  T* operator->() {
+    touch();
+    return ptr_;
+  }
+  const T* operator->() const {
+    load();
+    return ptr_;
+  }
+  T& operator*() {
+    touch();
+    return *ptr_;
+  }
+  const T& operator*() const {
+    load();
+    return *ptr_;
+  }
+  T* get() {
+    touch();
+    return ptr_;
+  }
+  const T* get() const {
+    load();
+    return ptr_;
+  }
+
+  explicit operator bool() const { return ptr_ != nullptr; }
+  friend bool operator==(const Ref& a, const Ref& b) { return a.ptr_ == b.ptr_; }
+  friend bool operator==(const Ref& a, std::nullptr_t) { return a.ptr_ == nullptr; }
+
+  orm::EntityState* state() const { return state_; }
+  // The object without marking or reloading it.
+  T* peek() const { return ptr_; }
+
+ private:
+  void touch() const {
+    if (state_ && (state_->flags & (orm::kTouched | orm::kExpired)) != orm::kTouched) {
+      orm::detail::touch(state_);
+    }
+  }
+  void load() const {
+    if (state_ && (state_->flags & orm::kExpired)) orm::detail::load(state_);
+  }
+
+  orm::EntityState* state_ = nullptr;
+  T* ptr_ = nullptr;
+};
+
+// A new object not yet in any session (session.add() it later).
+template <class T, class... Args>
+Ref<T> make_ref(Args&&... args) {
+  auto* entity = new orm::Entity<T>(T{std::forward<Args>(args)...});
+  return Ref<T>(entity, &entity->value);
+}
+
+}  // namespace retort
+
+namespace retort::orm {
+
+template <class T>
+EntityState* ModelBuilder<T>::make_entity(void* source) {
+  return source ? new Entity<T>(std::move(*static_cast<T*>(source))) : new Entity<T>();
+}
+
+}  // namespace retort::orm

@@ -1,0 +1,114 @@
+// rt::Registry: owns the mappers and the MetaData of their tables.
+//
+//   auto& registry = rt::registry();            // the default one
+//   registry.add<User>().add<AuthToken>();      // declarative models
+//   registry.add(rt::model<Employee>(employee).column(...));   // classical
+//   registry.metadata().create_all(engine);
+//
+//   rt::c(&User::login) == "alice"              // a typed column expression
+//
+// Declarative models are also added on first use (a query or a session operation on
+// them); add them up front when create_all() must know about them.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <typeindex>
+#include <vector>
+
+#include "retort/orm/mapper.hpp"
+#include "retort/schema/metadata.hpp"
+#include "retort/sql/expression.hpp"
+
+namespace retort::orm {
+
+// A number per mapped type, for O(1) lookups.
+int next_type_slot();
+template <class T>
+int type_slot() {
+  static const int slot = next_type_slot();
+  return slot;
+}
+
+template <class T>
+concept declarative = requires {
+  T::mapping();
+};
+
+}  // namespace retort::orm
+
+namespace retort {
+
+class Registry {
+ public:
+  Registry() = default;
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Adds a declarative model (T::mapping()).
+  template <orm::declarative T>
+  Registry& add() {
+    if (!find<T>()) install(orm::type_slot<T>(), T::mapping().build());
+    return *this;
+  }
+  template <class T, class U, class... More>
+  Registry& add() {
+    add<T>();
+    return add<U, More...>();
+  }
+  // Adds a mapping built with rt::model<T>(...).
+  template <class T>
+  Registry& add(orm::ModelBuilder<T> builder) {
+    install(orm::type_slot<T>(), builder.build());
+    return *this;
+  }
+
+  // T's mapper; a declarative model is added now if it was not yet.
+  template <class T>
+  const orm::Mapper& mapper() {
+    if (const orm::Mapper* m = find<T>()) return *m;
+    if constexpr (orm::declarative<T>) {
+      add<T>();
+      return *find<T>();
+    } else {
+      unmapped(typeid(T));
+    }
+  }
+  template <class T>
+  const orm::Mapper* find() const {
+    return find(orm::type_slot<T>());
+  }
+  const orm::Mapper* find(int slot) const;
+
+  MetaData& metadata() { return metadata_; }
+  std::vector<const orm::Mapper*> mappers() const;
+  // Mappers with parents before children (by their tables' foreign keys).
+  std::vector<const orm::Mapper*> flush_order() const;
+
+  // A typed column expression for a mapped member.
+  template <class T, class M>
+  sql::Expr<M> c(M T::*member) {
+    const orm::Mapper& m = mapper<T>();
+    const orm::Attribute& a = m.attribute_for(&member, sizeof member);
+    return sql::Expr<M>(m.table().c(a.name).node());
+  }
+
+ private:
+  void install(int slot, std::shared_ptr<orm::Mapper> mapper);
+  [[noreturn]] void unmapped(const std::type_info& type) const;
+
+  mutable std::mutex mutex_;
+  std::vector<std::shared_ptr<orm::Mapper>> mappers_;  // by type slot
+  MetaData metadata_;
+};
+
+// The default registry, used by sessions unless they are given another.
+Registry& registry();
+
+// rt::c(&User::login): the mapped column of a member, as a typed expression.
+template <class T, class M>
+sql::Expr<M> c(M T::*member) {
+  return registry().c(member);
+}
+
+}  // namespace retort

@@ -1,0 +1,142 @@
+// The type-erased engine room of rt::Session: identity map, unit of work, loading
+// (internal; the templates of session.hpp and query.hpp call into it).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "retort/core/connection.hpp"
+#include "retort/core/engine.hpp"
+#include "retort/orm/ref.hpp"
+#include "retort/orm/registry.hpp"
+#include "retort/sql/select.hpp"
+
+namespace retort::orm {
+
+struct SessionOptions {
+  // Flush pending changes before queries, so they see them.
+  bool autoflush = true;
+  // After commit, reload objects on their next access (another transaction may have
+  // changed them).
+  bool expire_on_commit = true;
+  // The registry whose mappers the session uses; the default registry when null.
+  Registry* registry = nullptr;
+};
+
+class SessionCore {
+ public:
+  SessionCore(Engine engine, SessionOptions options);
+  ~SessionCore();
+
+  Registry& registry() { return *registry_; }
+  const Engine& engine() const { return engine_; }
+  const SessionOptions& options() const { return options_; }
+
+  // The connection, in the session's transaction (begun now if needed).
+  Connection& connection();
+  bool in_transaction() const { return conn_.has_value(); }
+
+  // Adding: the entity becomes pending (and owned by this session).
+  void add(EntityState* state, const Mapper& mapper);
+  void remove(EntityState* state);
+  void expunge(EntityState* state);
+  void expire(EntityState* state);
+  void expire_all();
+  void refresh(EntityState* state);
+  // Identity map lookup (nullptr when absent); then a SELECT by primary key.
+  EntityState* get(const Mapper& mapper, const std::vector<Value>& key);
+  EntityState* merge(const Mapper& mapper, const void* object);
+
+  void flush();
+  void commit();
+  void rollback();
+  void close();
+  void autoflush();
+  int& autoflush_blocked() { return autoflush_blocked_; }
+
+  // Savepoints (begin_nested): flushes, then SAVEPOINT.
+  std::uint64_t begin_nested();
+  void end_nested(std::uint64_t id, bool commit);
+  bool nested_active(std::uint64_t id) const;
+
+  // Turns the current row (mapper's columns from `offset`) into a tracked object: the one
+  // already in the identity map for its key, or a new one.
+  EntityState* load(const Mapper& mapper, driver::Statement& stmt, int offset,
+                    bool populate_existing);
+  // The SELECT of a mapper's columns, in attribute order.
+  static sql::Select select_of(const Mapper& mapper);
+
+  // Bulk statements with synchronisation of tracked objects.
+  std::int64_t bulk_update(const Mapper& mapper, const sql::Expr<bool>& where,
+                           const std::vector<std::pair<std::string, Value>>& values);
+  std::int64_t bulk_delete(const Mapper& mapper, const sql::Expr<bool>& where);
+  // Inserts objects without tracking them; generated keys are written back.
+  void bulk_insert(const Mapper& mapper, const std::vector<void*>& objects);
+
+  // What the unit of work holds.
+  std::size_t pending_count() const { return pending_.size(); }
+  std::vector<EntityState*> dirty();
+  std::size_t identity_size() const;
+
+  // Called when the last Ref to a state goes.
+  void forget(EntityState* state) noexcept;
+  // Called on the first non-const access to a persistent object since the last flush.
+  void touched(EntityState* state);
+
+ private:
+  struct IdentityMap {
+    std::unordered_map<std::int64_t, EntityState*> ints;
+    std::unordered_map<std::string, EntityState*> keys;
+  };
+  // The transaction (level 0) and its savepoints, with what their flushes did, so that
+  // a rollback can put those objects back as they were (strong refs).
+  struct Level {
+    std::uint64_t id = 0;
+    Transaction tx;
+    std::vector<EntityState*> inserted;
+    std::vector<EntityState*> deleted;
+  };
+
+  IdentityMap& identity(const Mapper& mapper);
+  EntityState* find_identity(const Mapper& mapper, const void* object);
+  void insert_identity(EntityState* state);
+  void erase_identity(EntityState* state);
+  void retain(EntityState* state) { ++state->refs; }
+  void drop(EntityState* state) noexcept;
+  void detach(EntityState* state) noexcept;
+  void release_connection();
+  // Undoes, in memory, what the levels from `from` on did: their inserted objects become
+  // pending again (keep_pending) or untracked, their deleted ones persistent again;
+  // other objects expire, except those with unflushed changes when keep_changes.
+  void revert_levels(std::size_t from, bool keep_pending, bool keep_changes);
+  void snapshot(EntityState* state);
+
+  // The flush's parts (unit_of_work.cpp).
+  void insert_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
+  void insert_rows(const Mapper& mapper, const std::vector<void*>& objects);
+  void delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
+  std::vector<Value> snapshot_key(const EntityState* state) const;
+  const std::string& cached_sql(const std::string& key, const std::function<std::string()>& make);
+
+  Engine engine_;
+  SessionOptions options_;
+  Registry* registry_;
+  const sql::Dialect* dialect_ = nullptr;
+  std::optional<Connection> conn_;
+  std::vector<Level> levels_;
+  std::vector<IdentityMap> maps_;  // by mapper slot
+  std::vector<EntityState*> pending_;
+  std::vector<EntityState*> touched_;
+  std::vector<EntityState*> deleted_;
+  std::unordered_map<std::string, std::string> sql_cache_;
+  std::vector<Statement> get_statements_;  // by mapper slot
+  int autoflush_blocked_ = 0;
+  bool flushing_ = false;
+  std::uint64_t next_savepoint_ = 0;
+};
+
+}  // namespace retort::orm

@@ -1,0 +1,120 @@
+#include "retort/orm/mapper.hpp"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "retort/core/error.hpp"
+
+namespace retort::orm {
+
+std::string type_name(const std::type_info& type) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), std::free);
+  std::string out = status == 0 && name ? name.get() : type.name();
+  // "std::__cxx11::basic_string<char, ...>" is just a std::string to the reader.
+  for (const char* noisy :
+       {"std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >"}) {
+    for (auto at = out.find(noisy); at != std::string::npos; at = out.find(noisy)) {
+      out.replace(at, std::string_view(noisy).size(), "std::string");
+    }
+  }
+  return out;
+}
+
+const Attribute* Mapper::find(std::string_view column) const {
+  for (const auto& a : attributes_) {
+    if (a->name == column) return a.get();
+  }
+  return nullptr;
+}
+
+const Attribute& Mapper::attribute(std::string_view column) const {
+  if (const Attribute* a = find(column)) return *a;
+  std::string known;
+  for (const auto& a : attributes_)
+    known += (known.empty() ? "" : ", ") + a->name;
+  throw MappingError(class_name_ + " has no mapped column '" + std::string(column) +
+                     "'; mapped: " + known);
+}
+
+const Attribute& Mapper::attribute_for(const void* member, std::size_t size) const {
+  for (const auto& a : attributes_) {
+    if (a->maps(member, size)) return *a;
+  }
+  throw MappingError("this member of " + class_name_ + " is not mapped to a column");
+}
+
+void Mapper::finish(int slot) {
+  slot_ = slot;
+  primary_key_.clear();
+  generated_ = nullptr;
+  const auto& pk = table_.primary_key().columns;
+  if (pk.empty()) {
+    throw MappingError(class_name_ + ": table '" + table_.name() + "' has no primary key");
+  }
+  for (const auto& name : pk) {
+    const Attribute* a = find(name);
+    if (!a) {
+      throw MappingError(class_name_ + ": primary key column '" + name + "' of table '" +
+                         table_.name() + "' is not mapped to a member");
+    }
+    const_cast<Attribute*>(a)->primary_key = true;
+    primary_key_.push_back(a);
+  }
+  if (const Column* autoinc = table_.data().autoincrement_column()) {
+    if (const Attribute* a = find(autoinc->name)) {
+      const_cast<Attribute*>(a)->generated = true;
+      generated_ = a;
+    }
+  }
+  for (auto& a : attributes_) {
+    if (const Column* c = table_.data().find(a->name))
+      a->server_default = c->server_default.has_value();
+  }
+}
+
+void Mapper::copy_columns(const void* from, void* to) const {
+  for (const auto& a : attributes_)
+    a->set(to, a->get(from));
+}
+
+void Mapper::set(void* object, std::string_view column, Value value) const {
+  const Attribute& a = attribute(column);
+  if (a.on_set) a.on_set(object, value);
+  try {
+    a.set(object, value);
+  } catch (const Error& e) {
+    throw MappingError(class_name_ + "." + a.name + ": " + e.what());
+  }
+}
+
+Value Mapper::get(const void* object, std::string_view column) const {
+  return attribute(column).get(object);
+}
+
+void Mapper::key_of(const void* object, std::string& out) const {
+  out.clear();
+  for (const Attribute* a : primary_key_)
+    a->encode(object, out);
+}
+
+}  // namespace retort::orm
+
+namespace retort::detail {
+
+void enum_out_of_range(long long index, const Type& type) {
+  throw DataError("enum value " + std::to_string(index) + " has no name in " + type.describe());
+}
+
+std::int64_t enum_index(std::string_view name, const Type& type) {
+  const auto& values = type.enum_values();
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == name) return static_cast<std::int64_t>(i);
+  }
+  throw DataError("'" + std::string(name) + "' is not one of the names of " + type.describe());
+}
+
+}  // namespace retort::detail

@@ -1,0 +1,643 @@
+#include "retort/orm/session_core.hpp"
+
+#include <algorithm>
+
+#include "retort/core/error.hpp"
+#include "retort/sql/dialect.hpp"
+
+namespace retort::orm {
+
+namespace detail {
+
+void release(EntityState* state) noexcept {
+  if (state->session) {
+    state->session->forget(state);
+  } else {
+    delete state;
+  }
+}
+
+void touch(EntityState* state) {
+  if (state->flags & kExpired) load(state);
+  if (state->flags & kTouched) return;
+  state->flags |= kTouched;
+  // Only tracked, persistent objects need the flush's comparison; the session keeps
+  // them alive until then.
+  if (state->session && (state->flags & kPersistent)) state->session->touched(state);
+}
+
+void load(EntityState* state) {
+  if (!state->session) {
+    throw ObjectStateError(
+        state->mapper ? state->mapper->class_name() + " object"
+                      : std::string("object") +
+                            " was expired and is detached from its session: it cannot be reloaded");
+  }
+  state->session->refresh(state);
+}
+
+}  // namespace detail
+
+SessionCore::SessionCore(Engine engine, SessionOptions options)
+    : engine_(std::move(engine)),
+      options_(options),
+      registry_(options.registry ? options.registry : &retort::registry()),
+      dialect_(&sql::dialect(engine_.dialect_name())) {}
+
+SessionCore::~SessionCore() {
+  try {
+    close();
+  } catch (...) {
+  }
+}
+
+Connection& SessionCore::connection() {
+  if (!conn_) {
+    conn_ = engine_.connect();
+    levels_.clear();
+    levels_.push_back(Level{0, conn_->begin(), {}, {}});
+  }
+  return *conn_;
+}
+
+void SessionCore::release_connection() {
+  for (auto& level : levels_) {
+    for (EntityState* s : level.inserted)
+      drop(s);
+    for (EntityState* s : level.deleted)
+      drop(s);
+  }
+  levels_.clear();
+  get_statements_.clear();
+  conn_.reset();
+}
+
+void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_changes) {
+  std::vector<EntityState*> inserted, deleted;
+  for (std::size_t i = from; i < levels_.size(); ++i) {
+    inserted.insert(inserted.end(), levels_[i].inserted.begin(), levels_[i].inserted.end());
+    deleted.insert(deleted.end(), levels_[i].deleted.begin(), levels_[i].deleted.end());
+    levels_[i].inserted.clear();
+    levels_[i].deleted.clear();
+  }
+  // Rows inserted there are gone: their objects are new again, without generated keys.
+  std::vector<EntityState*> again;
+  for (EntityState* s : inserted) {
+    erase_identity(s);
+    for (const auto& a : s->mapper->attributes()) {
+      if (a->generated) a->reset(s->object);
+    }
+    if (keep_pending && s->session == this) {
+      s->flags = kPending;
+      again.push_back(s);  // the level's reference moves to pending_
+    } else {
+      s->flags = 0;
+      s->session = nullptr;
+      drop(s);
+    }
+  }
+  pending_.insert(pending_.begin(), again.begin(), again.end());
+  // Rows deleted there exist again.
+  for (EntityState* s : deleted) {
+    s->session = this;
+    s->flags = kPersistent | kExpired;
+    if (!find_identity(*s->mapper, s->object)) insert_identity(s);
+    drop(s);
+  }
+  for (auto& map : maps_) {
+    for (auto* list : {&map.ints}) {
+      for (auto& [k, s] : *list) {
+        if (!(keep_changes && (s->flags & kTouched))) s->flags |= kExpired;
+      }
+    }
+    for (auto& [k, s] : map.keys) {
+      if (!(keep_changes && (s->flags & kTouched))) s->flags |= kExpired;
+    }
+  }
+}
+
+SessionCore::IdentityMap& SessionCore::identity(const Mapper& mapper) {
+  const auto slot = static_cast<std::size_t>(mapper.slot());
+  if (slot >= maps_.size()) maps_.resize(slot + 1);
+  return maps_[slot];
+}
+
+std::size_t SessionCore::identity_size() const {
+  std::size_t n = 0;
+  for (const auto& m : maps_)
+    n += m.ints.size() + m.keys.size();
+  return n;
+}
+
+EntityState* SessionCore::find_identity(const Mapper& mapper, const void* object) {
+  auto& map = identity(mapper);
+  std::int64_t k;
+  if (mapper.primary_key().size() == 1 && mapper.primary_key().front()->int_key(object, k)) {
+    auto it = map.ints.find(k);
+    return it == map.ints.end() ? nullptr : it->second;
+  }
+  std::string key;
+  mapper.key_of(object, key);
+  auto it = map.keys.find(key);
+  return it == map.keys.end() ? nullptr : it->second;
+}
+
+void SessionCore::insert_identity(EntityState* state) {
+  const Mapper& mapper = *state->mapper;
+  auto& map = identity(mapper);
+  std::int64_t k;
+  if (mapper.primary_key().size() == 1 && mapper.primary_key().front()->int_key(state->object, k)) {
+    map.ints[k] = state;
+  } else {
+    std::string key;
+    mapper.key_of(state->object, key);
+    map.keys[std::move(key)] = state;
+  }
+  state->flags |= kIdentity;
+}
+
+void SessionCore::erase_identity(EntityState* state) {
+  if (!(state->flags & kIdentity)) return;
+  state->flags &= ~kIdentity;
+  const Mapper& mapper = *state->mapper;
+  auto& map = identity(mapper);
+  // The key as it was when the object was put in the map (its snapshot), in case the
+  // primary key member has been changed since.
+  const char* p = state->snapshot.data();
+  std::vector<Value> pk;
+  std::string key;
+  bool int_key = mapper.primary_key().size() == 1;
+  std::int64_t k = 0;
+  for (const auto& a : mapper.attributes()) {
+    if (a->primary_key) {
+      const std::size_t before = key.size();
+      const char* start = p;
+      Value v = a->decode(p);
+      key.append(start, p - start);
+      (void)before;
+      if (int_key) {
+        if (v.type() == ValueType::integer)
+          k = v.get<std::int64_t>();
+        else
+          int_key = false;
+      }
+    } else {
+      (void)a->decode(p);
+    }
+  }
+  if (int_key) {
+    auto it = map.ints.find(k);
+    if (it != map.ints.end() && it->second == state) map.ints.erase(it);
+  } else {
+    auto it = map.keys.find(key);
+    if (it != map.keys.end() && it->second == state) map.keys.erase(it);
+  }
+}
+
+void SessionCore::snapshot(EntityState* state) {
+  state->snapshot.clear();
+  for (const auto& a : state->mapper->attributes())
+    a->encode(state->object, state->snapshot);
+}
+
+void SessionCore::drop(EntityState* state) noexcept {
+  if (--state->refs == 0) detail::release(state);
+}
+
+void SessionCore::detach(EntityState* state) noexcept {
+  erase_identity(state);
+  state->session = nullptr;
+  state->flags &= ~(kPending | kDeleted | kTouched | kIdentity);
+}
+
+void SessionCore::forget(EntityState* state) noexcept {
+  // No Ref is left and the session holds none (it would while changes are unflushed).
+  erase_identity(state);
+  delete state;
+}
+
+void SessionCore::add(EntityState* state, const Mapper& mapper) {
+  if (!state) throw ArgumentError("add(): a null Ref");
+  if (state->session && state->session != this) {
+    throw ObjectStateError(mapper.class_name() + " object is already attached to another session");
+  }
+  if (state->session == this) {
+    if (state->flags & kDeleted) {
+      // Adding back what was deleted cancels the delete.
+      state->flags &= ~kDeleted;
+      auto it = std::find(deleted_.begin(), deleted_.end(), state);
+      if (it != deleted_.end()) {
+        deleted_.erase(it);
+        drop(state);
+      }
+    }
+    return;
+  }
+  state->mapper = &mapper;
+  state->session = this;
+  if (state->flags & kPersistent) {
+    // A detached persistent object comes back.
+    if (EntityState* existing = find_identity(mapper, state->object);
+        existing && existing != state) {
+      state->session = nullptr;
+      throw ObjectStateError(mapper.class_name() +
+                             " object with the same primary key is already in the session; "
+                             "use merge()");
+    }
+    if (state->snapshot.empty()) snapshot(state);
+    insert_identity(state);
+    return;
+  }
+  state->flags = kPending;
+  retain(state);
+  pending_.push_back(state);
+}
+
+void SessionCore::touched(EntityState* state) {
+  retain(state);
+  touched_.push_back(state);
+}
+
+void SessionCore::remove(EntityState* state) {
+  if (!state || state->session != this) {
+    throw ObjectStateError("delete(): the object is not in this session");
+  }
+  if (state->flags & kDeleted) return;
+  if (state->flags & kPending) {
+    // Never inserted: just forget it.
+    auto it = std::find(pending_.begin(), pending_.end(), state);
+    state->flags &= ~kPending;
+    state->session = nullptr;
+    if (it != pending_.end()) {
+      pending_.erase(it);
+      drop(state);
+    }
+    return;
+  }
+  state->flags |= kDeleted;
+  retain(state);
+  deleted_.push_back(state);
+}
+
+void SessionCore::expunge(EntityState* state) {
+  if (!state || state->session != this) return;
+  auto take = [&](std::vector<EntityState*>& list) {
+    auto it = std::find(list.begin(), list.end(), state);
+    if (it != list.end()) {
+      list.erase(it);
+      return true;
+    }
+    return false;
+  };
+  retain(state);  // keep it alive while the lists let go
+  const bool was_pending = take(pending_);
+  const bool was_touched = take(touched_);
+  const bool was_deleted = take(deleted_);
+  detach(state);
+  if (was_pending) state->flags &= ~kPending;
+  if (was_pending) --state->refs;
+  if (was_touched) --state->refs;
+  if (was_deleted) --state->refs;
+  drop(state);
+}
+
+void SessionCore::expire(EntityState* state) {
+  if (!state || state->session != this || !(state->flags & kPersistent)) return;
+  state->flags |= kExpired;
+}
+
+void SessionCore::expire_all() {
+  for (auto& map : maps_) {
+    for (auto& [k, s] : map.ints)
+      s->flags |= kExpired;
+    for (auto& [k, s] : map.keys)
+      s->flags |= kExpired;
+  }
+}
+
+sql::Select SessionCore::select_of(const Mapper& mapper) {
+  sql::Select s;
+  std::vector<sql::Expr<>> columns;
+  for (const auto& a : mapper.attributes())
+    columns.push_back(mapper.table().c(a->name));
+  for (const auto& c : columns)
+    s = s.add_columns(c);
+  return s;
+}
+
+EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, int offset,
+                               bool populate_existing) {
+  auto& map = identity(mapper);
+  const auto& attrs = mapper.attributes();
+  EntityState* existing = nullptr;
+  std::int64_t int_key = 0;
+  std::string key;
+  const bool single = mapper.primary_key().size() == 1;
+  // Find the primary key columns in the row first: an object already loaded is reused.
+  bool use_int = false;
+  if (single) {
+    const Attribute* pk = mapper.primary_key().front();
+    int col = offset;
+    for (const auto& a : attrs) {
+      if (a.get() == pk) break;
+      ++col;
+    }
+    if (pk->member_type == typeid(std::int64_t) || pk->member_type == typeid(int) ||
+        pk->member_type == typeid(std::int32_t) || pk->member_type == typeid(long long) ||
+        pk->member_type == typeid(std::int16_t)) {
+      use_int = true;
+      int_key = stmt.get_int64(col);
+      auto it = map.ints.find(int_key);
+      if (it != map.ints.end()) existing = it->second;
+    }
+  }
+  if (!use_int) {
+    int col = offset;
+    for (const auto& a : attrs) {
+      if (a->primary_key) a->encode_column(stmt, col, key);
+      ++col;
+    }
+    auto it = map.keys.find(key);
+    if (it != map.keys.end()) existing = it->second;
+  }
+  if (existing && !populate_existing && !(existing->flags & kExpired)) return existing;
+
+  EntityState* state = existing ? existing : mapper.make_entity(nullptr);
+  state->mapper = &mapper;
+  try {
+    int col = offset;
+    for (const auto& a : attrs)
+      a->read(state->object, stmt, col++);
+  } catch (const Error& e) {
+    if (!existing) delete state;
+    throw MappingError(mapper.class_name() + ": " + e.what());
+  }
+  state->flags = (state->flags & (kTouched | kDeleted)) | kPersistent | kIdentity;
+  snapshot(state);
+  if (!existing) {
+    state->session = this;
+    if (use_int)
+      map.ints.emplace(int_key, state);
+    else
+      map.keys.emplace(std::move(key), state);
+  }
+  for (const auto& hook : mapper.events().on_load)
+    hook(state->object);
+  return state;
+}
+
+EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& key) {
+  const auto& pk = mapper.primary_key();
+  if (key.size() != pk.size()) {
+    throw ArgumentError("get<" + mapper.class_name() + ">(): the primary key has " +
+                        std::to_string(pk.size()) + " column(s), " + std::to_string(key.size()) +
+                        " value(s) given");
+  }
+  auto& map = identity(mapper);
+  EntityState* found = nullptr;
+  if (pk.size() == 1 && key[0].type() == ValueType::integer) {
+    auto it = map.ints.find(key[0].get<std::int64_t>());
+    if (it != map.ints.end()) found = it->second;
+  } else {
+    // Encode the key as the attributes would.
+    EntityState* probe = mapper.make_entity(nullptr);
+    std::unique_ptr<EntityState> guard(probe);
+    for (std::size_t i = 0; i < pk.size(); ++i)
+      pk[i]->set(probe->object, pk[i]->type.to_db(key[i]));
+    std::string k;
+    mapper.key_of(probe->object, k);
+    auto it = map.keys.find(k);
+    if (it != map.keys.end()) found = it->second;
+  }
+  if (found && !(found->flags & kExpired)) return (found->flags & kDeleted) ? nullptr : found;
+
+  autoflush();
+  Connection& conn = connection();
+  const auto slot = static_cast<std::size_t>(mapper.slot());
+  if (slot >= get_statements_.size()) get_statements_.resize(slot + 1);
+  Statement& stmt = get_statements_[slot];
+  if (!stmt) {
+    std::string sql = "SELECT ";
+    bool first = true;
+    for (const auto& a : mapper.attributes()) {
+      sql += (first ? "" : ", ") + dialect_->quote(a->name);
+      first = false;
+    }
+    sql += " FROM " + dialect_->quote(mapper.table().name()) + " WHERE ";
+    for (std::size_t i = 0; i < pk.size(); ++i)
+      sql += (i ? " AND " : "") + dialect_->quote(pk[i]->name) + " = ?";
+    stmt = conn.prepare(sql);
+  }
+  auto& raw = stmt.raw();
+  for (std::size_t i = 0; i < pk.size(); ++i)
+    raw.bind(static_cast<int>(i), pk[i]->type.to_db(key[i]));
+  auto result = stmt.run();
+  if (!result.next()) return nullptr;
+  return load(mapper, result.row().statement(), 0, true);
+}
+
+void SessionCore::refresh(EntityState* state) {
+  if (!state || state->session != this || !(state->flags & kPersistent)) {
+    throw ObjectStateError("refresh(): the object is not persistent in this session");
+  }
+  const Mapper& mapper = *state->mapper;
+  std::vector<Value> key = snapshot_key(state);
+  state->flags |= kExpired;  // so that get() goes to the database
+  EntityState* loaded = get(mapper, key);
+  if (loaded != state) {
+    state->flags &= ~kExpired;
+    erase_identity(state);
+    throw StaleDataError(mapper.class_name() +
+                         " object's row no longer exists: it was deleted or its key changed");
+  }
+}
+
+EntityState* SessionCore::merge(const Mapper& mapper, const void* object) {
+  std::vector<Value> key;
+  for (const Attribute* a : mapper.primary_key())
+    key.push_back(a->get(object));
+  bool keyless = false;
+  for (const Attribute* a : mapper.primary_key())
+    keyless = keyless || (a->generated && a->is_default(object));
+  EntityState* target = keyless ? nullptr : get(mapper, key);
+  if (!target) {
+    EntityState* fresh = mapper.make_entity(nullptr);
+    mapper.copy_columns(object, fresh->object);
+    add(fresh, mapper);
+    return fresh;
+  }
+  mapper.copy_columns(object, target->object);
+  detail::touch(target);
+  return target;
+}
+
+std::vector<EntityState*> SessionCore::dirty() {
+  std::vector<EntityState*> out;
+  for (EntityState* s : touched_) {
+    if (!(s->flags & kPersistent) || (s->flags & kDeleted)) continue;
+    const char* p = s->snapshot.data();
+    for (const auto& a : s->mapper->attributes()) {
+      if (!a->same(s->object, p)) {
+        out.push_back(s);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+void SessionCore::autoflush() {
+  if (options_.autoflush && autoflush_blocked_ == 0 && !flushing_) flush();
+}
+
+std::vector<Value> SessionCore::snapshot_key(const EntityState* state) const {
+  std::vector<Value> key;
+  const char* p = state->snapshot.data();
+  for (const auto& a : state->mapper->attributes()) {
+    Value v = a->decode(p);
+    if (a->primary_key) key.push_back(std::move(v));
+  }
+  return key;
+}
+
+const std::string& SessionCore::cached_sql(const std::string& key,
+                                           const std::function<std::string()>& make) {
+  auto it = sql_cache_.find(key);
+  if (it == sql_cache_.end()) it = sql_cache_.emplace(key, make()).first;
+  return it->second;
+}
+
+void SessionCore::commit() {
+  flush();
+  if (conn_) {
+    levels_.front().tx.commit();
+    release_connection();
+  }
+  for (EntityState* s : touched_) {
+    s->flags &= ~kTouched;
+  }
+  for (EntityState* s : touched_)
+    drop(s);
+  touched_.clear();
+  if (options_.expire_on_commit) expire_all();
+}
+
+void SessionCore::rollback() {
+  if (conn_) {
+    try {
+      levels_.front().tx.rollback();
+    } catch (...) {
+    }
+    revert_levels(0, false, false);
+    release_connection();
+  }
+  // New objects leave the session; deleted ones are restored; all others may be stale.
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (EntityState* s : pending) {
+    s->flags &= ~kPending;
+    s->session = nullptr;
+    drop(s);
+  }
+  auto deleted = std::move(deleted_);
+  deleted_.clear();
+  for (EntityState* s : deleted) {
+    s->flags &= ~kDeleted;
+    drop(s);
+  }
+  auto touched = std::move(touched_);
+  touched_.clear();
+  for (EntityState* s : touched) {
+    s->flags &= ~kTouched;
+    drop(s);
+  }
+  expire_all();
+}
+
+void SessionCore::close() {
+  if (conn_) {
+    try {
+      levels_.front().tx.rollback();
+    } catch (...) {
+    }
+    release_connection();
+  }
+  // Every object leaves the session keeping the values it has, readable but no longer
+  // tracked or reloadable.
+  for (auto* list : {&pending_, &touched_, &deleted_}) {
+    auto states = std::move(*list);
+    list->clear();
+    for (EntityState* s : states) {
+      s->flags &= ~(kPending | kTouched | kDeleted);
+      s->session = nullptr;
+      drop(s);
+    }
+  }
+  for (auto& map : maps_) {
+    for (auto& [k, s] : map.ints) {
+      s->flags &= ~kIdentity;
+      s->session = nullptr;
+    }
+    for (auto& [k, s] : map.keys) {
+      s->flags &= ~kIdentity;
+      s->session = nullptr;
+    }
+    map.ints.clear();
+    map.keys.clear();
+  }
+}
+
+std::uint64_t SessionCore::begin_nested() {
+  flush();
+  Connection& conn = connection();
+  const std::uint64_t id = ++next_savepoint_;
+  levels_.push_back(Level{id, conn.begin_nested(), {}, {}});
+  return id;
+}
+
+bool SessionCore::nested_active(std::uint64_t id) const {
+  for (std::size_t i = 1; i < levels_.size(); ++i) {
+    if (levels_[i].id == id) return levels_[i].tx.is_active();
+  }
+  return false;
+}
+
+void SessionCore::end_nested(std::uint64_t id, bool commit) {
+  std::size_t at = 1;
+  while (at < levels_.size() && levels_[at].id != id)
+    ++at;
+  if (at >= levels_.size()) {
+    if (commit) throw ArgumentError("this nested transaction is no longer active");
+    return;
+  }
+  if (commit) {
+    flush();
+    levels_[at].tx.commit();
+    // What happened inside now belongs to the enclosing level.
+    auto& outer = levels_[at - 1];
+    for (std::size_t i = at; i < levels_.size(); ++i) {
+      outer.inserted.insert(outer.inserted.end(), levels_[i].inserted.begin(),
+                            levels_[i].inserted.end());
+      outer.deleted.insert(outer.deleted.end(), levels_[i].deleted.begin(),
+                           levels_[i].deleted.end());
+    }
+    levels_.erase(levels_.begin() + static_cast<std::ptrdiff_t>(at), levels_.end());
+    return;
+  }
+  levels_[at].tx.rollback();
+  revert_levels(at, true, false);
+  levels_.erase(levels_.begin() + static_cast<std::ptrdiff_t>(at), levels_.end());
+  // Unflushed deletes and changes made inside are abandoned too.
+  for (EntityState* s : deleted_) {
+    s->flags &= ~kDeleted;
+    drop(s);
+  }
+  deleted_.clear();
+  for (EntityState* s : touched_) {
+    s->flags &= ~kTouched;
+    drop(s);
+  }
+  touched_.clear();
+}
+
+}  // namespace retort::orm

@@ -1,0 +1,453 @@
+// The flush: pending inserts, changed-column updates and deletes, in foreign-key order,
+// all-or-nothing.
+#include <algorithm>
+#include <map>
+
+#include "retort/core/error.hpp"
+#include "retort/orm/session_core.hpp"
+#include "retort/sql/dialect.hpp"
+#include "retort/sql/dml.hpp"
+
+namespace retort::orm {
+namespace {
+
+// Rows per multi-row INSERT: large enough to amortise the statement, small enough to
+// stay under SQLite's 32766 and PostgreSQL's 65535 parameters.
+constexpr std::size_t kInsertBatch = 500;
+constexpr std::size_t kMaxParameters = 30000;
+constexpr std::size_t kDeleteBatch = 500;
+
+// Runs every on_set hook of an object (validation and normalisation at flush).
+void run_set_hooks(const Mapper& mapper, void* object, const std::string* changed_mask) {
+  std::size_t i = 0;
+  for (const auto& a : mapper.attributes()) {
+    if (a->on_set && (!changed_mask || (*changed_mask)[i])) {
+      Value v = a->get(object);
+      a->on_set(object, v);
+      a->set(object, v);
+    }
+    ++i;
+  }
+}
+
+}  // namespace
+
+void SessionCore::flush() {
+  if (flushing_ || (pending_.empty() && deleted_.empty() && touched_.empty())) return;
+  flushing_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{flushing_};
+
+  // What changed: compare touched objects with their snapshots, column by column.
+  std::map<int, std::vector<std::pair<EntityState*, std::string>>> updates;
+  for (EntityState* s : touched_) {
+    if (!(s->flags & kPersistent) || (s->flags & (kDeleted | kExpired))) continue;
+    const auto& attrs = s->mapper->attributes();
+    std::string mask(attrs.size(), '\0');
+    const char* p = s->snapshot.data();
+    bool any = false;
+    for (std::size_t i = 0; i < attrs.size(); ++i) {
+      if (!attrs[i]->same(s->object, p)) {
+        mask[i] = 1;
+        any = true;
+      }
+    }
+    if (any) updates[s->mapper->slot()].emplace_back(s, std::move(mask));
+  }
+  std::map<int, std::vector<EntityState*>> inserts, deletes;
+  for (EntityState* s : pending_)
+    inserts[s->mapper->slot()].push_back(s);
+  for (EntityState* s : deleted_) {
+    if (s->flags & kPersistent) deletes[s->mapper->slot()].push_back(s);
+  }
+  if (inserts.empty() && updates.empty() && deletes.empty()) {
+    for (EntityState* s : touched_) {
+      s->flags &= ~kTouched;
+      drop(s);
+    }
+    touched_.clear();
+    return;
+  }
+
+  const auto order = registry_->flush_order();
+  connection();
+  try {
+    for (const Mapper* m : order) {
+      if (auto it = inserts.find(m->slot()); it != inserts.end()) insert_objects(*m, it->second);
+    }
+    for (const Mapper* m : order) {
+      auto it = updates.find(m->slot());
+      if (it == updates.end()) continue;
+      for (auto& [s, mask] : it->second) {
+        for (const auto& hook : m->events().before_update)
+          hook(s->object);
+        run_set_hooks(*m, s->object, &mask);
+      }
+      // Hooks may have changed more columns: compare again.
+      std::map<std::string, std::vector<EntityState*>> by_mask;
+      for (auto& [s, mask] : it->second) {
+        const auto& attrs = m->attributes();
+        const char* p = s->snapshot.data();
+        for (std::size_t i = 0; i < attrs.size(); ++i)
+          mask[i] = !attrs[i]->same(s->object, p);
+        by_mask[mask].push_back(s);
+      }
+      for (auto& [mask, states] : by_mask) {
+        const auto& attrs = m->attributes();
+        std::vector<std::size_t> set;
+        for (std::size_t i = 0; i < attrs.size(); ++i) {
+          if (mask[i]) set.push_back(i);
+        }
+        if (set.empty()) continue;
+        const std::string& sql = cached_sql("U" + std::to_string(m->slot()) + ":" + mask, [&] {
+          std::string text = "UPDATE " + dialect_->quote(m->table().name()) + " SET ";
+          for (std::size_t k = 0; k < set.size(); ++k) {
+            text += (k ? ", " : "") + dialect_->quote(attrs[set[k]]->name) + " = ?";
+          }
+          text += " WHERE ";
+          bool first = true;
+          for (const Attribute* a : m->primary_key()) {
+            text += (first ? "" : " AND ") + dialect_->quote(a->name) + " = ?";
+            first = false;
+          }
+          return text;
+        });
+        Statement stmt = conn_->prepare(sql);
+        auto& raw = stmt.raw();
+        for (EntityState* s : states) {
+          int index = 0;
+          for (std::size_t i : set)
+            attrs[i]->bind(s->object, raw, index++);
+          for (auto& v : snapshot_key(s))
+            raw.bind(index++, v);
+          auto result = stmt.run();
+          if (result.rows_affected() != 1) {
+            throw StaleDataError("UPDATE of table '" + m->table().name() +
+                                 "' expected to match 1 row for a " + m->class_name() +
+                                 " object; " + std::to_string(result.rows_affected()) + " matched");
+          }
+        }
+      }
+    }
+    for (auto m = order.rbegin(); m != order.rend(); ++m) {
+      if (auto it = deletes.find((*m)->slot()); it != deletes.end())
+        delete_objects(**m, it->second);
+    }
+  } catch (...) {
+    // All or nothing: the transaction (or savepoint) is rolled back and the session
+    // returns to how it was before this flush; what was pending stays pending.
+    for (auto& [slot, states] : inserts) {
+      for (EntityState* s : states) {
+        for (const auto& a : s->mapper->attributes()) {
+          if (a->generated && (s->flags & kPending)) a->reset(s->object);
+        }
+      }
+    }
+    if (levels_.size() > 1) {
+      try {
+        levels_.back().tx.rollback();
+      } catch (...) {
+      }
+      revert_levels(levels_.size() - 1, true, true);
+      levels_.pop_back();
+    } else if (conn_) {
+      try {
+        levels_.front().tx.rollback();
+      } catch (...) {
+      }
+      revert_levels(0, true, true);
+      release_connection();
+    }
+    throw;
+  }
+
+  // Success: inserted objects become persistent, updated ones take new snapshots,
+  // deleted ones leave the session.
+  Level& level = levels_.back();
+  auto pending = std::move(pending_);
+  pending_.clear();
+  for (EntityState* s : pending) {
+    s->flags = (s->flags & ~kPending) | kPersistent;
+    snapshot(s);
+    insert_identity(s);
+    level.inserted.push_back(s);  // keeps pending_'s reference, for a rollback
+    for (const auto& hook : s->mapper->events().after_insert)
+      hook(s->object);
+  }
+  for (auto& [slot, list] : updates) {
+    for (auto& [s, mask] : list) {
+      snapshot(s);
+      for (const auto& hook : s->mapper->events().after_update)
+        hook(s->object);
+    }
+  }
+  for (EntityState* s : touched_) {
+    s->flags &= ~kTouched;
+    drop(s);
+  }
+  touched_.clear();
+  auto deleted = std::move(deleted_);
+  deleted_.clear();
+  for (EntityState* s : deleted) {
+    if (s->flags & kPersistent) {
+      for (const auto& hook : s->mapper->events().after_delete)
+        hook(s->object);
+      erase_identity(s);
+      s->flags &= ~(kDeleted | kPersistent);
+      level.deleted.push_back(s);
+    } else {
+      s->flags &= ~kDeleted;
+      drop(s);
+    }
+  }
+}
+
+void SessionCore::insert_objects(const Mapper& mapper, const std::vector<EntityState*>& states) {
+  std::vector<void*> objects;
+  objects.reserve(states.size());
+  for (EntityState* s : states) {
+    for (const auto& hook : mapper.events().before_insert)
+      hook(s->object);
+    run_set_hooks(mapper, s->object, nullptr);
+    objects.push_back(s->object);
+  }
+  insert_rows(mapper, objects);
+}
+
+void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& objects) {
+  const auto& attrs = mapper.attributes();
+  // Rows are grouped by which columns they leave to the database: a generated key still at
+  // its default, an empty optional whose column has a server default.
+  std::map<std::string, std::vector<void*>> groups;
+  std::vector<std::string> order;
+  for (void* o : objects) {
+    std::string omit(attrs.size(), '\0');
+    for (std::size_t i = 0; i < attrs.size(); ++i) {
+      const Attribute& a = *attrs[i];
+      if ((a.generated || (a.server_default && a.optional)) && a.is_default(o)) omit[i] = 1;
+    }
+    auto [it, fresh] = groups.try_emplace(omit);
+    if (fresh) order.push_back(omit);
+    it->second.push_back(o);
+  }
+  Connection& conn = connection();
+  for (const auto& omit : order) {
+    const auto& rows = groups[omit];
+    std::vector<std::size_t> columns, returning;
+    for (std::size_t i = 0; i < attrs.size(); ++i)
+      (omit[i] ? returning : columns).push_back(i);
+    const Attribute* key = mapper.generated_key();
+    const bool sort_by_key =
+        key && omit[std::find_if(attrs.begin(), attrs.end(),
+                                 [&](const auto& a) { return a.get() == key; }) -
+                    attrs.begin()];
+    const std::size_t per_row = std::max<std::size_t>(columns.size(), 1);
+    std::size_t batch = std::min(kInsertBatch, kMaxParameters / per_row);
+    // Without a generated key to order RETURNING rows by, rows go one at a time.
+    if (!returning.empty() && !sort_by_key) batch = 1;
+    if (batch == 0) batch = 1;
+    for (std::size_t start = 0; start < rows.size(); start += batch) {
+      const std::size_t n = std::min(batch, rows.size() - start);
+      const std::string& sql = cached_sql(
+          "I" + std::to_string(mapper.slot()) + ":" + omit + ":" + std::to_string(n), [&] {
+            std::string text = "INSERT INTO " + dialect_->quote(mapper.table().name());
+            if (columns.empty()) {
+              text += " DEFAULT VALUES";
+            } else {
+              text += " (";
+              for (std::size_t k = 0; k < columns.size(); ++k)
+                text += (k ? ", " : "") + dialect_->quote(attrs[columns[k]]->name);
+              text += ") VALUES ";
+              std::string row = "(";
+              for (std::size_t k = 0; k < columns.size(); ++k)
+                row += k ? ", ?" : "?";
+              row += ")";
+              for (std::size_t r = 0; r < n; ++r)
+                text += (r ? ", " : "") + row;
+            }
+            if (!returning.empty()) {
+              text += " RETURNING ";
+              for (std::size_t k = 0; k < returning.size(); ++k)
+                text += (k ? ", " : "") + dialect_->quote(attrs[returning[k]]->name);
+            }
+            return text;
+          });
+      Statement stmt = conn.prepare(sql);
+      auto& raw = stmt.raw();
+      int index = 0;
+      for (std::size_t r = start; r < start + n; ++r) {
+        for (std::size_t c : columns)
+          attrs[c]->bind(rows[r], raw, index++);
+      }
+      auto result = stmt.run();
+      if (returning.empty()) continue;
+      if (returning.size() == 1 && sort_by_key) {
+        // Generated keys come back in an unspecified order but ascend with the rows'
+        // order in VALUES.
+        std::vector<std::int64_t> keys;
+        keys.reserve(n);
+        while (result.next())
+          keys.push_back(raw.get_int64(0));
+        if (keys.size() != n)
+          throw StaleDataError("INSERT returned " + std::to_string(keys.size()) + " keys for " +
+                               std::to_string(n) + " rows");
+        std::sort(keys.begin(), keys.end());
+        for (std::size_t r = 0; r < n; ++r)
+          key->set_int(rows[start + r], keys[r]);
+      } else {
+        std::vector<std::vector<Value>> returned;
+        while (result.next()) {
+          std::vector<Value> row;
+          for (std::size_t k = 0; k < returning.size(); ++k)
+            row.push_back(attrs[returning[k]]->type.from_db(raw.get_value(static_cast<int>(k))));
+          returned.push_back(std::move(row));
+        }
+        if (returned.size() != n)
+          throw StaleDataError("INSERT returned " + std::to_string(returned.size()) + " rows for " +
+                               std::to_string(n));
+        if (sort_by_key) {
+          std::size_t key_pos = 0;
+          while (attrs[returning[key_pos]].get() != key)
+            ++key_pos;
+          std::sort(returned.begin(), returned.end(), [&](const auto& a, const auto& b) {
+            return a[key_pos].template as<std::int64_t>() < b[key_pos].template as<std::int64_t>();
+          });
+        }
+        for (std::size_t r = 0; r < n; ++r) {
+          for (std::size_t k = 0; k < returning.size(); ++k)
+            attrs[returning[k]]->set(rows[start + r], returned[r][k]);
+        }
+      }
+    }
+  }
+}
+
+void SessionCore::delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states) {
+  for (EntityState* s : states) {
+    for (const auto& hook : mapper.events().before_delete)
+      hook(s->object);
+  }
+  Connection& conn = connection();
+  const auto& pk = mapper.primary_key();
+  if (pk.size() == 1) {
+    for (std::size_t start = 0; start < states.size(); start += kDeleteBatch) {
+      const std::size_t n = std::min(kDeleteBatch, states.size() - start);
+      const std::string& sql =
+          cached_sql("D" + std::to_string(mapper.slot()) + ":" + std::to_string(n), [&] {
+            std::string text = "DELETE FROM " + dialect_->quote(mapper.table().name()) + " WHERE " +
+                               dialect_->quote(pk.front()->name) + " IN (";
+            for (std::size_t r = 0; r < n; ++r)
+              text += r ? ", ?" : "?";
+            return text + ")";
+          });
+      Statement stmt = conn.prepare(sql);
+      auto& raw = stmt.raw();
+      for (std::size_t r = 0; r < n; ++r)
+        raw.bind(static_cast<int>(r), snapshot_key(states[start + r]).front());
+      auto result = stmt.run();
+      if (result.rows_affected() != static_cast<std::int64_t>(n)) {
+        throw StaleDataError("DELETE from table '" + mapper.table().name() +
+                             "' expected to match " + std::to_string(n) + " row(s); " +
+                             std::to_string(result.rows_affected()) + " matched");
+      }
+    }
+    return;
+  }
+  const std::string& sql = cached_sql("D" + std::to_string(mapper.slot()), [&] {
+    std::string text = "DELETE FROM " + dialect_->quote(mapper.table().name()) + " WHERE ";
+    for (std::size_t i = 0; i < pk.size(); ++i)
+      text += (i ? " AND " : "") + dialect_->quote(pk[i]->name) + " = ?";
+    return text;
+  });
+  Statement stmt = conn.prepare(sql);
+  for (EntityState* s : states) {
+    int index = 0;
+    for (auto& v : snapshot_key(s))
+      stmt.raw().bind(index++, v);
+    if (stmt.run().rows_affected() != 1) {
+      throw StaleDataError("DELETE from table '" + mapper.table().name() +
+                           "' matched no row for a " + mapper.class_name() + " object");
+    }
+  }
+}
+
+void SessionCore::bulk_insert(const Mapper& mapper, const std::vector<void*>& objects) {
+  autoflush();
+  insert_rows(mapper, objects);
+}
+
+std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool>& where,
+                                      const std::vector<std::pair<std::string, Value>>& values) {
+  autoflush();
+  sql::Assignments set;
+  for (const auto& [name, value] : values) {
+    (void)mapper.attribute(name);
+    set.emplace_back(name, value);
+  }
+  sql::Update stmt = sql::update(mapper.table()).values(set);
+  if (where.node()) stmt = stmt.where(where);
+  std::vector<sql::Expr<>> keys;
+  for (const Attribute* a : mapper.primary_key())
+    keys.push_back(mapper.table().c(a->name));
+  std::int64_t count = 0;
+  auto result = connection().execute(stmt.returning(keys));
+  // Objects already loaded take the new values (and keep them as their snapshot).
+  auto& map = identity(mapper);
+  while (result.next()) {
+    ++count;
+    EntityState* s = nullptr;
+    if (mapper.primary_key().size() == 1 && result.row().value(0).type() == ValueType::integer) {
+      auto it = map.ints.find(result.row().value(0).get<std::int64_t>());
+      if (it != map.ints.end()) s = it->second;
+    } else {
+      auto probe = std::unique_ptr<EntityState>(mapper.make_entity(nullptr));
+      int i = 0;
+      for (const Attribute* a : mapper.primary_key())
+        a->set(probe->object, result.row().value(i++));
+      s = find_identity(mapper, probe->object);
+    }
+    if (!s) continue;
+    for (const auto& [name, value] : values)
+      mapper.attribute(name).set(s->object, value);
+    snapshot(s);
+  }
+  return count;
+}
+
+std::int64_t SessionCore::bulk_delete(const Mapper& mapper, const sql::Expr<bool>& where) {
+  autoflush();
+  sql::Delete stmt = sql::delete_(mapper.table());
+  if (where.node()) stmt = stmt.where(where);
+  std::vector<sql::Expr<>> keys;
+  for (const Attribute* a : mapper.primary_key())
+    keys.push_back(mapper.table().c(a->name));
+  auto result = connection().execute(stmt.returning(keys));
+  std::int64_t count = 0;
+  auto& map = identity(mapper);
+  std::vector<EntityState*> gone;
+  while (result.next()) {
+    ++count;
+    if (mapper.primary_key().size() == 1 && result.row().value(0).type() == ValueType::integer) {
+      auto it = map.ints.find(result.row().value(0).get<std::int64_t>());
+      if (it != map.ints.end()) gone.push_back(it->second);
+    } else {
+      auto probe = std::unique_ptr<EntityState>(mapper.make_entity(nullptr));
+      int i = 0;
+      for (const Attribute* a : mapper.primary_key())
+        a->set(probe->object, result.row().value(i++));
+      if (EntityState* s = find_identity(mapper, probe->object)) gone.push_back(s);
+    }
+  }
+  // Their rows are gone: the objects leave the session.
+  for (EntityState* s : gone) {
+    erase_identity(s);
+    s->flags &= ~kPersistent;
+    retain(s);
+    levels_.back().deleted.push_back(s);
+  }
+  return count;
+}
+
+}  // namespace retort::orm

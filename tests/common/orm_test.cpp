@@ -1,0 +1,518 @@
+// The ORM on both databases: mapping, Session methods, the unit of work, queries.
+#include <fstream>
+#include <thread>
+
+#include "backend_test.hpp"
+#include "retort/orm.hpp"
+#include "retort/schema.hpp"
+
+namespace rt = retort;
+
+namespace retort_test {
+namespace {
+
+struct OrmUser {
+  std::int64_t id = 0;
+  std::string login{};
+  std::optional<std::string> email{};
+  int score = 0;
+  static auto mapping() {
+    return rt::model<OrmUser>("orm_user")
+        .column("id", &OrmUser::id, rt::primary_key)
+        .column("login", &OrmUser::login, rt::String(64), rt::unique)
+        .column("email", &OrmUser::email, rt::String(128))
+        .column("score", &OrmUser::score);
+  }
+};
+
+// A chain of three tables with client-assigned keys: country <- city <- street.
+struct Country {
+  int code = 0;
+  std::string name{};
+  static auto mapping() {
+    return rt::model<Country>("orm_country")
+        .column("code", &Country::code, rt::primary_key, rt::no_autoincrement)
+        .column("name", &Country::name, rt::String(40));
+  }
+};
+struct City {
+  int id = 0;
+  int country = 0;
+  std::string name{};
+  static auto mapping() {
+    return rt::model<City>("orm_city")
+        .column("id", &City::id, rt::primary_key, rt::no_autoincrement)
+        .column("country", &City::country, rt::ForeignKey("orm_country.code"))
+        .column("name", &City::name, rt::String(40));
+  }
+};
+struct Street {
+  int id = 0;
+  int city = 0;
+  std::string name{};
+  static auto mapping() {
+    return rt::model<Street>("orm_street")
+        .column("id", &Street::id, rt::primary_key, rt::no_autoincrement)
+        .column("city", &Street::city, rt::ForeignKey("orm_city.id"))
+        .column("name", &Street::name, rt::String(40));
+  }
+};
+
+enum class Status { draft, published, archived };
+
+// Every kind of member: composite key, UUID, enum, chrono, optional, blob, decimal, JSON.
+struct Document {
+  std::string tenant{};
+  rt::Uuid id = rt::Uuid::random();
+  Status status = Status::draft;
+  std::chrono::sys_time<std::chrono::seconds> created{};
+  std::optional<std::chrono::year_month_day> due{};
+  rt::Blob body{};
+  rt::Decimal price{"0.00"};
+  rt::JsonText meta{"{}"};
+  double weight = 0;
+  bool flag = false;
+  static auto mapping() {
+    return rt::model<Document>("orm_document")
+        .column("tenant", &Document::tenant, rt::String(20), rt::primary_key)
+        .column("id", &Document::id, rt::primary_key)
+        .column("status", &Document::status,
+                rt::Enum({"draft", "published", "archived"}, "orm_status"))
+        .column("created", &Document::created)
+        .column("due", &Document::due)
+        .column("body", &Document::body)
+        .column("price", &Document::price, rt::Numeric(10, 2))
+        .column("meta", &Document::meta)
+        .column("weight", &Document::weight)
+        .column("flag", &Document::flag);
+  }
+};
+
+// Hooks and validation.
+struct Contact {
+  std::int64_t id = 0;
+  std::string phone{};
+  int version = 0;
+  static inline std::vector<std::string> log;
+  static auto mapping() {
+    return rt::model<Contact>("orm_contact")
+        .column("id", &Contact::id, rt::primary_key)
+        .column("phone", &Contact::phone, rt::String(20))
+        .column("version", &Contact::version)
+        .on_set(&Contact::phone,
+                [](Contact&, std::string& v) {
+                  std::string digits;
+                  for (char c : v) {
+                    if (c >= '0' && c <= '9') digits += c;
+                  }
+                  v = digits;
+                })
+        .before_insert([](Contact& c) { log.push_back("before_insert " + c.phone); })
+        .after_insert([](Contact& c) { log.push_back("after_insert " + std::to_string(c.id)); })
+        .before_update([](Contact& c) { ++c.version; })
+        .after_update(
+            [](Contact& c) { log.push_back("after_update v" + std::to_string(c.version)); })
+        .before_delete([](Contact& c) { log.push_back("before_delete " + std::to_string(c.id)); })
+        .after_delete([](Contact&) { log.push_back("after_delete"); })
+        .on_load([](Contact& c) { log.push_back("load " + c.phone); });
+  }
+};
+
+class Orm : public BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    rt::registry().add<OrmUser, Country, City, Street, Document, Contact>();
+    drop_tables(conn(), {"orm_street", "orm_city", "orm_country", "orm_user", "orm_document",
+                         "orm_contact"});
+    if (postgres()) conn().execute("DROP TYPE IF EXISTS orm_status");
+    rt::registry().metadata().create_all(
+        conn(), {.tables = {"orm_user", "orm_country", "orm_city", "orm_street", "orm_document",
+                            "orm_contact"}});
+    conn().close();
+    Contact::log.clear();
+  }
+  // Engine with a statement counter attached.
+  std::size_t count_in(const std::function<void()>& fn, bool control = false) {
+    rt::StatementCounter counter(engine(), control);
+    fn();
+    return counter.count();
+  }
+  std::int64_t rows(const std::string& table) {
+    return engine().connect().execute("SELECT count(*) FROM " + table).scalar<std::int64_t>();
+  }
+};
+
+TEST_P(Orm, AddCommitAssignsGeneratedKeysInOrder) {
+  rt::Session session(engine());
+  std::vector<rt::Ref<OrmUser>> users;
+  for (int i = 0; i < 1200; ++i)
+    users.push_back(session.add(OrmUser{.login = "u" + std::to_string(i)}));
+  session.commit();
+  auto conn = engine().connect();
+  for (int i : {0, 1, 599, 1199}) {
+    const auto login =
+        conn.execute("SELECT login FROM orm_user WHERE id = ?", {users[i].peek()->id})
+            .scalar<std::string>();
+    EXPECT_EQ(login, "u" + std::to_string(i));
+  }
+}
+
+TEST_P(Orm, GetUsesTheIdentityMapFirst) {
+  rt::Session session(engine());
+  auto alice = session.add(OrmUser{.login = "alice"});
+  session.flush();
+  const auto id = alice->id;
+  EXPECT_EQ(count_in([&] { EXPECT_EQ(session.get<OrmUser>(id), alice); }), 0u);
+  session.commit();
+
+  rt::Session fresh(engine());
+  rt::Ref<OrmUser> first, second;
+  const auto n = count_in([&] {
+    first = fresh.get<OrmUser>(id);
+    second = fresh.get<OrmUser>(id);
+  });
+  EXPECT_EQ(n, 1u) << "the second get is served by the identity map";
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(first->login, "alice");
+  EXPECT_FALSE(fresh.get<OrmUser>(id + 1000));
+}
+
+TEST_P(Orm, QueriesGoThroughTheIdentityMap) {
+  rt::Session session(engine());
+  auto a = session.add(OrmUser{.login = "a", .score = 1});
+  session.add(OrmUser{.login = "b", .score = 2});
+  session.flush();
+  a->score = 10;  // not flushed
+  {
+    auto no = session.no_autoflush();
+    auto all = session.query<OrmUser>().order_by(rt::c(&OrmUser::login)).all();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0], a) << "same object";
+    EXPECT_EQ(all[0]->score, 10) << "not overwritten by the row";
+  }
+  auto refreshed =
+      session.query<OrmUser>().where(rt::c(&OrmUser::login) == "a").populate_existing().one();
+  EXPECT_EQ(refreshed, a);
+  EXPECT_EQ(a->score, 10) << "autoflush wrote the change before the query";
+}
+
+TEST_P(Orm, FlushOrdersInsertsAndDeletesByForeignKeys) {
+  rt::Session session(engine());
+  // Added children first: the unit of work still inserts parents first.
+  auto street = session.add(Street{.id = 1, .city = 10, .name = "Main"});
+  auto city = session.add(City{.id = 10, .country = 100, .name = "Springfield"});
+  auto country = session.add(Country{.code = 100, .name = "Freedonia"});
+  session.commit();
+  EXPECT_EQ(rows("orm_street"), 1);
+  // And deletes children first, whatever the order of delete() calls.
+  session.delete_(country);
+  session.delete_(city);
+  session.delete_(street);
+  session.commit();
+  EXPECT_EQ(rows("orm_country"), 0);
+}
+
+TEST_P(Orm, UpdatesOnlyChangedColumns) {
+  rt::Session session(engine());
+  auto u = session.add(OrmUser{.login = "ada", .email = "a@x", .score = 1});
+  session.commit();
+  (void)u->login;  // reload after commit
+  rt::StatementCounter counter(engine());
+  u->score = 2;
+  session.flush();
+  ASSERT_EQ(counter.count(), 1u);
+  EXPECT_EQ(counter.statements()[0], postgres() ? "UPDATE orm_user SET score = ? WHERE id = ?"
+                                                : "UPDATE orm_user SET score = ? WHERE id = ?");
+  counter.clear();
+  u->email = std::nullopt;
+  u->login = "ada2";
+  session.flush();
+  ASSERT_EQ(counter.count(), 1u);
+  EXPECT_EQ(counter.statements()[0], "UPDATE orm_user SET login = ?, email = ? WHERE id = ?");
+  counter.clear();
+  u->score = 2;  // same value: nothing to write
+  session.flush();
+  EXPECT_EQ(counter.count(), 0u);
+  session.commit();
+  auto row = engine().connect().execute("SELECT login, email, score FROM orm_user").one();
+  EXPECT_EQ(row.get<std::string>("login"), "ada2");
+  EXPECT_EQ(row.get<std::optional<std::string>>("email"), std::nullopt);
+}
+
+TEST_P(Orm, FailedFlushRollsBackAndKeepsPendingObjectsPending) {
+  rt::Session session(engine());
+  session.add(OrmUser{.login = "taken"});
+  session.commit();
+
+  auto fresh = session.add(OrmUser{.login = "fresh"});
+  auto clash = session.add(OrmUser{.login = "taken"});
+  try {
+    session.commit();
+    FAIL() << "the unique constraint must fail the flush";
+  } catch (const rt::IntegrityError& e) {
+    EXPECT_EQ(e.kind(), rt::IntegrityError::Kind::unique);
+    EXPECT_EQ(e.constraint(), postgres() ? "orm_user_login_key" : "orm_user.login");
+  }
+  EXPECT_EQ(fresh.peek()->id, 0) << "generated key undone";
+  EXPECT_EQ(rows("orm_user"), 1) << "nothing half-written";
+  // Fix the problem and retry: both pending objects go in.
+  clash->login = "other";
+  session.commit();
+  EXPECT_EQ(rows("orm_user"), 3);
+  EXPECT_NE(fresh.peek()->id, 0);
+}
+
+TEST_P(Orm, RollbackRestoresTheSession) {
+  rt::Session session(engine());
+  auto kept = session.add(OrmUser{.login = "kept", .score = 1});
+  session.commit();
+  kept->score = 99;
+  auto added = session.add(OrmUser{.login = "added"});
+  session.flush();
+  session.rollback();
+  EXPECT_EQ(kept->score, 1) << "expired and reloaded";
+  EXPECT_EQ(added.state()->session, nullptr) << "new objects leave the session";
+  EXPECT_EQ(rows("orm_user"), 1);
+}
+
+TEST_P(Orm, SavepointsRollBackOnlyTheirPart) {
+  rt::Session session(engine());
+  session.add(OrmUser{.login = "outer"});
+  {
+    auto sp = session.begin_nested();
+    session.add(OrmUser{.login = "inner"});
+    session.flush();
+    sp.rollback();
+  }
+  {
+    auto sp = session.begin_nested();
+    session.add(OrmUser{.login = "kept"});
+    sp.commit();
+  }
+  session.commit();
+  auto logins = engine()
+                    .connect()
+                    .execute("SELECT login FROM orm_user ORDER BY login")
+                    .scalars<std::string>();
+  // The object rolled back in the savepoint is pending again and goes in with the commit.
+  EXPECT_EQ(logins, (std::vector<std::string>{"inner", "kept", "outer"}));
+}
+
+TEST_P(Orm, DeleteMergeExpungeRefreshExpire) {
+  rt::Session session(engine());
+  auto a = session.add(OrmUser{.login = "a"});
+  auto b = session.add(OrmUser{.login = "b"});
+  session.commit();
+  const auto a_id = a->id;
+
+  session.delete_(b);
+  session.flush();
+  EXPECT_EQ(rows("orm_user"), 2) << "not committed yet";
+  session.commit();
+  EXPECT_EQ(rows("orm_user"), 1);
+
+  // merge: copy a detached value onto the tracked object of the same key.
+  auto merged = session.merge(OrmUser{.id = a_id, .login = "a2", .score = 7});
+  EXPECT_EQ(merged, a);
+  EXPECT_EQ(a->login, "a2");
+  auto created = session.merge(OrmUser{.login = "new"});
+  session.commit();
+  EXPECT_NE(created->id, 0);
+  session.commit();
+
+  // refresh / expire: a change made behind the session's back (after the session's
+  // transaction ended, so that it can see it).
+  engine().connect().execute("UPDATE orm_user SET score = 42 WHERE id = ?", {a_id});
+  session.refresh(a);
+  EXPECT_EQ(a->score, 42);
+  session.commit();
+  engine().connect().execute("UPDATE orm_user SET score = 43 WHERE id = ?", {a_id});
+  session.expire(a);
+  EXPECT_EQ(a->score, 43);
+
+  // expunge: the object leaves the session; a get loads a new one.
+  session.expunge(a);
+  auto again = session.get<OrmUser>(a_id);
+  EXPECT_NE(again, a);
+  EXPECT_EQ(again->login, "a2");
+  session.close();
+  EXPECT_EQ(again->login, "a2") << "a closed session's objects keep their values";
+  EXPECT_THROW(session.refresh(again), rt::ObjectStateError);
+  session.expire_all();
+  EXPECT_NE(session.get<OrmUser>(a_id), again)
+      << "the session is usable again, with a new identity map";
+}
+
+TEST_P(Orm, ExpireOnCommitReloadsOnAccess) {
+  rt::Session session(engine());
+  auto u = session.add(OrmUser{.login = "x"});
+  session.commit();
+  EXPECT_EQ(count_in([&] { EXPECT_EQ(u->login, "x"); }), 1u);
+  EXPECT_EQ(count_in([&] { EXPECT_EQ(u->login, "x"); }), 0u);
+  rt::Session keep(engine(), {.expire_on_commit = false});
+  auto v = keep.add(OrmUser{.login = "y"});
+  keep.commit();
+  EXPECT_EQ(count_in([&] { EXPECT_EQ(v->login, "y"); }), 0u);
+}
+
+TEST_P(Orm, QueryMethods) {
+  rt::Session session(engine());
+  for (int i = 1; i <= 25; ++i) {
+    session.add(OrmUser{.login = "user" + std::to_string(i), .score = i % 5});
+  }
+  session.commit();
+  auto q = session.query<OrmUser>().where(rt::c(&OrmUser::score) >= 3);
+  EXPECT_EQ(q.count(), 10);
+  EXPECT_TRUE(q.exists());
+  EXPECT_FALSE(session.query<OrmUser>().where(rt::c(&OrmUser::score) > 10).exists());
+  EXPECT_EQ(q.order_by(rt::c(&OrmUser::id)).first()->login, "user3");
+  EXPECT_FALSE(session.query<OrmUser>().where(rt::c(&OrmUser::login) == "nobody").first());
+  EXPECT_EQ(session.query<OrmUser>().where(rt::c(&OrmUser::login) == "user7").one()->score, 2);
+  EXPECT_THROW(session.query<OrmUser>().where(rt::c(&OrmUser::login) == "nobody").one(),
+               rt::NoResultError);
+  EXPECT_THROW(q.one(), rt::MultipleResultsError);
+  EXPECT_FALSE(session.query<OrmUser>().where(rt::c(&OrmUser::login) == "nobody").one_or_none());
+  auto page2 = session.query<OrmUser>().order_by(rt::c(&OrmUser::id)).page(2, 10).all();
+  ASSERT_EQ(page2.size(), 10u);
+  EXPECT_EQ(page2.front()->login, "user11");
+  EXPECT_EQ(q.scalar(rt::max(rt::c(&OrmUser::score))), 4);
+  EXPECT_EQ(session.query<OrmUser>().where(rt::c(&OrmUser::login).in_({"user1", "user2"})).count(),
+            2);
+  EXPECT_EQ(session.query<OrmUser>().where(rt::c(&OrmUser::email).is_null()).count(), 25);
+}
+
+TEST_P(Orm, PlainQueriesWithoutASession) {
+  {
+    rt::Session session(engine());
+    for (int i = 0; i < 5; ++i)
+      session.add(OrmUser{.login = "p" + std::to_string(i), .score = i});
+    session.commit();
+  }
+  auto conn = engine().connect();
+  std::vector<OrmUser> users = rt::query<OrmUser>()
+                                   .where(rt::c(&OrmUser::score) > 1)
+                                   .order_by(rt::c(&OrmUser::score))
+                                   .all(conn);
+  ASSERT_EQ(users.size(), 3u);
+  EXPECT_EQ(users[0].login, "p2");
+  EXPECT_EQ(rt::query<OrmUser>().count(conn), 5);
+  EXPECT_EQ(rt::query<OrmUser>().where(rt::c(&OrmUser::login) == "p4").one(conn).score, 4);
+  EXPECT_FALSE(rt::query<OrmUser>().where(rt::c(&OrmUser::login) == "zz").first(conn));
+}
+
+TEST_P(Orm, BulkStatementsSynchroniseTheSession) {
+  rt::Session session(engine());
+  std::vector<OrmUser> many;
+  for (int i = 0; i < 50; ++i)
+    many.push_back(OrmUser{.login = "b" + std::to_string(i), .score = i});
+  session.bulk_insert(many);
+  EXPECT_NE(many[49].id, 0);
+  EXPECT_EQ(rows("orm_user"), 0) << "not committed yet";
+  auto low = session.get<OrmUser>(many[3].id);
+  auto high = session.get<OrmUser>(many[40].id);
+  EXPECT_EQ(session.query<OrmUser>().where(rt::c(&OrmUser::score) < 10).update({{"score", 0}}), 10);
+  EXPECT_EQ(low->score, 0) << "a loaded object takes the new value";
+  EXPECT_EQ(session.query<OrmUser>().where(rt::c(&OrmUser::score) >= 40).delete_(), 10);
+  EXPECT_EQ(high.state()->session, this->engine_ ? high.state()->session : nullptr);
+  EXPECT_FALSE(session.get<OrmUser>(many[40].id)) << "deleted rows are gone from the session";
+  session.commit();
+  EXPECT_EQ(rows("orm_user"), 40);
+}
+
+TEST_P(Orm, EveryMemberTypeRoundTrips) {
+  using namespace std::chrono;
+  Document doc{.tenant = "acme",
+               .status = Status::published,
+               .created = time_point_cast<seconds>(sys_days(year{2024} / 5 / 6) + hours(7)),
+               .due = year{2024} / 12 / 24,
+               .body = rt::Blob{0, 1, 255},
+               .price = rt::Decimal{"12.50"},
+               .meta = rt::JsonText{R"({"a": 1})"},
+               .weight = 2.5,
+               .flag = true};
+  const auto id = doc.id;
+  {
+    rt::Session session(engine());
+    session.add(doc);
+    session.commit();
+  }
+  rt::Session session(engine());
+  auto loaded = session.get<Document>("acme", id);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->status, Status::published);
+  EXPECT_EQ(loaded->created, doc.created);
+  EXPECT_EQ(loaded->due, doc.due);
+  EXPECT_EQ(loaded->body, doc.body);
+  EXPECT_EQ(loaded->price.text, "12.50");
+  EXPECT_EQ(loaded->meta.text, R"({"a": 1})");
+  EXPECT_EQ(loaded->weight, 2.5);
+  EXPECT_TRUE(loaded->flag);
+  EXPECT_EQ(engine().connect().execute("SELECT status FROM orm_document").scalar<std::string>(),
+            "published");
+  loaded->status = Status::archived;
+  loaded->due = std::nullopt;
+  session.commit();
+  EXPECT_EQ(session.query<Document>().where(rt::c(&Document::status) == Status::archived).count(),
+            1);
+}
+
+TEST_P(Orm, HooksAndValidation) {
+  rt::Session session(engine());
+  auto c = session.add(Contact{.phone = "555-867-5309"});
+  session.flush();
+  EXPECT_EQ(c->phone, "5558675309") << "on_set ran at flush";
+  c->phone = "(1) 234";
+  session.flush();
+  EXPECT_EQ(c->phone, "1234");
+  EXPECT_EQ(c->version, 1);
+  const auto id = c->id;
+  session.delete_(c);
+  session.commit();
+  std::vector<std::string> expected = {"before_insert 555-867-5309",
+                                       "after_insert " + std::to_string(id), "after_update v1",
+                                       "before_delete " + std::to_string(id), "after_delete"};
+  EXPECT_EQ(Contact::log, expected);
+  // The dynamic path runs the hook too.
+  Contact plain;
+  session.mapper<Contact>().set(&plain, "phone", rt::Value("+44 (0) 20"));
+  EXPECT_EQ(plain.phone, "44020");
+}
+
+TEST_P(Orm, StreamingAMillionRowsKeepsMemoryFlat) {
+  auto conn = engine().connect();
+  const char* fill =
+      postgres()
+          ? "INSERT INTO orm_user (login, score) SELECT 'u' || g, g % 100 FROM generate_series(1, "
+            "1000000) AS g"
+          : "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < 1000000) "
+            "INSERT INTO orm_user (login, score) SELECT 'u' || g, g % 100 FROM s";
+  conn.execute(fill);
+  conn.close();
+  auto resident_kb = [] {
+    std::ifstream statm("/proc/self/statm");
+    long pages = 0, resident = 0;
+    statm >> pages >> resident;
+    return resident * 4;
+  };
+  rt::Session session(engine());
+  std::int64_t n = 0, sum = 0;
+  long start_kb = 0, peak_kb = 0;
+  for (const rt::Ref<OrmUser>& u : session.query<OrmUser>().yield_per(1000)) {
+    ++n;
+    sum += u.peek()->score;
+    if (n == 10000) start_kb = resident_kb();
+    if (n % 100000 == 0) peak_kb = std::max(peak_kb, resident_kb());
+  }
+  EXPECT_EQ(n, 1000000);
+  EXPECT_EQ(sum, 49500000);
+  // Objects let go of are freed: memory after 10,000 rows and after 1,000,000 are alike.
+  EXPECT_LT(peak_kb - start_kb, 20 * 1024)
+      << "resident memory grew from " << start_kb << " kB to " << peak_kb << " kB";
+  EXPECT_EQ(session.core().identity_size(), 0u);
+}
+
+RETORT_INSTANTIATE_FOR_BACKEND(Orm);
+
+}  // namespace
+}  // namespace retort_test
