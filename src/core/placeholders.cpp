@@ -94,7 +94,7 @@ NativeSql to_native(std::string_view sql, const driver::Connection& conn) {
         throw ArgumentError("SQL mixes '?' and ':name' placeholders: " + std::string(sql));
       }
       positional = true;
-      out.sql += conn.placeholder(++out.parameter_count);
+      out.sql += conn.placeholder(++out.parameter_count, true);
       ++i;
     } else if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {
       out.sql.append("::");  // a PostgreSQL cast, not a parameter
@@ -116,7 +116,7 @@ NativeSql to_native(std::string_view sql, const driver::Connection& conn) {
         out.names.push_back(name);
         number = static_cast<int>(out.names.size());
       }
-      out.sql += conn.placeholder(number);
+      out.sql += conn.placeholder(number, false);
       i = j;
     } else {
       out.sql.push_back(c);

@@ -50,6 +50,8 @@ const Attribute& Mapper::attribute_for(const void* member, std::size_t size) con
 void Mapper::finish(int slot) {
   slot_ = slot;
   primary_key_.clear();
+  primary_key_columns_.clear();
+  snapshot_order_.clear();
   generated_ = nullptr;
   const auto& pk = table_.primary_key().columns;
   if (pk.empty()) {
@@ -63,7 +65,17 @@ void Mapper::finish(int slot) {
     }
     const_cast<Attribute*>(a)->primary_key = true;
     primary_key_.push_back(a);
+    for (std::size_t i = 0; i < attributes_.size(); ++i) {
+      if (attributes_[i].get() == a) {
+        primary_key_columns_.push_back(static_cast<int>(i));
+        snapshot_order_.push_back(i);
+      }
+    }
   }
+  for (std::size_t i = 0; i < attributes_.size(); ++i) {
+    if (!attributes_[i]->primary_key) snapshot_order_.push_back(i);
+  }
+  int_identity_ = primary_key_.size() == 1 && primary_key_.front()->is_integer();
   if (const Column* autoinc = table_.data().autoincrement_column()) {
     if (const Attribute* a = find(autoinc->name)) {
       const_cast<Attribute*>(a)->generated = true;

@@ -105,18 +105,13 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
     drop(s);
   }
   for (auto& map : maps_) {
-    for (auto* list : {&map.ints}) {
-      for (auto& [k, s] : *list) {
-        if (!(keep_changes && (s->flags & kTouched))) s->flags |= kExpired;
-      }
-    }
-    for (auto& [k, s] : map.keys) {
+    map.for_each([&](EntityState* s) {
       if (!(keep_changes && (s->flags & kTouched))) s->flags |= kExpired;
-    }
+    });
   }
 }
 
-SessionCore::IdentityMap& SessionCore::identity(const Mapper& mapper) {
+IdentityMap& SessionCore::identity(const Mapper& mapper) {
   const auto slot = static_cast<std::size_t>(mapper.slot());
   if (slot >= maps_.size()) maps_.resize(slot + 1);
   return maps_[slot];
@@ -125,17 +120,15 @@ SessionCore::IdentityMap& SessionCore::identity(const Mapper& mapper) {
 std::size_t SessionCore::identity_size() const {
   std::size_t n = 0;
   for (const auto& m : maps_)
-    n += m.ints.size() + m.keys.size();
+    n += m.size();
   return n;
 }
 
 EntityState* SessionCore::find_identity(const Mapper& mapper, const void* object) {
   auto& map = identity(mapper);
   std::int64_t k;
-  if (mapper.primary_key().size() == 1 && mapper.primary_key().front()->int_key(object, k)) {
-    auto it = map.ints.find(k);
-    return it == map.ints.end() ? nullptr : it->second;
-  }
+  if (mapper.int_identity() && mapper.primary_key().front()->int_key(object, k))
+    return map.ints.find(k);
   std::string key;
   mapper.key_of(object, key);
   auto it = map.keys.find(key);
@@ -146,8 +139,8 @@ void SessionCore::insert_identity(EntityState* state) {
   const Mapper& mapper = *state->mapper;
   auto& map = identity(mapper);
   std::int64_t k;
-  if (mapper.primary_key().size() == 1 && mapper.primary_key().front()->int_key(state->object, k)) {
-    map.ints[k] = state;
+  if (mapper.int_identity() && mapper.primary_key().front()->int_key(state->object, k)) {
+    map.ints.insert(k, state);
   } else {
     std::string key;
     mapper.key_of(state->object, key);
@@ -161,43 +154,27 @@ void SessionCore::erase_identity(EntityState* state) {
   state->flags &= ~kIdentity;
   const Mapper& mapper = *state->mapper;
   auto& map = identity(mapper);
-  // The key as it was when the object was put in the map (its snapshot), in case the
-  // primary key member has been changed since.
+  // The key the object was filed under is the head of its snapshot (the primary key
+  // comes first there), whatever the member holds now.
   const char* p = state->snapshot.data();
-  std::vector<Value> pk;
-  std::string key;
-  bool int_key = mapper.primary_key().size() == 1;
-  std::int64_t k = 0;
-  for (const auto& a : mapper.attributes()) {
-    if (a->primary_key) {
-      const std::size_t before = key.size();
-      const char* start = p;
-      Value v = a->decode(p);
-      key.append(start, p - start);
-      (void)before;
-      if (int_key) {
-        if (v.type() == ValueType::integer)
-          k = v.get<std::int64_t>();
-        else
-          int_key = false;
-      }
-    } else {
-      (void)a->decode(p);
-    }
+  if (mapper.int_identity()) {
+    const Value v = mapper.primary_key().front()->decode(p);
+    map.ints.erase(v.as<std::int64_t>(), state);
+    return;
   }
-  if (int_key) {
-    auto it = map.ints.find(k);
-    if (it != map.ints.end() && it->second == state) map.ints.erase(it);
-  } else {
-    auto it = map.keys.find(key);
-    if (it != map.keys.end() && it->second == state) map.keys.erase(it);
-  }
+  for (const Attribute* a : mapper.primary_key())
+    (void)a->decode(p);
+  const std::string key(static_cast<const char*>(state->snapshot.data()), p);
+  auto it = map.keys.find(key);
+  if (it != map.keys.end() && it->second == state) map.keys.erase(it);
 }
 
 void SessionCore::snapshot(EntityState* state) {
+  const Mapper& mapper = *state->mapper;
+  const auto& attrs = mapper.attributes();
   state->snapshot.clear();
-  for (const auto& a : state->mapper->attributes())
-    a->encode(state->object, state->snapshot);
+  for (std::size_t i : mapper.snapshot_order())
+    attrs[i]->encode(state->object, state->snapshot);
 }
 
 void SessionCore::drop(EntityState* state) noexcept {
@@ -307,12 +284,8 @@ void SessionCore::expire(EntityState* state) {
 }
 
 void SessionCore::expire_all() {
-  for (auto& map : maps_) {
-    for (auto& [k, s] : map.ints)
-      s->flags |= kExpired;
-    for (auto& [k, s] : map.keys)
-      s->flags |= kExpired;
-  }
+  for (auto& map : maps_)
+    map.for_each([](EntityState* s) { s->flags |= kExpired; });
 }
 
 sql::Select SessionCore::select_of(const Mapper& mapper) {
@@ -329,34 +302,16 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
                                bool populate_existing) {
   auto& map = identity(mapper);
   const auto& attrs = mapper.attributes();
+  // The key first: an object already loaded is reused as it is.
   EntityState* existing = nullptr;
   std::int64_t int_key = 0;
   std::string key;
-  const bool single = mapper.primary_key().size() == 1;
-  // Find the primary key columns in the row first: an object already loaded is reused.
-  bool use_int = false;
-  if (single) {
-    const Attribute* pk = mapper.primary_key().front();
-    int col = offset;
-    for (const auto& a : attrs) {
-      if (a.get() == pk) break;
-      ++col;
-    }
-    if (pk->member_type == typeid(std::int64_t) || pk->member_type == typeid(int) ||
-        pk->member_type == typeid(std::int32_t) || pk->member_type == typeid(long long) ||
-        pk->member_type == typeid(std::int16_t)) {
-      use_int = true;
-      int_key = stmt.get_int64(col);
-      auto it = map.ints.find(int_key);
-      if (it != map.ints.end()) existing = it->second;
-    }
-  }
-  if (!use_int) {
-    int col = offset;
-    for (const auto& a : attrs) {
-      if (a->primary_key) a->encode_column(stmt, col, key);
-      ++col;
-    }
+  if (mapper.int_identity()) {
+    int_key = stmt.get_int64(offset + mapper.primary_key_columns().front());
+    existing = map.ints.find(int_key);
+  } else {
+    for (int col : mapper.primary_key_columns())
+      attrs[col]->encode_column(stmt, offset + col, key);
     auto it = map.keys.find(key);
     if (it != map.keys.end()) existing = it->second;
   }
@@ -376,8 +331,8 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   snapshot(state);
   if (!existing) {
     state->session = this;
-    if (use_int)
-      map.ints.emplace(int_key, state);
+    if (mapper.int_identity())
+      map.ints.insert(int_key, state);
     else
       map.keys.emplace(std::move(key), state);
   }
@@ -395,9 +350,8 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
   }
   auto& map = identity(mapper);
   EntityState* found = nullptr;
-  if (pk.size() == 1 && key[0].type() == ValueType::integer) {
-    auto it = map.ints.find(key[0].get<std::int64_t>());
-    if (it != map.ints.end()) found = it->second;
+  if (mapper.int_identity() && key[0].type() == ValueType::integer) {
+    found = map.ints.find(key[0].get<std::int64_t>());
   } else {
     // Encode the key as the attributes would.
     EntityState* probe = mapper.make_entity(nullptr);
@@ -476,8 +430,9 @@ std::vector<EntityState*> SessionCore::dirty() {
   for (EntityState* s : touched_) {
     if (!(s->flags & kPersistent) || (s->flags & kDeleted)) continue;
     const char* p = s->snapshot.data();
-    for (const auto& a : s->mapper->attributes()) {
-      if (!a->same(s->object, p)) {
+    const auto& attrs = s->mapper->attributes();
+    for (std::size_t i : s->mapper->snapshot_order()) {
+      if (!attrs[i]->same(s->object, p)) {
         out.push_back(s);
         break;
       }
@@ -493,10 +448,8 @@ void SessionCore::autoflush() {
 std::vector<Value> SessionCore::snapshot_key(const EntityState* state) const {
   std::vector<Value> key;
   const char* p = state->snapshot.data();
-  for (const auto& a : state->mapper->attributes()) {
-    Value v = a->decode(p);
-    if (a->primary_key) key.push_back(std::move(v));
-  }
+  for (const Attribute* a : state->mapper->primary_key())
+    key.push_back(a->decode(p));
   return key;
 }
 
@@ -563,7 +516,16 @@ void SessionCore::close() {
     release_connection();
   }
   // Every object leaves the session keeping the values it has, readable but no longer
-  // tracked or reloadable.
+  // tracked or reloadable. The identity map goes first, so that objects freed below are
+  // no longer in it.
+  for (auto& map : maps_) {
+    map.for_each([](EntityState* s) {
+      s->flags &= ~kIdentity;
+      s->session = nullptr;
+    });
+    map.ints.clear();
+    map.keys.clear();
+  }
   for (auto* list : {&pending_, &touched_, &deleted_}) {
     auto states = std::move(*list);
     list->clear();
@@ -572,18 +534,6 @@ void SessionCore::close() {
       s->session = nullptr;
       drop(s);
     }
-  }
-  for (auto& map : maps_) {
-    for (auto& [k, s] : map.ints) {
-      s->flags &= ~kIdentity;
-      s->session = nullptr;
-    }
-    for (auto& [k, s] : map.keys) {
-      s->flags &= ~kIdentity;
-      s->session = nullptr;
-    }
-    map.ints.clear();
-    map.keys.clear();
   }
 }
 

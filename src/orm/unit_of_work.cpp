@@ -48,7 +48,7 @@ void SessionCore::flush() {
     std::string mask(attrs.size(), '\0');
     const char* p = s->snapshot.data();
     bool any = false;
-    for (std::size_t i = 0; i < attrs.size(); ++i) {
+    for (std::size_t i : s->mapper->snapshot_order()) {
       if (!attrs[i]->same(s->object, p)) {
         mask[i] = 1;
         any = true;
@@ -398,9 +398,8 @@ std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool
   while (result.next()) {
     ++count;
     EntityState* s = nullptr;
-    if (mapper.primary_key().size() == 1 && result.row().value(0).type() == ValueType::integer) {
-      auto it = map.ints.find(result.row().value(0).get<std::int64_t>());
-      if (it != map.ints.end()) s = it->second;
+    if (mapper.int_identity()) {
+      s = map.ints.find(result.row().value(0).get<std::int64_t>());
     } else {
       auto probe = std::unique_ptr<EntityState>(mapper.make_entity(nullptr));
       int i = 0;
@@ -429,9 +428,9 @@ std::int64_t SessionCore::bulk_delete(const Mapper& mapper, const sql::Expr<bool
   std::vector<EntityState*> gone;
   while (result.next()) {
     ++count;
-    if (mapper.primary_key().size() == 1 && result.row().value(0).type() == ValueType::integer) {
-      auto it = map.ints.find(result.row().value(0).get<std::int64_t>());
-      if (it != map.ints.end()) gone.push_back(it->second);
+    if (mapper.int_identity()) {
+      if (EntityState* s = map.ints.find(result.row().value(0).get<std::int64_t>()))
+        gone.push_back(s);
     } else {
       auto probe = std::unique_ptr<EntityState>(mapper.make_entity(nullptr));
       int i = 0;

@@ -127,8 +127,10 @@ class Connection {
   // False once the connection is known to be broken.
   virtual bool is_usable() const = 0;
 
-  // Native placeholder for the n-th (1-based) parameter.
-  virtual std::string placeholder(int n) const = 0;
+  // Native placeholder for the n-th (1-based) parameter. `in_order` says the parameters
+  // appear once each in order, which lets SQLite use a plain "?" (cheaper to prepare
+  // than "?NNN" when there are thousands).
+  virtual std::string placeholder(int n, bool in_order) const = 0;
 };
 
 class Driver {

@@ -49,6 +49,8 @@ class Attribute {
   virtual void encode_column(driver::Statement& stmt, int column, std::string& out) const = 0;
   // The value stored in snapshot bytes at p; advances p past them.
   virtual Value decode(const char*& p) const = 0;
+  // Whether the member is an integer (the identity map's fast path for single keys).
+  virtual bool is_integer() const = 0;
   virtual Value get(const void* object) const = 0;
   // Sets the member from a Value (no hooks: see Mapper::set).
   virtual void set(void* object, const Value& value) const = 0;
@@ -86,6 +88,7 @@ class ColumnAttribute final : public Attribute {
     C::decode(p, tmp);
     return C::to_value(tmp, type);
   }
+  bool is_integer() const override { return std::is_integral_v<M> && !std::is_same_v<M, bool>; }
   Value get(const void* o) const override { return C::to_value(of(o), type); }
   void set(void* o, const Value& v) const override { C::from_value(v, of(o), type); }
   bool int_key(const void* o, std::int64_t& out) const override {

@@ -67,6 +67,13 @@ class Mapper {
   // By member pointer bytes; rt::MappingError when the member is not mapped.
   const Attribute& attribute_for(const void* member_pointer, std::size_t size) const;
   const std::vector<const Attribute*>& primary_key() const { return primary_key_; }
+  // The primary key attributes' positions among attributes() (so in a row of them).
+  const std::vector<int>& primary_key_columns() const { return primary_key_columns_; }
+  // Attribute positions in snapshot order: the primary key first, so that a snapshot
+  // begins with the object's identity key.
+  const std::vector<std::size_t>& snapshot_order() const { return snapshot_order_; }
+  // A single integer primary key: the identity map's fast path.
+  bool int_identity() const { return int_identity_; }
   // The primary key attribute the database generates, if any.
   const Attribute* generated_key() const { return generated_; }
   const MapperEvents& events() const { return events_; }
@@ -96,6 +103,9 @@ class Mapper {
   std::type_index type_;
   std::string class_name_;
   std::vector<const Attribute*> primary_key_;
+  std::vector<int> primary_key_columns_;
+  std::vector<std::size_t> snapshot_order_;
+  bool int_identity_ = false;
   const Attribute* generated_ = nullptr;
   int slot_ = -1;
 };

@@ -11,6 +11,7 @@
 
 #include "retort/core/connection.hpp"
 #include "retort/core/engine.hpp"
+#include "retort/orm/identity_map.hpp"
 #include "retort/orm/ref.hpp"
 #include "retort/orm/registry.hpp"
 #include "retort/sql/select.hpp"
@@ -88,10 +89,6 @@ class SessionCore {
   void touched(EntityState* state);
 
  private:
-  struct IdentityMap {
-    std::unordered_map<std::int64_t, EntityState*> ints;
-    std::unordered_map<std::string, EntityState*> keys;
-  };
   // The transaction (level 0) and its savepoints, with what their flushes did, so that
   // a rollback can put those objects back as they were (strong refs).
   struct Level {

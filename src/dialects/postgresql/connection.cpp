@@ -155,7 +155,7 @@ bool Connection::is_usable() const {
   return session_->conn && PQstatus(session_->conn) == CONNECTION_OK;
 }
 
-std::string Connection::placeholder(int n) const {
+std::string Connection::placeholder(int n, bool) const {
   return "$" + std::to_string(n);
 }
 

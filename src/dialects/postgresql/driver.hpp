@@ -114,7 +114,7 @@ class Connection final : public driver::Connection {
   void close() override;
   bool ping() override;
   bool is_usable() const override;
-  std::string placeholder(int n) const override;
+  std::string placeholder(int n, bool in_order) const override;
 
  private:
   void exec_simple(const char* sql);

@@ -156,8 +156,8 @@ bool Connection::ping() {
   return db_ != nullptr;
 }
 
-std::string Connection::placeholder(int n) const {
-  return "?" + std::to_string(n);
+std::string Connection::placeholder(int n, bool in_order) const {
+  return in_order ? std::string("?") : "?" + std::to_string(n);
 }
 
 namespace {

@@ -83,7 +83,7 @@ class Connection final : public driver::Connection {
   void close() override;
   bool ping() override;
   bool is_usable() const override { return db_ != nullptr; }
-  std::string placeholder(int n) const override;
+  std::string placeholder(int n, bool in_order) const override;
 
   sqlite3* handle() const { return db_; }
 

@@ -175,28 +175,33 @@ bool Statement::is_null(int index) {
 }
 
 bool Statement::get_bool(int index) {
-  if (sqlite3_column_type(stmt_, index) == SQLITE_INTEGER) {
-    const auto v = sqlite3_column_int64(stmt_, index);
+  sqlite3_value* value = sqlite3_column_value(stmt_, index);
+  if (sqlite3_value_type(value) == SQLITE_INTEGER) {
+    const auto v = sqlite3_value_int64(value);
     if (v == 0 || v == 1) return v == 1;
   }
   type_mismatch(index, "a boolean");
 }
 
 std::int64_t Statement::get_int64(int index) {
-  switch (sqlite3_column_type(stmt_, index)) {
+  // One sqlite3_column_value per read: the sqlite3_column_* calls each do the API's
+  // bookkeeping again, which shows on the hot path.
+  sqlite3_value* v = sqlite3_column_value(stmt_, index);
+  switch (sqlite3_value_type(v)) {
     case SQLITE_INTEGER:
-      return sqlite3_column_int64(stmt_, index);
+      return sqlite3_value_int64(v);
     case SQLITE_FLOAT: {
-      const double d = sqlite3_column_double(stmt_, index);
+      const double d = sqlite3_value_double(v);
       if (std::trunc(d) == d && std::abs(d) < 9.2e18) return static_cast<std::int64_t>(d);
       break;
     }
     case SQLITE_TEXT: {
       // NUMERIC columns hold large or exact values as text.
-      const auto text = get_text(index);
+      const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+      const auto n = static_cast<std::size_t>(sqlite3_value_bytes(v));
       std::int64_t out;
-      auto r = std::from_chars(text.data(), text.data() + text.size(), out);
-      if (r.ec == std::errc() && r.ptr == text.data() + text.size()) return out;
+      auto r = std::from_chars(p, p + n, out);
+      if (r.ec == std::errc() && r.ptr == p + n) return out;
       break;
     }
     default:
@@ -206,10 +211,11 @@ std::int64_t Statement::get_int64(int index) {
 }
 
 double Statement::get_double(int index) {
-  switch (sqlite3_column_type(stmt_, index)) {
+  sqlite3_value* v = sqlite3_column_value(stmt_, index);
+  switch (sqlite3_value_type(v)) {
     case SQLITE_FLOAT:
     case SQLITE_INTEGER:
-      return sqlite3_column_double(stmt_, index);
+      return sqlite3_value_double(v);
     default:
       break;
   }
@@ -217,9 +223,10 @@ double Statement::get_double(int index) {
 }
 
 std::string_view Statement::get_text(int index) {
-  if (sqlite3_column_type(stmt_, index) == SQLITE_NULL) type_mismatch(index, "text");
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
-  return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))};
+  sqlite3_value* v = sqlite3_column_value(stmt_, index);
+  if (sqlite3_value_type(v) == SQLITE_NULL) type_mismatch(index, "text");
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  return {p, static_cast<std::size_t>(sqlite3_value_bytes(v))};
 }
 
 std::span<const std::uint8_t> Statement::get_blob(int index) {

@@ -1,0 +1,39 @@
+// Shared pieces of the benchmark binary.
+#pragma once
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "report.hpp"
+
+namespace bench {
+
+struct Options {
+  long long rows = 100000;
+  int repeat = 3;
+  std::string postgres_url;
+  std::vector<std::string> only;
+};
+
+// The best (shortest) of several measurements of each side.
+struct Best {
+  double retort_best = std::numeric_limits<double>::infinity();
+  double baseline_best = std::numeric_limits<double>::infinity();
+  double last_baseline = 0;
+  void retort(double s) { retort_best = std::min(retort_best, s); }
+  void baseline(double s) {
+    last_baseline = s;
+    baseline_best = std::min(baseline_best, s);
+  }
+  Row row(std::string workload, std::string database, long long rows,
+          std::string baseline = "raw driver") const {
+    return Row{std::move(workload), std::move(database), rows,
+               retort_best,         baseline_best,       std::move(baseline)};
+  }
+};
+
+std::vector<Row> run_sqlite(const Options& options);
+
+}  // namespace bench

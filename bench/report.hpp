@@ -1,0 +1,36 @@
+// One row of the benchmark table and the clock that fills it.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct Row {
+  std::string workload;
+  std::string database;
+  long long rows;
+  double retort_seconds;
+  double baseline_seconds;
+  std::string baseline = "raw driver";
+  // Retort's throughput over the baseline's (> 1 is faster than the baseline).
+  double ratio() const { return baseline_seconds / retort_seconds; }
+};
+
+template <class F>
+double seconds(F&& fn) {
+  const auto start = std::chrono::steady_clock::now();
+  fn();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+inline void print(const Row& r) {
+  std::printf("%-10s %-11s %9lld %9.4f %9.4f %6.2f  (vs %s)\n", r.workload.c_str(),
+              r.database.c_str(), r.rows, r.retort_seconds, r.baseline_seconds, r.ratio(),
+              r.baseline.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace bench

@@ -1,0 +1,55 @@
+#include "retort/orm/identity_map.hpp"
+
+namespace retort::orm {
+
+void IntIdentityTable::insert(std::int64_t key, EntityState* state) {
+  if ((used_ + 1) * 10 > slots_.size() * 7) grow();
+  std::size_t free = SIZE_MAX;
+  for (std::size_t i = index(key);; i = (i + 1) & mask_) {
+    Slot& s = slots_[i];
+    if (s.state == nullptr) {
+      Slot& target = free == SIZE_MAX ? s : slots_[free];
+      if (free == SIZE_MAX) ++used_;
+      target = Slot{key, state};
+      ++size_;
+      return;
+    }
+    if (s.state == tombstone()) {
+      if (free == SIZE_MAX) free = i;
+    } else if (s.key == key) {
+      s.state = state;
+      return;
+    }
+  }
+}
+
+void IntIdentityTable::erase(std::int64_t key, const EntityState* state) {
+  if (slots_.empty()) return;
+  for (std::size_t i = index(key);; i = (i + 1) & mask_) {
+    Slot& s = slots_[i];
+    if (s.state == nullptr) return;
+    if (s.state != tombstone() && s.key == key) {
+      if (s.state == state) {
+        s.state = tombstone();
+        --size_;
+      }
+      return;
+    }
+  }
+}
+
+void IntIdentityTable::grow() {
+  // Double when full of live entries; rehash in place of tombstones otherwise.
+  std::size_t capacity = slots_.empty() ? 64 : slots_.size();
+  while (size_ * 10 >= capacity * 5)
+    capacity *= 2;
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(capacity, Slot{0, nullptr});
+  mask_ = capacity - 1;
+  size_ = used_ = 0;
+  for (const Slot& s : old) {
+    if (s.state && s.state != tombstone()) insert(s.key, s.state);
+  }
+}
+
+}  // namespace retort::orm
