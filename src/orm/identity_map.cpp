@@ -4,18 +4,20 @@ namespace retort::orm {
 
 void IntIdentityTable::insert(std::int64_t key, EntityState* state) {
   if ((used_ + 1) * 10 > slots_.size() * 7) grow();
-  std::size_t free = SIZE_MAX;
-  for (std::size_t i = index(key);; i = (i + 1) & mask_) {
-    Slot& s = slots_[i];
+  Slot* free = nullptr;
+  for (Probe p(key, mask_);; p.next()) {
+    Slot& s = slots_[p.index];
     if (s.state == nullptr) {
-      Slot& target = free == SIZE_MAX ? s : slots_[free];
-      if (free == SIZE_MAX) ++used_;
-      target = Slot{key, state};
+      if (!free) {
+        free = &s;
+        ++used_;
+      }
+      *free = Slot{key, state};
       ++size_;
       return;
     }
     if (s.state == tombstone()) {
-      if (free == SIZE_MAX) free = i;
+      if (!free) free = &s;
     } else if (s.key == key) {
       s.state = state;
       return;
@@ -25,8 +27,8 @@ void IntIdentityTable::insert(std::int64_t key, EntityState* state) {
 
 void IntIdentityTable::erase(std::int64_t key, const EntityState* state) {
   if (slots_.empty()) return;
-  for (std::size_t i = index(key);; i = (i + 1) & mask_) {
-    Slot& s = slots_[i];
+  for (Probe p(key, mask_);; p.next()) {
+    Slot& s = slots_[p.index];
     if (s.state == nullptr) return;
     if (s.state != tombstone() && s.key == key) {
       if (s.state == state) {
@@ -39,10 +41,9 @@ void IntIdentityTable::erase(std::int64_t key, const EntityState* state) {
 }
 
 void IntIdentityTable::grow() {
-  // Double when full of live entries; rehash in place of tombstones otherwise.
+  // Double when live entries fill half the table; otherwise rebuild to drop tombstones.
   std::size_t capacity = slots_.empty() ? 64 : slots_.size();
-  while (size_ * 10 >= capacity * 5)
-    capacity *= 2;
+  while (size_ * 10 >= capacity * 5) capacity *= 2;
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(capacity, Slot{0, nullptr});
   mask_ = capacity - 1;

@@ -172,9 +172,11 @@ void SessionCore::erase_identity(EntityState* state) {
 void SessionCore::snapshot(EntityState* state) {
   const Mapper& mapper = *state->mapper;
   const auto& attrs = mapper.attributes();
-  state->snapshot.clear();
-  for (std::size_t i : mapper.snapshot_order())
-    attrs[i]->encode(state->object, state->snapshot);
+  std::string& out = state->snapshot;
+  out.clear();
+  out.reserve(mapper.snapshot_size_hint.load(std::memory_order_relaxed) + 16);
+  for (std::size_t i : mapper.snapshot_order()) attrs[i]->encode(state->object, out);
+  mapper.snapshot_size_hint.store(static_cast<std::uint32_t>(out.size()), std::memory_order_relaxed);
 }
 
 void SessionCore::drop(EntityState* state) noexcept {
@@ -348,23 +350,31 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
                         std::to_string(pk.size()) + " column(s), " + std::to_string(key.size()) +
                         " value(s) given");
   }
-  auto& map = identity(mapper);
-  EntityState* found = nullptr;
   if (mapper.int_identity() && key[0].type() == ValueType::integer) {
-    found = map.ints.find(key[0].get<std::int64_t>());
-  } else {
-    // Encode the key as the attributes would.
-    EntityState* probe = mapper.make_entity(nullptr);
-    std::unique_ptr<EntityState> guard(probe);
-    for (std::size_t i = 0; i < pk.size(); ++i)
-      pk[i]->set(probe->object, pk[i]->type.to_db(key[i]));
-    std::string k;
-    mapper.key_of(probe->object, k);
-    auto it = map.keys.find(k);
-    if (it != map.keys.end()) found = it->second;
+    return get(mapper, key[0].get<std::int64_t>());
   }
+  auto& map = identity(mapper);
+  // Encode the key as the attributes would.
+  std::unique_ptr<EntityState> probe(mapper.make_entity(nullptr));
+  for (std::size_t i = 0; i < pk.size(); ++i) pk[i]->set(probe->object, pk[i]->type.to_db(key[i]));
+  std::string k;
+  mapper.key_of(probe->object, k);
+  auto it = map.keys.find(k);
+  EntityState* found = it == map.keys.end() ? nullptr : it->second;
   if (found && !(found->flags & kExpired)) return (found->flags & kDeleted) ? nullptr : found;
+  driver::Statement& raw = get_statement(mapper);
+  for (std::size_t i = 0; i < pk.size(); ++i) raw.bind(static_cast<int>(i), pk[i]->type.to_db(key[i]));
+  return fetch_one(mapper);
+}
 
+EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
+  EntityState* found = identity(mapper).ints.find(key);
+  if (found && !(found->flags & kExpired)) return (found->flags & kDeleted) ? nullptr : found;
+  get_statement(mapper).bind_int64(0, key);
+  return fetch_one(mapper);
+}
+
+driver::Statement& SessionCore::get_statement(const Mapper& mapper) {
   autoflush();
   Connection& conn = connection();
   const auto slot = static_cast<std::size_t>(mapper.slot());
@@ -378,14 +388,17 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
       first = false;
     }
     sql += " FROM " + dialect_->quote(mapper.table().name()) + " WHERE ";
-    for (std::size_t i = 0; i < pk.size(); ++i)
+    const auto& pk = mapper.primary_key();
+    for (std::size_t i = 0; i < pk.size(); ++i) {
       sql += (i ? " AND " : "") + dialect_->quote(pk[i]->name) + " = ?";
+    }
     stmt = conn.prepare(sql);
   }
-  auto& raw = stmt.raw();
-  for (std::size_t i = 0; i < pk.size(); ++i)
-    raw.bind(static_cast<int>(i), pk[i]->type.to_db(key[i]));
-  auto result = stmt.run();
+  return stmt.raw();
+}
+
+EntityState* SessionCore::fetch_one(const Mapper& mapper) {
+  auto result = get_statements_[static_cast<std::size_t>(mapper.slot())].run();
   if (!result.next()) return nullptr;
   return load(mapper, result.row().statement(), 0, true);
 }

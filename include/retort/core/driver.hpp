@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -126,6 +127,10 @@ class Connection {
   virtual bool ping() = 0;
   // False once the connection is known to be broken.
   virtual bool is_usable() const = 0;
+
+  // The key the database generated for the last row inserted on this connection (SQLite's
+  // rowid); drivers without one return nullopt.
+  virtual std::optional<std::int64_t> last_insert_id() const { return std::nullopt; }
 
   // Native placeholder for the n-th (1-based) parameter. `in_order` says the parameters
   // appear once each in order, which lets SQLite use a plain "?" (cheaper to prepare

@@ -1,8 +1,8 @@
 // The identity map's table of objects by primary key (internal to the session).
 //
 // A single integer key (the common case) lives in an open-addressing table: no
-// allocation per object, one cache line per lookup. Other keys (composite, UUID, text)
-// are their snapshot bytes in a std::unordered_map.
+// allocation per object. Other keys (composite, UUID, text) are their snapshot bytes in
+// a std::unordered_map.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +18,8 @@ class IntIdentityTable {
  public:
   EntityState* find(std::int64_t key) const {
     if (slots_.empty()) return nullptr;
-    for (std::size_t i = index(key);; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
+    for (Probe p(key, mask_);; p.next()) {
+      const Slot& s = slots_[p.index];
       if (s.state == nullptr) return nullptr;
       if (s.state != tombstone() && s.key == key) return s.state;
     }
@@ -46,11 +46,22 @@ class IntIdentityTable {
     EntityState* state;  // nullptr: empty
   };
   static EntityState* tombstone() { return reinterpret_cast<EntityState*>(alignof(Slot)); }
-  std::size_t index(std::int64_t key) const {
-    return static_cast<std::size_t>((static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >>
-                                    20) &
-           mask_;
-  }
+
+  // Keys are usually dense integers met in order, so a key starts at its own low bits:
+  // neighbours sit in neighbouring slots and stay in cache. Collisions follow a probe
+  // sequence that mixes in the key's higher bits (as CPython's dict does), so strided
+  // keys do not pile up into long runs.
+  struct Probe {
+    Probe(std::int64_t key, std::size_t mask)
+        : index(static_cast<std::size_t>(key) & mask), perturb(static_cast<std::uint64_t>(key)), mask(mask) {}
+    void next() {
+      perturb >>= 5;
+      index = (index * 5 + 1 + static_cast<std::size_t>(perturb)) & mask;
+    }
+    std::size_t index;
+    std::uint64_t perturb;
+    std::size_t mask;
+  };
   void grow();
 
   std::vector<Slot> slots_;
@@ -66,8 +77,7 @@ struct IdentityMap {
   template <class F>
   void for_each(F&& fn) const {
     ints.for_each(fn);
-    for (const auto& [k, s] : keys)
-      fn(s);
+    for (const auto& [k, s] : keys) fn(s);
   }
 };
 

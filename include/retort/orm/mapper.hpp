@@ -30,6 +30,7 @@
 // primary key.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -74,6 +75,8 @@ class Mapper {
   const std::vector<std::size_t>& snapshot_order() const { return snapshot_order_; }
   // A single integer primary key: the identity map's fast path.
   bool int_identity() const { return int_identity_; }
+  // The size of the last snapshot taken, to reserve the next one in one allocation.
+  mutable std::atomic<std::uint32_t> snapshot_size_hint{0};
   // The primary key attribute the database generates, if any.
   const Attribute* generated_key() const { return generated_; }
   const MapperEvents& events() const { return events_; }

@@ -107,7 +107,14 @@ class Session {
   // identity map without a query when it is there; a null Ref when there is no row.
   template <class T, class... Key>
   Ref<T> get(const Key&... key) {
-    auto* s = core_->get(mapper<T>(), {sql::detail::to_value(key)...});
+    const orm::Mapper& m = mapper<T>();
+    orm::EntityState* s;
+    if constexpr (sizeof...(Key) == 1 && (std::is_integral_v<Key> && ...)) {
+      const auto k = (static_cast<std::int64_t>(key), ...);
+      s = m.int_identity() ? core_->get(m, k) : core_->get(m, {sql::detail::to_value(key)...});
+    } else {
+      s = core_->get(m, {sql::detail::to_value(key)...});
+    }
     return s ? Ref<T>(s, static_cast<T*>(s->object)) : Ref<T>();
   }
 

@@ -50,6 +50,7 @@ class SessionCore {
   void refresh(EntityState* state);
   // Identity map lookup (nullptr when absent); then a SELECT by primary key.
   EntityState* get(const Mapper& mapper, const std::vector<Value>& key);
+  EntityState* get(const Mapper& mapper, std::int64_t key);  // single integer keys
   EntityState* merge(const Mapper& mapper, const void* object);
 
   void flush();
@@ -117,6 +118,9 @@ class SessionCore {
   void insert_rows(const Mapper& mapper, const std::vector<void*>& objects);
   void delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
   std::vector<Value> snapshot_key(const EntityState* state) const;
+  // The prepared SELECT by primary key (bind the key, then fetch_one()).
+  driver::Statement& get_statement(const Mapper& mapper);
+  EntityState* fetch_one(const Mapper& mapper);
   const std::string& cached_sql(const std::string& key, const std::function<std::string()>& make);
 
   Engine engine_;
