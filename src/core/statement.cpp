@@ -31,6 +31,15 @@ Result Statement::run(bool stream) {
   return Result(checkout_, entry_);
 }
 
+std::int64_t Statement::run_dml() {
+  auto& entry = entry_of(entry_);
+  entry.stmt->reset();
+  entry.owner->execute(entry, false);
+  const std::int64_t changed = entry.stmt->rows_affected();
+  entry.stmt->reset();
+  return changed;
+}
+
 driver::Statement& Statement::raw() {
   return *entry_of(entry_).stmt;
 }

@@ -43,7 +43,8 @@ void IntIdentityTable::erase(std::int64_t key, const EntityState* state) {
 void IntIdentityTable::grow() {
   // Double when live entries fill half the table; otherwise rebuild to drop tombstones.
   std::size_t capacity = slots_.empty() ? 64 : slots_.size();
-  while (size_ * 10 >= capacity * 5) capacity *= 2;
+  while (size_ * 10 >= capacity * 5)
+    capacity *= 2;
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(capacity, Slot{0, nullptr});
   mask_ = capacity - 1;

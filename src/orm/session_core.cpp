@@ -1,6 +1,7 @@
 #include "retort/orm/session_core.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "retort/core/error.hpp"
 #include "retort/sql/dialect.hpp"
@@ -154,8 +155,21 @@ void SessionCore::erase_identity(EntityState* state) {
   state->flags &= ~kIdentity;
   const Mapper& mapper = *state->mapper;
   auto& map = identity(mapper);
-  // The key the object was filed under is the head of its snapshot (the primary key
-  // comes first there), whatever the member holds now.
+  // The key the object was filed under: the head of its snapshot (the primary key comes
+  // first there) when it has one, for the member may have changed since; otherwise the
+  // member, which cannot have changed without the access that takes a snapshot.
+  if (state->snapshot.empty()) {
+    std::int64_t k;
+    if (mapper.int_identity() && mapper.primary_key().front()->int_key(state->object, k)) {
+      map.ints.erase(k, state);
+      return;
+    }
+    std::string key;
+    mapper.key_of(state->object, key);
+    auto it = map.keys.find(key);
+    if (it != map.keys.end() && it->second == state) map.keys.erase(it);
+    return;
+  }
   const char* p = state->snapshot.data();
   if (mapper.int_identity()) {
     const Value v = mapper.primary_key().front()->decode(p);
@@ -172,11 +186,14 @@ void SessionCore::erase_identity(EntityState* state) {
 void SessionCore::snapshot(EntityState* state) {
   const Mapper& mapper = *state->mapper;
   const auto& attrs = mapper.attributes();
-  std::string& out = state->snapshot;
+  // Encoded in a reused buffer, then copied to the entity's own storage.
+  thread_local std::string out;
   out.clear();
-  out.reserve(mapper.snapshot_size_hint.load(std::memory_order_relaxed) + 16);
-  for (std::size_t i : mapper.snapshot_order()) attrs[i]->encode(state->object, out);
-  mapper.snapshot_size_hint.store(static_cast<std::uint32_t>(out.size()), std::memory_order_relaxed);
+  for (std::size_t i : mapper.snapshot_order())
+    attrs[i]->encode(state->object, out);
+  state->snapshot.assign(out);
+  mapper.snapshot_size_hint.store(static_cast<std::uint32_t>(out.size()),
+                                  std::memory_order_relaxed);
 }
 
 void SessionCore::drop(EntityState* state) noexcept {
@@ -223,7 +240,8 @@ void SessionCore::add(EntityState* state, const Mapper& mapper) {
                              " object with the same primary key is already in the session; "
                              "use merge()");
     }
-    if (state->snapshot.empty()) snapshot(state);
+    // Changes made while detached were not seen: the next access starts tracking again.
+    state->flags &= ~kTouched;
     insert_identity(state);
     return;
   }
@@ -233,6 +251,8 @@ void SessionCore::add(EntityState* state, const Mapper& mapper) {
 }
 
 void SessionCore::touched(EntityState* state) {
+  // The object is about to be changed: remember its values as they are now.
+  snapshot(state);
   retain(state);
   touched_.push_back(state);
 }
@@ -319,7 +339,7 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   }
   if (existing && !populate_existing && !(existing->flags & kExpired)) return existing;
 
-  EntityState* state = existing ? existing : mapper.make_entity(nullptr);
+  EntityState* state = existing ? existing : mapper.new_entity();
   state->mapper = &mapper;
   try {
     int col = offset;
@@ -330,7 +350,13 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
     throw MappingError(mapper.class_name() + ": " + e.what());
   }
   state->flags = (state->flags & (kTouched | kDeleted)) | kPersistent | kIdentity;
-  snapshot(state);
+  // Snapshots are taken on the first non-const access; an object already being changed
+  // takes the row just read as its new starting point.
+  if (state->flags & kTouched) {
+    snapshot(state);
+  } else {
+    state->snapshot.clear();
+  }
   if (!existing) {
     state->session = this;
     if (mapper.int_identity())
@@ -355,15 +381,17 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
   }
   auto& map = identity(mapper);
   // Encode the key as the attributes would.
-  std::unique_ptr<EntityState> probe(mapper.make_entity(nullptr));
-  for (std::size_t i = 0; i < pk.size(); ++i) pk[i]->set(probe->object, pk[i]->type.to_db(key[i]));
+  std::unique_ptr<EntityState> probe(mapper.new_entity());
+  for (std::size_t i = 0; i < pk.size(); ++i)
+    pk[i]->set(probe->object, pk[i]->type.to_db(key[i]));
   std::string k;
   mapper.key_of(probe->object, k);
   auto it = map.keys.find(k);
   EntityState* found = it == map.keys.end() ? nullptr : it->second;
   if (found && !(found->flags & kExpired)) return (found->flags & kDeleted) ? nullptr : found;
   driver::Statement& raw = get_statement(mapper);
-  for (std::size_t i = 0; i < pk.size(); ++i) raw.bind(static_cast<int>(i), pk[i]->type.to_db(key[i]));
+  for (std::size_t i = 0; i < pk.size(); ++i)
+    raw.bind(static_cast<int>(i), pk[i]->type.to_db(key[i]));
   return fetch_one(mapper);
 }
 
@@ -428,13 +456,13 @@ EntityState* SessionCore::merge(const Mapper& mapper, const void* object) {
     keyless = keyless || (a->generated && a->is_default(object));
   EntityState* target = keyless ? nullptr : get(mapper, key);
   if (!target) {
-    EntityState* fresh = mapper.make_entity(nullptr);
+    EntityState* fresh = mapper.new_entity();
     mapper.copy_columns(object, fresh->object);
     add(fresh, mapper);
     return fresh;
   }
+  detail::touch(target);  // snapshot first: the copy is a change
   mapper.copy_columns(object, target->object);
-  detail::touch(target);
   return target;
 }
 
@@ -460,6 +488,11 @@ void SessionCore::autoflush() {
 
 std::vector<Value> SessionCore::snapshot_key(const EntityState* state) const {
   std::vector<Value> key;
+  if (state->snapshot.empty()) {
+    for (const Attribute* a : state->mapper->primary_key())
+      key.push_back(a->get(state->object));
+    return key;
+  }
   const char* p = state->snapshot.data();
   for (const Attribute* a : state->mapper->primary_key())
     key.push_back(a->decode(p));
@@ -601,6 +634,22 @@ void SessionCore::end_nested(std::uint64_t id, bool commit) {
     drop(s);
   }
   touched_.clear();
+}
+
+}  // namespace retort::orm
+
+namespace retort::orm {
+
+void Snapshot::assign(std::string_view bytes) {
+  if (bytes.size() > capacity_) {
+    char* grown = new char[bytes.size()];
+    if (heap_) delete[] data_;
+    data_ = grown;
+    capacity_ = static_cast<std::uint32_t>(bytes.size());
+    heap_ = true;
+  }
+  if (!bytes.empty()) std::memcpy(data_, bytes.data(), bytes.size());
+  size_ = static_cast<std::uint32_t>(bytes.size());
 }
 
 }  // namespace retort::orm

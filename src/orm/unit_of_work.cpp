@@ -32,6 +32,40 @@ void run_set_hooks(const Mapper& mapper, void* object, const std::string* change
 
 }  // namespace
 
+namespace {
+
+// Objects of one mapper whose changes touch the same columns: one UPDATE statement.
+struct UpdateGroup {
+  const Mapper* mapper;
+  std::string mask;  // one byte per attribute: changed or not
+  std::vector<EntityState*> states;
+};
+
+bool has_update_hooks(const Mapper& m) {
+  if (!m.events().before_update.empty()) return true;
+  for (const auto& a : m.attributes()) {
+    if (a->on_set) return true;
+  }
+  return false;
+}
+
+// Which columns differ from the snapshot; false when none does.
+bool changed_columns(const EntityState* s, std::string& mask) {
+  const auto& attrs = s->mapper->attributes();
+  mask.assign(attrs.size(), '\0');
+  const char* p = s->snapshot.data();
+  bool any = false;
+  for (std::size_t i : s->mapper->snapshot_order()) {
+    if (!attrs[i]->same(s->object, p)) {
+      mask[i] = 1;
+      any = true;
+    }
+  }
+  return any;
+}
+
+}  // namespace
+
 void SessionCore::flush() {
   if (flushing_ || (pending_.empty() && deleted_.empty() && touched_.empty())) return;
   flushing_ = true;
@@ -40,21 +74,31 @@ void SessionCore::flush() {
     ~Reset() { flag = false; }
   } reset{flushing_};
 
-  // What changed: compare touched objects with their snapshots, column by column.
-  std::map<int, std::vector<std::pair<EntityState*, std::string>>> updates;
+  // What changed: touched objects compared with their snapshots, grouped by the columns
+  // that changed (before_update and on_set hooks run first: they may change more).
+  std::vector<UpdateGroup> updates;
+  std::string mask;
   for (EntityState* s : touched_) {
     if (!(s->flags & kPersistent) || (s->flags & (kDeleted | kExpired))) continue;
-    const auto& attrs = s->mapper->attributes();
-    std::string mask(attrs.size(), '\0');
-    const char* p = s->snapshot.data();
-    bool any = false;
-    for (std::size_t i : s->mapper->snapshot_order()) {
-      if (!attrs[i]->same(s->object, p)) {
-        mask[i] = 1;
-        any = true;
+    if (!changed_columns(s, mask)) continue;
+    const Mapper& m = *s->mapper;
+    if (has_update_hooks(m)) {
+      for (const auto& hook : m.events().before_update)
+        hook(s->object);
+      run_set_hooks(m, s->object, &mask);
+      if (!changed_columns(s, mask)) continue;
+    }
+    if (updates.empty() || updates.back().mapper != &m || updates.back().mask != mask) {
+      auto it = std::find_if(updates.begin(), updates.end(), [&](const UpdateGroup& g) {
+        return g.mapper == &m && g.mask == mask;
+      });
+      if (it == updates.end()) {
+        updates.push_back(UpdateGroup{&m, mask, {}});
+      } else {
+        std::iter_swap(it, updates.end() - 1);
       }
     }
-    if (any) updates[s->mapper->slot()].emplace_back(s, std::move(mask));
+    updates.back().states.push_back(s);
   }
   std::map<int, std::vector<EntityState*>> inserts, deletes;
   for (EntityState* s : pending_)
@@ -65,6 +109,7 @@ void SessionCore::flush() {
   if (inserts.empty() && updates.empty() && deletes.empty()) {
     for (EntityState* s : touched_) {
       s->flags &= ~kTouched;
+      s->snapshot.clear();
       drop(s);
     }
     touched_.clear();
@@ -78,57 +123,8 @@ void SessionCore::flush() {
       if (auto it = inserts.find(m->slot()); it != inserts.end()) insert_objects(*m, it->second);
     }
     for (const Mapper* m : order) {
-      auto it = updates.find(m->slot());
-      if (it == updates.end()) continue;
-      for (auto& [s, mask] : it->second) {
-        for (const auto& hook : m->events().before_update)
-          hook(s->object);
-        run_set_hooks(*m, s->object, &mask);
-      }
-      // Hooks may have changed more columns: compare again.
-      std::map<std::string, std::vector<EntityState*>> by_mask;
-      for (auto& [s, mask] : it->second) {
-        const auto& attrs = m->attributes();
-        const char* p = s->snapshot.data();
-        for (std::size_t i = 0; i < attrs.size(); ++i)
-          mask[i] = !attrs[i]->same(s->object, p);
-        by_mask[mask].push_back(s);
-      }
-      for (auto& [mask, states] : by_mask) {
-        const auto& attrs = m->attributes();
-        std::vector<std::size_t> set;
-        for (std::size_t i = 0; i < attrs.size(); ++i) {
-          if (mask[i]) set.push_back(i);
-        }
-        if (set.empty()) continue;
-        const std::string& sql = cached_sql("U" + std::to_string(m->slot()) + ":" + mask, [&] {
-          std::string text = "UPDATE " + dialect_->quote(m->table().name()) + " SET ";
-          for (std::size_t k = 0; k < set.size(); ++k) {
-            text += (k ? ", " : "") + dialect_->quote(attrs[set[k]]->name) + " = ?";
-          }
-          text += " WHERE ";
-          bool first = true;
-          for (const Attribute* a : m->primary_key()) {
-            text += (first ? "" : " AND ") + dialect_->quote(a->name) + " = ?";
-            first = false;
-          }
-          return text;
-        });
-        Statement stmt = conn_->prepare(sql);
-        auto& raw = stmt.raw();
-        for (EntityState* s : states) {
-          int index = 0;
-          for (std::size_t i : set)
-            attrs[i]->bind(s->object, raw, index++);
-          for (auto& v : snapshot_key(s))
-            raw.bind(index++, v);
-          auto result = stmt.run();
-          if (result.rows_affected() != 1) {
-            throw StaleDataError("UPDATE of table '" + m->table().name() +
-                                 "' expected to match 1 row for a " + m->class_name() +
-                                 " object; " + std::to_string(result.rows_affected()) + " matched");
-          }
-        }
+      for (const UpdateGroup& group : updates) {
+        if (group.mapper == m) update_objects(group.mask, group.states);
       }
     }
     for (auto m = order.rbegin(); m != order.rend(); ++m) {
@@ -163,28 +159,29 @@ void SessionCore::flush() {
     throw;
   }
 
-  // Success: inserted objects become persistent, updated ones take new snapshots,
-  // deleted ones leave the session.
+  // Success: inserted objects become persistent, changed ones forget their snapshots
+  // (the next change takes a new one), deleted ones leave the session.
   Level& level = levels_.back();
   auto pending = std::move(pending_);
   pending_.clear();
   for (EntityState* s : pending) {
-    s->flags = (s->flags & ~kPending) | kPersistent;
-    snapshot(s);
+    s->flags = (s->flags & ~(kPending | kTouched)) | kPersistent;
+    s->snapshot.clear();
     insert_identity(s);
     level.inserted.push_back(s);  // keeps pending_'s reference, for a rollback
     for (const auto& hook : s->mapper->events().after_insert)
       hook(s->object);
   }
-  for (auto& [slot, list] : updates) {
-    for (auto& [s, mask] : list) {
-      snapshot(s);
-      for (const auto& hook : s->mapper->events().after_update)
+  for (const UpdateGroup& group : updates) {
+    if (group.mapper->events().after_update.empty()) continue;
+    for (EntityState* s : group.states) {
+      for (const auto& hook : group.mapper->events().after_update)
         hook(s->object);
     }
   }
   for (EntityState* s : touched_) {
     s->flags &= ~kTouched;
+    s->snapshot.clear();
     drop(s);
   }
   touched_.clear();
@@ -200,6 +197,45 @@ void SessionCore::flush() {
     } else {
       s->flags &= ~kDeleted;
       drop(s);
+    }
+  }
+}
+
+void SessionCore::update_objects(const std::string& mask, const std::vector<EntityState*>& states) {
+  const Mapper& m = *states.front()->mapper;
+  const auto& attrs = m.attributes();
+  std::vector<std::size_t> set;
+  for (std::size_t i = 0; i < attrs.size(); ++i) {
+    if (mask[i]) set.push_back(i);
+  }
+  const std::string& sql = cached_sql("U" + std::to_string(m.slot()) + ":" + mask, [&] {
+    std::string text = "UPDATE " + dialect_->quote(m.table().name()) + " SET ";
+    for (std::size_t k = 0; k < set.size(); ++k) {
+      text += (k ? ", " : "") + dialect_->quote(attrs[set[k]]->name) + " = ?";
+    }
+    text += " WHERE ";
+    bool first = true;
+    for (const Attribute* a : m.primary_key()) {
+      text += (first ? "" : " AND ") + dialect_->quote(a->name) + " = ?";
+      first = false;
+    }
+    return text;
+  });
+  Statement stmt = conn_->prepare(sql);
+  auto& raw = stmt.raw();
+  for (EntityState* s : states) {
+    int index = 0;
+    for (std::size_t i : set)
+      attrs[i]->bind(s->object, raw, index++);
+    // The row is found by the key it had when loaded (its snapshot's head).
+    const char* p = s->snapshot.data();
+    for (const Attribute* a : m.primary_key())
+      a->bind_decoded(p, raw, index++);
+    const auto matched = stmt.run_dml();
+    if (matched != 1) {
+      throw StaleDataError("UPDATE of table '" + m.table().name() +
+                           "' expected to match 1 row for a " + m.class_name() + " object; " +
+                           std::to_string(matched) + " matched");
     }
   }
 }
@@ -255,30 +291,32 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
     if (batch == 0) batch = 1;
     for (std::size_t start = 0; start < rows.size(); start += batch) {
       const std::size_t n = std::min(batch, rows.size() - start);
-      const std::string& sql = cached_sql(
-          "I" + std::to_string(mapper.slot()) + ":" + omit + ":" + std::to_string(n) + (rowid_keys ? "r" : ""), [&] {
-            std::string text = "INSERT INTO " + dialect_->quote(mapper.table().name());
-            if (columns.empty()) {
-              text += " DEFAULT VALUES";
-            } else {
-              text += " (";
-              for (std::size_t k = 0; k < columns.size(); ++k)
-                text += (k ? ", " : "") + dialect_->quote(attrs[columns[k]]->name);
-              text += ") VALUES ";
-              std::string row = "(";
-              for (std::size_t k = 0; k < columns.size(); ++k)
-                row += k ? ", ?" : "?";
-              row += ")";
-              for (std::size_t r = 0; r < n; ++r)
-                text += (r ? ", " : "") + row;
-            }
-            if (!returning.empty()) {
-              text += " RETURNING ";
-              for (std::size_t k = 0; k < returning.size(); ++k)
-                text += (k ? ", " : "") + dialect_->quote(attrs[returning[k]]->name);
-            }
-            return text;
-          });
+      const std::string& sql =
+          cached_sql("I" + std::to_string(mapper.slot()) + ":" + omit + ":" + std::to_string(n) +
+                         (rowid_keys ? "r" : ""),
+                     [&] {
+                       std::string text = "INSERT INTO " + dialect_->quote(mapper.table().name());
+                       if (columns.empty()) {
+                         text += " DEFAULT VALUES";
+                       } else {
+                         text += " (";
+                         for (std::size_t k = 0; k < columns.size(); ++k)
+                           text += (k ? ", " : "") + dialect_->quote(attrs[columns[k]]->name);
+                         text += ") VALUES ";
+                         std::string row = "(";
+                         for (std::size_t k = 0; k < columns.size(); ++k)
+                           row += k ? ", ?" : "?";
+                         row += ")";
+                         for (std::size_t r = 0; r < n; ++r)
+                           text += (r ? ", " : "") + row;
+                       }
+                       if (!returning.empty()) {
+                         text += " RETURNING ";
+                         for (std::size_t k = 0; k < returning.size(); ++k)
+                           text += (k ? ", " : "") + dialect_->quote(attrs[returning[k]]->name);
+                       }
+                       return text;
+                     });
       Statement stmt = conn.prepare(sql);
       auto& raw = stmt.raw();
       int index = 0;
@@ -417,7 +455,7 @@ std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool
     if (mapper.int_identity()) {
       s = map.ints.find(result.row().value(0).get<std::int64_t>());
     } else {
-      auto probe = std::unique_ptr<EntityState>(mapper.make_entity(nullptr));
+      auto probe = std::unique_ptr<EntityState>(mapper.new_entity());
       int i = 0;
       for (const Attribute* a : mapper.primary_key())
         a->set(probe->object, result.row().value(i++));
@@ -426,7 +464,7 @@ std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool
     if (!s) continue;
     for (const auto& [name, value] : values)
       mapper.attribute(name).set(s->object, value);
-    snapshot(s);
+    if (s->flags & kTouched) snapshot(s);
   }
   return count;
 }
@@ -448,7 +486,7 @@ std::int64_t SessionCore::bulk_delete(const Mapper& mapper, const sql::Expr<bool
       if (EntityState* s = map.ints.find(result.row().value(0).get<std::int64_t>()))
         gone.push_back(s);
     } else {
-      auto probe = std::unique_ptr<EntityState>(mapper.make_entity(nullptr));
+      auto probe = std::unique_ptr<EntityState>(mapper.new_entity());
       int i = 0;
       for (const Attribute* a : mapper.primary_key())
         a->set(probe->object, result.row().value(i++));

@@ -512,6 +512,81 @@ TEST_P(Orm, StreamingAMillionRowsKeepsMemoryFlat) {
   EXPECT_EQ(session.core().identity_size(), 0u);
 }
 
+// The same table mapped classically, by a struct that knows nothing of the ORM.
+struct PlainUser {
+  std::int64_t id = 0;
+  std::string login{};
+  std::optional<std::string> email{};
+  int score = 0;
+};
+
+TEST_P(Orm, ClassicalAndDeclarativeMappingsOfOneTable) {
+  rt::Registry classical;
+  classical.add(rt::model<PlainUser>(rt::registry().metadata().get("orm_user"))
+                    .column("id", &PlainUser::id)
+                    .column("login", &PlainUser::login)
+                    .column("email", &PlainUser::email)
+                    .column("score", &PlainUser::score));
+  {
+    rt::Session declarative(engine());
+    declarative.add(OrmUser{.login = "from-declarative", .score = 1});
+    declarative.commit();
+  }
+  rt::Session session(engine(), {.registry = &classical});
+  auto loaded =
+      session.query<PlainUser>().where(classical.c(&PlainUser::login) == "from-declarative").one();
+  EXPECT_EQ(loaded->score, 1);
+  loaded->score = 2;
+  session.add(PlainUser{.login = "from-classical"});
+  session.commit();
+  rt::Session check(engine());
+  EXPECT_EQ(check.query<OrmUser>().where(rt::c(&OrmUser::login) == "from-declarative").one()->score,
+            2);
+  EXPECT_EQ(check.query<OrmUser>().count(), 2);
+}
+
+TEST_P(Orm, MappingErrorsAreReportedAtRegistration) {
+  struct Twice {
+    int id = 0;
+    std::string name{};
+  };
+  struct NoKey {
+    int id = 0;
+  };
+  struct WrongType {
+    int id = 0;
+    std::string name{};
+  };
+  rt::Registry r;
+  try {
+    r.add(rt::model<Twice>("twice")
+              .column("id", &Twice::id, rt::primary_key)
+              .column("name", &Twice::name)
+              .column("alias", &Twice::name));
+    FAIL();
+  } catch (const rt::MappingError& e) {
+    EXPECT_NE(std::string(e.what()).find("mapped twice"), std::string::npos) << e.what();
+  }
+  try {
+    r.add(rt::model<NoKey>("nokey").column("id", &NoKey::id));
+    FAIL();
+  } catch (const rt::MappingError& e) {
+    EXPECT_NE(std::string(e.what()).find("no primary key"), std::string::npos) << e.what();
+  }
+  try {
+    r.add(rt::model<WrongType>("wrong")
+              .column("id", &WrongType::id, rt::primary_key)
+              .column("name", &WrongType::name, rt::Integer()));
+    FAIL();
+  } catch (const rt::MappingError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot hold a member of type std::string"),
+              std::string::npos)
+        << e.what();
+  }
+  rt::Session session(engine(), {.registry = &r});
+  EXPECT_THROW(session.query<NoKey>(), rt::MappingError);
+}
+
 RETORT_INSTANTIATE_FOR_BACKEND(Orm);
 
 }  // namespace

@@ -34,6 +34,9 @@ class Statement {
   Result stream(const Params& params = {});
   // Runs with the values already bound through raw().
   Result run(bool stream = false);
+  // Runs an INSERT / UPDATE / DELETE without RETURNING, bound through raw(), and returns
+  // the rows it changed (no Result is made: the ORM's per-row path).
+  std::int64_t run_dml();
 
   driver::Statement& raw();
   // False for a default-constructed handle.

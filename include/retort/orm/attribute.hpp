@@ -49,6 +49,8 @@ class Attribute {
   virtual void encode_column(driver::Statement& stmt, int column, std::string& out) const = 0;
   // The value stored in snapshot bytes at p; advances p past them.
   virtual Value decode(const char*& p) const = 0;
+  // Binds the value stored in snapshot bytes at p (advancing p), as its own copy.
+  virtual void bind_decoded(const char*& p, driver::Statement& stmt, int index) const = 0;
   // Whether the member is an integer (the identity map's fast path for single keys).
   virtual bool is_integer() const = 0;
   virtual Value get(const void* object) const = 0;
@@ -87,6 +89,15 @@ class ColumnAttribute final : public Attribute {
     M tmp{};
     C::decode(p, tmp);
     return C::to_value(tmp, type);
+  }
+  void bind_decoded(const char*& p, driver::Statement& s, int i) const override {
+    M tmp{};
+    C::decode(p, tmp);
+    if constexpr (std::is_arithmetic_v<M> || std::is_enum_v<M>) {
+      C::bind(s, i, tmp, type);
+    } else {
+      s.bind(i, C::to_value(tmp, type));  // by value: tmp does not outlive this call
+    }
   }
   bool is_integer() const override { return std::is_integral_v<M> && !std::is_same_v<M, bool>; }
   Value get(const void* o) const override { return C::to_value(of(o), type); }

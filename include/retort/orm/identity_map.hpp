@@ -53,7 +53,9 @@ class IntIdentityTable {
   // keys do not pile up into long runs.
   struct Probe {
     Probe(std::int64_t key, std::size_t mask)
-        : index(static_cast<std::size_t>(key) & mask), perturb(static_cast<std::uint64_t>(key)), mask(mask) {}
+        : index(static_cast<std::size_t>(key) & mask),
+          perturb(static_cast<std::uint64_t>(key)),
+          mask(mask) {}
     void next() {
       perturb >>= 5;
       index = (index * 5 + 1 + static_cast<std::size_t>(perturb)) & mask;
@@ -77,7 +79,8 @@ struct IdentityMap {
   template <class F>
   void for_each(F&& fn) const {
     ints.for_each(fn);
-    for (const auto& [k, s] : keys) fn(s);
+    for (const auto& [k, s] : keys)
+      fn(s);
   }
 };
 

@@ -83,8 +83,12 @@ class Mapper {
   // Slot in the registry, for per-mapper tables in sessions.
   int slot() const { return slot_; }
 
-  // A new object in a new entity (default-constructed, or moved from *source).
-  EntityState* (*make_entity)(void* source) = nullptr;
+  // A new object in a new entity (default-constructed, or moved from *source), with room
+  // for snapshot_bytes of snapshot behind it.
+  EntityState* (*make_entity)(void* source, std::size_t snapshot_bytes) = nullptr;
+  EntityState* new_entity(void* source = nullptr) const {
+    return make_entity(source, snapshot_size_hint.load(std::memory_order_relaxed) + 8);
+  }
   // Copies the mapped members of one object onto another (merge).
   void copy_columns(const void* from, void* to) const;
 
@@ -193,7 +197,7 @@ class ModelBuilder {
   }
 
  private:
-  static EntityState* make_entity(void* source);
+  static EntityState* make_entity(void* source, std::size_t snapshot_bytes);
 
   template <class M>
   Attribute& find_attribute(M T::*member) {

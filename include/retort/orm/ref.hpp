@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "retort/orm/mapper.hpp"
@@ -35,6 +36,36 @@ enum EntityFlags : std::uint16_t {
   kIdentity = 1 << 5,    // in the session's identity map
 };
 
+// An object's column values as they were before it was changed (rt::Codec bytes), taken
+// at the first non-const access after a load or flush, for dirty checking. Entities are allocated
+// with room for a typical snapshot behind them, so a loaded object costs one allocation rather than
+// two.
+class Snapshot {
+ public:
+  Snapshot() = default;
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+  ~Snapshot() {
+    if (heap_) delete[] data_;
+  }
+  const char* data() const { return data_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void clear() { size_ = 0; }
+  void assign(std::string_view bytes);
+  // Where the bytes go while they fit.
+  void use_storage(char* storage, std::uint32_t capacity) {
+    data_ = storage;
+    capacity_ = capacity;
+  }
+
+ private:
+  char* data_ = nullptr;
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = 0;
+  bool heap_ = false;
+};
+
 // The bookkeeping in front of every tracked object.
 struct EntityState {
   virtual ~EntityState() = default;
@@ -43,15 +74,32 @@ struct EntityState {
   const Mapper* mapper = nullptr;
   SessionCore* session = nullptr;
   void* object = nullptr;
-  // The column values as last loaded or flushed, for dirty checking (rt::Codec bytes).
-  std::string snapshot;
+  Snapshot snapshot;
+};
+
+// Bytes to allocate behind an entity for its snapshot.
+struct SnapshotRoom {
+  std::size_t bytes;
 };
 
 template <class T>
 struct Entity final : EntityState {
-  Entity() { object = &value; }
-  explicit Entity(T&& v) : value(std::move(v)) { object = &value; }
+  explicit Entity(SnapshotRoom room) { init(room); }
+  Entity(SnapshotRoom room, T&& v) : value(std::move(v)) { init(room); }
   T value;
+
+  static void* operator new(std::size_t size, SnapshotRoom room) {
+    return ::operator new(size + room.bytes);
+  }
+  static void operator delete(void* p, SnapshotRoom) { ::operator delete(p); }
+  static void operator delete(void* p) { ::operator delete(p); }
+
+ private:
+  void init(SnapshotRoom room) {
+    object = &value;
+    snapshot.use_storage(reinterpret_cast<char*>(this) + sizeof(Entity),
+                         static_cast<std::uint32_t>(room.bytes));
+  }
 };
 
 namespace detail {
@@ -141,7 +189,8 @@ class Ref {
 // A new object not yet in any session (session.add() it later).
 template <class T, class... Args>
 Ref<T> make_ref(Args&&... args) {
-  auto* entity = new orm::Entity<T>(T{std::forward<Args>(args)...});
+  auto* entity = new (orm::SnapshotRoom{0})
+      orm::Entity<T>(orm::SnapshotRoom{0}, T{std::forward<Args>(args)...});
   return Ref<T>(entity, &entity->value);
 }
 
@@ -150,8 +199,10 @@ Ref<T> make_ref(Args&&... args) {
 namespace retort::orm {
 
 template <class T>
-EntityState* ModelBuilder<T>::make_entity(void* source) {
-  return source ? new Entity<T>(std::move(*static_cast<T*>(source))) : new Entity<T>();
+EntityState* ModelBuilder<T>::make_entity(void* source, std::size_t snapshot_bytes) {
+  const SnapshotRoom room{snapshot_bytes};
+  return source ? new (room) Entity<T>(room, std::move(*static_cast<T*>(source)))
+                : new (room) Entity<T>(room);
 }
 
 }  // namespace retort::orm

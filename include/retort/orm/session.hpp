@@ -72,7 +72,7 @@ class Session {
   template <class T>
   Ref<T> add(T object) {
     const auto& m = mapper<T>();
-    orm::EntityState* state = m.make_entity(&object);
+    orm::EntityState* state = m.new_entity(&object);
     Ref<T> out(state, static_cast<T*>(state->object));
     core_->add(state, m);
     return out;

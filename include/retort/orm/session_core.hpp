@@ -116,6 +116,7 @@ class SessionCore {
   // The flush's parts (unit_of_work.cpp).
   void insert_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
   void insert_rows(const Mapper& mapper, const std::vector<void*>& objects);
+  void update_objects(const std::string& mask, const std::vector<EntityState*>& states);
   void delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
   std::vector<Value> snapshot_key(const EntityState* state) const;
   // The prepared SELECT by primary key (bind the key, then fetch_one()).
