@@ -15,6 +15,7 @@ struct Options {
   int repeat = 3;
   std::string postgres_url;
   std::vector<std::string> only;
+  std::vector<std::string> databases{"sqlite", "postgresql"};
 };
 
 // The best (shortest) of several measurements of each side.
@@ -35,5 +36,6 @@ struct Best {
 };
 
 std::vector<Row> run_sqlite(const Options& options);
+std::vector<Row> run_postgres(const Options& options);
 
 }  // namespace bench

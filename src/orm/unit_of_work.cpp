@@ -205,8 +205,71 @@ void SessionCore::update_objects(const std::string& mask, const std::vector<Enti
   const Mapper& m = *states.front()->mapper;
   const auto& attrs = m.attributes();
   std::vector<std::size_t> set;
+  bool key_changes = false;
   for (std::size_t i = 0; i < attrs.size(); ++i) {
-    if (mask[i]) set.push_back(i);
+    if (mask[i]) {
+      set.push_back(i);
+      key_changes = key_changes || attrs[i]->primary_key;
+    }
+  }
+  const auto& pk = m.primary_key();
+  // On a server every statement is a round trip: PostgreSQL gets many rows per UPDATE
+  // through a VALUES list joined on the key (a changed key needs the row-by-row form).
+  if (dialect_->name() == "postgresql" && !key_changes && states.size() > 1) {
+    const std::size_t per_row = pk.size() + set.size();
+    const std::size_t batch =
+        std::max<std::size_t>(1, std::min(kInsertBatch, kMaxParameters / per_row));
+    for (std::size_t start = 0; start < states.size(); start += batch) {
+      const std::size_t n = std::min(batch, states.size() - start);
+      const std::string& sql =
+          cached_sql("UV" + std::to_string(m.slot()) + ":" + mask + ":" + std::to_string(n), [&] {
+            const std::string table = dialect_->quote(m.table().name());
+            std::string text = "UPDATE " + table + " SET ";
+            for (std::size_t k = 0; k < set.size(); ++k) {
+              const std::string c = dialect_->quote(attrs[set[k]]->name);
+              text += (k ? ", " : "") + c + " = rt_v." + c;
+            }
+            std::string row = "(";
+            std::vector<const Attribute*> columns(pk.begin(), pk.end());
+            for (std::size_t i : set)
+              columns.push_back(attrs[i].get());
+            for (std::size_t k = 0; k < columns.size(); ++k) {
+              row +=
+                  (k ? ", CAST(? AS " : "CAST(? AS ") + dialect_->type_ddl(columns[k]->type) + ")";
+            }
+            row += ")";
+            text += " FROM (VALUES ";
+            for (std::size_t r = 0; r < n; ++r)
+              text += (r ? ", " : "") + row;
+            text += ") AS rt_v (";
+            for (std::size_t k = 0; k < columns.size(); ++k)
+              text += (k ? ", " : "") + dialect_->quote(columns[k]->name);
+            text += ") WHERE ";
+            for (std::size_t k = 0; k < pk.size(); ++k) {
+              const std::string c = dialect_->quote(pk[k]->name);
+              text += (k ? " AND " : "") + table + "." + c + " = rt_v." + c;
+            }
+            return text;
+          });
+      Statement stmt = conn_->prepare(sql);
+      auto& raw = stmt.raw();
+      int index = 0;
+      for (std::size_t r = start; r < start + n; ++r) {
+        EntityState* s = states[r];
+        const char* p = s->snapshot.data();
+        for (const Attribute* a : pk)
+          a->bind_decoded(p, raw, index++);
+        for (std::size_t i : set)
+          attrs[i]->bind(s->object, raw, index++);
+      }
+      const auto matched = stmt.run_dml();
+      if (matched != static_cast<std::int64_t>(n)) {
+        throw StaleDataError("UPDATE of table '" + m.table().name() + "' expected to match " +
+                             std::to_string(n) + " rows of " + m.class_name() + " objects; " +
+                             std::to_string(matched) + " matched");
+      }
+    }
+    return;
   }
   const std::string& sql = cached_sql("U" + std::to_string(m.slot()) + ":" + mask, [&] {
     std::string text = "UPDATE " + dialect_->quote(m.table().name()) + " SET ";
@@ -215,7 +278,7 @@ void SessionCore::update_objects(const std::string& mask, const std::vector<Enti
     }
     text += " WHERE ";
     bool first = true;
-    for (const Attribute* a : m.primary_key()) {
+    for (const Attribute* a : pk) {
       text += (first ? "" : " AND ") + dialect_->quote(a->name) + " = ?";
       first = false;
     }
@@ -229,7 +292,7 @@ void SessionCore::update_objects(const std::string& mask, const std::vector<Enti
       attrs[i]->bind(s->object, raw, index++);
     // The row is found by the key it had when loaded (its snapshot's head).
     const char* p = s->snapshot.data();
-    for (const Attribute* a : m.primary_key())
+    for (const Attribute* a : pk)
       a->bind_decoded(p, raw, index++);
     const auto matched = stmt.run_dml();
     if (matched != 1) {

@@ -240,6 +240,29 @@ TEST_P(Orm, UpdatesOnlyChangedColumns) {
   EXPECT_EQ(row.get<std::optional<std::string>>("email"), std::nullopt);
 }
 
+TEST_P(Orm, ManyChangesFlushTogether) {
+  rt::Session session(engine());
+  std::vector<rt::Ref<OrmUser>> users;
+  for (int i = 0; i < 1200; ++i)
+    users.push_back(session.add(OrmUser{.login = "m" + std::to_string(i)}));
+  session.commit();
+  for (auto& u : users)
+    u->score = 7;
+  for (int i = 0; i < 1200; i += 100)
+    users[i]->login = "renamed" + std::to_string(i);
+  rt::StatementCounter counter(engine());
+  session.commit();
+  // PostgreSQL sends batches of rows per UPDATE; SQLite (no round trips) one per row.
+  if (postgres()) EXPECT_LE(counter.count(), 4u);
+  auto conn = engine().connect();
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM orm_user WHERE score = 7").scalar<int>(), 1200);
+  EXPECT_EQ(conn.execute("SELECT count(*) FROM orm_user WHERE login LIKE 'renamed%'").scalar<int>(),
+            12);
+  EXPECT_EQ(conn.execute("SELECT login FROM orm_user WHERE id = ?", {users[100].peek()->id})
+                .scalar<std::string>(),
+            "renamed100");
+}
+
 TEST_P(Orm, FailedFlushRollsBackAndKeepsPendingObjectsPending) {
   rt::Session session(engine());
   session.add(OrmUser{.login = "taken"});

@@ -1,0 +1,340 @@
+// ORM workloads on PostgreSQL: Retort beside libpq used directly, reading into and
+// writing from the same structs.
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <random>
+#include <stdexcept>
+#include <tuple>
+
+#include "bench.hpp"
+#include "model.hpp"
+
+namespace bench {
+namespace {
+
+struct RawPg {
+  PGconn* conn = nullptr;
+  explicit RawPg(const std::string& url) {
+    conn = PQconnectdb(retort::URL::parse(url).render(false).c_str());
+    if (PQstatus(conn) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn));
+  }
+  ~RawPg() { PQfinish(conn); }
+  void exec(const char* sql) {
+    PGresult* r = PQexec(conn, sql);
+    const auto st = PQresultStatus(r);
+    PQclear(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+      throw std::runtime_error(PQerrorMessage(conn));
+  }
+  void prepare(const char* name, const std::string& sql, int n) {
+    PGresult* r = PQprepare(conn, name, sql.c_str(), n, nullptr);
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) throw std::runtime_error(PQerrorMessage(conn));
+  }
+};
+
+std::int64_t to_int(const char* p, int len) {
+  std::int64_t v = 0;
+  std::from_chars(p, p + len, v);
+  return v;
+}
+
+void read_user(PGresult* r, int row, User& u) {
+  u.id = to_int(PQgetvalue(r, row, 0), PQgetlength(r, row, 0));
+  u.login.assign(PQgetvalue(r, row, 1), PQgetlength(r, row, 1));
+  if (PQgetisnull(r, row, 2))
+    u.email.reset();
+  else
+    u.email.emplace(PQgetvalue(r, row, 2), PQgetlength(r, row, 2));
+  u.score = to_int(PQgetvalue(r, row, 3), PQgetlength(r, row, 3));
+}
+
+// Multi-row INSERT ... RETURNING id, 500 rows a statement, prepared once per size.
+void raw_insert_values(RawPg& pg, std::vector<User>& users) {
+  constexpr std::size_t batch = 500;
+  pg.exec("BEGIN");
+  std::vector<std::string> scores(users.size());
+  std::size_t prepared_full = 0, prepared_tail = 0;
+  for (std::size_t start = 0; start < users.size(); start += batch) {
+    const std::size_t n = std::min(batch, users.size() - start);
+    const char* name = n == batch ? "ins_full" : "ins_tail";
+    std::size_t& prepared = n == batch ? prepared_full : prepared_tail;
+    if (prepared != n) {
+      std::string sql = "INSERT INTO bench_user (login, email, score) VALUES ";
+      for (std::size_t r = 0; r < n; ++r) {
+        sql += (r ? ", ($" : "($") + std::to_string(3 * r + 1) + ", $" + std::to_string(3 * r + 2) +
+               ", $" + std::to_string(3 * r + 3) + ")";
+      }
+      sql += " RETURNING id";
+      pg.prepare(name, sql, static_cast<int>(3 * n));
+      prepared = n;
+    }
+    std::vector<const char*> values(3 * n);
+    for (std::size_t r = 0; r < n; ++r) {
+      User& u = users[start + r];
+      scores[start + r] = std::to_string(u.score);
+      values[3 * r] = u.login.c_str();
+      values[3 * r + 1] = u.email ? u.email->c_str() : nullptr;
+      values[3 * r + 2] = scores[start + r].c_str();
+    }
+    PGresult* res =
+        PQexecPrepared(pg.conn, name, static_cast<int>(3 * n), values.data(), nullptr, nullptr, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) throw std::runtime_error(PQerrorMessage(pg.conn));
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < PQntuples(res); ++i)
+      ids.push_back(to_int(PQgetvalue(res, i, 0), PQgetlength(res, i, 0)));
+    std::sort(ids.begin(), ids.end());
+    for (std::size_t r = 0; r < n; ++r)
+      users[start + r].id = ids[r];
+    PQclear(res);
+  }
+  pg.exec("COMMIT");
+  if (prepared_full) pg.exec("DEALLOCATE ins_full");
+  if (prepared_tail) pg.exec("DEALLOCATE ins_tail");
+}
+
+// One prepared INSERT ... RETURNING id per row, sent in pipeline mode.
+void raw_insert_pipeline(RawPg& pg, std::vector<User>& users) {
+  pg.exec("BEGIN");
+  pg.prepare("ins", "INSERT INTO bench_user (login, email, score) VALUES ($1, $2, $3) RETURNING id",
+             3);
+  PQenterPipelineMode(pg.conn);
+  std::vector<std::string> scores(users.size());
+  std::size_t sent = 0, received = 0;
+  auto receive = [&] {
+    PGresult* res = PQgetResult(pg.conn);
+    if (!res) return;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+      users[received++].id = to_int(PQgetvalue(res, 0, 0), PQgetlength(res, 0, 0));
+    } else if (PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+      throw std::runtime_error(PQerrorMessage(pg.conn));
+    }
+    PQclear(res);
+  };
+  for (auto& u : users) {
+    scores[sent] = std::to_string(u.score);
+    const char* values[3] = {u.login.c_str(), u.email ? u.email->c_str() : nullptr,
+                             scores[sent].c_str()};
+    PQsendQueryPrepared(pg.conn, "ins", 3, values, nullptr, nullptr, 0);
+    ++sent;
+    if (sent % 1000 == 0) {
+      PQpipelineSync(pg.conn);
+      // Drain what is ready: each query's result, then its end marker.
+      while (received < sent) {
+        receive();
+        PGresult* end = PQgetResult(pg.conn);  // the null after each result
+        if (end) PQclear(end);
+      }
+      PGresult* sync = PQgetResult(pg.conn);
+      if (sync) PQclear(sync);
+    }
+  }
+  PQpipelineSync(pg.conn);
+  while (received < sent) {
+    receive();
+    PGresult* end = PQgetResult(pg.conn);
+    if (end) PQclear(end);
+  }
+  PGresult* sync = PQgetResult(pg.conn);
+  if (sync) PQclear(sync);
+  PQexitPipelineMode(pg.conn);
+  pg.exec("COMMIT");
+  pg.exec("DEALLOCATE ins");
+}
+
+std::vector<User> raw_load(RawPg& pg) {
+  PGresult* res = PQexec(pg.conn, "SELECT id, login, email, score FROM bench_user");
+  std::vector<User> out;
+  const int n = PQntuples(res);
+  out.reserve(n);
+  for (int i = 0; i < n; ++i)
+    read_user(res, i, out.emplace_back());
+  PQclear(res);
+  return out;
+}
+
+std::vector<User> raw_get(RawPg& pg, const std::vector<std::int64_t>& ids) {
+  std::vector<User> out;
+  pg.exec("BEGIN");
+  pg.prepare("get", "SELECT id, login, email, score FROM bench_user WHERE id = $1", 1);
+  for (auto id : ids) {
+    const std::string key = std::to_string(id);
+    const char* values[1] = {key.c_str()};
+    PGresult* res = PQexecPrepared(pg.conn, "get", 1, values, nullptr, nullptr, 0);
+    if (PQntuples(res) == 1) read_user(res, 0, out.emplace_back());
+    PQclear(res);
+  }
+  pg.exec("COMMIT");
+  pg.exec("DEALLOCATE get");
+  return out;
+}
+
+void raw_each(RawPg& pg, const char* name, const char* sql, int nparams, std::vector<User>& users,
+              bool update) {
+  pg.exec("BEGIN");
+  pg.prepare(name, sql, nparams);
+  for (auto& u : users) {
+    if (update) u.score += 1;
+    const std::string a = std::to_string(update ? u.score : u.id), b = std::to_string(u.id);
+    const char* values[2] = {a.c_str(), b.c_str()};
+    PGresult* res = PQexecPrepared(pg.conn, name, nparams, values, nullptr, nullptr, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) throw std::runtime_error(PQerrorMessage(pg.conn));
+    PQclear(res);
+  }
+  pg.exec("COMMIT");
+  std::string dealloc = std::string("DEALLOCATE ") + name;
+  pg.exec(dealloc.c_str());
+}
+
+}  // namespace
+
+std::vector<Row> run_postgres(const Options& options) {
+  namespace rt = retort;
+  auto engine = rt::create_engine(options.postgres_url);
+  rt::registry().add<User>();
+  const long long n = options.rows;
+  auto want = [&](const char* w) {
+    return options.only.empty() ||
+           std::find(options.only.begin(), options.only.end(), w) != options.only.end();
+  };
+  auto fresh_table = [&] {
+    auto conn = engine.connect();
+    conn.execute("DROP TABLE IF EXISTS bench_user");
+    rt::registry().metadata().create_all(conn, {.tables = {"bench_user"}});
+  };
+  std::vector<User> source;
+  for (long long i = 0; i < n; ++i)
+    source.push_back(make_user(i));
+  std::vector<std::int64_t> ids;
+  {
+    std::mt19937_64 rng(42);
+    for (long long i = 0; i < n / 10; ++i)
+      ids.push_back(1 + static_cast<std::int64_t>(rng() % n));
+  }
+  Best insert, load, get, update, plain, remove;
+  std::string insert_baseline = "libpq";
+  double values_best = 1e9, pipeline_best = 1e9;
+  for (int rep = 0; rep < options.repeat; ++rep) {
+    if (want("insert")) {
+      fresh_table();
+      {
+        RawPg raw(options.postgres_url);
+        auto users = source;
+        values_best = std::min(values_best, seconds([&] { raw_insert_values(raw, users); }));
+      }
+      fresh_table();
+      {
+        RawPg raw(options.postgres_url);
+        auto users = source;
+        pipeline_best = std::min(pipeline_best, seconds([&] { raw_insert_pipeline(raw, users); }));
+      }
+    }
+    fresh_table();
+    {
+      auto users = source;
+      std::vector<rt::Ref<User>> refs;
+      refs.reserve(users.size());
+      rt::Session session(engine);
+      insert.retort(seconds([&] {
+        for (auto& u : users)
+          refs.push_back(session.add(std::move(u)));
+        session.commit();
+      }));
+    }
+    {
+      RawPg raw(options.postgres_url);
+      if (want("load") || want("plain")) {
+        load.baseline(seconds([&] { (void)raw_load(raw); }));
+        plain.baseline(load.last_baseline);
+      }
+      if (want("get")) get.baseline(seconds([&] { (void)raw_get(raw, ids); }));
+    }
+    if (want("load")) {
+      load.retort(seconds([&] {
+        rt::Session session(engine);
+        auto all = session.query<User>().all();
+        if (static_cast<long long>(all.size()) != n)
+          throw std::runtime_error("load: wrong row count");
+      }));
+    }
+    if (want("plain")) {
+      plain.retort(seconds([&] {
+        auto conn = engine.connect();
+        auto all = rt::query<User>().all(conn);
+        if (static_cast<long long>(all.size()) != n)
+          throw std::runtime_error("plain: wrong row count");
+      }));
+    }
+    if (want("get")) {
+      get.retort(seconds([&] {
+        rt::Session session(engine);
+        std::vector<rt::Ref<User>> got;
+        got.reserve(ids.size());
+        for (auto id : ids)
+          got.push_back(session.get<User>(id));
+      }));
+    }
+    if (want("update")) {
+      {
+        RawPg raw(options.postgres_url);
+        auto users = raw_load(raw);
+        update.baseline(seconds([&] {
+          raw_each(raw, "upd", "UPDATE bench_user SET score = $1 WHERE id = $2", 2, users, true);
+        }));
+      }
+      rt::Session session(engine);
+      auto all = session.query<User>().all();
+      update.retort(seconds([&] {
+        for (auto& u : all)
+          u->score += 1;
+        session.commit();
+      }));
+    }
+    if (want("delete")) {
+      {
+        RawPg raw(options.postgres_url);
+        auto users = raw_load(raw);
+        remove.baseline(seconds([&] {
+          raw_each(raw, "del", "DELETE FROM bench_user WHERE id = $1", 1, users, false);
+        }));
+      }
+      fresh_table();
+      {
+        auto users = source;
+        rt::Session session(engine);
+        for (auto& u : users)
+          session.add(std::move(u));
+        session.commit();
+      }
+      rt::Session session(engine);
+      auto all = session.query<User>().all();
+      remove.retort(seconds([&] {
+        for (auto& u : all)
+          session.delete_(u);
+        session.commit();
+      }));
+    }
+  }
+  insert.baseline(std::min(values_best, pipeline_best));
+  insert_baseline = values_best <= pipeline_best ? "libpq multi-row VALUES" : "libpq pipeline";
+  engine.connect().execute("DROP TABLE IF EXISTS bench_user");
+  engine.dispose();
+  std::vector<Row> out;
+  for (auto [best, name, rows] : {std::tuple{&insert, "insert", n},
+                                  {&load, "load", n},
+                                  {&get, "get", n / 10},
+                                  {&update, "update", n},
+                                  {&remove, "delete", n},
+                                  {&plain, "plain", n}}) {
+    if (want(name))
+      out.push_back(
+          best->row(name, "postgresql", rows, best == &insert ? insert_baseline : "libpq"));
+  }
+  return out;
+}
+
+}  // namespace bench
