@@ -8,13 +8,6 @@ namespace {
 
 void ignore_notice(void*, const char*) {}
 
-std::string trimmed(const char* text) {
-  std::string s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-    s.pop_back();
-  return s;
-}
-
 constexpr std::array<std::string_view, 4> isolation_levels = {"SERIALIZABLE", "REPEATABLE READ",
                                                               "READ COMMITTED", "READ UNCOMMITTED"};
 
@@ -61,7 +54,7 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options)
   PGconn* conn = PQconnectdbParams(key_ptrs.data(), value_ptrs.data(), 0);
   if (!conn) throw OperationalError("out of memory connecting to " + url.str());
   if (PQstatus(conn) != CONNECTION_OK) {
-    const std::string message = trimmed(PQerrorMessage(conn));
+    const std::string message = one_line(PQerrorMessage(conn));
     PQfinish(conn);
     if (message.find("invalid connection option") != std::string::npos) {
       throw ArgumentError("bad postgresql URL option: " + message + " (" + url.str() + ")");

@@ -25,6 +25,10 @@ struct Session {
   const void* streaming = nullptr;
 };
 
+// libpq's messages end in a newline and may go on in indented lines: one line reads
+// better in logs and errors.
+std::string one_line(const char* text);
+
 // Raises the rt::DatabaseError subclass for a failed result (or, with res == nullptr, for
 // the connection's error state). Consumes res.
 [[noreturn]] void raise_error(PGconn* conn, PGresult* res, std::string_view statement);

@@ -5,13 +5,6 @@
 namespace retort::postgresql {
 namespace {
 
-std::string trimmed(const char* text) {
-  std::string s = text ? text : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-    s.pop_back();
-  return s;
-}
-
 std::string field(const PGresult* res, int code) {
   const char* v = res ? PQresultErrorField(res, code) : nullptr;
   return v ? v : "";
@@ -19,13 +12,27 @@ std::string field(const PGresult* res, int code) {
 
 }  // namespace
 
+std::string one_line(const char* text) {
+  std::string s;
+  for (const char* p = text ? text : ""; *p; ++p) {
+    if (*p == '\n' || *p == '\t') {
+      if (!s.empty() && s.back() != ' ') s += ' ';
+    } else {
+      s += *p;
+    }
+  }
+  while (!s.empty() && s.back() == ' ')
+    s.pop_back();
+  return s;
+}
+
 void raise_error(PGconn* conn, PGresult* res, std::string_view statement) {
   const std::string sqlstate = field(res, PG_DIAG_SQLSTATE);
   // The primary message only: DETAIL can quote bound values ("Key (login)=(x) already
   // exists"), which must not end up in logs.
   std::string message = field(res, PG_DIAG_MESSAGE_PRIMARY);
-  if (message.empty()) message = trimmed(res ? PQresultErrorMessage(res) : nullptr);
-  if (message.empty()) message = trimmed(conn ? PQerrorMessage(conn) : nullptr);
+  if (message.empty()) message = one_line(res ? PQresultErrorMessage(res) : nullptr);
+  if (message.empty()) message = one_line(conn ? PQerrorMessage(conn) : nullptr);
   if (message.empty()) message = "connection to the server was lost";
   const std::string constraint = field(res, PG_DIAG_CONSTRAINT_NAME);
   if (res) PQclear(res);
