@@ -1,6 +1,8 @@
 // The expression language against real databases: each construct of
 // tests/unit/sql_compile_test.cpp executed, with the rows it must return.
 #include "retort/sql.hpp"
+#include <sstream>
+
 #include "backend_test.hpp"
 #include "retort/schema.hpp"
 
@@ -323,6 +325,44 @@ TEST_P(SqlExecution, ValuesAndIdentifiersCannotInject) {
   EXPECT_EQ(strings(rt::select(odd.c("it's"))), (std::vector<std::string>{"a;b"}));
   EXPECT_EQ(conn().execute(rt::select(rt::count()).select_from(user)).scalar<int>(), 5);
   odd_md.drop_all(conn());
+}
+
+// A custom type: temperatures stored as text like "21.5C".
+struct Celsius : rt::CustomType {
+  std::string name() const override { return "Celsius"; }
+  std::string ddl(std::string_view) const override { return "VARCHAR(16)"; }
+  rt::Value to_db(const rt::Value& v) const override {
+    if (v.is_null()) return v;
+    if (v.type() != rt::ValueType::real && v.type() != rt::ValueType::integer) {
+      throw rt::DataError("Celsius takes a number");
+    }
+    std::ostringstream out;
+    out << v.as<double>() << "C";
+    return rt::Value(out.str());
+  }
+  rt::Value from_db(const rt::Value& v) const override {
+    if (v.is_null()) return v;
+    const auto text = v.as<std::string>();
+    return rt::Value(std::stod(text.substr(0, text.size() - 1)));
+  }
+};
+
+TEST_P(SqlExecution, CustomTypes) {
+  drop_tables(conn(), {"sq_weather"});
+  rt::MetaData extra;
+  const rt::Type celsius = rt::custom_type(std::make_shared<Celsius>());
+  auto& weather = extra.table("sq_weather", {rt::Column("id", rt::Integer(), rt::primary_key),
+                                             rt::Column("temp", celsius)});
+  extra.create_all(conn());
+  conn().execute(rt::insert(weather).values({{"id", 1}, {"temp", 21.5}}));
+  EXPECT_EQ(conn().execute("SELECT temp FROM sq_weather").scalar<std::string>(), "21.5C");
+  const auto stored = conn().execute(rt::select(weather.c("temp"))).one()[0];
+  EXPECT_EQ(celsius.from_db(stored).as<double>(), 21.5);
+  EXPECT_EQ(strings(rt::select(weather.c("temp")).where(weather.c("temp") == 21.5)),
+            (std::vector<std::string>{"21.5C"}));
+  EXPECT_THROW(rt::insert(weather).values({{"temp", "warm"}}), rt::DataError);
+  EXPECT_EQ(celsius.describe(), "Celsius");
+  drop_tables(conn(), {"sq_weather"});
 }
 
 RETORT_INSTANTIATE_FOR_BACKEND(SqlExecution);
