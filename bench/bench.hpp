@@ -16,6 +16,8 @@ struct Options {
   std::string postgres_url;
   std::vector<std::string> only;
   std::vector<std::string> databases{"sqlite", "postgresql"};
+  long long stream_rows = 1000000;
+  bool tsv = false;
 };
 
 // The best (shortest) of several measurements of each side.
@@ -37,5 +39,7 @@ struct Best {
 
 std::vector<Row> run_sqlite(const Options& options);
 std::vector<Row> run_postgres(const Options& options);
+std::vector<Row> run_stream(const Options& options, bool postgres);
+int run_memory(const std::string& mode, long long rows);
 
 }  // namespace bench

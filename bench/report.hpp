@@ -26,6 +26,12 @@ double seconds(F&& fn) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+inline void print_tsv(const Row& r) {
+  std::printf("%s\t%s\t%lld\t%.4f\t%.4f\t%.3f\t%s\n", r.workload.c_str(), r.database.c_str(),
+              r.rows, r.retort_seconds, r.baseline_seconds, r.ratio(), r.baseline.c_str());
+  std::fflush(stdout);
+}
+
 inline void print(const Row& r) {
   std::printf("%-10s %-11s %9lld %9.4f %9.4f %6.2f  (vs %s)\n", r.workload.c_str(),
               r.database.c_str(), r.rows, r.retort_seconds, r.baseline_seconds, r.ratio(),

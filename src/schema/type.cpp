@@ -292,7 +292,10 @@ Value Type::from_db(const Value& value) const {
         return Value(Decimal{buf});
       }
       if (t != ValueType::decimal) return Value(value.as<Decimal>());
-      if (d.scale > 0) return Value(with_scale(value.get<Decimal>().text, d.scale));
+      // Only digits get padded: not PostgreSQL's 'NaN' or 'Infinity', nor text that SQLite
+      // kept in a NUMERIC column because it is no number.
+      if (d.scale > 0 && numeric_text(value.get<Decimal>().text))
+        return Value(with_scale(value.get<Decimal>().text, d.scale));
       return value;
     case TypeKind::boolean:
       return t == ValueType::integer ? Value(value.as<bool>()) : value;

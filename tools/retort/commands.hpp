@@ -1,4 +1,5 @@
-// The retort command-line tool's commands.
+// The retort command-line tool's commands. Each raises rt::Error (or std::exception) on
+// failure; main() turns that into one line on standard error.
 #pragma once
 
 #include <ostream>

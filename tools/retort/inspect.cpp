@@ -1,8 +1,9 @@
-#include <iomanip>
+// `retort inspect`: the reflected schema as text, one table after another in dependency
+// order, one line per column, key, constraint or index.
+#include <algorithm>
 
 #include "commands.hpp"
-#include "retort/core.hpp"
-#include "retort/schema.hpp"
+#include "database.hpp"
 
 namespace retort::cli {
 namespace {
@@ -14,54 +15,80 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
+std::string padded(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+std::string named(const std::string& name) {
+  return name.empty() ? "" : name + " ";
+}
+
+// PostgreSQL reports a CHECK as "(length(name) > 0)", SQLite as "length(name) > 0";
+// both print as the former.
+std::string parenthesized(const std::string& sql) {
+  int depth = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    if (sql[i] == '(') {
+      ++depth;
+    } else if (depth == 0 || (sql[i] == ')' && --depth == 0 && i + 1 < sql.size())) {
+      return "(" + sql + ")";
+    }
+  }
+  return depth == 0 && !sql.empty() ? sql : "(" + sql + ")";
+}
+
+void print_table(const ReflectedTable& t, std::ostream& out) {
+  out << "\ntable " << t.name;
+  if (!t.comment.empty()) out << "  -- " << t.comment;
+  out << "\n";
+  // Aligned per table, so that one long name does not push every table apart.
+  std::size_t name_width = 0, type_width = 0;
+  for (const auto& c : t.columns) {
+    name_width = std::max(name_width, c.name.size());
+    type_width = std::max(type_width, c.type.describe().size());
+  }
+  for (const auto& c : t.columns) {
+    out << "  column " << padded(c.name, name_width) << "  "
+        << padded(c.type.describe(), type_width) << "  "
+        << padded(c.nullable ? "NULL" : "NOT NULL", 8) << "  [" << c.type_name << "]";
+    if (c.server_default) out << " default " << *c.server_default;
+    if (c.autoincrement) out << " autoincrement";
+    if (!c.comment.empty()) out << "  -- " << c.comment;
+    out << "\n";
+  }
+  if (!t.primary_key.columns.empty())
+    out << "  primary key " << named(t.primary_key.name) << "(" << joined(t.primary_key.columns)
+        << ")\n";
+  for (const auto& fk : t.foreign_keys) {
+    out << "  foreign key " << named(fk.name) << "(" << joined(fk.columns) << ") -> "
+        << fk.referred_table << " (" << joined(fk.referred_columns) << ")";
+    if (!fk.ondelete.empty()) out << " ON DELETE " << fk.ondelete;
+    if (!fk.onupdate.empty()) out << " ON UPDATE " << fk.onupdate;
+    out << "\n";
+  }
+  for (const auto& u : t.unique_constraints)
+    out << "  unique " << named(u.name) << "(" << joined(u.columns) << ")\n";
+  for (const auto& ix : t.indexes) {
+    out << "  " << (ix.unique ? "unique index " : "index ") << ix.name << " (" << joined(ix.columns)
+        << ")";
+    if (!ix.where.empty()) out << " WHERE " << ix.where;
+    out << "\n";
+  }
+  for (const auto& ck : t.check_constraints)
+    out << "  check " << named(ck.name) << parenthesized(ck.sqltext) << "\n";
+}
+
 }  // namespace
 
 void inspect(const std::string& url, const std::vector<std::string>& tables, std::ostream& out) {
-  auto engine = create_engine(url, {.pool_size = 1});
-  auto conn = engine.connect();
-  Inspector inspector(conn);
-  MetaData md;
-  md.reflect(conn, tables);
-  out << "database " << engine.url().str() << " (" << engine.dialect_name() << ")\n";
-  for (const auto& table : md.sorted_tables()) {
-    const ReflectedTable t = inspector.table(table.name());
-    out << "\ntable " << t.name;
-    if (!t.comment.empty()) out << "  -- " << t.comment;
-    out << "\n";
-    for (const auto& c : t.columns) {
-      out << "  column " << std::left << std::setw(20) << c.name << " " << std::setw(22)
-          << c.type.describe() << " " << (c.nullable ? "NULL" : "NOT NULL") << "  [" << c.type_name
-          << "]";
-      if (c.autoincrement) out << " autoincrement";
-      if (c.server_default) out << " default " << *c.server_default;
-      if (!c.comment.empty()) out << "  -- " << c.comment;
-      out << "\n";
-    }
-    if (!t.primary_key.columns.empty()) {
-      out << "  primary key " << (t.primary_key.name.empty() ? "" : t.primary_key.name + " ") << "("
-          << joined(t.primary_key.columns) << ")\n";
-    }
-    for (const auto& fk : t.foreign_keys) {
-      out << "  foreign key " << (fk.name.empty() ? "" : fk.name + " ") << "(" << joined(fk.columns)
-          << ") -> " << fk.referred_table << " (" << joined(fk.referred_columns) << ")";
-      if (!fk.ondelete.empty()) out << " ON DELETE " << fk.ondelete;
-      if (!fk.onupdate.empty()) out << " ON UPDATE " << fk.onupdate;
-      out << "\n";
-    }
-    for (const auto& u : t.unique_constraints) {
-      out << "  unique " << (u.name.empty() ? "" : u.name + " ") << "(" << joined(u.columns)
-          << ")\n";
-    }
-    for (const auto& ix : t.indexes) {
-      out << "  index " << ix.name << " (" << joined(ix.columns) << ")"
-          << (ix.unique ? " unique" : "");
-      if (!ix.where.empty()) out << " where " << ix.where;
-      out << "\n";
-    }
-    for (const auto& ck : t.check_constraints) {
-      out << "  check " << (ck.name.empty() ? "" : ck.name + " ") << "(" << ck.sqltext << ")\n";
-    }
-  }
+  Database db(url);
+  const auto sorted = reflect_in_dependency_order(db.connection(), tables);
+  out << "database " << db.url().str() << " (" << db.connection().dialect_name() << ")\n";
+  for (const auto& table : sorted)
+    print_table(table, out);
+  out.flush();
+  if (!out) throw std::runtime_error("cannot write the output");
 }
 
 }  // namespace retort::cli

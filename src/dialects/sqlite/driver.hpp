@@ -84,7 +84,9 @@ class Connection final : public driver::Connection {
   bool ping() override;
   bool is_usable() const override { return db_ != nullptr; }
   std::string placeholder(int n, bool in_order) const override;
-  std::optional<std::int64_t> last_insert_id() const override { return sqlite3_last_insert_rowid(db_); }
+  std::optional<std::int64_t> last_insert_id() const override {
+    return sqlite3_last_insert_rowid(db_);
+  }
 
   sqlite3* handle() const { return db_; }
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Turns the outputs of retort-bench (--tsv), the SQLAlchemy anchor and the memory and
+compile measurements into the table of docs/benchmarks.md.
+
+    write_report.py RESULTS_DIR COMMAND > docs/benchmarks.md
+"""
+import datetime
+import os
+import platform
+import subprocess
+import sys
+
+
+def read_tsv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    cores = os.cpu_count()
+    memory = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    debian = ""
+    if os.path.exists("/etc/debian_version"):
+        with open("/etc/debian_version") as f:
+            debian = f", Debian {f.read().strip()}"
+    compiler = subprocess.run(["g++", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    return f"{cpu}, {cores} cores{memory}{debian}, {platform.release()}; {compiler}"
+
+
+def main():
+    results_dir, command = sys.argv[1], sys.argv[2]
+    retort = read_tsv(os.path.join(results_dir, "retort.tsv"))
+    anchor = {(r[0], r[1]): float(r[3]) for r in read_tsv(os.path.join(results_dir, "sqlalchemy.tsv"))}
+    memory = read_tsv(os.path.join(results_dir, "memory.tsv"))
+    compile_rows = read_tsv(os.path.join(results_dir, "compile.tsv"))
+
+    out = []
+    out.append("# Benchmarks\n")
+    out.append("Retort beside the raw drivers (sqlite3 C API, libpq) doing the same work with the same")
+    out.append("structs, and beside Python SQLAlchemy 1.4 (Debian's `python3-sqlalchemy`). Ratios compare")
+    out.append("throughput: above 1 means Retort is faster. Each Retort/driver pair is measured in the")
+    out.append("same process run, best of the repetitions; the PostgreSQL server is the throwaway one")
+    out.append("`scripts/pg` starts on loopback (with fsync off, as for tests).\n")
+    out.append(f"- Date: {datetime.date.today().isoformat()}")
+    out.append(f"- Machine: {machine()}")
+    out.append(f"- Command: `{command}`\n")
+    out.append("| workload | database | rows | Retort s | baseline s | Retort / baseline | baseline | SQLAlchemy s | speed-up over SQLAlchemy |")
+    out.append("|---|---|---:|---:|---:|---:|---|---:|---:|")
+    for r in retort:
+        workload, database, rows, retort_s, base_s, ratio, baseline = r[:7]
+        sa = anchor.get((workload, database))
+        sa_cell = f"{sa:.3f}" if sa is not None else ""
+        speedup = f"{sa / float(retort_s):.0f}×" if sa else ""
+        out.append(f"| {workload} | {database} | {rows} | {float(retort_s):.4f} | {float(base_s):.4f} | "
+                   f"{float(ratio):.2f} | {baseline} | {sa_cell} | {speedup} |")
+    out.append("")
+    out.append("Workloads: **insert** N objects and commit; **load** N objects into a session; **get** by")
+    out.append("primary key N/10 times in a fresh session; **update** one column of N loaded objects and")
+    out.append("commit; **delete** N loaded objects and commit; **plain** N rows as plain structs without a")
+    out.append("session (SQLAlchemy: Core); **stream** a large table in chunks (`yield_per`).")
+    out.append("The raw baselines use prepared statements in one transaction; for PostgreSQL inserts,")
+    out.append("the better of pipeline mode and multi-row VALUES.\n")
+    if memory:
+        out.append("## Memory\n")
+        out.append("Peak resident memory added by loading rows from a SQLite file, each in its own process:\n")
+        out.append("| what | rows | MiB |")
+        out.append("|---|---:|---:|")
+        labels = {"session": "objects tracked by a Session", "vector": "the same rows in a `std::vector<User>`",
+                  "stream": "streamed with `yield_per(1000)`"}
+        values = {}
+        for _, mode, rows, kb in memory:
+            values[(mode, rows)] = int(kb)
+            out.append(f"| {labels.get(mode, mode)} | {rows} | {int(kb) / 1024:.1f} |")
+        sessions = [k for k in values if k[0] == "session"]
+        for mode, rows in sessions:
+            if ("vector", rows) in values and values[("vector", rows)]:
+                out.append(f"\nSession / vector at {rows} rows: "
+                           f"{values[(mode, rows)] / values[('vector', rows)]:.2f}×.")
+        out.append("")
+    if compile_rows:
+        out.append("## Compile cost\n")
+        out.append("| file | seconds |")
+        out.append("|---|---:|")
+        for name, secs in compile_rows:
+            out.append(f"| `{name}` | {float(secs):.1f} |")
+        out.append("")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
