@@ -1,5 +1,9 @@
 // `retort dump`: one JSON object of table name to rows. Each row is written as it is read,
 // one per line, so the output of a large table never has to fit in memory.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "commands.hpp"
 #include "database.hpp"
 #include "json_value.hpp"

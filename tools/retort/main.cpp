@@ -12,6 +12,9 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 
