@@ -426,13 +426,19 @@ Value Statement::get_value(int index) {
       return Value(Blob(b.begin(), b.end()));
     }
     case kDate:
-      return Value(parse_date(text));
     case kTimestamp:
     case kTimestamptz:
-      return Value(parse_timestamp(text));
     case kTime:
     case kTimetz:
-      return Value(parse_time(text));
+      // 'infinity' and BC dates have no C++ value: they come back as the text they are.
+      try {
+        const auto type = PQftype(result_, index);
+        if (type == kDate) return Value(parse_date(text));
+        if (type == kTime || type == kTimetz) return Value(parse_time(text));
+        return Value(parse_timestamp(text));
+      } catch (const DataError&) {
+        return Value(std::string(text));
+      }
     case kJson:
     case kJsonb:
       return Value(JsonText{std::string(text)});
