@@ -165,23 +165,42 @@ void MetaData::drop_all(Connection& conn, const CreateOptions& options) const {
       for (const auto& table : tables) {
         if (!wanted(options, table.name()) || !existing.count(table.name())) continue;
         for (const auto& fk : table.foreign_keys()) {
-          if (fk.use_alter && !fk.name.empty()) {
-            conn.execute("ALTER TABLE " + d.quote(table.name()) + " DROP CONSTRAINT " +
-                         d.quote(fk.name));
+          if (!fk.use_alter) continue;
+          std::string name = fk.name;
+          if (name.empty())
+            name = convention_name(naming_.fk, table.data(), fk.columns, fk.referred_table);
+          if (name.empty()) {
+            // Named by the database: find the key by what it links.
+            for (const auto& r : d.reflect_table(conn, table.name()).foreign_keys) {
+              if (r.columns == fk.columns && r.referred_table == fk.referred_table) name = r.name;
+            }
           }
+          if (name.empty()) continue;
+          conn.execute("ALTER TABLE " + d.quote(table.name()) + " DROP CONSTRAINT IF EXISTS " +
+                       d.quote(name));
         }
       }
     }
     std::set<std::string> types;
     for (auto& name : d.enum_type_names(conn))
       types.insert(std::move(name));
+    // Enum types that tables staying behind still use are kept.
+    for (const auto& table : tables) {
+      if (wanted(options, table.name()) || !existing.count(table.name())) continue;
+      for (const auto& e : enum_types(table))
+        types.erase(e.name());
+    }
     for (const auto& table : tables) {
       if (!wanted(options, table.name())) continue;
       if (existing.count(table.name()))
         conn.execute(drop_table_ddl(table, d));
       else if (!options.checkfirst)
         conn.execute(drop_table_ddl(table, d));
-      if (!d.enum_as_check()) {
+    }
+    // After the tables: several of them may share one type.
+    if (!d.enum_as_check()) {
+      for (const auto& table : tables) {
+        if (!wanted(options, table.name())) continue;
         for (const auto& e : enum_types(table)) {
           if (types.erase(e.name())) conn.execute(drop_enum_ddl(e, d));
         }

@@ -134,9 +134,32 @@ class Reflection : public BackendTest {
  protected:
   void SetUp() override {
     BackendTest::SetUp();
-    drop_tables(conn(), {"refl_enrollment", "refl_student", "refl_class", "refl_node",
-                         "refl_composite", "refl_all_types", "refl_odd"});
-    if (postgres()) conn().execute("DROP TYPE IF EXISTS refl_mood CASCADE");
+    drop_tables(conn(),
+                {"refl_enrollment", "refl_student", "refl_class", "refl_node", "refl_composite",
+                 "refl_all_types", "refl_odd", "refl_plain", "refl_shop", "refl_other"});
+    if (postgres()) {
+      conn().execute("DROP TYPE IF EXISTS refl_mood CASCADE");
+      conn().execute("DROP TYPE IF EXISTS refl_all_types_level CASCADE");
+    }
+  }
+
+  const rt::sql::Dialect& dialect() { return rt::sql::dialect(conn().dialect_name()); }
+
+  // Reflects the tables, creates them again from what was read, and reads them once more:
+  // what reflection gives must be good enough to rebuild the schema.
+  void expect_round_trip(const std::vector<std::string>& tables) {
+    rt::MetaData first;
+    first.reflect(conn(), tables);
+    first.drop_all(conn());
+    for (const auto& t : tables)
+      ASSERT_FALSE(rt::Inspector(conn()).has_table(t)) << t;
+    first.create_all(conn());
+    rt::MetaData second;
+    second.reflect(conn(), tables);
+    for (const auto& t : tables) {
+      SCOPED_TRACE("round trip");
+      expect_same(first.get(t), second.get(t), dialect());
+    }
   }
 };
 
@@ -160,6 +183,7 @@ TEST_P(Reflection, CreateAllThenReflectGivesBackTheSameDescription) {
             rt::Column("extra", rt::JSON()),
             rt::Column("token", rt::UUID(), rt::index),
             rt::Column("mood", rt::Enum({"happy", "sad"}, "refl_mood"), rt::not_null),
+            rt::Column("level", rt::Enum({"low", "high"})),
             rt::UniqueConstraint({"small", "flag"}, "uq_refl_small_flag"),
             rt::CheckConstraint("price > 0", "ck_refl_price"),
             rt::CheckConstraint("small < 1000"),
@@ -189,22 +213,92 @@ TEST_P(Reflection, CreateAllThenReflectGivesBackTheSameDescription) {
   rt::MetaData reflected;
   reflected.reflect(conn(), {"refl_all_types", "refl_composite", "refl_node", "refl_student",
                              "refl_class", "refl_enrollment"});
-  const auto& d = rt::sql::dialect(conn().dialect_name());
-  for (const auto& table : md.tables())
+  const auto& d = dialect();
+  rt::Inspector inspector(conn());
+  for (const auto& table : md.tables()) {
     expect_same(table, reflected.get(table.name()), d);
+    SCOPED_TRACE("through the inspector");
+    expect_same(table, rt::to_table(inspector.table(table.name())), d);
+  }
   if (postgres()) {
     EXPECT_EQ(reflected.get("refl_all_types").comment(), "every type");
+    const auto level = reflected.get("refl_all_types").column("level").type;
+    EXPECT_EQ(level.kind(), rt::TypeKind::enum_);
+    EXPECT_EQ(level.name(), "refl_all_types_level");
+    EXPECT_EQ(level.enum_values(), (std::vector<std::string>{"low", "high"}));
+  } else {
+    // No enum type on SQLite: a VARCHAR long enough for the longest value, and a CHECK.
+    EXPECT_EQ(reflected.get("refl_all_types").column("mood").type, rt::String(5));
   }
+  EXPECT_TRUE(inspector.table("refl_all_types").columns.front().autoincrement);
+  EXPECT_FALSE(inspector.table("refl_composite").columns.front().autoincrement);
 
-  // The reflected tables order the same way and make the same DDL.
-  std::vector<std::string> order, again;
-  for (const auto& t : md.sorted_tables())
-    order.push_back(t.name());
+  // Parents still come before children.
+  std::vector<std::string> order;
   for (const auto& t : reflected.sorted_tables())
-    again.push_back(t.name());
-  EXPECT_LT(std::find(again.begin(), again.end(), "refl_student") - again.begin(),
-            std::find(again.begin(), again.end(), "refl_enrollment") - again.begin());
+    order.push_back(t.name());
+  EXPECT_LT(std::find(order.begin(), order.end(), "refl_student") - order.begin(),
+            std::find(order.begin(), order.end(), "refl_enrollment") - order.begin());
+
+  expect_round_trip({"refl_all_types", "refl_composite", "refl_node", "refl_student", "refl_class",
+                     "refl_enrollment"});
   md.drop_all(conn());
+}
+
+// Hand-written DDL: column-level constraints, names that begin with keywords, an
+// expression index, a partial index written across lines, a foreign key to a column that
+// only a unique index covers.
+TEST_P(Reflection, PlainSqlTables) {
+  conn().execute_script(
+      "CREATE TABLE refl_shop (id INTEGER PRIMARY KEY, code VARCHAR(10) NOT NULL);\n"
+      "CREATE UNIQUE INDEX ix_refl_shop_code ON refl_shop (code);\n"
+      "CREATE TABLE refl_plain (\n"
+      "  id INTEGER PRIMARY KEY,\n"
+      "  checksum VARCHAR(20) DEFAULT 'a, (b',\n"
+      "  unique_code VARCHAR(10) CONSTRAINT uq_refl_plain_code UNIQUE,\n"
+      "  constraint_note TEXT,\n"
+      "  primary_colour TEXT,\n"
+      "  foreign_keys_seen INTEGER,\n"
+      "  price INTEGER CONSTRAINT ck_refl_plain_price CHECK (price > 0),\n"
+      "  qty INTEGER NOT NULL DEFAULT -1 CHECK (qty + 1 >= 0),\n"
+      "  -- a comment's words, CHECK (nothing) and 'quotes are not SQL\n"
+      "  shop_id INTEGER CONSTRAINT fk_refl_plain_shop REFERENCES refl_shop (id)\n"
+      "    ON DELETE SET NULL CHECK (shop_id > 0),\n"
+      "  shop_code VARCHAR(10) REFERENCES refl_shop (code),\n"
+      "  owner_id INTEGER /* the shop's key */ REFERENCES refl_shop,\n"
+      "  CONSTRAINT ck_refl_plain_both CHECK (price < 1000 OR qty < 10)\n"
+      ");\n"
+      "CREATE INDEX ix_refl_plain_lower ON refl_plain (lower(unique_code));\n"
+      "CREATE INDEX ix_refl_plain_note ON refl_plain (constraint_note)\n"
+      "  WHERE constraint_note <> ' where '");
+  // A plain INTEGER PRIMARY KEY is the rowid on SQLite; PostgreSQL generates nothing.
+  const auto id_generated = postgres() ? rt::no_autoincrement : rt::autoincrement;
+  rt::Table shop("refl_shop", {rt::Column("id", rt::Integer(), rt::primary_key, id_generated),
+                               rt::Column("code", rt::String(10), rt::not_null),
+                               rt::Index("ix_refl_shop_code", {"code"}, {.unique = true})});
+  rt::Table plain(
+      "refl_plain",
+      {rt::Column("id", rt::Integer(), rt::primary_key, id_generated),
+       rt::Column("checksum", rt::String(20), rt::server_default("'a, (b'")),
+       rt::Column("unique_code", rt::String(10)), rt::Column("constraint_note", rt::Text()),
+       rt::Column("primary_colour", rt::Text()), rt::Column("foreign_keys_seen", rt::Integer()),
+       rt::Column("price", rt::Integer()), rt::Column("qty", rt::Integer(), rt::not_null),
+       rt::Column(
+           "shop_id", rt::Integer(),
+           rt::ForeignKey("refl_shop.id", {.ondelete = "SET NULL", .name = "fk_refl_plain_shop"})),
+       rt::Column("shop_code", rt::String(10), rt::ForeignKey("refl_shop.code")),
+       rt::Column("owner_id", rt::Integer(), rt::ForeignKey("refl_shop.id")),
+       rt::UniqueConstraint({"unique_code"}, "uq_refl_plain_code"),
+       rt::CheckConstraint("price > 0", "ck_refl_plain_price"), rt::CheckConstraint("qty + 1 >= 0"),
+       rt::CheckConstraint("shop_id > 0"),
+       rt::CheckConstraint("price < 1000 OR qty < 10", "ck_refl_plain_both"),
+       rt::Index("ix_refl_plain_lower", {"lower(unique_code)"}),
+       rt::Index("ix_refl_plain_note", {"constraint_note"},
+                 {.where = "constraint_note <> ' where '"})});
+  rt::Inspector inspector(conn());
+  expect_same(shop, rt::to_table(inspector.table("refl_shop")), dialect());
+  expect_same(plain, rt::to_table(inspector.table("refl_plain")), dialect());
+  expect_round_trip({"refl_shop", "refl_plain"});
 }
 
 TEST_P(Reflection, InspectorLists) {
@@ -235,7 +329,33 @@ TEST_P(Reflection, UnknownTypesComeBackOpaque) {
   EXPECT_EQ(t.columns()[1].type.kind(), rt::TypeKind::opaque);
   EXPECT_EQ(t.columns()[1].type.name(), postgres() ? "tsvector" : "GEOMETRY");
   EXPECT_EQ(t.columns()[2].type.kind(), rt::TypeKind::opaque);
-  EXPECT_EQ(md.tables().size(), 1u) << "only the listed table";
+  // The database's own name goes back into DDL unchanged.
+  EXPECT_EQ(dialect().type_ddl(t.columns()[1].type), postgres() ? "tsvector" : "GEOMETRY");
+  expect_round_trip({"refl_odd"});
+}
+
+TEST_P(Reflection, ReflectTakesOnlyTheListedTables) {
+  conn().execute("CREATE TABLE refl_odd (id INTEGER PRIMARY KEY)");
+  conn().execute("CREATE TABLE refl_other (id INTEGER PRIMARY KEY)");
+  rt::MetaData md;
+  md.reflect(conn(), {"refl_odd"});
+  EXPECT_EQ(md.tables().size(), 1u);
+  EXPECT_NE(md.find("refl_odd"), nullptr);
+  EXPECT_EQ(md.find("refl_other"), nullptr);
+
+  // Without a list: every table, these two among them.
+  rt::MetaData all;
+  all.reflect(conn());
+  EXPECT_NE(all.find("refl_odd"), nullptr);
+  EXPECT_NE(all.find("refl_other"), nullptr);
+
+  rt::MetaData missing;
+  try {
+    missing.reflect(conn(), {"refl_missing"});
+    FAIL() << "no error for a missing table";
+  } catch (const rt::ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("refl_missing"), std::string::npos) << e.what();
+  }
 }
 
 RETORT_INSTANTIATE_FOR_BACKEND(Reflection);

@@ -1,5 +1,6 @@
 // PostgreSQL reflection through pg_catalog, for tables in the current schema.
 #include <algorithm>
+#include <cstdint>
 
 #include "dialects/postgresql/dialect.hpp"
 #include "retort/core/connection.hpp"
@@ -42,7 +43,7 @@ std::string check_text(const std::string& definition) {
 constexpr const char* kColumns = R"(
 SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, d.adrelid), a.attidentity, col_description(c.oid, a.attnum),
-       t.typtype, t.typname
+       t.typtype, t.typname, a.atttypid::bigint
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -77,7 +78,9 @@ JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class c ON c.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relname = ? AND n.nspname = current_schema()
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con
+                  WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid
+                    AND con.contype IN ('p', 'u', 'x'))
 ORDER BY i.relname)";
 
 }  // namespace
@@ -95,13 +98,12 @@ ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view
     const std::string identity = row.get<std::string>(4);
     c.comment = row.get<std::optional<std::string>>(5).value_or("");
     if (row.get<std::string>(6) == "e") {
-      const std::string enum_name = row.get<std::string>(7);
-      c.type = Enum(
-          conn.execute("SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid "
-                       "WHERE t.typname = ? ORDER BY e.enumsortorder",
-                       {enum_name})
-              .scalars<std::string>(),
-          enum_name);
+      // By oid: a type of the same name may exist in another schema.
+      c.type = Enum(conn.execute("SELECT enumlabel FROM pg_enum WHERE enumtypid = ?::oid "
+                                 "ORDER BY enumsortorder",
+                                 {row.get<std::int64_t>(8)})
+                        .scalars<std::string>(),
+                    row.get<std::string>(7));
     } else {
       c.type = parse_type(c.type_name);
     }
