@@ -248,6 +248,19 @@ void SessionCore::add(EntityState* state, const Mapper& mapper) {
   state->flags = kPending;
   retain(state);
   pending_.push_back(state);
+  bind_new(state);
+  // Adding an object adds what it refers to (save-update cascade), and the other side of
+  // each back_populates learns of it.
+  for (const auto& rel : mapper.relationships()) {
+    if (rel->spec.viewonly) continue;
+    std::vector<EntityState*> items;
+    rel->items(rel->handle(state->object), items);
+    for (EntityState* item : items) {
+      if (!item->session && rel->spec.cascade.save_update) add(item, *rel->target);
+      if (rel->reverse && item->object)
+        rel->reverse->link_add(rel->reverse->handle(item->object), state);
+    }
+  }
 }
 
 void SessionCore::touched(EntityState* state) {
@@ -359,6 +372,8 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   }
   if (!existing) {
     state->session = this;
+    for (const auto& rel : mapper.relationships())
+      rel->bind(state->object, state, false);
     if (mapper.int_identity())
       map.ints.insert(int_key, state);
     else

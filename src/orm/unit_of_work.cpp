@@ -2,6 +2,7 @@
 // all-or-nothing.
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "retort/core/error.hpp"
 #include "retort/orm/session_core.hpp"
@@ -74,59 +75,99 @@ void SessionCore::flush() {
     ~Reset() { flag = false; }
   } reset{flushing_};
 
-  // What changed: touched objects compared with their snapshots, grouped by the columns
-  // that changed (before_update and on_set hooks run first: they may change more).
-  std::vector<UpdateGroup> updates;
-  std::string mask;
-  for (EntityState* s : touched_) {
-    if (!(s->flags & kPersistent) || (s->flags & (kDeleted | kExpired))) continue;
-    if (!changed_columns(s, mask)) continue;
-    const Mapper& m = *s->mapper;
-    if (has_update_hooks(m)) {
-      for (const auto& hook : m.events().before_update)
-        hook(s->object);
-      run_set_hooks(m, s->object, &mask);
-      if (!changed_columns(s, mask)) continue;
-    }
-    if (updates.empty() || updates.back().mapper != &m || updates.back().mask != mask) {
-      auto it = std::find_if(updates.begin(), updates.end(), [&](const UpdateGroup& g) {
-        return g.mapper == &m && g.mask == mask;
-      });
-      if (it == updates.end()) {
-        updates.push_back(UpdateGroup{&m, mask, {}});
-      } else {
-        std::iter_swap(it, updates.end() - 1);
-      }
-    }
-    updates.back().states.push_back(s);
-  }
+  // Relationships first: what adding and deleting reach through cascades, and which
+  // parent each object now belongs to.
+  cascade_saves();
+  cascade_deletes();
+  const ParentMap parents = parents_of();
+  process_orphans(parents);
+
   std::map<int, std::vector<EntityState*>> inserts, deletes;
   for (EntityState* s : pending_)
     inserts[s->mapper->slot()].push_back(s);
   for (EntityState* s : deleted_) {
     if (s->flags & kPersistent) deletes[s->mapper->slot()].push_back(s);
   }
-  if (inserts.empty() && updates.empty() && deletes.empty()) {
-    for (EntityState* s : touched_) {
-      s->flags &= ~kTouched;
-      s->snapshot.clear();
-      drop(s);
-    }
-    touched_.clear();
-    return;
+  // Rows already in the database that may change, by mapper: the touched ones and the
+  // children that moved to another parent.
+  std::map<int, std::vector<EntityState*>> changing;
+  for (EntityState* s : touched_) {
+    if (s->flags & kPersistent) changing[s->mapper->slot()].push_back(s);
   }
-
+  for (const auto& [child, list] : parents) {
+    if ((child->flags & kPersistent) && !(child->flags & kTouched))
+      changing[child->mapper->slot()].push_back(child);
+  }
   const auto order = registry_->flush_order();
-  connection();
-  try {
-    for (const Mapper* m : order) {
-      if (auto it = inserts.find(m->slot()); it != inserts.end()) insert_objects(*m, it->second);
+  std::vector<UpdateGroup> updates;
+  std::unordered_set<EntityState*> written;  // pending objects inserted by this flush
+  // Whether an object's new foreign key comes from a row this flush has not written yet.
+  auto waits = [&](EntityState* s) {
+    auto unwritten = [&](EntityState* t) { return (t->flags & kPending) && !written.count(t); };
+    for (const auto& rel : s->mapper->relationships()) {
+      if (rel->spec.viewonly || rel->spec.post_update || rel->direction != Direction::many_to_one)
+        continue;
+      const HandleBase& h = rel->handle(s->object);
+      if (!Relationship::is_loaded(h)) continue;
+      std::vector<EntityState*> targets;
+      rel->items(h, targets);
+      if (std::any_of(targets.begin(), targets.end(), unwritten)) return true;
     }
-    for (const Mapper* m : order) {
-      for (const UpdateGroup& group : updates) {
-        if (group.mapper == m) update_objects(group.mask, group.states);
+    if (auto it = parents.find(s); it != parents.end()) {
+      for (const auto& [rel, parent] : it->second) {
+        if (unwritten(parent)) return true;
       }
     }
+    return false;
+  };
+  // What changed: objects compared with their snapshots, grouped by the columns that
+  // changed (before_update and on_set hooks run first: they may change more).
+  auto write_updates = [&](const std::vector<EntityState*>& states) {
+    const std::size_t first = updates.size();
+    std::string mask;
+    for (EntityState* s : states) {
+      if (!(s->flags & kPersistent) || (s->flags & (kDeleted | kExpired))) continue;
+      sync_foreign_keys(s, parents);
+      if (!changed_columns(s, mask)) continue;
+      const Mapper& m = *s->mapper;
+      if (has_update_hooks(m)) {
+        for (const auto& hook : m.events().before_update)
+          hook(s->object);
+        run_set_hooks(m, s->object, &mask);
+        if (!changed_columns(s, mask)) continue;
+      }
+      auto it = std::find_if(updates.begin() + first, updates.end(),
+                             [&](const UpdateGroup& g) { return g.mask == mask; });
+      if (it == updates.end()) {
+        updates.push_back(UpdateGroup{&m, mask, {}});
+        it = updates.end() - 1;
+      }
+      it->states.push_back(s);
+    }
+    for (std::size_t i = first; i < updates.size(); ++i)
+      update_objects(updates[i].mask, updates[i].states);
+  };
+  connection();
+  try {
+    delete_owner_associations();
+    // Mapper by mapper, parents first. A table's updates go before its inserts (a unique
+    // value one row gives up can be taken by a new row), except those that need the key
+    // of a row not written yet.
+    for (const Mapper* m : order) {
+      std::vector<EntityState*> now, later;
+      if (auto it = changing.find(m->slot()); it != changing.end()) {
+        for (EntityState* s : it->second)
+          (waits(s) ? later : now).push_back(s);
+      }
+      write_updates(now);
+      if (auto it = inserts.find(m->slot()); it != inserts.end()) {
+        insert_objects(*m, it->second, parents);
+        written.insert(it->second.begin(), it->second.end());
+      }
+      write_updates(later);
+    }
+    post_updates(parents);
+    write_associations();
     for (auto m = order.rbegin(); m != order.rend(); ++m) {
       if (auto it = deletes.find((*m)->slot()); it != deletes.end())
         delete_objects(**m, it->second);
@@ -159,8 +200,15 @@ void SessionCore::flush() {
     throw;
   }
 
-  // Success: inserted objects become persistent, changed ones forget their snapshots
-  // (the next change takes a new one), deleted ones leave the session.
+  // Success: relationship changes are written; inserted objects become persistent,
+  // changed ones forget their snapshots (the next change takes a new one), deleted ones
+  // leave the session.
+  for (auto* list : {&pending_, &touched_}) {
+    for (EntityState* st : *list) {
+      for (const auto& rel : st->mapper->relationships())
+        rel->clear_changes(rel->handle(st->object));
+    }
+  }
   Level& level = levels_.back();
   auto pending = std::move(pending_);
   pending_.clear();
@@ -303,7 +351,18 @@ void SessionCore::update_objects(const std::string& mask, const std::vector<Enti
   }
 }
 
-void SessionCore::insert_objects(const Mapper& mapper, const std::vector<EntityState*>& states) {
+void SessionCore::insert_objects(const Mapper& mapper, const std::vector<EntityState*>& all,
+                                 const ParentMap& parents) {
+  // Rows of a self-referential table go in by depth: parents first, so that children can
+  // take their keys.
+  for (const auto& states : by_depth(mapper, all, parents)) {
+    for (EntityState* s : states)
+      sync_foreign_keys(s, parents);
+    insert_level(mapper, states);
+  }
+}
+
+void SessionCore::insert_level(const Mapper& mapper, const std::vector<EntityState*>& states) {
   std::vector<void*> objects;
   objects.reserve(states.size());
   for (EntityState* s : states) {
@@ -448,7 +507,11 @@ void SessionCore::delete_objects(const Mapper& mapper, const std::vector<EntityS
   }
   Connection& conn = connection();
   const auto& pk = mapper.primary_key();
-  if (pk.size() == 1) {
+  bool self_referential = false;
+  for (const auto& rel : mapper.relationships()) {
+    self_referential = self_referential || (rel->target == &mapper && !rel->spec.viewonly);
+  }
+  if (pk.size() == 1 && !self_referential) {
     for (std::size_t start = 0; start < states.size(); start += kDeleteBatch) {
       const std::size_t n = std::min(kDeleteBatch, states.size() - start);
       const std::string& sql =
@@ -479,7 +542,10 @@ void SessionCore::delete_objects(const Mapper& mapper, const std::vector<EntityS
     return text;
   });
   Statement stmt = conn.prepare(sql);
-  for (EntityState* s : states) {
+  // Rows of a self-referential table go one at a time, last deleted first: cascades add
+  // children after their parents.
+  for (auto it = states.rbegin(); it != states.rend(); ++it) {
+    EntityState* s = *it;
     int index = 0;
     for (auto& v : snapshot_key(s))
       stmt.raw().bind(index++, v);

@@ -43,7 +43,16 @@
 
 namespace retort::orm {
 
+// A number per mapped type, for O(1) lookups.
+int next_type_slot();
+template <class T>
+int type_slot() {
+  static const int slot = next_type_slot();
+  return slot;
+}
+
 struct EntityState;
+class Relationship;
 
 // Hooks on a mapper's objects, as SQLAlchemy's mapper events.
 struct MapperEvents {
@@ -53,8 +62,9 @@ struct MapperEvents {
 
 class Mapper {
  public:
-  Mapper(std::type_index type, std::string class_name)
-      : type_(type), class_name_(std::move(class_name)) {}
+  // Out of line: relationships are only declared here.
+  Mapper(std::type_index type, std::string class_name);
+  ~Mapper();
 
   std::type_index type() const { return type_; }
   // The struct's name ("User"), for messages.
@@ -80,8 +90,16 @@ class Mapper {
   // The primary key attribute the database generates, if any.
   const Attribute* generated_key() const { return generated_; }
   const MapperEvents& events() const { return events_; }
+  const std::vector<std::unique_ptr<Relationship>>& relationships() const { return relationships_; }
+  // By name; nullptr when there is none.
+  const Relationship* relationship(std::string_view name) const;
+  // By member pointer bytes; rt::MappingError when the member is not a relationship.
+  const Relationship& relationship_for(const void* member_pointer, std::size_t size) const;
   // Slot in the registry, for per-mapper tables in sessions.
   int slot() const { return slot_; }
+  // Whether the registry has resolved the relationships.
+  bool prepared() const { return prepared_.load(std::memory_order_acquire); }
+  std::atomic<bool> prepared_{false};
 
   // A new object in a new entity (default-constructed, or moved from *source), with room
   // for snapshot_bytes of snapshot behind it.
@@ -103,6 +121,7 @@ class Mapper {
   // For the builder and registry.
   Table table_;
   std::vector<std::unique_ptr<Attribute>> attributes_;
+  std::vector<std::unique_ptr<Relationship>> relationships_;
   MapperEvents events_;
   void finish(int slot);  // validates and indexes; rt::MappingError on mistakes
 
@@ -136,6 +155,11 @@ class ModelBuilder {
     add_column<M>(std::move(name), member, options...);
     return *this;
   }
+
+  // A relationship to another mapped struct through a rt::Many<U> or rt::One<U> member
+  // (see relationship.hpp for the options).
+  template <class H, class... Options>
+  ModelBuilder& relationship(std::string name, H T::*member, const Options&... options);
 
   // Table-level constraints and indexes of a declarative model.
   ModelBuilder& constraint(TableElement element) {

@@ -23,6 +23,7 @@
 #include <optional>
 #include <vector>
 
+#include "retort/orm/load_options.hpp"
 #include "retort/orm/session_core.hpp"
 #include "retort/sql/select.hpp"
 
@@ -55,6 +56,27 @@ class Query {
   Query outerjoin(const sql::From& target, const sql::Expr<bool>& on) const {
     return with(select_.outerjoin(target, on));
   }
+  // How relationships load (rt::selectin, rt::joined, rt::raiseload, ...).
+  template <class... O>
+  Query options(const O&... load_options) const {
+    Query q = *this;
+    (q.options_.push_back(load_options), ...);
+    return q;
+  }
+  // Joins a related table along a relationship (its columns are then usable in where()).
+  template <class O, class H>
+  Query join(H O::*member) const {
+    return with(orm::join_along(
+        select_, registry_of().template mapper<O>().relationship_for(&member, sizeof member),
+        false));
+  }
+  template <class O, class H>
+  Query outerjoin(H O::*member) const {
+    return with(orm::join_along(
+        select_, registry_of().template mapper<O>().relationship_for(&member, sizeof member),
+        true));
+  }
+
   // Loaded rows overwrite objects already in the session.
   Query populate_existing() const {
     Query q = *this;
@@ -63,11 +85,11 @@ class Query {
   }
 
   std::vector<Ref<T>> all() const {
-    auto& core = session();
-    auto result = execute(core);
+    const auto states = session().run_query(*mapper_, select_, populate_existing_, options_);
     std::vector<Ref<T>> out;
-    while (result.next())
-      out.push_back(ref(core.load(*mapper_, result.row().statement(), 0, populate_existing_)));
+    out.reserve(states.size());
+    for (orm::EntityState* s : states)
+      out.push_back(ref(s));
     return out;
   }
   // The first row's object, or a null Ref.
@@ -157,6 +179,7 @@ class Query {
     q.select_ = std::move(select);
     return q;
   }
+  Registry& registry_of() const { return core_ ? core_->registry() : registry(); }
   orm::SessionCore& session() const {
     if (!core_) {
       throw ArgumentError(
@@ -184,6 +207,7 @@ class Query {
   const orm::Mapper* mapper_;
   sql::Select select_;
   bool populate_existing_ = false;
+  std::vector<LoadOption> options_;
 };
 
 template <class T>
@@ -237,6 +261,30 @@ typename Query<T>::Stream Query<T>::yield_per(std::size_t) const {
 template <class T>
 Query<T> query() {
   return Query<T>();
+}
+
+// Existence filters along relationships, as SQLAlchemy's any() / has():
+//   session.query<User>().where(rt::any(&User::posts, rt::c(&Post::title).like("C++%")))
+//   session.query<Post>().where(rt::has(&Post::author, rt::c(&User::login) == "ada"))
+//   session.query<User>().where(rt::contains(&User::posts, post))
+template <class O, class U>
+sql::Expr<bool> any(Many<U> O::*member, const sql::Expr<bool>& condition = sql::Expr<bool>()) {
+  return orm::exists_along(registry().mapper<O>().relationship_for(&member, sizeof member),
+                           condition);
+}
+template <class O, class U>
+sql::Expr<bool> has(One<U> O::*member, const sql::Expr<bool>& condition = sql::Expr<bool>()) {
+  return orm::exists_along(registry().mapper<O>().relationship_for(&member, sizeof member),
+                           condition);
+}
+template <class O, class U>
+sql::Expr<bool> contains(Many<U> O::*member, const Ref<U>& item) {
+  const auto& rel = registry().mapper<O>().relationship_for(&member, sizeof member);
+  std::vector<sql::Expr<bool>> same;
+  for (const orm::Attribute* a : rel.target->primary_key()) {
+    same.push_back(rel.target->table().c(a->name) == a->get(item.peek()));
+  }
+  return orm::exists_along(rel, sql::and_(same));
 }
 
 }  // namespace retort

@@ -108,6 +108,9 @@ void release(EntityState* state) noexcept;
 void touch(EntityState* state);
 // Const access: reload an expired object.
 void load(EntityState* state);
+// Ties a new object's relationship handles to it (when its type is in the default
+// registry), so that back_populates works before the object is in a session.
+void bind_new(EntityState* state, int type_slot);
 }  // namespace detail
 
 }  // namespace retort::orm
@@ -186,12 +189,21 @@ class Ref {
   T* ptr_ = nullptr;
 };
 
-// A new object not yet in any session (session.add() it later).
-template <class T, class... Args>
-Ref<T> make_ref(Args&&... args) {
-  auto* entity = new (orm::SnapshotRoom{0})
-      orm::Entity<T>(orm::SnapshotRoom{0}, T{std::forward<Args>(args)...});
-  return Ref<T>(entity, &entity->value);
+// A new object not yet in any session (session.add() it later, or put it in a
+// relationship of an object that is): rt::make_ref<User>(args...) or
+// rt::make_ref(User{...}).
+template <class T = void, class... Args>
+auto make_ref(Args&&... args) {
+  if constexpr (std::is_void_v<T>) {
+    static_assert(sizeof...(Args) == 1,
+                  "rt::make_ref(object) takes one object; name the type for more");
+    return make_ref<std::remove_cvref_t<Args>...>(std::forward<Args>(args)...);
+  } else {
+    auto* entity = new (orm::SnapshotRoom{0})
+        orm::Entity<T>(orm::SnapshotRoom{0}, T{std::forward<Args>(args)...});
+    orm::detail::bind_new(entity, orm::type_slot<T>());
+    return Ref<T>(entity, &entity->value);
+  }
 }
 
 }  // namespace retort

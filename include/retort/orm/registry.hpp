@@ -22,14 +22,6 @@
 
 namespace retort::orm {
 
-// A number per mapped type, for O(1) lookups.
-int next_type_slot();
-template <class T>
-int type_slot() {
-  static const int slot = next_type_slot();
-  return slot;
-}
-
 template <class T>
 concept declarative = requires {
   T::mapping();
@@ -63,9 +55,29 @@ class Registry {
     return *this;
   }
 
-  // T's mapper; a declarative model is added now if it was not yet.
+  // T's mapper, with its relationships resolved; a declarative model is added now if it
+  // was not yet.
   template <class T>
   const orm::Mapper& mapper() {
+    const orm::Mapper* m = find<T>();
+    if (!m) {
+      if constexpr (orm::declarative<T>) {
+        add<T>();
+        m = find<T>();
+      } else {
+        unmapped(typeid(T));
+      }
+    }
+    if (!m->prepared()) prepare(*m);
+    return *m;
+  }
+  template <class T>
+  const orm::Mapper* find() const {
+    return find(orm::type_slot<T>());
+  }
+  // T's mapper, added now if declarative, without resolving its relationships.
+  template <class T>
+  const orm::Mapper& registered() {
     if (const orm::Mapper* m = find<T>()) return *m;
     if constexpr (orm::declarative<T>) {
       add<T>();
@@ -74,13 +86,11 @@ class Registry {
       unmapped(typeid(T));
     }
   }
-  template <class T>
-  const orm::Mapper* find() const {
-    return find(orm::type_slot<T>());
-  }
   const orm::Mapper* find(int slot) const;
 
   MetaData& metadata() { return metadata_; }
+  // Resolves a mapper's relationships (their targets, direction and join columns).
+  void prepare(const orm::Mapper& mapper);
   std::vector<const orm::Mapper*> mappers() const;
   // Mappers with parents before children (by their tables' foreign keys).
   std::vector<const orm::Mapper*> flush_order() const;
@@ -98,6 +108,7 @@ class Registry {
   [[noreturn]] void unmapped(const std::type_info& type) const;
 
   mutable std::mutex mutex_;
+  std::recursive_mutex prepare_mutex_;
   std::vector<std::shared_ptr<orm::Mapper>> mappers_;  // by type slot
   MetaData metadata_;
 };

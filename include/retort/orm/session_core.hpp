@@ -12,11 +12,18 @@
 #include "retort/core/connection.hpp"
 #include "retort/core/engine.hpp"
 #include "retort/orm/identity_map.hpp"
+#include "retort/orm/load_options.hpp"
 #include "retort/orm/ref.hpp"
 #include "retort/orm/registry.hpp"
+#include "retort/orm/relationship.hpp"
 #include "retort/sql/select.hpp"
 
 namespace retort::orm {
+
+// The select joined to a relationship's target (and association table) on its columns.
+sql::Select join_along(const sql::Select& select, const Relationship& rel, bool outer);
+// EXISTS (SELECT 1 FROM target WHERE <joined to the outer row> AND condition).
+sql::Expr<bool> exists_along(const Relationship& rel, const sql::Expr<bool>& condition);
 
 struct SessionOptions {
   // Flush pending changes before queries, so they see them.
@@ -89,6 +96,20 @@ class SessionCore {
   // Called on the first non-const access to a persistent object since the last flush.
   void touched(EntityState* state);
 
+  // Loads one object's relationship (lazy loading).
+  void load_relationship(EntityState* owner, const Relationship& rel);
+  // Loads a relationship for many objects with one query per level (selectin).
+  std::vector<EntityState*> load_selectin(const Relationship& rel,
+                                          const std::vector<EntityState*>& owners);
+  // Runs a query of a mapper's objects: rows through the identity map, relationships
+  // loaded as the options and the mapping say (joined ones in the same statement).
+  std::vector<EntityState*> run_query(const Mapper& mapper, const sql::Select& select,
+                                      bool populate_existing,
+                                      const std::vector<LoadOption>& options);
+  // Eager loading for objects a query produced: selectin, raise, noload.
+  void apply_loaders(const Mapper& mapper, const std::vector<EntityState*>& states,
+                     const std::vector<LoadOption>& options, int depth = 0);
+
  private:
   // The transaction (level 0) and its savepoints, with what their flushes did, so that
   // a rollback can put those objects back as they were (strong refs).
@@ -113,8 +134,26 @@ class SessionCore {
   void revert_levels(std::size_t from, bool keep_pending, bool keep_changes);
   void snapshot(EntityState* state);
 
-  // The flush's parts (unit_of_work.cpp).
-  void insert_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
+  // Which parents (through one-to-many relationships) each object now belongs to.
+  using ParentMap =
+      std::unordered_map<EntityState*, std::vector<std::pair<const Relationship*, EntityState*>>>;
+
+  // The flush's parts (unit_of_work.cpp, dependencies.cpp).
+  void insert_objects(const Mapper& mapper, const std::vector<EntityState*>& states,
+                      const ParentMap& parents);
+  void insert_level(const Mapper& mapper, const std::vector<EntityState*>& states);
+  void cascade_saves();
+  void cascade_deletes();
+  ParentMap parents_of() const;
+  void process_orphans(const ParentMap& parents);
+  std::vector<std::vector<EntityState*>> by_depth(const Mapper& mapper,
+                                                  const std::vector<EntityState*>& states,
+                                                  const ParentMap& parents) const;
+  void sync_foreign_keys(EntityState* state, const ParentMap& parents);
+  void post_updates(const ParentMap& parents);
+  void delete_owner_associations();
+  void write_associations();
+  void bind_new(EntityState* state);
   void insert_rows(const Mapper& mapper, const std::vector<void*>& objects);
   void update_objects(const std::string& mask, const std::vector<EntityState*>& states);
   void delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states);

@@ -1,0 +1,588 @@
+// Relationships between mapped structs: the member handles rt::Many<T> and rt::One<T>,
+// the options that describe a relationship, and its type-erased definition.
+//
+//   struct User {
+//     std::int64_t id = 0;
+//     rt::Many<Post> posts;                    // one-to-many
+//     static auto mapping() {
+//       return rt::model<User>("user")
+//           .column("id", &User::id, rt::primary_key)
+//           .relationship("posts", &User::posts, rt::back_populates("author"),
+//                         rt::cascade::all_delete_orphan, rt::order_by(&Post::id));
+//     }
+//   };
+//   struct Post {
+//     std::int64_t id = 0;
+//     std::int64_t author_id = 0;
+//     rt::One<User> author;                    // many-to-one
+//     ...relationship("author", &Post::author, rt::back_populates("posts"))
+//   };
+//
+// Which side holds the foreign key is read from the tables; rt::join_on(...) gives the
+// columns when the database has no foreign key (or more than one), rt::secondary(...) an
+// association table for many-to-many, rt::remote_side(...) the direction of a
+// self-referential relationship.
+//
+// A handle loads on first access through the session that owns its object (lazy), or
+// with the query that loaded the object (selectin, joined); raise turns an access to an
+// unloaded relationship into an error naming it, so a silent N+1 cannot happen.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "retort/orm/ref.hpp"
+#include "retort/orm/registry.hpp"
+#include "retort/sql/expression.hpp"
+
+namespace retort {
+class Registry;
+}
+
+namespace retort::orm {
+
+class Relationship;
+template <class O, class T, class H>
+class TypedRelationship;
+
+enum class Direction : std::uint8_t { many_to_one, one_to_many, many_to_many };
+enum class Loading : std::uint8_t { lazy, selectin, joined, raise, noload };
+
+// What operations on a parent carry over to the objects of its relationship.
+struct Cascade {
+  bool save_update = true;     // adding the parent adds them
+  bool delete_ = false;        // deleting the parent deletes them
+  bool delete_orphan = false;  // taking one out of the collection deletes it
+};
+
+// What every handle shares: the owner it belongs to and whether its objects are loaded.
+class HandleBase {
+ public:
+  // True once the related objects are there (loaded, assigned, or the owner is new).
+  bool loaded() const { return loaded_; }
+  // The owning object's relationship definition, once the session has seen the owner.
+  const Relationship* relationship() const { return rel_; }
+
+ protected:
+  HandleBase() = default;
+  // Copies belong to no object yet: they carry the values only.
+  HandleBase(const HandleBase& other) : loaded_(other.loaded_) {}
+  HandleBase& operator=(const HandleBase&) { return *this; }
+  // Loads on first access, or raises for the raise strategy / a detached owner.
+  void ensure_loaded() const;
+  // Applies back_populates on the other side after an append / remove / assignment.
+  void link(EntityState* other, bool added) const;
+
+  friend class Relationship;
+  friend class SessionCore;
+  EntityState* owner_ = nullptr;
+  const Relationship* rel_ = nullptr;
+  bool loaded_ = false;
+  bool raise_ = false;  // a query's raiseload(): access raises until loaded
+};
+
+}  // namespace retort::orm
+
+namespace retort {
+
+// A collection of related objects (one-to-many, many-to-many).
+template <class T>
+class Many : public orm::HandleBase {
+ public:
+  using value_type = Ref<T>;
+  Many() = default;
+  Many(std::initializer_list<Ref<T>> items) : items_(items) { loaded_ = true; }
+  Many(const Many& other) : HandleBase(other), items_(other.items_) {}
+  Many& operator=(const Many& other) {
+    if (this != &other) {
+      ensure_loaded();
+      for (const auto& r : items_)
+        track_remove(r.state());
+      items_ = other.items_;
+      for (const auto& r : items_)
+        track_add(r.state());
+      loaded_ = true;
+    }
+    return *this;
+  }
+
+  auto begin() const {
+    ensure_loaded();
+    return items_.begin();
+  }
+  auto end() const {
+    ensure_loaded();
+    return items_.end();
+  }
+  std::size_t size() const {
+    ensure_loaded();
+    return items_.size();
+  }
+  bool empty() const { return size() == 0; }
+  const Ref<T>& operator[](std::size_t i) const {
+    ensure_loaded();
+    return items_.at(i);
+  }
+  const std::vector<Ref<T>>& items() const {
+    ensure_loaded();
+    return items_;
+  }
+  bool contains(const Ref<T>& item) const {
+    ensure_loaded();
+    for (const auto& r : items_) {
+      if (r == item) return true;
+    }
+    return false;
+  }
+
+  // Adds an object; with back_populates, its other side points back here.
+  void push_back(Ref<T> item) {
+    ensure_loaded();
+    if (!item || contains(item)) return;
+    orm::EntityState* state = item.state();
+    track_add(state);
+    items_.push_back(std::move(item));
+    link(state, true);
+  }
+  // Takes an object out (with delete-orphan, it is deleted at the next flush).
+  void remove(const Ref<T>& item) {
+    ensure_loaded();
+    for (auto it = items_.begin(); it != items_.end(); ++it) {
+      if (*it == item) {
+        track_remove(item.state());
+        link(item.state(), false);
+        items_.erase(it);
+        return;
+      }
+    }
+  }
+  void clear() {
+    ensure_loaded();
+    while (!items_.empty())
+      remove(Ref<T>(items_.back()));
+  }
+
+ private:
+  friend class orm::Relationship;
+  template <class O, class U, class H>
+  friend class orm::TypedRelationship;
+  // Changes since the collection was loaded, for the flush (association rows, foreign
+  // keys, orphans). Removed objects are held so that an orphan lives until it is deleted.
+  void track_add(orm::EntityState* s) {
+    if (!owner_ || !s) return;
+    const auto before = removed_.size();
+    std::erase_if(removed_, [s](const Ref<T>& r) { return r.state() == s; });
+    if (removed_.size() == before) added_.push_back(s);
+  }
+  void track_remove(orm::EntityState* s) {
+    if (!owner_ || !s) return;
+    if (std::erase(added_, s) == 0) {
+      for (const auto& r : items_) {
+        if (r.state() == s) removed_.push_back(r);
+      }
+    }
+  }
+
+  std::vector<Ref<T>> items_;
+  std::vector<orm::EntityState*> added_;
+  std::vector<Ref<T>> removed_;
+};
+
+// A single related object (many-to-one, one-to-one).
+template <class T>
+class One : public orm::HandleBase {
+ public:
+  One() = default;
+  One(Ref<T> target) : target_(std::move(target)) { loaded_ = true; }
+  One(std::nullptr_t) { loaded_ = true; }
+  One(const One& other) : HandleBase(other), target_(other.target_) {}
+  One& operator=(const One& other) {
+    if (this != &other) assign(other.target_);
+    return *this;
+  }
+  One& operator=(Ref<T> target) {
+    assign(std::move(target));
+    return *this;
+  }
+  One& operator=(std::nullptr_t) {
+    assign(Ref<T>());
+    return *this;
+  }
+
+  // The object (a null Ref when there is none).
+  const Ref<T>& get() const {
+    ensure_loaded();
+    return target_;
+  }
+  const Ref<T>& operator*() const { return get(); }
+  T* operator->() const { return const_cast<Ref<T>&>(get()).get(); }
+  explicit operator bool() const { return static_cast<bool>(get()); }
+
+ private:
+  friend class orm::Relationship;
+  template <class O, class U, class H>
+  friend class orm::TypedRelationship;
+  void assign(Ref<T> target) {
+    ensure_loaded();
+    if (target == target_) return;
+    if (owner_ && !changed_) {
+      original_ = target_;
+      changed_ = true;
+    }
+    if (target_) link(target_.state(), false);
+    target_ = std::move(target);
+    if (target_) link(target_.state(), true);
+    loaded_ = true;
+  }
+
+  Ref<T> target_;
+  Ref<T> original_;  // what was loaded, once changed since (kept alive for orphan checks)
+  bool changed_ = false;
+};
+
+}  // namespace retort
+
+namespace retort::orm {
+
+// A member named by its pointer, resolved to an attribute once the mappers exist.
+struct MemberRef {
+  int type_slot = -1;
+  unsigned char bytes[16] = {};
+  std::size_t size = 0;
+  template <class O, class M>
+  static MemberRef of(M O::*member);
+  const Attribute& resolve(Registry& registry) const;
+};
+
+// What a relationship's mapping said, before the mappers are resolved.
+struct RelationshipSpec {
+  std::string back_populates;
+  Cascade cascade;
+  Loading loading = Loading::lazy;
+  bool viewonly = false;
+  bool passive_deletes = false;
+  bool post_update = false;
+  std::vector<std::pair<MemberRef, MemberRef>> join_on;  // local, remote
+  std::vector<MemberRef> remote_side;
+  Table secondary;
+  std::string secondary_local, secondary_remote;     // association columns, when named
+  std::vector<std::pair<MemberRef, bool>> order_by;  // target member, descending
+};
+
+class Relationship {
+ public:
+  Relationship(std::string name, bool uselist, RelationshipSpec spec)
+      : name(std::move(name)), uselist(uselist), spec(std::move(spec)) {}
+  virtual ~Relationship() = default;
+
+  std::string name;
+  bool uselist;  // a Many (collection) rather than a One
+  RelationshipSpec spec;
+
+  // Resolved from the spec and the two mappers' tables (Registry::prepare()).
+  const Mapper* parent = nullptr;
+  const Mapper* target = nullptr;
+  Direction direction = Direction::many_to_one;
+  // Join columns: (parent attribute, target attribute); for many-to-one the parent holds
+  // the foreign key, for one-to-many the target does.
+  std::vector<std::pair<const Attribute*, const Attribute*>> pairs;
+  // Many-to-many: association-table columns matching the parent's and the target's
+  // attributes.
+  std::vector<std::pair<const Attribute*, std::string>> secondary_local, secondary_remote;
+  std::vector<std::pair<const Attribute*, bool>> order_by;
+  const Relationship* reverse = nullptr;
+  bool resolved = false;
+
+  // "User.posts", for messages.
+  std::string full_name() const;
+
+  virtual HandleBase& handle(void* owner) const = 0;
+  // Fills a handle with loaded objects (marks it loaded, forgets tracked changes).
+  virtual void set_items(HandleBase& h, const std::vector<EntityState*>& items) const = 0;
+  // The objects a handle holds now, without loading.
+  virtual void items(const HandleBase& h, std::vector<EntityState*>& out) const = 0;
+  // Changes since loading: objects added and removed (for a One: the new and the old).
+  virtual void changes(const HandleBase& h, std::vector<EntityState*>& added,
+                       std::vector<EntityState*>& removed) const = 0;
+  virtual void clear_changes(HandleBase& h) const = 0;
+  // The other side of back_populates, without going further back.
+  virtual void link_add(HandleBase& h, EntityState* other) const = 0;
+  virtual void link_remove(HandleBase& h, EntityState* other) const = 0;
+  virtual bool maps(const void* member, std::size_t size) const = 0;
+  virtual const Mapper& find_target(Registry& registry) const = 0;
+
+  // Ties a handle to its owner (on add and load); a new owner's handles count as loaded.
+  void bind(void* object, EntityState* owner, bool is_new) const {
+    HandleBase& h = handle(object);
+    h.owner_ = owner;
+    h.rel_ = this;
+    if (is_new) h.loaded_ = true;
+  }
+  static bool is_loaded(const HandleBase& h) { return h.loaded_; }
+  static void unbind(HandleBase& h) { h.owner_ = nullptr; }
+};
+
+template <class O, class T, class H>
+class TypedRelationship final : public Relationship {
+ public:
+  TypedRelationship(std::string name, H O::*member, RelationshipSpec spec)
+      : Relationship(std::move(name), std::is_same_v<H, Many<T>>, std::move(spec)),
+        member_(member) {}
+
+  HandleBase& handle(void* owner) const override { return static_cast<O*>(owner)->*member_; }
+
+  void set_items(HandleBase& base, const std::vector<EntityState*>& states) const override {
+    H& h = static_cast<H&>(base);
+    if constexpr (std::is_same_v<H, Many<T>>) {
+      h.items_.clear();
+      h.items_.reserve(states.size());
+      for (EntityState* s : states)
+        h.items_.emplace_back(s, static_cast<T*>(s->object));
+      h.added_.clear();
+      h.removed_.clear();
+    } else {
+      h.target_ = states.empty() ? Ref<T>()
+                                 : Ref<T>(states.front(), static_cast<T*>(states.front()->object));
+      h.original_ = Ref<T>();
+      h.changed_ = false;
+    }
+    h.loaded_ = true;
+  }
+  void items(const HandleBase& base, std::vector<EntityState*>& out) const override {
+    const H& h = static_cast<const H&>(base);
+    if constexpr (std::is_same_v<H, Many<T>>) {
+      for (const auto& r : h.items_)
+        out.push_back(r.state());
+    } else if (h.target_) {
+      out.push_back(h.target_.state());
+    }
+  }
+  void changes(const HandleBase& base, std::vector<EntityState*>& added,
+               std::vector<EntityState*>& removed) const override {
+    const H& h = static_cast<const H&>(base);
+    if constexpr (std::is_same_v<H, Many<T>>) {
+      added.insert(added.end(), h.added_.begin(), h.added_.end());
+      for (const auto& r : h.removed_)
+        removed.push_back(r.state());
+    } else if (h.changed_) {
+      if (h.target_) added.push_back(h.target_.state());
+      if (h.original_) removed.push_back(h.original_.state());
+    }
+  }
+  void clear_changes(HandleBase& base) const override {
+    H& h = static_cast<H&>(base);
+    if constexpr (std::is_same_v<H, Many<T>>) {
+      h.added_.clear();
+      h.removed_.clear();
+    } else {
+      h.original_ = Ref<T>();
+      h.changed_ = false;
+    }
+  }
+  void link_add(HandleBase& base, EntityState* other) const override {
+    H& h = static_cast<H&>(base);
+    if (!h.loaded_ && h.owner_) return;  // an unloaded side learns it when it loads
+    if constexpr (std::is_same_v<H, Many<T>>) {
+      for (const auto& r : h.items_) {
+        if (r.state() == other) return;
+      }
+      h.track_add(other);
+      h.items_.emplace_back(other, static_cast<T*>(other->object));
+    } else {
+      if (h.target_.state() == other) return;
+      if (h.owner_ && !h.changed_) {
+        h.original_ = h.target_;
+        h.changed_ = true;
+      }
+      h.target_ = Ref<T>(other, static_cast<T*>(other->object));
+    }
+  }
+  void link_remove(HandleBase& base, EntityState* other) const override {
+    H& h = static_cast<H&>(base);
+    if (!h.loaded_ && h.owner_) return;
+    if constexpr (std::is_same_v<H, Many<T>>) {
+      for (auto it = h.items_.begin(); it != h.items_.end(); ++it) {
+        if (it->state() == other) {
+          h.track_remove(other);
+          h.items_.erase(it);
+          return;
+        }
+      }
+    } else if (h.target_.state() == other) {
+      if (h.owner_ && !h.changed_) {
+        h.original_ = h.target_;
+        h.changed_ = true;
+      }
+      h.target_ = Ref<T>();
+    }
+  }
+  bool maps(const void* member, std::size_t size) const override {
+    return size == sizeof member_ && std::memcmp(member, &member_, size) == 0;
+  }
+  const Mapper& find_target(Registry& registry) const override;
+
+ private:
+  H O::*member_;
+};
+
+}  // namespace retort::orm
+
+// Relationship options for ModelBuilder::relationship().
+namespace retort {
+
+struct BackPopulates {
+  std::string name;
+  friend void apply(orm::RelationshipSpec& s, const BackPopulates& o) { s.back_populates = o.name; }
+};
+inline BackPopulates back_populates(std::string name) {
+  return {std::move(name)};
+}
+
+namespace cascade {
+struct Option {
+  orm::Cascade value;
+  friend void apply(orm::RelationshipSpec& s, const Option& o) { s.cascade = o.value; }
+};
+// The default: adding a parent adds its related objects.
+inline constexpr Option save_update{{true, false, false}};
+// Also deletes them with the parent.
+inline constexpr Option all{{true, true, false}};
+// Also deletes one taken out of the collection.
+inline constexpr Option all_delete_orphan{{true, true, true}};
+inline constexpr Option none{{false, false, false}};
+}  // namespace cascade
+
+namespace lazy {
+struct Option {
+  orm::Loading value;
+  friend void apply(orm::RelationshipSpec& s, const Option& o) { s.loading = o.value; }
+};
+inline constexpr Option select{orm::Loading::lazy};
+inline constexpr Option selectin{orm::Loading::selectin};
+inline constexpr Option joined{orm::Loading::joined};
+inline constexpr Option raise{orm::Loading::raise};
+inline constexpr Option noload{orm::Loading::noload};
+}  // namespace lazy
+
+struct RelationshipFlag {
+  enum { viewonly, passive_deletes, post_update } which;
+  friend void apply(orm::RelationshipSpec& s, const RelationshipFlag& f) {
+    if (f.which == viewonly) s.viewonly = true;
+    if (f.which == passive_deletes) s.passive_deletes = true;
+    if (f.which == post_update) s.post_update = true;
+  }
+};
+// Loads but never writes (no cascades, no foreign-key changes).
+inline constexpr RelationshipFlag viewonly{RelationshipFlag::viewonly};
+// Deleting the parent leaves the children to ON DELETE CASCADE in the database instead of
+// loading them.
+inline constexpr RelationshipFlag passive_deletes{RelationshipFlag::passive_deletes};
+// Writes the foreign key with an UPDATE after the rows exist, for rows that refer to each
+// other.
+inline constexpr RelationshipFlag post_update{RelationshipFlag::post_update};
+
+struct JoinOn {
+  std::vector<std::pair<orm::MemberRef, orm::MemberRef>> pairs;
+  friend void apply(orm::RelationshipSpec& s, const JoinOn& j) { s.join_on = j.pairs; }
+};
+// The join condition, column by column (local member, remote member), for relationships
+// the foreign keys do not describe — or when the database has none.
+template <class L, class ML, class R, class MR>
+JoinOn join_on(ML L::*local, MR R::*remote) {
+  return {{{orm::MemberRef::of(local), orm::MemberRef::of(remote)}}};
+}
+
+struct Secondary {
+  Table table;
+  std::string local, remote;
+  friend void apply(orm::RelationshipSpec& s, const Secondary& o) {
+    s.secondary = o.table;
+    s.secondary_local = o.local;
+    s.secondary_remote = o.remote;
+  }
+};
+// Many-to-many through an association table; name its two columns when both point at
+// the same table (a self-referential many-to-many: followers / followed).
+inline Secondary secondary(const Table& table, std::string local_column = {},
+                           std::string remote_column = {}) {
+  return {table, std::move(local_column), std::move(remote_column)};
+}
+
+struct RemoteSide {
+  orm::MemberRef member;
+  friend void apply(orm::RelationshipSpec& s, const RemoteSide& o) {
+    s.remote_side.push_back(o.member);
+  }
+};
+// For a self-referential relationship: the column on the far side (Task.parent:
+// remote_side(&Task::id) makes it many-to-one).
+template <class O, class M>
+RemoteSide remote_side(M O::*member) {
+  return {orm::MemberRef::of(member)};
+}
+
+struct OrderBy {
+  orm::MemberRef member;
+  bool descending;
+  friend void apply(orm::RelationshipSpec& s, const OrderBy& o) {
+    s.order_by.emplace_back(o.member, o.descending);
+  }
+};
+// The order of a collection's objects.
+template <class O, class M>
+OrderBy order_by(M O::*member, bool descending = false) {
+  return {orm::MemberRef::of(member), descending};
+}
+
+}  // namespace retort
+
+namespace retort::orm {
+
+template <class O, class M>
+MemberRef MemberRef::of(M O::*member) {
+  static_assert(sizeof member <= sizeof(MemberRef::bytes));
+  MemberRef r;
+  r.type_slot = orm::type_slot<O>();
+  std::memcpy(r.bytes, &member, sizeof member);
+  r.size = sizeof member;
+  return r;
+}
+
+template <class O, class T, class H>
+const Mapper& TypedRelationship<O, T, H>::find_target(Registry& registry) const {
+  return registry.registered<T>();
+}
+
+template <class H>
+struct handle_traits;
+template <class U>
+struct handle_traits<Many<U>> {
+  using target = U;
+};
+template <class U>
+struct handle_traits<One<U>> {
+  using target = U;
+};
+
+template <class T>
+template <class H, class... Options>
+ModelBuilder<T>& ModelBuilder<T>::relationship(std::string name, H T::*member,
+                                               const Options&... options) {
+  using U = typename handle_traits<H>::target;
+  for (const auto& r : mapper_->relationships_) {
+    if (r->name == name)
+      throw MappingError(mapper_->class_name() + ": relationship '" + name + "' is declared twice");
+  }
+  RelationshipSpec spec;
+  (apply(spec, options), ...);
+  mapper_->relationships_.push_back(
+      std::make_unique<TypedRelationship<T, U, H>>(std::move(name), member, std::move(spec)));
+  return *this;
+}
+
+}  // namespace retort::orm

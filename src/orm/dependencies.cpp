@@ -1,0 +1,340 @@
+// What relationships add to a flush: cascades, orphans, foreign keys taken from related
+// objects, association rows, and rows that must be written after others.
+#include <algorithm>
+#include <functional>
+#include <set>
+#include <unordered_set>
+
+#include "retort/core/error.hpp"
+#include "retort/orm/session_core.hpp"
+#include "retort/sql/dialect.hpp"
+
+namespace retort::orm {
+namespace {
+
+bool is_self_referential(const Mapper& m) {
+  for (const auto& rel : m.relationships()) {
+    if (rel->target == &m && !rel->spec.viewonly && rel->direction != Direction::many_to_many)
+      return true;
+  }
+  return false;
+}
+
+// Sets a member unless it already holds the value; a persistent object is touched first,
+// so that its snapshot still has the old value and the flush writes the change.
+void assign(EntityState* s, const Attribute* a, const Value& v) {
+  if (a->get(s->object) == v) return;
+  if (s->flags & kPersistent) detail::touch(s);
+  try {
+    a->set(s->object, v);
+  } catch (const Error&) {
+    // A member that cannot be empty keeps its value; the database then refuses the row
+    // with a constraint error that names it.
+  }
+}
+
+}  // namespace
+
+void SessionCore::bind_new(EntityState* state) {
+  for (const auto& rel : state->mapper->relationships())
+    rel->bind(state->object, state, true);
+}
+
+void SessionCore::cascade_saves() {
+  auto reach = [&](EntityState* s) {
+    for (const auto& rel : s->mapper->relationships()) {
+      if (!rel->spec.cascade.save_update || rel->spec.viewonly) continue;
+      const HandleBase& h = rel->handle(s->object);
+      if (!Relationship::is_loaded(h)) continue;
+      std::vector<EntityState*> items;
+      rel->items(h, items);
+      for (EntityState* item : items) {
+        if (!item->session) add(item, *rel->target);
+      }
+    }
+  };
+  for (std::size_t i = 0; i < pending_.size(); ++i)
+    reach(pending_[i]);  // grows as it goes
+  for (EntityState* s : std::vector<EntityState*>(touched_))
+    reach(s);
+}
+
+void SessionCore::cascade_deletes() {
+  for (std::size_t i = 0; i < deleted_.size(); ++i) {  // grows as children are deleted
+    EntityState* s = deleted_[i];
+    if (!(s->flags & kPersistent)) continue;
+    for (const auto& rel : s->mapper->relationships()) {
+      if (rel->spec.viewonly || rel->direction != Direction::one_to_many) continue;
+      HandleBase& h = rel->handle(s->object);
+      if (!Relationship::is_loaded(h)) {
+        // ON DELETE CASCADE (or SET NULL) in the database takes care of the children.
+        if (rel->spec.passive_deletes) continue;
+        load_relationship(s, *rel);
+      }
+      std::vector<EntityState*> children;
+      rel->items(h, children);
+      for (EntityState* child : children) {
+        if (child->flags & kDeleted) continue;
+        if (rel->spec.cascade.delete_) {
+          remove(child);
+        } else {
+          for (const auto& [parent_attr, child_attr] : rel->pairs)
+            assign(child, child_attr, Value());
+        }
+      }
+    }
+  }
+}
+
+SessionCore::ParentMap SessionCore::parents_of() const {
+  ParentMap out;
+  for (const auto* list : {&pending_, &touched_}) {
+    for (EntityState* p : *list) {
+      if (p->flags & kDeleted) continue;
+      for (const auto& rel : p->mapper->relationships()) {
+        if (rel->spec.viewonly || rel->direction != Direction::one_to_many) continue;
+        const HandleBase& h = rel->handle(p->object);
+        if (!Relationship::is_loaded(h)) continue;
+        std::vector<EntityState*> children, removed;
+        if (p->flags & kPending) {
+          rel->items(h, children);
+        } else {
+          rel->changes(h, children, removed);
+        }
+        for (EntityState* child : children) {
+          if (!(child->flags & kDeleted)) out[child].emplace_back(rel.get(), p);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+void SessionCore::process_orphans(const ParentMap& parents) {
+  std::vector<std::pair<const Relationship*, EntityState*>> orphans;
+  for (const auto* list : {&pending_, &touched_}) {
+    for (EntityState* p : *list) {
+      for (const auto& rel : p->mapper->relationships()) {
+        if (rel->spec.viewonly || rel->direction != Direction::one_to_many) continue;
+        const HandleBase& h = rel->handle(p->object);
+        if (!Relationship::is_loaded(h)) continue;
+        std::vector<EntityState*> added, removed;
+        rel->changes(h, added, removed);
+        for (EntityState* child : removed) {
+          // A child that moved to another parent is not an orphan.
+          if (!(child->flags & kDeleted) && !parents.count(child))
+            orphans.emplace_back(rel.get(), child);
+        }
+      }
+    }
+  }
+  for (const auto& [rel, child] : orphans) {
+    if (child->session != this) continue;
+    if (rel->spec.cascade.delete_orphan) {
+      remove(child);
+    } else {
+      for (const auto& [parent_attr, child_attr] : rel->pairs)
+        assign(child, child_attr, Value());
+    }
+  }
+}
+
+std::vector<std::vector<EntityState*>> SessionCore::by_depth(
+    const Mapper& mapper, const std::vector<EntityState*>& states, const ParentMap& parents) const {
+  if (!is_self_referential(mapper)) return {states};
+  const std::unordered_set<EntityState*> here(states.begin(), states.end());
+  std::unordered_map<EntityState*, int> depth;
+  std::function<int(EntityState*, int)> depth_of = [&](EntityState* s, int guard) -> int {
+    if (auto it = depth.find(s); it != depth.end()) return it->second;
+    if (guard > static_cast<int>(states.size())) {
+      throw ArgumentError(mapper.class_name() +
+                          " objects refer to each other in a cycle; mark one relationship "
+                          "post_update");
+    }
+    int d = 0;
+    auto consider = [&](EntityState* parent) {
+      if (parent != s && here.count(parent)) d = std::max(d, 1 + depth_of(parent, guard + 1));
+    };
+    for (const auto& rel : mapper.relationships()) {
+      if (rel->target != &mapper || rel->spec.viewonly || rel->spec.post_update ||
+          rel->direction != Direction::many_to_one) {
+        continue;
+      }
+      std::vector<EntityState*> targets;
+      rel->items(rel->handle(s->object), targets);
+      for (EntityState* t : targets)
+        consider(t);
+    }
+    if (auto it = parents.find(s); it != parents.end()) {
+      for (const auto& [rel, parent] : it->second) {
+        if (parent->mapper == &mapper) consider(parent);
+      }
+    }
+    depth[s] = d;
+    return d;
+  };
+  std::vector<std::vector<EntityState*>> out;
+  for (EntityState* s : states) {
+    const int d = depth_of(s, 0);
+    if (static_cast<int>(out.size()) <= d) out.resize(d + 1);
+    out[d].push_back(s);
+  }
+  return out;
+}
+
+void SessionCore::sync_foreign_keys(EntityState* s, const ParentMap& parents) {
+  if (s->flags & kDeleted) return;
+  const bool pending = s->flags & kPending;
+  for (const auto& rel : s->mapper->relationships()) {
+    if (rel->spec.viewonly || rel->spec.post_update || rel->direction != Direction::many_to_one)
+      continue;
+    const HandleBase& h = rel->handle(s->object);
+    if (!Relationship::is_loaded(h)) continue;
+    std::vector<EntityState*> added, removed;
+    rel->changes(h, added, removed);
+    if (!pending && added.empty() && removed.empty()) continue;  // the member is the truth
+    std::vector<EntityState*> targets;
+    rel->items(h, targets);
+    for (const auto& [local, remote] : rel->pairs) {
+      assign(s, local, targets.empty() ? Value() : remote->get(targets.front()->object));
+    }
+  }
+  if (auto it = parents.find(s); it != parents.end()) {
+    for (const auto& [rel, parent] : it->second) {
+      for (const auto& [parent_attr, child_attr] : rel->pairs)
+        assign(s, child_attr, parent_attr->get(parent->object));
+    }
+  }
+}
+
+void SessionCore::post_updates(const ParentMap&) {
+  const sql::Dialect& d = *dialect_;
+  std::vector<EntityState*> owners(pending_);
+  for (EntityState* s : touched_) {
+    if ((s->flags & kPersistent) && !(s->flags & kDeleted)) owners.push_back(s);
+  }
+  for (EntityState* s : owners) {
+    const bool pending = s->flags & kPending;
+    for (const auto& rel : s->mapper->relationships()) {
+      if (!rel->spec.post_update || rel->direction != Direction::many_to_one) continue;
+      const HandleBase& h = rel->handle(s->object);
+      if (!Relationship::is_loaded(h)) continue;
+      std::vector<EntityState*> targets, added, removed;
+      rel->items(h, targets);
+      if (pending && targets.empty()) continue;  // inserted with NULL already
+      if (!pending) {
+        rel->changes(h, added, removed);
+        if (added.empty() && removed.empty()) continue;
+      }
+      // Both rows exist now: the key can be written.
+      std::string sql = "UPDATE " + d.quote(s->mapper->table().name()) + " SET ";
+      std::vector<Value> params;
+      for (std::size_t i = 0; i < rel->pairs.size(); ++i) {
+        const auto& [local, remote] = rel->pairs[i];
+        const Value v = targets.empty() ? Value() : remote->get(targets.front()->object);
+        local->set(s->object, v);
+        sql += (i ? ", " : "") + d.quote(local->name) + " = ?";
+        params.push_back(v);
+      }
+      sql += " WHERE ";
+      const auto& pk = s->mapper->primary_key();
+      for (std::size_t i = 0; i < pk.size(); ++i) {
+        sql += (i ? " AND " : "") + d.quote(pk[i]->name) + " = ?";
+        params.push_back(pk[i]->get(s->object));
+      }
+      connection().execute(sql, Params(std::move(params)));
+    }
+  }
+}
+
+void SessionCore::delete_owner_associations() {
+  const sql::Dialect& d = *dialect_;
+  for (EntityState* s : deleted_) {
+    if (!(s->flags & kPersistent)) continue;
+    for (const auto& rel : s->mapper->relationships()) {
+      if (rel->spec.viewonly || rel->direction != Direction::many_to_many) continue;
+      std::string sql = "DELETE FROM " + d.quote(rel->spec.secondary.name()) + " WHERE ";
+      std::vector<Value> params;
+      for (std::size_t i = 0; i < rel->secondary_local.size(); ++i) {
+        sql += (i ? " AND " : "") + d.quote(rel->secondary_local[i].second) + " = ?";
+        params.push_back(rel->secondary_local[i].first->get(s->object));
+      }
+      connection().execute(sql, Params(std::move(params)));
+    }
+  }
+}
+
+void SessionCore::write_associations() {
+  struct Row {
+    const Relationship* rel;
+    std::vector<Value> values;  // local columns then remote columns
+    bool insert;
+  };
+  std::vector<Row> rows;
+  // Both sides of a back_populates pair record the same row: write it once.
+  std::set<std::string> seen;
+  auto record = [&](const Relationship* rel, EntityState* owner, EntityState* item, bool insert) {
+    std::vector<std::pair<std::string, std::string>> key;
+    Row row{rel, {}, insert};
+    for (const auto& [attr, column] : rel->secondary_local) {
+      row.values.push_back(attr->get(owner->object));
+      key.emplace_back(column, row.values.back().repr());
+    }
+    for (const auto& [attr, column] : rel->secondary_remote) {
+      row.values.push_back(attr->get(item->object));
+      key.emplace_back(column, row.values.back().repr());
+    }
+    std::sort(key.begin(), key.end());
+    std::string canonical = rel->spec.secondary.name() + (insert ? "+" : "-");
+    for (const auto& [c, v] : key)
+      canonical += c + "=" + v + ";";
+    if (seen.insert(canonical).second) rows.push_back(std::move(row));
+  };
+  for (const auto* list : {&pending_, &touched_}) {
+    for (EntityState* owner : *list) {
+      if (owner->flags & kDeleted) continue;
+      for (const auto& rel : owner->mapper->relationships()) {
+        if (rel->spec.viewonly || rel->direction != Direction::many_to_many) continue;
+        const HandleBase& h = rel->handle(owner->object);
+        if (!Relationship::is_loaded(h)) continue;
+        std::vector<EntityState*> added, removed;
+        if (owner->flags & kPending) {
+          rel->items(h, added);
+        } else {
+          rel->changes(h, added, removed);
+        }
+        for (EntityState* item : removed)
+          record(rel.get(), owner, item, false);
+        for (EntityState* item : added) {
+          if (!(item->flags & kDeleted)) record(rel.get(), owner, item, true);
+        }
+      }
+    }
+  }
+  const sql::Dialect& d = *dialect_;
+  for (const Row& row : rows) {
+    const Relationship& rel = *row.rel;
+    std::vector<std::string> columns;
+    for (const auto& [attr, column] : rel.secondary_local)
+      columns.push_back(column);
+    for (const auto& [attr, column] : rel.secondary_remote)
+      columns.push_back(column);
+    std::string sql;
+    if (row.insert) {
+      sql = "INSERT INTO " + d.quote(rel.spec.secondary.name()) + " (";
+      for (std::size_t i = 0; i < columns.size(); ++i)
+        sql += (i ? ", " : "") + d.quote(columns[i]);
+      sql += ") VALUES (";
+      for (std::size_t i = 0; i < columns.size(); ++i)
+        sql += i ? ", ?" : "?";
+      sql += ")";
+    } else {
+      sql = "DELETE FROM " + d.quote(rel.spec.secondary.name()) + " WHERE ";
+      for (std::size_t i = 0; i < columns.size(); ++i)
+        sql += (i ? " AND " : "") + d.quote(columns[i]) + " = ?";
+    }
+    connection().execute(sql, Params(row.values));
+  }
+}
+
+}  // namespace retort::orm

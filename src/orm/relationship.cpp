@@ -1,0 +1,253 @@
+// Resolving relationships from the mappers' tables, and the handles' out-of-line parts.
+#include "retort/orm/relationship.hpp"
+
+#include <algorithm>
+
+#include "retort/core/error.hpp"
+#include "retort/orm/session_core.hpp"
+
+namespace retort::orm {
+
+Mapper::Mapper(std::type_index type, std::string class_name)
+    : type_(type), class_name_(std::move(class_name)) {}
+Mapper::~Mapper() = default;
+
+std::string Relationship::full_name() const {
+  return (parent ? parent->class_name() : std::string("?")) + "." + name;
+}
+
+const Attribute& MemberRef::resolve(Registry& registry) const {
+  const Mapper* m = registry.find(type_slot);
+  if (!m) throw MappingError("a relationship option names a member of a struct that is not mapped");
+  return m->attribute_for(bytes, size);
+}
+
+const Relationship* Mapper::relationship(std::string_view name) const {
+  for (const auto& r : relationships_) {
+    if (r->name == name) return r.get();
+  }
+  return nullptr;
+}
+
+const Relationship& Mapper::relationship_for(const void* member, std::size_t size) const {
+  for (const auto& r : relationships_) {
+    if (r->maps(member, size)) return *r;
+  }
+  throw MappingError("this member of " + class_name_ + " is not a mapped relationship");
+}
+
+void HandleBase::ensure_loaded() const {
+  if (loaded_ || !rel_ || !owner_) return;  // a new object's handles hold what was put in
+  auto& self = const_cast<HandleBase&>(*this);
+  if (raise_ || rel_->spec.loading == Loading::raise) {
+    throw ObjectStateError(
+        rel_->full_name() +
+        " is not loaded and its loading strategy is raise: load it with the query, e.g. "
+        ".options(rt::selectin(...))");
+  }
+  if (rel_->spec.loading == Loading::noload) {
+    rel_->set_items(self, {});
+    return;
+  }
+  if (!owner_->session) {
+    throw ObjectStateError("cannot load " + rel_->full_name() + ": the " +
+                           owner_->mapper->class_name() + " object is detached from its session");
+  }
+  owner_->session->load_relationship(owner_, *rel_);
+}
+
+void HandleBase::link(EntityState* other, bool added) const {
+  if (!rel_ || !other || !other->object) return;
+  // Save-update cascade: what is put in a relationship of an object in a session joins
+  // that session now, as SQLAlchemy's does (so objects are inserted in the order they
+  // were added).
+  if (added && owner_ && owner_->session && !other->session && rel_->spec.cascade.save_update &&
+      !rel_->spec.viewonly) {
+    owner_->session->add(other, *rel_->target);
+  }
+  if (!rel_->reverse) return;
+  HandleBase& theirs = rel_->reverse->handle(other->object);
+  if (added) {
+    rel_->reverse->link_add(theirs, owner_);
+  } else {
+    rel_->reverse->link_remove(theirs, owner_);
+  }
+}
+
+void detail::bind_new(EntityState* state, int type_slot) {
+  Registry& r = registry();
+  const Mapper* m = r.find(type_slot);
+  if (!m || m->relationships().empty()) return;
+  if (!m->prepared()) r.prepare(*m);
+  for (const auto& rel : m->relationships())
+    rel->bind(state->object, state, true);
+}
+
+}  // namespace retort::orm
+
+namespace retort {
+namespace {
+
+using orm::Attribute;
+using orm::Direction;
+using orm::Mapper;
+using orm::Relationship;
+
+const Attribute& mapped(const Mapper& m, const std::string& column, const Relationship& rel) {
+  if (const Attribute* a = m.find(column)) return *a;
+  throw MappingError(rel.full_name() + ": column " + m.table().name() + "." + column +
+                     " takes part in the relationship but is not mapped to a member");
+}
+
+std::vector<const ForeignKeyConstraint*> foreign_keys(const Table& from, const std::string& to) {
+  std::vector<const ForeignKeyConstraint*> out;
+  for (const auto& fk : from.foreign_keys()) {
+    if (fk.referred_table == to) out.push_back(&fk);
+  }
+  return out;
+}
+
+bool same_attributes(const std::vector<const Attribute*>& a,
+                     const std::vector<const Attribute*>& b) {
+  if (a.size() != b.size()) return false;
+  for (const Attribute* x : a) {
+    if (std::find(b.begin(), b.end(), x) == b.end()) return false;
+  }
+  return true;
+}
+
+// Association columns pointing at `side`: named, or the association table's foreign keys.
+std::vector<std::pair<const Attribute*, std::string>> association(const Table& secondary,
+                                                                  const Mapper& side,
+                                                                  const std::string& named,
+                                                                  const Relationship& rel) {
+  std::vector<std::pair<const Attribute*, std::string>> out;
+  for (const auto& fk : secondary.foreign_keys()) {
+    if (fk.referred_table != side.table().name()) continue;
+    if (!named.empty() &&
+        std::find(fk.columns.begin(), fk.columns.end(), named) == fk.columns.end())
+      continue;
+    if (!out.empty()) {
+      throw MappingError(
+          rel.full_name() + ": the association table " + secondary.name() + " refers to " +
+          side.table().name() +
+          " more than once; name its columns: rt::secondary(table, \"local_id\", \"remote_id\")");
+    }
+    for (std::size_t i = 0; i < fk.columns.size(); ++i) {
+      out.emplace_back(&mapped(side, fk.referred_columns[i], rel), fk.columns[i]);
+    }
+  }
+  if (out.empty()) {
+    throw MappingError(rel.full_name() + ": the association table " + secondary.name() +
+                       " has no foreign key to " + side.table().name() +
+                       (named.empty() ? "" : " in column " + named));
+  }
+  return out;
+}
+
+void resolve(Relationship& rel, const Mapper& parent, Registry& registry) {
+  rel.parent = &parent;
+  rel.target = &rel.find_target(registry);
+  const Mapper& target = *rel.target;
+  const Table& p = parent.table();
+  const Table& t = target.table();
+  rel.pairs.clear();
+  rel.secondary_local.clear();
+  rel.secondary_remote.clear();
+  const auto& spec = rel.spec;
+  if (!spec.secondary.is_null()) {
+    rel.direction = Direction::many_to_many;
+    if (&parent == &target && (spec.secondary_local.empty() || spec.secondary_remote.empty())) {
+      throw MappingError(rel.full_name() +
+                         ": a self-referential many-to-many names its association columns: "
+                         "rt::secondary(table, \"local_id\", \"remote_id\")");
+    }
+    rel.secondary_local = association(spec.secondary, parent, spec.secondary_local, rel);
+    rel.secondary_remote = association(spec.secondary, target, spec.secondary_remote, rel);
+  } else if (!spec.join_on.empty()) {
+    std::vector<const Attribute*> local, remote;
+    for (const auto& [l, r] : spec.join_on) {
+      local.push_back(&l.resolve(registry));
+      remote.push_back(&r.resolve(registry));
+      rel.pairs.emplace_back(local.back(), remote.back());
+    }
+    if (same_attributes(remote, target.primary_key()) &&
+        !(rel.uselist && same_attributes(local, parent.primary_key()))) {
+      rel.direction = Direction::many_to_one;
+    } else if (same_attributes(local, parent.primary_key())) {
+      rel.direction = Direction::one_to_many;
+    } else {
+      rel.direction = rel.uselist ? Direction::one_to_many : Direction::many_to_one;
+    }
+  } else {
+    const auto outgoing = foreign_keys(p, t.name());
+    const auto incoming = foreign_keys(t, p.name());
+    const ForeignKeyConstraint* fk = nullptr;
+    if (&parent == &target) {
+      if (outgoing.size() != 1) {
+        throw MappingError(rel.full_name() + ": " + std::to_string(outgoing.size()) +
+                           " foreign keys join " + p.name() + " to itself; give rt::join_on(...)");
+      }
+      fk = outgoing.front();
+      bool many_to_one = !rel.uselist;
+      if (!spec.remote_side.empty()) {
+        std::vector<const Attribute*> remote;
+        for (const auto& m : spec.remote_side)
+          remote.push_back(&m.resolve(registry));
+        std::vector<const Attribute*> referred;
+        for (const auto& c : fk->referred_columns)
+          referred.push_back(&mapped(target, c, rel));
+        many_to_one = same_attributes(remote, referred);
+      }
+      rel.direction = many_to_one ? Direction::many_to_one : Direction::one_to_many;
+    } else if (outgoing.size() == 1 && incoming.empty()) {
+      fk = outgoing.front();
+      rel.direction = Direction::many_to_one;
+    } else if (incoming.size() == 1 && outgoing.empty()) {
+      fk = incoming.front();
+      rel.direction = Direction::one_to_many;
+    } else {
+      throw MappingError(rel.full_name() + ": " +
+                         std::to_string(outgoing.size() + incoming.size()) + " foreign keys join " +
+                         p.name() + " and " + t.name() +
+                         "; say which columns with rt::join_on(&Local::column, &Remote::column)");
+    }
+    for (std::size_t i = 0; i < fk->columns.size(); ++i) {
+      if (rel.direction == Direction::many_to_one) {
+        rel.pairs.emplace_back(&mapped(parent, fk->columns[i], rel),
+                               &mapped(target, fk->referred_columns[i], rel));
+      } else {
+        rel.pairs.emplace_back(&mapped(parent, fk->referred_columns[i], rel),
+                               &mapped(target, fk->columns[i], rel));
+      }
+    }
+  }
+  rel.order_by.clear();
+  for (const auto& [member, descending] : spec.order_by)
+    rel.order_by.emplace_back(&member.resolve(registry), descending);
+  rel.reverse = nullptr;
+  if (!spec.back_populates.empty()) {
+    rel.reverse = target.relationship(spec.back_populates);
+    if (!rel.reverse) {
+      throw MappingError(rel.full_name() + ": back_populates names '" + spec.back_populates +
+                         "', which " + target.class_name() + " does not declare");
+    }
+  }
+  rel.resolved = true;
+}
+
+}  // namespace
+
+void Registry::prepare(const orm::Mapper& mapper) {
+  std::lock_guard lock(prepare_mutex_);
+  if (mapper.prepared()) return;
+  for (const auto& rel : mapper.relationships())
+    resolve(*rel, mapper, *this);
+  const_cast<orm::Mapper&>(mapper).prepared_.store(true, std::memory_order_release);
+  // Objects reached through relationships need their mappers ready too.
+  for (const auto& rel : mapper.relationships()) {
+    if (!rel->target->prepared()) prepare(*rel->target);
+  }
+}
+
+}  // namespace retort

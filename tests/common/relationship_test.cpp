@@ -1,0 +1,490 @@
+// Relationships on both databases: each kind from the seeds, cascades, the order of the
+// unit of work's writes, loading strategies with pinned statement counts, and queries
+// across relationships.
+#include <functional>
+
+#include "backend_test.hpp"
+#include "relationship_models.hpp"
+#include "retort/orm.hpp"
+#include "retort/schema.hpp"
+
+namespace retort_test {
+namespace {
+
+using namespace rel;
+
+class Relationships : public BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    register_all();
+    auto& md = rt::registry().metadata();
+    md.drop_all(conn(), {.tables = tables()});
+    md.create_all(conn(), {.tables = tables()});
+    conn().close();
+  }
+  std::size_t count_in(const std::function<void()>& fn) {
+    rt::StatementCounter counter(engine());
+    fn();
+    return counter.count();
+  }
+  std::int64_t scalar(const std::string& sql) {
+    return engine().connect().execute(sql).scalar<std::int64_t>();
+  }
+};
+
+TEST_P(Relationships, OneToManyBackPopulatesAndSavesChildrenWithTheParent) {
+  rt::Session session(engine());
+  auto article = session.add(Article{.title = "Relationships"});
+  auto first = rt::make_ref(Comment{.text = "first"});
+  article->comments.push_back(first);
+  EXPECT_EQ(first->article.get(), article) << "back_populates sets the other side in memory";
+  Comment second{.text = "second"};
+  second.article = article;  // from the child's side
+  auto second_ref = session.add(std::move(second));
+  EXPECT_TRUE(article->comments.contains(second_ref));
+  session.commit();
+
+  EXPECT_EQ(
+      scalar("SELECT count(*) FROM rel_comment WHERE article_id = " + std::to_string(article->id)),
+      2);
+  rt::Session fresh(engine());
+  auto loaded = fresh.get<Article>(article->id);
+  ASSERT_EQ(loaded->comments.size(), 2u);
+  EXPECT_EQ(loaded->comments[0]->text, "first") << "order_by(&Comment::id)";
+  EXPECT_EQ(loaded->comments[1]->article.get(), loaded)
+      << "the many-to-one side is the same object";
+
+  // Moving a comment to another article moves it out of the first collection.
+  auto other = fresh.add(Article{.title = "Other"});
+  auto moved = loaded->comments[1];
+  moved->article = other;
+  EXPECT_EQ(loaded->comments.size(), 1u);
+  EXPECT_EQ(other->comments.size(), 1u);
+  fresh.commit();
+  EXPECT_EQ(scalar("SELECT article_id FROM rel_comment WHERE text = 'second'"), other->id);
+}
+
+TEST_P(Relationships, DeleteOrphanAndDeleteCascade) {
+  rt::Session session(engine());
+  auto article = session.add(
+      Article{.title = "a",
+              .comments = {rt::make_ref(Comment{.text = "x"}), rt::make_ref(Comment{.text = "y"}),
+                           rt::make_ref(Comment{.text = "z"})}});
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_comment"), 3);
+
+  auto orphan = article->comments[0];
+  article->comments.remove(orphan);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_comment"), 2) << "the orphan is deleted";
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_comment WHERE text = 'x'"), 0);
+
+  session.delete_(article);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_comment"), 0) << "cascade delete";
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_article"), 0);
+}
+
+TEST_P(Relationships, ManyToOneAndViewOnlyCollection) {
+  {
+    rt::Session session(engine());
+    auto car = session.add(Car{.model = "Model T"});
+    session.add(Tire{.car = car});
+    session.add(Tire{.car = car});
+    session.commit();
+  }
+  rt::Session session(engine());
+  auto tires = session.query<Tire>().order_by(rt::c(&Tire::id)).all();
+  ASSERT_EQ(tires.size(), 2u);
+  ASSERT_TRUE(tires[0]->car);
+  EXPECT_EQ(tires[0]->car->model, "Model T");
+  EXPECT_EQ(tires[0]->car.get(), tires[1]->car.get());
+
+  auto car = tires[0]->car.get();
+  ASSERT_EQ(car->tires.size(), 2u);
+  EXPECT_EQ(car->tires[0], tires[1]) << "view-only collection, ordered by id descending";
+  car->tires.remove(tires[0]);  // view-only: nothing is written
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_tire WHERE car_id IS NOT NULL"), 2);
+
+  tires[0]->car = nullptr;
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_tire WHERE car_id IS NULL"), 1);
+}
+
+TEST_P(Relationships, OneToOne) {
+  rt::Session session(engine());
+  auto ada = session.add(Person{.name = "Ada"});
+  auto phone = session.add(MobilePhone{.number = "555-0100"});
+  ada->mobile_phone = phone;
+  EXPECT_EQ(phone->person.get(), ada);
+  session.commit();
+
+  rt::Session fresh(engine());
+  auto person = fresh.get<Person>(ada->id);
+  ASSERT_TRUE(person->mobile_phone);
+  EXPECT_EQ(person->mobile_phone->number, "555-0100");
+  EXPECT_EQ(person->mobile_phone->person.get(), person);
+
+  // Replacing the phone releases the old one (its person_id becomes NULL).
+  auto old_phone = person->mobile_phone.get();
+  person->mobile_phone = fresh.add(MobilePhone{.number = "555-0199"});
+  EXPECT_FALSE(old_phone->person);
+  fresh.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_mobile_phone WHERE person_id IS NULL"), 1);
+}
+
+TEST_P(Relationships, TutorialMoviesActorsStuntmenContactDetails) {
+  using std::chrono::year_month_day, std::chrono::year, std::chrono::month, std::chrono::day;
+  std::int64_t movie_id = 0;
+  {
+    rt::Session session(engine());
+    auto dwayne = rt::make_ref(
+        Actor{.name = "Dwayne Johnson", .birthday = year_month_day{year(1972), month(5), day(2)}});
+    auto mark = rt::make_ref(
+        Actor{.name = "Mark Wahlberg", .birthday = year_month_day{year(1971), month(6), day(5)}});
+    auto pain = session.add(Movie{.title = "Pain & Gain",
+                                  .release_date = year_month_day{year(2013), month(8), day(23)}});
+    pain->actors.push_back(mark);
+    pain->actors.push_back(dwayne);
+    auto ballers = session.add(Movie{.title = "Ballers"});
+    ballers->actors.push_back(dwayne);
+    EXPECT_EQ(dwayne->movies.size(), 2u) << "back_populates across the association table";
+
+    session.add(Stuntman{.name = "Mark's stuntman", .actor = mark});
+    mark->contact_details.push_back(
+        rt::make_ref(ContactDetails{.phone_number = "415 555 2671", .address = "Burbank, CA"}));
+    mark->contact_details.push_back(
+        rt::make_ref(ContactDetails{.phone_number = "421 444 2323", .address = "SF, CA"}));
+    session.commit();
+    movie_id = pain->id;
+  }
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_movies_actors"), 3);
+
+  rt::Session session(engine());
+  auto pain = session.get<Movie>(movie_id);
+  ASSERT_EQ(pain->actors.size(), 2u);
+  EXPECT_EQ(pain->actors[0]->name, "Dwayne Johnson") << "order_by(&Actor::name)";
+  auto mark = pain->actors[1];
+  EXPECT_EQ(mark->stuntman->name, "Mark's stuntman");
+  EXPECT_EQ(mark->stuntman->actor.get(), mark);
+  EXPECT_EQ(mark->contact_details.size(), 2u);
+  EXPECT_EQ(mark->movies.size(), 1u);
+
+  // Collection changes become association rows.
+  pain->actors.remove(mark);
+  EXPECT_EQ(mark->movies.size(), 0u);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_movies_actors"), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_actor"), 2) << "the actor stays";
+
+  // Deleting a movie deletes its association rows, not the actors.
+  session.delete_(pain);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_movies_actors"), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_actor"), 2);
+
+  // Contact details are owned by the actor.
+  mark->contact_details.clear();
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_contact_details"), 0);
+}
+
+TEST_P(Relationships, SelfReferentialTreeWrittenInOneFlush) {
+  rt::Session session(engine());
+  auto root = rt::make_ref(Task{.name = "root"});
+  auto a = rt::make_ref(Task{.name = "a"});
+  auto b = rt::make_ref(Task{.name = "b"});
+  auto a1 = rt::make_ref(Task{.name = "a1"});
+  auto a2 = rt::make_ref(Task{.name = "a2"});
+  // Added leaf first: the unit of work must still insert parents before children.
+  a->children.push_back(a1);
+  a2->parent = a;
+  root->children.push_back(a);
+  root->children.push_back(b);
+  session.add(a1);
+  session.add(root);
+  EXPECT_EQ(count_in([&] { session.flush(); }), 3u) << "one INSERT per level";
+  EXPECT_EQ(a1->parent_id, a->id);
+  EXPECT_EQ(a->parent_id, root->id);
+  EXPECT_FALSE(root->parent_id);
+  session.commit();
+
+  rt::Session fresh(engine());
+  auto loaded = fresh.query<Task>().where(rt::c(&Task::name) == "root").one();
+  ASSERT_EQ(loaded->children.size(), 2u);
+  EXPECT_EQ(loaded->children[0]->name, "a");
+  EXPECT_EQ(loaded->children[0]->children.size(), 2u);
+  EXPECT_EQ(loaded->children[0]->children[1]->parent->parent.get(), loaded);
+  EXPECT_FALSE(loaded->parent);
+
+  fresh.delete_(loaded);
+  fresh.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_task"), 0) << "children deleted before their parents";
+}
+
+TEST_P(Relationships, SelfReferentialManyToMany) {
+  rt::Session session(engine());
+  auto ann = session.add(Member{.name = "ann"});
+  auto bob = session.add(Member{.name = "bob"});
+  auto cid = session.add(Member{.name = "cid"});
+  ann->followed.push_back(bob);
+  ann->followed.push_back(cid);
+  bob->followed.push_back(cid);
+  EXPECT_EQ(cid->followers.size(), 2u);
+  EXPECT_TRUE(bob->followers.contains(ann));
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_followers"), 3);
+  EXPECT_EQ(
+      scalar("SELECT count(*) FROM rel_followers WHERE followed_id = " + std::to_string(cid->id)),
+      2);
+
+  rt::Session fresh(engine());
+  auto c = fresh.get<Member>(cid->id);
+  std::vector<std::string> names;
+  for (const auto& f : c->followers)
+    names.push_back(f->name);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"ann", "bob"}));
+  EXPECT_EQ(c->followed.size(), 0u);
+
+  auto b = fresh.get<Member>(bob->id);
+  c->followers.remove(b);
+  EXPECT_FALSE(b->followed.contains(c));
+  fresh.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_followers"), 2);
+}
+
+TEST_P(Relationships, SocialPlatformJoinsWithoutForeignKeys) {
+  {
+    auto c = engine().connect();
+    EXPECT_TRUE(rt::Inspector(c).table("rel_auth_token").foreign_keys.empty());
+  }
+  rt::Uuid user_id;
+  {
+    rt::Session session(engine());
+    auto user = session.add(SocialUser{.login = "ada"});
+    user_id = user->uuid;
+    user->tokens.push_back(rt::make_ref(AuthToken{.data = "t1"}));
+    user->tokens.push_back(rt::make_ref(AuthToken{.data = "t2"}));
+    session.add(MediaItem{.url = "https://example.org/a.png", .author = user});
+    session.commit();
+    EXPECT_EQ(user->tokens[0]->owner_id, user->uuid)
+        << "the join column is written like a foreign key";
+  }
+  rt::Session session(engine());
+  auto media = session.query<MediaItem>().one();
+  ASSERT_TRUE(media->author);
+  EXPECT_EQ(media->author->login, "ada");
+  auto user = session.get<SocialUser>(user_id);
+  EXPECT_EQ(media->author.get(), user);
+  EXPECT_EQ(user->tokens.size(), 2u);
+  EXPECT_EQ(user->tokens[0]->owner.get(), user);
+
+  auto tokens = session.query<SocialUser>().options(rt::selectin(&SocialUser::tokens)).all();
+  ASSERT_EQ(tokens.size(), 1u);
+  user->tokens.remove(user->tokens[0]);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_auth_token"), 1)
+      << "delete-orphan without a foreign key";
+}
+
+TEST_P(Relationships, PostUpdateForRowsThatReferToEachOther) {
+  rt::Session session(engine());
+  auto gallery = session.add(Gallery{});
+  auto cover = session.add(Picture{.gallery = gallery});
+  session.add(Picture{.gallery = gallery});
+  gallery->cover = cover;
+  // INSERT gallery, INSERT pictures, UPDATE gallery.cover_id.
+  EXPECT_EQ(count_in([&] { session.flush(); }), 3u);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT cover_id FROM rel_gallery"), cover->id);
+
+  gallery->cover = nullptr;
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_gallery WHERE cover_id IS NULL"), 1);
+}
+
+// 1,000 parents with 10 children each.
+class LoadingStrategies : public Relationships {
+ protected:
+  void SetUp() override {
+    Relationships::SetUp();
+    std::vector<Branch> branches(1000);
+    rt::Session session(engine());
+    for (int i = 0; i < 1000; ++i)
+      branches[i].name = "b" + std::to_string(i);
+    session.bulk_insert(branches);
+    std::vector<Leaf> leaves;
+    leaves.reserve(10000);
+    for (const auto& b : branches) {
+      for (int n = 0; n < 10; ++n)
+        leaves.push_back(Leaf{.branch_id = b.id, .n = n});
+    }
+    session.bulk_insert(leaves);
+    session.commit();
+  }
+  // Loads every branch with the given options, touches every collection, and returns the
+  // number of statements.
+  template <class... Options>
+  std::size_t load_all(const Options&... options) {
+    rt::Session session(engine());
+    return count_in([&] {
+      auto branches = session.query<Branch>().options(options...).all();
+      ASSERT_EQ(branches.size(), 1000u);
+      std::size_t leaves = 0;
+      for (const auto& b : branches)
+        leaves += b->leaves.size();
+      EXPECT_EQ(leaves, 10000u);
+      EXPECT_EQ(branches[7]->leaves[3]->n, 3);
+    });
+  }
+};
+
+TEST_P(LoadingStrategies, SelectinIssuesTwoStatements) {
+  EXPECT_EQ(load_all(rt::selectin(&Branch::leaves)), 2u);
+}
+
+TEST_P(LoadingStrategies, JoinedIssuesOneStatementAndFoldsDuplicates) {
+  EXPECT_EQ(load_all(rt::joined(&Branch::leaves)), 1u);
+}
+
+TEST_P(LoadingStrategies, LazyIssuesOnePerParent) {
+  EXPECT_EQ(load_all(), 1001u);
+}
+
+TEST_P(LoadingStrategies, RaiseNamesTheRelationship) {
+  rt::Session session(engine());
+  auto branch = session.query<Branch>().options(rt::raiseload(&Branch::leaves)).first();
+  try {
+    (void)branch->leaves.size();
+    FAIL() << "expected rt::ObjectStateError";
+  } catch (const rt::ObjectStateError& e) {
+    EXPECT_NE(std::string(e.what()).find("Branch.leaves"), std::string::npos) << e.what();
+  }
+  auto none = session.query<Branch>()
+                  .options(rt::noload(&Branch::leaves))
+                  .where(rt::c(&Branch::id) == 2)
+                  .one();
+  EXPECT_EQ(count_in([&] { EXPECT_TRUE(none->leaves.empty()); }), 0u);
+}
+
+TEST_P(LoadingStrategies, PassiveDeletesLeaveChildrenToTheDatabase) {
+  rt::Session session(engine());
+  auto branch = session.get<Branch>(1);
+  session.delete_(branch);
+  EXPECT_EQ(count_in([&] { session.flush(); }), 1u) << "one DELETE, the leaves are not loaded";
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_leaf WHERE branch_id = 1"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_leaf"), 9990);
+}
+
+TEST_P(Relationships, NestedLoadPaths) {
+  {
+    rt::Session session(engine());
+    for (int m = 0; m < 3; ++m) {
+      auto movie = session.add(Movie{.title = "m" + std::to_string(m)});
+      for (int a = 0; a < 3; ++a) {
+        auto actor = rt::make_ref(Actor{.name = "a" + std::to_string(m) + std::to_string(a)});
+        actor->contact_details.push_back(rt::make_ref(ContactDetails{.phone_number = "1"}));
+        movie->actors.push_back(actor);
+      }
+    }
+    session.commit();
+  }
+  rt::Session session(engine());
+  std::size_t details = 0;
+  const auto n = count_in([&] {
+    auto movies = session.query<Movie>()
+                      .options(rt::selectin(&Movie::actors).then(&Actor::contact_details))
+                      .all();
+    for (const auto& m : movies) {
+      for (const auto& a : m->actors)
+        details += a->contact_details.size();
+    }
+  });
+  EXPECT_EQ(details, 9u);
+  EXPECT_EQ(n, 3u) << "movies, actors, contact details";
+
+  rt::Session joined(engine());
+  const auto j = count_in([&] {
+    auto movies = joined.query<Movie>()
+                      .options(rt::joined(&Movie::actors).then(&Actor::contact_details))
+                      .order_by(rt::c(&Movie::id))
+                      .all();
+    ASSERT_EQ(movies.size(), 3u);
+    EXPECT_EQ(movies[2]->actors.size(), 3u);
+    EXPECT_EQ(movies[2]->actors[1]->contact_details.size(), 1u);
+  });
+  EXPECT_EQ(j, 1u);
+}
+
+TEST_P(Relationships, LazyLoadAfterCloseIsAnError) {
+  {
+    rt::Session session(engine());
+    session.add(Article{.title = "a", .comments = {rt::make_ref(Comment{.text = "c"})}});
+    session.commit();
+  }
+  rt::Ref<Article> article;
+  {
+    rt::Session session(engine());
+    article = session.query<Article>().one();
+  }
+  try {
+    (void)article->comments.size();
+    FAIL() << "expected rt::ObjectStateError";
+  } catch (const rt::ObjectStateError& e) {
+    EXPECT_NE(std::string(e.what()).find("Article.comments"), std::string::npos) << e.what();
+  }
+}
+
+TEST_P(Relationships, QueriesAcrossRelationships) {
+  std::int64_t m1 = 0;
+  {
+    rt::Session session(engine());
+    auto a = session.add(Article{.title = "C++ ORMs"});
+    a->comments.push_back(rt::make_ref(Comment{.text = "great"}));
+    a->comments.push_back(rt::make_ref(Comment{.text = "long"}));
+    session.add(Article{.title = "Empty"});
+    auto b = session.add(Article{.title = "SQL"});
+    b->comments.push_back(rt::make_ref(Comment{.text = "great too"}));
+    auto movie = session.add(Movie{.title = "One"});
+    movie->actors.push_back(rt::make_ref(Actor{.name = "Ann"}));
+    session.add(Movie{.title = "Two"});
+    session.commit();
+    m1 = movie->id;
+  }
+  rt::Session session(engine());
+  auto joined = session.query<Article>()
+                    .join(&Article::comments)
+                    .where(rt::c(&Comment::text).like("great%"))
+                    .order_by(rt::c(&Article::id))
+                    .all();
+  ASSERT_EQ(joined.size(), 2u);
+  EXPECT_EQ(joined[0]->title, "C++ ORMs");
+
+  EXPECT_EQ(session.query<Article>().where(rt::any(&Article::comments)).count(), 2);
+  EXPECT_EQ(session.query<Article>().where(!rt::any(&Article::comments)).one()->title, "Empty");
+  EXPECT_EQ(session.query<Article>()
+                .where(rt::any(&Article::comments, rt::c(&Comment::text) == "long"))
+                .count(),
+            1);
+  auto commented = session.query<Comment>()
+                       .where(rt::has(&Comment::article, rt::c(&Article::title) == "SQL"))
+                       .one();
+  EXPECT_EQ(commented->text, "great too");
+
+  auto ann = session.query<Actor>().where(rt::c(&Actor::name) == "Ann").one();
+  auto with_ann = session.query<Movie>().where(rt::contains(&Movie::actors, ann)).all();
+  ASSERT_EQ(with_ann.size(), 1u);
+  EXPECT_EQ(with_ann[0]->id, m1);
+  EXPECT_EQ(session.query<Movie>().join(&Movie::actors).where(rt::c(&Actor::name) == "Ann").count(),
+            1);
+}
+
+RETORT_INSTANTIATE_FOR_BACKEND(Relationships);
+RETORT_INSTANTIATE_FOR_BACKEND(LoadingStrategies);
+
+}  // namespace
+}  // namespace retort_test
