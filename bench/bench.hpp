@@ -40,6 +40,7 @@ struct Best {
 std::vector<Row> run_sqlite(const Options& options);
 std::vector<Row> run_postgres(const Options& options);
 std::vector<Row> run_stream(const Options& options, bool postgres);
+std::vector<Row> run_selectin(const Options& options, bool postgres);
 int run_memory(const std::string& mode, long long rows);
 
 }  // namespace bench

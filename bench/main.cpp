@@ -1,7 +1,7 @@
 // retort-bench: Retort beside the raw drivers, workload by workload.
 //
 //   retort-bench [--rows N] [--repeat K] [--databases sqlite,postgresql]
-//                [--postgres URL] [--only insert,load,get,update,delete,plain,stream]
+//                [--postgres URL] [--only insert,load,get,update,delete,plain,selectin,stream]
 //                [--stream-rows N] [--tsv]
 //   retort-bench --memory prepare|session|vector|stream --rows N
 //
@@ -46,12 +46,14 @@ int main(int argc, char** argv) {
     }
   };
   const bool stream = options.only.empty() || has(options.only, "stream");
+  const bool selectin = options.only.empty() || has(options.only, "selectin");
   if (!options.tsv) {
     std::printf("%-10s %-11s %9s %9s %9s %6s\n", "workload", "database", "rows", "retort_s",
                 "base_s", "ratio");
   }
   if (has(options.databases, "sqlite")) {
     print(bench::run_sqlite(options));
+    if (selectin) print(bench::run_selectin(options, false));
     if (stream) print(bench::run_stream(options, false));
   }
   if (has(options.databases, "postgresql")) {
@@ -60,6 +62,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     print(bench::run_postgres(options));
+    if (selectin) print(bench::run_selectin(options, true));
     if (stream) print(bench::run_stream(options, true));
   }
   return 0;

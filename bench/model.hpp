@@ -24,6 +24,35 @@ struct User {
   }
 };
 
+// Parents with ten children each, for the selectin workload.
+struct Child;
+struct Parent {
+  std::int64_t id = 0;
+  std::string name{};
+  retort::Many<Child> children{};
+  static auto mapping();
+};
+struct Child {
+  std::int64_t id = 0;
+  std::int64_t parent_id = 0;
+  std::int64_t n = 0;
+  std::string label{};
+  static auto mapping() {
+    return retort::model<Child>("bench_child")
+        .column("id", &Child::id, retort::primary_key)
+        .column("parent_id", &Child::parent_id, retort::ForeignKey("bench_parent.id"),
+                retort::index)
+        .column("n", &Child::n)
+        .column("label", &Child::label, retort::String(32));
+  }
+};
+inline auto Parent::mapping() {
+  return retort::model<Parent>("bench_parent")
+      .column("id", &Parent::id, retort::primary_key)
+      .column("name", &Parent::name, retort::String(32))
+      .relationship("children", &Parent::children, retort::order_by(&Child::id));
+}
+
 inline User make_user(std::int64_t i) {
   return User{0, "user" + std::to_string(i),
               i % 3 ? std::optional<std::string>("user" + std::to_string(i) + "@example.com")

@@ -44,6 +44,30 @@ std::string key_of(const std::vector<Value>& values) {
   return out;
 }
 
+// Lists of objects grouped by a key of values; a single integer key, the common case,
+// is hashed as it is.
+class Groups {
+ public:
+  std::vector<EntityState*>& operator[](const std::vector<Value>& key) {
+    if (key.size() == 1 && key[0].type() == ValueType::integer)
+      return ints_[key[0].get<std::int64_t>()];
+    return others_[key_of(key)];
+  }
+  const std::vector<EntityState*>* find(const std::vector<Value>& key) const {
+    if (key.size() == 1 && key[0].type() == ValueType::integer) {
+      auto it = ints_.find(key[0].get<std::int64_t>());
+      return it == ints_.end() ? nullptr : &it->second;
+    }
+    auto it = others_.find(key_of(key));
+    return it == others_.end() ? nullptr : &it->second;
+  }
+  void reserve(std::size_t n) { ints_.reserve(n); }
+
+ private:
+  std::unordered_map<std::int64_t, std::vector<EntityState*>> ints_;
+  std::unordered_map<std::string, std::vector<EntityState*>> others_;
+};
+
 bool has_null(const std::vector<Value>& values) {
   return std::any_of(values.begin(), values.end(), [](const Value& v) { return v.is_null(); });
 }
@@ -137,7 +161,8 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
   std::vector<EntityState*> loaded;
 
   // The owners still to load, by the key their rows are found with.
-  std::unordered_map<std::string, std::vector<EntityState*>> waiting;
+  Groups waiting;
+  waiting.reserve(owners.size());
   std::vector<std::vector<Value>> keys;
   for (EntityState* owner : owners) {
     HandleBase& h = rel.handle(owner->object);
@@ -154,11 +179,13 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
       rel.set_items(h, {});
       continue;
     }
-    auto& list = waiting[key_of(key)];
+    auto& list = waiting[key];
     if (list.empty()) keys.push_back(key);
     list.push_back(owner);
   }
-  std::unordered_map<std::string, std::vector<EntityState*>> results;
+  const std::vector<std::vector<Value>> all_keys = keys;
+  Groups results;
+  results.reserve(keys.size());
 
   if (rel.direction == Direction::many_to_one) {
     // Targets already in the session need no query.
@@ -175,7 +202,7 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
         }
       }
       if (s && !(s->flags & kExpired)) {
-        results[key_of(key)].push_back(s);
+        results[key].push_back(s);
       } else {
         missing.push_back(key);
       }
@@ -217,11 +244,12 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
     for (std::size_t k = start; k < start + n; ++k)
       params.insert(params.end(), keys[k].begin(), keys[k].end());
     auto result = connection().execute(sql, Params(std::move(params)));
+    std::vector<Value> key;
     while (result.next()) {
       auto& stmt = result.row().statement();
       EntityState* child = load(target, stmt, offset, false);
       loaded.push_back(child);
-      std::vector<Value> key;
+      key.clear();
       if (rel.direction == Direction::many_to_many) {
         for (int i = 0; i < offset; ++i) {
           key.push_back(rel.secondary_local[static_cast<std::size_t>(i)].first->type.from_db(
@@ -231,15 +259,14 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
         for (const auto& [local, remote] : rel.pairs)
           key.push_back(remote->get(child->object));
       }
-      results[key_of(key)].push_back(child);
+      results[key].push_back(child);
     }
   }
-  for (auto& [key, list] : waiting) {
-    auto it = results.find(key);
-    static const std::vector<EntityState*> none;
-    const auto& items = it == results.end() ? none : it->second;
-    for (EntityState* owner : list)
-      rel.set_items(rel.handle(owner->object), items);
+  static const std::vector<EntityState*> none;
+  for (const auto& key : all_keys) {
+    const auto* items = results.find(key);
+    for (EntityState* owner : *waiting.find(key))
+      rel.set_items(rel.handle(owner->object), items ? *items : none);
   }
   return loaded;
 }
