@@ -13,8 +13,8 @@ import sys
 import tempfile
 import time
 
-from sqlalchemy import BigInteger, Column, Integer, String, create_engine, event, select
-from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, create_engine, event, select
+from sqlalchemy.orm import Session, declarative_base, relationship, selectinload
 
 Base = declarative_base()
 
@@ -25,6 +25,21 @@ class User(Base):
     login = Column(String(64), nullable=False)
     email = Column(String(128))
     score = Column(BigInteger, nullable=False)
+
+
+class Parent(Base):
+    __tablename__ = "bench_parent"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(32), nullable=False)
+    children = relationship("Child", order_by="Child.id")
+
+
+class Child(Base):
+    __tablename__ = "bench_child"
+    id = Column(Integer, primary_key=True)
+    parent_id = Column(Integer, ForeignKey("bench_parent.id"), nullable=False, index=True)
+    n = Column(BigInteger, nullable=False)
+    label = Column(String(32), nullable=False)
 
 
 def make_user(i):
@@ -101,6 +116,22 @@ def run(engine, database, n, out):
             assert len(conn.execute(select(User.__table__)).all()) == n
 
     report("plain", n, timed(plain), "core")
+
+    # selectin: N/10 parents with ten children each
+    parents = max(1, n // 10)
+    with Session(engine) as session:
+        session.add_all([Parent(name=f"parent{i}") for i in range(parents)])
+        session.flush()
+        ids = [p.id for p in session.query(Parent).all()]
+        session.bulk_insert_mappings(Child, [dict(parent_id=p, n=k, label=f"child{k}") for p in ids for k in range(10)])
+        session.commit()
+
+    def selectin():
+        with Session(engine) as session:
+            tree = session.query(Parent).options(selectinload(Parent.children)).all()
+            assert sum(len(p.children) for p in tree) == parents * 10
+
+    report("selectin", parents * 10, timed(selectin))
     Base.metadata.drop_all(engine)
 
 

@@ -74,7 +74,10 @@ def main():
     out.append("Workloads: **insert** N objects and commit; **load** N objects into a session; **get** by")
     out.append("primary key N/10 times in a fresh session; **update** one column of N loaded objects and")
     out.append("commit; **delete** N loaded objects and commit; **plain** N rows as plain structs without a")
-    out.append("session (SQLAlchemy: Core); **stream** a large table in chunks (`yield_per`).")
+    out.append("session (SQLAlchemy: Core); **selectin** N/10 parents with ten children each through")
+    out.append("`selectin` loading (the baseline: the parents, then the children by parent key in IN lists")
+    out.append("of 1,000 with one prepared statement, stitched into the parents by hand); **stream** a")
+    out.append("large table in chunks (`yield_per`).")
     out.append("The raw baselines use prepared statements in one transaction; for PostgreSQL inserts,")
     out.append("the better of pipeline mode and multi-row VALUES.\n")
     if memory:
