@@ -2,6 +2,7 @@
 #pragma once
 
 #include "retort/orm/codec.hpp"
+#include "retort/orm/inheritance.hpp"
 #include "retort/orm/load_options.hpp"
 #include "retort/orm/mapper.hpp"
 #include "retort/orm/query.hpp"

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "retort/core/error.hpp"
+#include "retort/orm/inheritance.hpp"
 #include "retort/orm/session_core.hpp"
 #include "retort/sql/dialect.hpp"
 
@@ -15,21 +16,17 @@ namespace {
 // database's parameter limit.
 constexpr std::size_t kInBatch = 1000;
 
-std::string columns_of(const Mapper& m, const sql::Dialect& d) {
-  const std::string table = d.quote(m.table().name());
-  std::string out;
-  for (const auto& a : m.attributes())
-    out += (out.empty() ? "" : ", ") + table + "." + d.quote(a->name);
-  return out;
+// "table"."column" of a target's attribute (in a hierarchy, the table that holds it).
+std::string column_of(const Mapper& m, const Attribute& a, const sql::Dialect& d) {
+  return d.quote(column_table(m, a).name()) + "." + d.quote(a.name);
 }
 
 std::string order_of(const Relationship& rel, const sql::Dialect& d,
                      const std::string& first = {}) {
   std::string out = first;
-  const std::string table = d.quote(rel.target->table().name());
   for (const auto& [attr, descending] : rel.order_by) {
     out +=
-        (out.empty() ? "" : ", ") + table + "." + d.quote(attr->name) + (descending ? " DESC" : "");
+        (out.empty() ? "" : ", ") + column_of(*rel.target, *attr, d) + (descending ? " DESC" : "");
   }
   return out.empty() ? out : " ORDER BY " + out;
 }
@@ -120,14 +117,15 @@ void SessionCore::load_relationship(EntityState* owner, const Relationship& rel)
       return;
     }
   }
-  std::string sql = "SELECT " + columns_of(target, d) + " FROM " + d.quote(target.table().name());
+  const auto target_sql = polymorphic_sql(target, d);
+  std::string sql = "SELECT " + target_sql.columns + " FROM " + target_sql.from;
   std::vector<Value> params;
   if (rel.direction == Direction::many_to_many) {
     const std::string s = d.quote(rel.spec.secondary.name());
     sql += " JOIN " + s + " ON ";
     for (std::size_t i = 0; i < rel.secondary_remote.size(); ++i) {
       sql += (i ? " AND " : "") + s + "." + d.quote(rel.secondary_remote[i].second) + " = " +
-             d.quote(target.table().name()) + "." + d.quote(rel.secondary_remote[i].first->name);
+             column_of(target, *rel.secondary_remote[i].first, d);
     }
     sql += " WHERE ";
     for (std::size_t i = 0; i < rel.secondary_local.size(); ++i) {
@@ -137,11 +135,11 @@ void SessionCore::load_relationship(EntityState* owner, const Relationship& rel)
   } else {
     sql += " WHERE ";
     for (std::size_t i = 0; i < rel.pairs.size(); ++i) {
-      sql += (i ? " AND " : "") + d.quote(target.table().name()) + "." +
-             d.quote(rel.pairs[i].second->name) + " = ?";
+      sql += (i ? " AND " : "") + column_of(target, *rel.pairs[i].second, d) + " = ?";
       params.push_back(rel.pairs[i].first->get(object));
     }
   }
+  if (!target_sql.filter.empty()) sql += " AND " + target_sql.filter;
   sql += order_of(rel, d);
   if (has_null(params)) {
     rel.set_items(rel.handle(object), {});
@@ -157,7 +155,6 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
                                                      const std::vector<EntityState*>& owners) {
   const sql::Dialect& d = *dialect_;
   const Mapper& target = *rel.target;
-  const std::string target_table = d.quote(target.table().name());
   std::vector<EntityState*> loaded;
 
   // The owners still to load, by the key their rows are found with.
@@ -211,15 +208,16 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
   }
 
   std::vector<std::string> match_columns;
-  std::string from = target_table;
-  std::string select = columns_of(target, d);
+  const auto target_sql = polymorphic_sql(target, d);
+  std::string from = target_sql.from;
+  std::string select = target_sql.columns;
   int offset = 0;
   if (rel.direction == Direction::many_to_many) {
     const std::string s = d.quote(rel.spec.secondary.name());
     from += " JOIN " + s + " ON ";
     for (std::size_t i = 0; i < rel.secondary_remote.size(); ++i) {
       from += (i ? " AND " : "") + s + "." + d.quote(rel.secondary_remote[i].second) + " = " +
-              target_table + "." + d.quote(rel.secondary_remote[i].first->name);
+              column_of(target, *rel.secondary_remote[i].first, d);
     }
     std::string local_columns;
     for (const auto& [attr, column] : rel.secondary_local) {
@@ -230,14 +228,14 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
     offset = static_cast<int>(rel.secondary_local.size());
   } else {
     for (const auto& pair : rel.pairs)
-      match_columns.push_back(target_table + "." + d.quote(pair.second->name));
+      match_columns.push_back(column_of(target, *pair.second, d));
   }
 
   for (std::size_t start = 0; start < keys.size(); start += kInBatch) {
     const std::size_t n = std::min(kInBatch, keys.size() - start);
     const std::string& sql = cached_sql("S" + rel.full_name() + ":" + std::to_string(n), [&] {
       return "SELECT " + select + " FROM " + from + " WHERE " + in_list(match_columns, n) +
-             order_of(rel, d);
+             (target_sql.filter.empty() ? "" : " AND " + target_sql.filter) + order_of(rel, d);
     });
     std::vector<Value> params;
     params.reserve(n * match_columns.size());
@@ -364,7 +362,8 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
       if (depth >= 3) return;
       for (const auto& rel : m.relationships()) {
         Plan plan = plan_for(m, *rel, opts, depth);
-        if (plan.strategy != Loading::joined) continue;
+        // A hierarchy's rows need joins of their own: those relationships load like selectin.
+        if (plan.strategy != Loading::joined || rel->target->inheritance()) continue;
         Node& node = nodes.emplace_back();
         node.rel = rel.get();
         node.parent = parent;
@@ -388,10 +387,11 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
   sql::Select stmt = select;
   std::vector<sql::From> aliases;
   aliases.reserve(nodes.size());
-  auto column = [&](int node, const std::string& name) {
-    return node < 0 ? mapper.table().c(name) : aliases[static_cast<std::size_t>(node)].c(name);
+  auto column = [&](int node, const Attribute& a) {
+    return node < 0 ? column_table(mapper, a).c(a.name)
+                    : aliases[static_cast<std::size_t>(node)].c(a.name);
   };
-  int offset = static_cast<int>(mapper.attributes().size());
+  int offset = static_cast<int>(row_width(mapper));
   for (std::size_t j = 0; j < nodes.size(); ++j) {
     Node& node = nodes[j];
     const Relationship& rel = *node.rel;
@@ -401,14 +401,14 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
       const sql::From link = rel.spec.secondary.alias("rt_s" + std::to_string(j));
       std::vector<sql::Expr<bool>> parts, remote;
       for (const auto& [attr, col] : rel.secondary_local)
-        parts.push_back(link.c(col) == column(node.parent, attr->name));
+        parts.push_back(link.c(col) == column(node.parent, *attr));
       for (const auto& [attr, col] : rel.secondary_remote)
         remote.push_back(target.c(attr->name) == link.c(col));
       stmt = stmt.outerjoin(link, sql::and_(parts)).outerjoin(target, sql::and_(remote));
     } else {
       std::vector<sql::Expr<bool>> parts;
       for (const auto& [local, remote] : rel.pairs)
-        parts.push_back(column(node.parent, local->name) == target.c(remote->name));
+        parts.push_back(column(node.parent, *local) == target.c(remote->name));
       stmt = stmt.outerjoin(target, sql::and_(parts));
     }
     for (const auto& a : rel.target->attributes())
@@ -473,7 +473,6 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
 namespace retort::orm {
 
 sql::Select join_along(const sql::Select& select, const Relationship& rel, bool outer) {
-  const Table& parent = rel.parent->table();
   const Table& target = rel.target->table();
   auto join = [&](const sql::Select& s, const sql::From& to, std::vector<sql::Expr<bool>> on) {
     return outer ? s.outerjoin(to, sql::and_(std::move(on))) : s.join(to, sql::and_(std::move(on)));
@@ -482,19 +481,19 @@ sql::Select join_along(const sql::Select& select, const Relationship& rel, bool 
     const Table& link = rel.spec.secondary;
     std::vector<sql::Expr<bool>> first, second;
     for (const auto& [attr, column] : rel.secondary_local)
-      first.push_back(link.c(column) == parent.c(attr->name));
+      first.push_back(link.c(column) == column_table(*rel.parent, *attr).c(attr->name));
     for (const auto& [attr, column] : rel.secondary_remote)
-      second.push_back(target.c(attr->name) == link.c(column));
+      second.push_back(column_table(*rel.target, *attr).c(attr->name) == link.c(column));
     return join(join(select, link, first), target, second);
   }
   std::vector<sql::Expr<bool>> on;
   for (const auto& [local, remote] : rel.pairs)
-    on.push_back(parent.c(local->name) == target.c(remote->name));
+    on.push_back(column_table(*rel.parent, *local).c(local->name) ==
+                 column_table(*rel.target, *remote).c(remote->name));
   return join(select, target, on);
 }
 
 sql::Expr<bool> exists_along(const Relationship& rel, const sql::Expr<bool>& condition) {
-  const Table& parent = rel.parent->table();
   const Table& target = rel.target->table();
   std::vector<sql::Expr<bool>> where;
   sql::Select inner = sql::select(sql::text("1"));
@@ -502,14 +501,15 @@ sql::Expr<bool> exists_along(const Relationship& rel, const sql::Expr<bool>& con
     const Table& link = rel.spec.secondary;
     std::vector<sql::Expr<bool>> on;
     for (const auto& [attr, column] : rel.secondary_remote)
-      on.push_back(target.c(attr->name) == link.c(column));
+      on.push_back(column_table(*rel.target, *attr).c(attr->name) == link.c(column));
     inner = inner.select_from(link.join(target, sql::and_(on)));
     for (const auto& [attr, column] : rel.secondary_local)
-      where.push_back(link.c(column) == parent.c(attr->name));
+      where.push_back(link.c(column) == column_table(*rel.parent, *attr).c(attr->name));
   } else {
     inner = inner.select_from(target);
     for (const auto& [local, remote] : rel.pairs)
-      where.push_back(target.c(remote->name) == parent.c(local->name));
+      where.push_back(column_table(*rel.target, *remote).c(remote->name) ==
+                      column_table(*rel.parent, *local).c(local->name));
   }
   if (condition.node()) where.push_back(condition);
   return sql::exists(inner.where(sql::and_(where)));

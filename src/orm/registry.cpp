@@ -17,6 +17,8 @@ const orm::Mapper* Registry::find(int slot) const {
 }
 
 void Registry::install(int slot, std::shared_ptr<orm::Mapper> mapper) {
+  if (find(slot)) throw MappingError(mapper->class_name() + " is already mapped in this registry");
+  if (mapper->inheritance_) inherit(*mapper);
   mapper->finish(slot);
   std::lock_guard lock(mutex_);
   if (slot < static_cast<int>(mappers_.size()) && mappers_[slot]) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "retort/core/error.hpp"
+#include "retort/orm/inheritance.hpp"
 #include "retort/orm/session_core.hpp"
 
 namespace retort::orm {
@@ -241,8 +242,27 @@ void resolve(Relationship& rel, const Mapper& parent, Registry& registry) {
 void Registry::prepare(const orm::Mapper& mapper) {
   std::lock_guard lock(prepare_mutex_);
   if (mapper.prepared()) return;
-  for (const auto& rel : mapper.relationships())
-    resolve(*rel, mapper, *this);
+  for (const auto& rel : mapper.relationships()) {
+    if (const Relationship* base = rel->inherited_from) {
+      // The base's resolution holds for the subclass's objects (they are the base's at
+      // the same address); only the owning mapper differs.
+      if (!base->resolved) prepare(*mapper.inheritance()->parent);
+      const Mapper* own = &mapper;
+      auto& r = *rel;
+      r.target = base->target;
+      r.direction = base->direction;
+      r.pairs = base->pairs;
+      r.secondary_local = base->secondary_local;
+      r.secondary_remote = base->secondary_remote;
+      r.order_by = base->order_by;
+      r.reverse = base->reverse;
+      r.parent = own;
+      r.resolved = true;
+    } else {
+      resolve(*rel, mapper, *this);
+    }
+  }
+  prepare_inheritance(mapper);
   const_cast<orm::Mapper&>(mapper).prepared_.store(true, std::memory_order_release);
   // Objects reached through relationships need their mappers ready too.
   for (const auto& rel : mapper.relationships()) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "retort/core/error.hpp"
+#include "retort/orm/inheritance.hpp"
 #include "retort/sql/dialect.hpp"
 
 namespace retort::orm {
@@ -113,7 +114,8 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
 }
 
 IdentityMap& SessionCore::identity(const Mapper& mapper) {
-  const auto slot = static_cast<std::size_t>(mapper.slot());
+  // A hierarchy shares its base's map: a row is one object whatever class found it.
+  const auto slot = static_cast<std::size_t>(mapper.identity_slot());
   if (slot >= maps_.size()) maps_.resize(slot + 1);
   return maps_[slot];
 }
@@ -324,6 +326,7 @@ void SessionCore::expire_all() {
 }
 
 sql::Select SessionCore::select_of(const Mapper& mapper) {
+  if (mapper.inheritance()) return polymorphic_select(mapper);
   sql::Select s;
   std::vector<sql::Expr<>> columns;
   for (const auto& a : mapper.attributes())
@@ -335,6 +338,7 @@ sql::Select SessionCore::select_of(const Mapper& mapper) {
 
 EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, int offset,
                                bool populate_existing) {
+  if (mapper.inheritance()) return load_polymorphic(mapper, stmt, offset, populate_existing);
   auto& map = identity(mapper);
   const auto& attrs = mapper.attributes();
   // The key first: an object already loaded is reused as it is.
@@ -384,6 +388,67 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   return state;
 }
 
+EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statement& stmt,
+                                           int offset, bool populate_existing) {
+  const auto& layout = queried.inheritance()->layout;
+  const auto& self = layout.positions.front().second;
+  auto& map = identity(queried);
+  EntityState* existing = nullptr;
+  std::int64_t int_key = 0;
+  std::string key;
+  if (queried.int_identity()) {
+    int_key = stmt.get_int64(offset +
+                             self[static_cast<std::size_t>(queried.primary_key_columns().front())]);
+    existing = map.ints.find(int_key);
+  } else {
+    for (int col : queried.primary_key_columns()) {
+      queried.attributes()[static_cast<std::size_t>(col)]->encode_column(
+          stmt, offset + self[static_cast<std::size_t>(col)], key);
+    }
+    auto it = map.keys.find(key);
+    if (it != map.keys.end()) existing = it->second;
+  }
+  if (existing && !populate_existing && !(existing->flags & kExpired)) return existing;
+
+  // The row's class, from its discriminator.
+  const int d = offset + layout.discriminator;
+  const bool null = stmt.is_null(d);
+  const Mapper& mapper =
+      existing ? *existing->mapper
+               : concrete_mapper(queried,
+                                 null ? std::string() : stmt.get_value(d).as<std::string>(), null);
+  const auto& positions = positions_of(queried, mapper);
+  EntityState* state = existing ? existing : mapper.new_entity();
+  state->mapper = &mapper;
+  try {
+    const auto& attrs = mapper.attributes();
+    for (std::size_t i = 0; i < attrs.size(); ++i)
+      attrs[i]->read(state->object, stmt, offset + positions[i]);
+  } catch (const Error& e) {
+    if (!existing) delete state;
+    throw MappingError(mapper.class_name() + ": " + e.what());
+  }
+  state->flags = (state->flags & (kTouched | kDeleted)) | kPersistent | kIdentity;
+  if (state->flags & kTouched) {
+    snapshot(state);
+  } else {
+    state->snapshot.clear();
+  }
+  if (!existing) {
+    state->session = this;
+    for (const auto& rel : mapper.relationships())
+      rel->bind(state->object, state, false);
+    if (queried.int_identity()) {
+      map.ints.insert(int_key, state);
+    } else {
+      map.keys.emplace(std::move(key), state);
+    }
+  }
+  for (const auto& hook : mapper.events().on_load)
+    hook(state->object);
+  return state;
+}
+
 EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& key) {
   const auto& pk = mapper.primary_key();
   if (key.size() != pk.size()) {
@@ -403,7 +468,10 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
   mapper.key_of(probe->object, k);
   auto it = map.keys.find(k);
   EntityState* found = it == map.keys.end() ? nullptr : it->second;
-  if (found && !(found->flags & kExpired)) return (found->flags & kDeleted) ? nullptr : found;
+  if (found && !(found->flags & kExpired)) {
+    // Through a hierarchy's shared map: an object of another class is not this one's.
+    return (found->flags & kDeleted) || !found->mapper->is_a(mapper.slot()) ? nullptr : found;
+  }
   driver::Statement& raw = get_statement(mapper);
   for (std::size_t i = 0; i < pk.size(); ++i)
     raw.bind(static_cast<int>(i), pk[i]->type.to_db(key[i]));
@@ -412,7 +480,12 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
 
 EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
   EntityState* found = identity(mapper).ints.find(key);
-  if (found && !(found->flags & kExpired)) return (found->flags & kDeleted) ? nullptr : found;
+  if (found && !(found->flags & kExpired)) {
+    return (found->flags & kDeleted) ||
+                   (mapper.inheritance() && !found->mapper->is_a(mapper.slot()))
+               ? nullptr
+               : found;
+  }
   get_statement(mapper).bind_int64(0, key);
   return fetch_one(mapper);
 }
@@ -424,17 +497,15 @@ driver::Statement& SessionCore::get_statement(const Mapper& mapper) {
   if (slot >= get_statements_.size()) get_statements_.resize(slot + 1);
   Statement& stmt = get_statements_[slot];
   if (!stmt) {
-    std::string sql = "SELECT ";
-    bool first = true;
-    for (const auto& a : mapper.attributes()) {
-      sql += (first ? "" : ", ") + dialect_->quote(a->name);
-      first = false;
-    }
-    sql += " FROM " + dialect_->quote(mapper.table().name()) + " WHERE ";
+    const auto parts = polymorphic_sql(mapper, *dialect_);
+    const Table& keys = mapper.inheritance() ? mapper.inheritance()->root->table() : mapper.table();
+    std::string sql = "SELECT " + parts.columns + " FROM " + parts.from + " WHERE ";
     const auto& pk = mapper.primary_key();
     for (std::size_t i = 0; i < pk.size(); ++i) {
-      sql += (i ? " AND " : "") + dialect_->quote(pk[i]->name) + " = ?";
+      sql += (i ? " AND " : "") + dialect_->quote(keys.name()) + "." +
+             dialect_->quote(pk[i]->name) + " = ?";
     }
+    if (!parts.filter.empty()) sql += " AND " + parts.filter;
     stmt = conn.prepare(sql);
   }
   return stmt.raw();

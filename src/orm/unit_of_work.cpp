@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "retort/core/error.hpp"
+#include "retort/orm/inheritance.hpp"
 #include "retort/orm/session_core.hpp"
 #include "retort/sql/dialect.hpp"
 #include "retort/sql/dml.hpp"
@@ -250,7 +251,24 @@ void SessionCore::flush() {
 }
 
 void SessionCore::update_objects(const std::string& mask, const std::vector<EntityState*>& states) {
-  const Mapper& m = *states.front()->mapper;
+  const Mapper& mapper = *states.front()->mapper;
+  const Inheritance* h = mapper.inheritance();
+  if (!h || h->parts.size() == 1) return update_rows(mapper, mask, states);
+  // Joined-table: each table gets the changed columns it holds.
+  for (std::size_t p = 0; p < h->parts.size(); ++p) {
+    const auto& positions = h->part_attributes[p];
+    std::string part_mask(positions.size(), '\0');
+    bool any = false;
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+      part_mask[i] = mask[positions[i]];
+      any = any || part_mask[i];
+    }
+    if (any) update_rows(*h->parts[p], part_mask, states);
+  }
+}
+
+void SessionCore::update_rows(const Mapper& m, const std::string& mask,
+                              const std::vector<EntityState*>& states) {
   const auto& attrs = m.attributes();
   std::vector<std::size_t> set;
   bool key_changes = false;
@@ -371,7 +389,18 @@ void SessionCore::insert_level(const Mapper& mapper, const std::vector<EntitySta
     run_set_hooks(mapper, s->object, nullptr);
     objects.push_back(s->object);
   }
-  insert_rows(mapper, objects);
+  write_rows(mapper, objects);
+}
+
+void SessionCore::write_rows(const Mapper& mapper, const std::vector<void*>& objects) {
+  const Inheritance* h = mapper.inheritance();
+  if (!h) return insert_rows(mapper, objects);
+  // The discriminator says which class each row is; joined-table rows go to each table,
+  // the base table's first (it generates the key the others take).
+  for (void* o : objects)
+    h->discriminator->set(o, Value(h->identity));
+  for (const Mapper* part : h->parts)
+    insert_rows(*part, objects);
 }
 
 void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& objects) {
@@ -505,6 +534,14 @@ void SessionCore::delete_objects(const Mapper& mapper, const std::vector<EntityS
     for (const auto& hook : mapper.events().before_delete)
       hook(s->object);
   }
+  const Inheritance* h = mapper.inheritance();
+  if (!h) return delete_rows(mapper, states);
+  // Joined-table: the subclass tables' rows first, the base table's last.
+  for (auto part = h->parts.rbegin(); part != h->parts.rend(); ++part)
+    delete_rows(**part, states);
+}
+
+void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityState*>& states) {
   Connection& conn = connection();
   const auto& pk = mapper.primary_key();
   bool self_referential = false;
@@ -558,7 +595,7 @@ void SessionCore::delete_objects(const Mapper& mapper, const std::vector<EntityS
 
 void SessionCore::bulk_insert(const Mapper& mapper, const std::vector<void*>& objects) {
   autoflush();
-  insert_rows(mapper, objects);
+  write_rows(mapper, objects);
 }
 
 std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool>& where,

@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 #include <typeindex>
 
@@ -39,6 +40,12 @@ class Attribute {
   // A hook that sees (and may change) every value set through the dynamic paths and,
   // at flush, every changed value: sqlservice's on_set, SQLAlchemy's validates.
   std::function<void(void* object, Value& value)> on_set;
+  // Which of the mapper's tables holds the column (inheritance: 0 is the hierarchy's
+  // base table, then each joined subclass's own).
+  int part = 0;
+
+  // A copy for a subclass's mapper (the member lives in the base at the same address).
+  virtual std::unique_ptr<Attribute> clone() const = 0;
 
   virtual void bind(const void* object, driver::Statement& stmt, int index) const = 0;
   virtual void read(void* object, driver::Statement& stmt, int column) const = 0;
@@ -74,6 +81,9 @@ class ColumnAttribute final : public Attribute {
   ColumnAttribute(std::string name, Type type, M T::*member)
       : Attribute(std::move(name), std::move(type), typeid(M)), member_(member) {}
 
+  std::unique_ptr<Attribute> clone() const override {
+    return std::make_unique<ColumnAttribute>(*this);
+  }
   void bind(const void* o, driver::Statement& s, int i) const override {
     C::bind(s, i, of(o), type);
   }

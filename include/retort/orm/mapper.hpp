@@ -53,6 +53,7 @@ int type_slot() {
 
 struct EntityState;
 class Relationship;
+struct Inheritance;
 
 // Hooks on a mapper's objects, as SQLAlchemy's mapper events.
 struct MapperEvents {
@@ -97,6 +98,12 @@ class Mapper {
   const Relationship& relationship_for(const void* member_pointer, std::size_t size) const;
   // Slot in the registry, for per-mapper tables in sessions.
   int slot() const { return slot_; }
+  // The slot whose identity map holds this mapper's objects: the hierarchy's base.
+  int identity_slot() const { return identity_slot_ < 0 ? slot_ : identity_slot_; }
+  // Where the mapper sits in an inheritance hierarchy (inheritance.hpp); nullptr outside one.
+  const Inheritance* inheritance() const { return inheritance_.get(); }
+  // Whether objects of this mapper are of the mapped type in `slot` (itself or a base).
+  bool is_a(int slot) const;
   // Whether the registry has resolved the relationships.
   bool prepared() const { return prepared_.load(std::memory_order_acquire); }
   std::atomic<bool> prepared_{false};
@@ -123,6 +130,8 @@ class Mapper {
   std::vector<std::unique_ptr<Attribute>> attributes_;
   std::vector<std::unique_ptr<Relationship>> relationships_;
   MapperEvents events_;
+  std::shared_ptr<Inheritance> inheritance_;
+  int identity_slot_ = -1;
   void finish(int slot);  // validates and indexes; rt::MappingError on mistakes
 
  private:
@@ -160,6 +169,16 @@ class ModelBuilder {
   // (see relationship.hpp for the options).
   template <class H, class... Options>
   ModelBuilder& relationship(std::string name, H T::*member, const Options&... options);
+
+  // The base of a hierarchy: the discriminator member and this class's value of it
+  // (SQLAlchemy's polymorphic_on / polymorphic_identity). unknown_as_base: rows with a
+  // value no class declares load as this class instead of raising.
+  template <class M>
+  ModelBuilder& polymorphic_on(M T::*member, std::string identity, bool unknown_as_base = false);
+  // A subclass of mapped B (T's first base class), with its discriminator value. With a
+  // table name given to rt::model<T>(name), joined-table; with none, single-table.
+  template <class B>
+  ModelBuilder& inherits(std::string identity);
 
   // Table-level constraints and indexes of a declarative model.
   ModelBuilder& constraint(TableElement element) {
@@ -206,7 +225,10 @@ class ModelBuilder {
 
   // The mapper with its table; used by the registry.
   std::shared_ptr<Mapper> build() {
-    if (existing_.is_null()) {
+    if (inherits_ && existing_.is_null()) {
+      // The table is made when the registry knows the base (inheritance.cpp).
+      inherit_columns(std::move(table_name_), std::move(columns_), std::move(elements_));
+    } else if (existing_.is_null()) {
       std::vector<TableElement> all;
       for (auto& c : columns_)
         all.emplace_back(std::move(c));
@@ -222,6 +244,9 @@ class ModelBuilder {
 
  private:
   static EntityState* make_entity(void* source, std::size_t snapshot_bytes);
+  void inherit_columns(std::string table, std::vector<Column> columns,
+                       std::vector<TableElement> elements);
+  bool inherits_ = false;
 
   template <class M>
   Attribute& find_attribute(M T::*member) {
@@ -294,6 +319,11 @@ class ModelBuilder {
 
 namespace retort {
 
+// A single-table subclass: no table of its own (see inheritance.hpp).
+template <class T>
+orm::ModelBuilder<T> model() {
+  return orm::ModelBuilder<T>(std::string());
+}
 template <class T>
 orm::ModelBuilder<T> model(std::string table_name) {
   return orm::ModelBuilder<T>(std::move(table_name));

@@ -105,6 +105,9 @@ class Registry {
 
  private:
   void install(int slot, std::shared_ptr<orm::Mapper> mapper);
+  // Builds a subclass's mapper from its base's (inheritance.cpp).
+  void inherit(orm::Mapper& mapper);
+  void prepare_inheritance(const orm::Mapper& mapper);
   [[noreturn]] void unmapped(const std::type_info& type) const;
 
   mutable std::mutex mutex_;

@@ -297,6 +297,10 @@ class Relationship {
   std::vector<std::pair<const Attribute*, bool>> order_by;
   const Relationship* reverse = nullptr;
   bool resolved = false;
+  // A subclass's copy of its base's relationship: resolved as the base's is.
+  const Relationship* inherited_from = nullptr;
+
+  virtual std::unique_ptr<Relationship> clone() const = 0;
 
   // "User.posts", for messages.
   std::string full_name() const;
@@ -335,6 +339,9 @@ class TypedRelationship final : public Relationship {
         member_(member) {}
 
   HandleBase& handle(void* owner) const override { return static_cast<O*>(owner)->*member_; }
+  std::unique_ptr<Relationship> clone() const override {
+    return std::make_unique<TypedRelationship>(*this);
+  }
 
   void set_items(HandleBase& base, const std::vector<EntityState*>& states) const override {
     H& h = static_cast<H&>(base);

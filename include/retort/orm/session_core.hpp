@@ -76,6 +76,9 @@ class SessionCore {
   // already in the identity map for its key, or a new one.
   EntityState* load(const Mapper& mapper, driver::Statement& stmt, int offset,
                     bool populate_existing);
+  // load() for a class in an inheritance hierarchy: the row's class from its discriminator.
+  EntityState* load_polymorphic(const Mapper& queried, driver::Statement& stmt, int offset,
+                                bool populate_existing);
   // The SELECT of a mapper's columns, in attribute order.
   static sql::Select select_of(const Mapper& mapper);
 
@@ -154,9 +157,15 @@ class SessionCore {
   void delete_owner_associations();
   void write_associations();
   void bind_new(EntityState* state);
+  // Rows of the mapper's objects, to every table of its class (inheritance).
+  void write_rows(const Mapper& mapper, const std::vector<void*>& objects);
+  // Rows of one table.
   void insert_rows(const Mapper& mapper, const std::vector<void*>& objects);
   void update_objects(const std::string& mask, const std::vector<EntityState*>& states);
+  void update_rows(const Mapper& mapper, const std::string& mask,
+                   const std::vector<EntityState*>& states);
   void delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
+  void delete_rows(const Mapper& mapper, const std::vector<EntityState*>& states);
   std::vector<Value> snapshot_key(const EntityState* state) const;
   // The prepared SELECT by primary key (bind the key, then fetch_one()).
   driver::Statement& get_statement(const Mapper& mapper);
