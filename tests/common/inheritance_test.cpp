@@ -349,6 +349,29 @@ TEST_P(Inheritance, UnknownDiscriminatorNamesValueAndTable) {
   }
 }
 
+// The same table read through a hierarchy that loads unknown classes as its base.
+struct SLenientEmployee {
+  std::int64_t id = 0;
+  std::string name{};
+  std::string type{};
+};
+
+TEST_P(Inheritance, UnknownDiscriminatorCanLoadAsTheBase) {
+  if (!rt::registry().find<SLenientEmployee>()) {
+    rt::registry().add(rt::model<SLenientEmployee>(sti_employee())
+                           .column("id", &SLenientEmployee::id)
+                           .column("name", &SLenientEmployee::name)
+                           .column("type", &SLenientEmployee::type)
+                           .polymorphic_on(&SLenientEmployee::type, "employee", true));
+  }
+  conn() = engine().connect();
+  conn().execute("INSERT INTO sti_employee (id, name, type) VALUES (1, 'Zed', 'contractor')");
+  rt::Session session(engine());
+  auto zed = session.query<SLenientEmployee>().one();
+  EXPECT_EQ(zed->name, "Zed");
+  EXPECT_EQ(zed->type, "contractor");
+}
+
 RETORT_INSTANTIATE_FOR_BACKEND(Inheritance);
 
 }  // namespace
