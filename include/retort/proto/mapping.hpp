@@ -1,0 +1,374 @@
+// Mapping structs (mapped models or any struct) to protobuf messages and back, as
+// mercator's ProtoMapping does for SQLAlchemy objects:
+//
+//   const auto token_pb = rt::proto::mapping<AuthToken, pb::User::AuthToken>()
+//                             .key("value", &AuthToken::data)
+//                             .key("created_at", &AuthToken::created_at);   // -> Timestamp
+//   const auto user_pb = rt::proto::mapping<User, pb::User>()
+//                            .key("uuid", &User::uuid)          // renames and converts
+//                            .key("username", &User::login)
+//                            .key("metadata", &User::extra_info)  // JSON text -> Struct
+//                            .list("tokens", &User::tokens, token_pb);
+//   pb::User msg = user_pb.to_proto(*alice);   // email maps implicitly, by its name
+//   User back = user_pb.from_proto(msg);       // and the way back
+//   user_pb.update(*alice, msg, mask);         // only the FieldMask's paths change
+//
+// Fields and members with the same name map implicitly when the struct is a mapped
+// model (its columns are known). The mapping is checked against the message descriptor
+// when it is defined: an unknown field, a member type the field cannot hold, or a
+// message field without a sub-mapping raises rt::MappingError listing the message's
+// fields. Errors while mapping one object name the full path (User.tokens[2].created_at)
+// and the offending value's type.
+//
+// Conversions: integers of every width (range-checked) and strings both ways; bytes from
+// blobs and strings (never from integers); enums from their names or numbers;
+// google.protobuf.Timestamp from time points, dates and integer epoch seconds;
+// google.protobuf.Struct / Value / ListValue from JSON columns; wrapper types and
+// proto3 optional from std::optional (empty leaves the field unset); nested messages
+// from rt::One and repeated messages from rt::Many, each with its own mapping; repeated
+// scalars from std::vector members and JSON arrays, element by element.
+#pragma once
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/field_mask.pb.h>
+#include <google/protobuf/message.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "retort/core/error.hpp"
+#include "retort/core/value.hpp"
+#include "retort/orm/codec.hpp"
+#include "retort/orm/registry.hpp"
+#include "retort/orm/relationship.hpp"
+
+namespace retort::proto {
+
+namespace pb = google::protobuf;
+
+// A path into an object being mapped, for messages: "User.tokens[2].created_at".
+struct Path {
+  std::string text;
+};
+
+namespace detail {
+
+// Value <-> one field of a message (scalars, enums, well-known types); rt::DataError
+// naming the path and the value's type when it cannot convert.
+void set_field(pb::Message& message, const pb::FieldDescriptor* field, const Value& value,
+               const std::string& path);
+Value get_field(const pb::Message& message, const pb::FieldDescriptor* field);
+// A repeated scalar field from a list of values.
+void set_repeated(pb::Message& message, const pb::FieldDescriptor* field,
+                  const std::vector<Value>& values, const std::string& path);
+std::vector<Value> get_repeated(const pb::Message& message, const pb::FieldDescriptor* field);
+// A field's value in the kind its member holds, the reverse of what set_field accepts:
+// int64 "42" back into a string member, an enum's name into its number, a Timestamp
+// into epoch seconds.
+Value to_member(const Value& value, ValueType kind, const pb::FieldDescriptor* field);
+
+// Whether a member whose values are of this kind can fill the field; the reason when not.
+bool compatible(ValueType kind, const pb::FieldDescriptor* field, std::string& why);
+// "name (string), uuid (string), tokens (repeated User.AuthToken), ..."
+std::string describe_fields(const pb::Descriptor* message);
+const pb::FieldDescriptor* find_field(const pb::Descriptor* message, const std::string& name,
+                                      const std::string& owner);
+[[noreturn]] void mapping_error(const pb::Descriptor* message, const std::string& what);
+// A scalar, an enum or a well-known message type (Timestamp, Struct, wrappers, ...):
+// what one Value fills.
+bool holds_value(const pb::FieldDescriptor* field);
+
+// The kind of Value a member type converts to (for definition-time checks).
+template <class M>
+ValueType kind_of() {
+  if constexpr (retort::detail::is_optional<M>::value) {
+    return kind_of<typename retort::detail::is_optional<M>::type>();
+  } else {
+    const M sample{};
+    return Codec<M>::to_value(sample, Codec<M>::default_type()).type();
+  }
+}
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+requires(!std::is_same_v<T, std::uint8_t>)  // a Blob is one bytes value
+    struct is_vector<std::vector<T>> : std::true_type {
+  using element = T;
+};
+
+// One field's rule: how to fill it from an object and the object from it.
+struct Rule {
+  const pb::FieldDescriptor* field = nullptr;
+  std::function<void(const void* object, pb::Message& message, const std::string& path, int depth)>
+      to;
+  std::function<void(void* object, const pb::Message& message, const std::string& path, int depth)>
+      from;
+};
+
+}  // namespace detail
+
+template <class T, class Message>
+class Mapping {
+ public:
+  Mapping() : state_(std::make_shared<State>()) {
+    state_->descriptor = Message::descriptor();
+    state_->name = state_->descriptor->name();
+    // Same-named columns of a mapped model map implicitly.
+    if constexpr (orm::declarative<T>) registry().mapper<T>();
+    if (const orm::Mapper* m = registry().find<T>()) {
+      for (int i = 0; i < state_->descriptor->field_count(); ++i) {
+        const pb::FieldDescriptor* f = state_->descriptor->field(i);
+        const orm::Attribute* a = m->find(f->name());
+        if (!a || f->is_repeated() || !detail::holds_value(f)) continue;
+        add_rule(
+            f, [a](const void* o) { return a->get(o); },
+            [a](void* o, const Value& v) { a->set(o, v); });
+      }
+    }
+  }
+
+  // Field <- member, converting (renames too: .key("uuid", &User::id)).
+  template <class M>
+  Mapping key(const std::string& field, M T::*member) const {
+    Mapping out = copy();
+    const pb::FieldDescriptor* f = detail::find_field(state_->descriptor, field, type_name());
+    if constexpr (detail::is_vector<M>::value) {
+      using E = typename detail::is_vector<M>::element;
+      if (!f->is_repeated())
+        detail::mapping_error(state_->descriptor,
+                              field + " is not repeated; a list maps to a repeated field");
+      check<E>(f);
+      detail::Rule rule;
+      rule.field = f;
+      rule.to = [f, member](const void* o, pb::Message& msg, const std::string& path, int) {
+        std::vector<Value> values;
+        for (const E& e : static_cast<const T*>(o)->*member)
+          values.push_back(Codec<E>::to_value(e, Codec<E>::default_type()));
+        detail::set_repeated(msg, f, values, path);
+      };
+      rule.from = [f, member](void* o, const pb::Message& msg, const std::string& path, int) {
+        auto& list = static_cast<T*>(o)->*member;
+        list.clear();
+        for (const Value& v : detail::get_repeated(msg, f)) {
+          E e{};
+          convert_back<E>(detail::to_member(v, detail::kind_of<E>(), f), e, path);
+          list.push_back(std::move(e));
+        }
+      };
+      out.replace(std::move(rule));
+    } else {
+      check<M>(f);
+      out.add_rule(
+          f,
+          [member](const void* o) {
+            return Codec<M>::to_value(static_cast<const T*>(o)->*member, Codec<M>::default_type());
+          },
+          [member, f, kind = detail::kind_of<M>()](void* o, const Value& v) {
+            Codec<M>::from_value(detail::to_member(v, kind, f), static_cast<T*>(o)->*member,
+                                 Codec<M>::default_type());
+          });
+    }
+    return out;
+  }
+
+  // A nested message from a to-one relationship, with its own mapping.
+  template <class U, class Sub>
+  Mapping key(const std::string& field, One<U> T::*member, const Mapping<U, Sub>& sub) const {
+    Mapping out = copy();
+    const pb::FieldDescriptor* f = nested_field(field, Sub::descriptor(), false);
+    detail::Rule rule;
+    rule.field = f;
+    rule.to = [f, member, sub](const void* o, pb::Message& msg, const std::string& path,
+                               int depth) {
+      const auto& handle = static_cast<const T*>(o)->*member;
+      if (!handle) {
+        msg.GetReflection()->ClearField(&msg, f);
+        return;
+      }
+      sub.fill(*handle.get().peek(),
+               static_cast<Sub&>(*msg.GetReflection()->MutableMessage(&msg, f)), path, depth + 1);
+    };
+    rule.from = [f, member, sub](void* o, const pb::Message& msg, const std::string& path,
+                                 int depth) {
+      if (!msg.GetReflection()->HasField(msg, f)) {
+        static_cast<T*>(o)->*member = nullptr;
+        return;
+      }
+      auto ref = make_ref<U>();
+      sub.read(static_cast<const Sub&>(msg.GetReflection()->GetMessage(msg, f)), *ref.peek(), path,
+               depth + 1);
+      static_cast<T*>(o)->*member = ref;
+    };
+    out.replace(std::move(rule));
+    return out;
+  }
+
+  // A repeated message from a collection, each element with the sub-mapping.
+  template <class U, class Sub>
+  Mapping list(const std::string& field, Many<U> T::*member, const Mapping<U, Sub>& sub) const {
+    Mapping out = copy();
+    const pb::FieldDescriptor* f = nested_field(field, Sub::descriptor(), true);
+    detail::Rule rule;
+    rule.field = f;
+    rule.to = [f, member, sub](const void* o, pb::Message& msg, const std::string& path,
+                               int depth) {
+      const auto* refl = msg.GetReflection();
+      refl->ClearField(&msg, f);
+      std::size_t i = 0;
+      for (const auto& item : static_cast<const T*>(o)->*member) {
+        sub.fill(*item.peek(), static_cast<Sub&>(*refl->AddMessage(&msg, f)),
+                 path + "[" + std::to_string(i++) + "]", depth + 1);
+      }
+    };
+    rule.from = [f, member, sub](void* o, const pb::Message& msg, const std::string& path,
+                                 int depth) {
+      const auto* refl = msg.GetReflection();
+      Many<U> items;
+      for (int i = 0, n = refl->FieldSize(msg, f); i < n; ++i) {
+        auto ref = make_ref<U>();
+        sub.read(static_cast<const Sub&>(refl->GetRepeatedMessage(msg, f, i)), *ref.peek(),
+                 path + "[" + std::to_string(i) + "]", depth + 1);
+        items.push_back(ref);
+      }
+      static_cast<T*>(o)->*member = items;
+    };
+    out.replace(std::move(rule));
+    return out;
+  }
+
+  // Leaves a field out (also one that would map implicitly).
+  Mapping skip(const std::string& field) const {
+    Mapping out = copy();
+    const pb::FieldDescriptor* f = detail::find_field(state_->descriptor, field, type_name());
+    std::erase_if(out.state_->rules, [f](const detail::Rule& r) { return r.field == f; });
+    return out;
+  }
+
+  Message to_proto(const T& object) const {
+    Message out;
+    fill(object, out, state_->name, 0);
+    return out;
+  }
+  void to_proto(const T& object, Message& out) const { fill(object, out, state_->name, 0); }
+
+  // A new object from a message (every mapped field).
+  T from_proto(const Message& message) const {
+    T out{};
+    read(message, out, state_->name, 0);
+    return out;
+  }
+  // Changes an existing object: only the mask's paths ("email", "tokens"); every mapped
+  // field when the mask is empty. An unknown path raises rt::ArgumentError.
+  void update(T& object, const Message& message, const pb::FieldMask& mask) const {
+    if (mask.paths_size() == 0) return read(message, object, state_->name, 0);
+    for (const std::string& path : mask.paths()) {
+      const detail::Rule* rule = nullptr;
+      for (const auto& r : state_->rules) {
+        if (r.field->name() == path) rule = &r;
+      }
+      if (!rule) {
+        throw ArgumentError("FieldMask path '" + path + "' is not a mapped field of " +
+                            state_->name + "; mapped: " + mapped_names());
+      }
+      rule->from(&object, message, state_->name + "." + path, 0);
+    }
+  }
+
+  // For the mappings that nest this one.
+  void fill(const T& object, Message& out, const std::string& path, int depth) const {
+    if (depth > kMaxDepth)
+      throw DataError(path + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
+                      " levels (a cycle?)");
+    for (const auto& r : state_->rules)
+      r.to(&object, out, path + "." + r.field->name(), depth);
+  }
+  void read(const Message& message, T& out, const std::string& path, int depth) const {
+    if (depth > kMaxDepth)
+      throw DataError(path + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
+                      " levels (a cycle?)");
+    for (const auto& r : state_->rules)
+      r.from(&out, message, path + "." + r.field->name(), depth);
+  }
+
+ private:
+  static constexpr int kMaxDepth = 32;
+  struct State {
+    const pb::Descriptor* descriptor = nullptr;
+    std::string name;
+    std::vector<detail::Rule> rules;
+  };
+
+  static std::string type_name() { return Message::descriptor()->name(); }
+  template <class M>
+  static void convert_back(const Value& v, M& member, const std::string& path) {
+    try {
+      Codec<M>::from_value(v, member, Codec<M>::default_type());
+    } catch (const Error& e) {
+      throw DataError(path + ": " + e.what());
+    }
+  }
+  template <class M>
+  void check(const pb::FieldDescriptor* f) const {
+    std::string why;
+    if (!detail::compatible(detail::kind_of<M>(), f, why)) {
+      detail::mapping_error(state_->descriptor, "field '" + f->name() +
+                                                    "' cannot hold a member of type " +
+                                                    orm::type_name(typeid(M)) + ": " + why);
+    }
+  }
+  const pb::FieldDescriptor* nested_field(const std::string& field, const pb::Descriptor* sub,
+                                          bool repeated) const {
+    const pb::FieldDescriptor* f = detail::find_field(state_->descriptor, field, type_name());
+    if (f->message_type() != sub || f->is_repeated() != repeated) {
+      detail::mapping_error(state_->descriptor,
+                            "field '" + field + "' is not " + (repeated ? "a repeated " : "a ") +
+                                sub->full_name() + " (the sub-mapping's message)");
+    }
+    return f;
+  }
+  Mapping copy() const {
+    Mapping out(*this);
+    out.state_ = std::make_shared<State>(*state_);
+    return out;
+  }
+  void replace(detail::Rule rule) {
+    std::erase_if(state_->rules, [&](const detail::Rule& r) { return r.field == rule.field; });
+    state_->rules.push_back(std::move(rule));
+  }
+  void add_rule(const pb::FieldDescriptor* f, std::function<Value(const void*)> get,
+                std::function<void(void*, const Value&)> set) {
+    detail::Rule rule;
+    rule.field = f;
+    rule.to = [f, get](const void* o, pb::Message& msg, const std::string& path, int) {
+      detail::set_field(msg, f, get(o), path);
+    };
+    rule.from = [f, set](void* o, const pb::Message& msg, const std::string& path, int) {
+      try {
+        set(o, detail::get_field(msg, f));
+      } catch (const Error& e) {
+        throw DataError(path + ": " + e.what());
+      }
+    };
+    replace(std::move(rule));
+  }
+  std::string mapped_names() const {
+    std::string out;
+    for (const auto& r : state_->rules)
+      out += (out.empty() ? "" : ", ") + r.field->name();
+    return out;
+  }
+
+  template <class, class>
+  friend class Mapping;
+  std::shared_ptr<State> state_;
+};
+
+template <class T, class Message>
+Mapping<T, Message> mapping() {
+  return Mapping<T, Message>();
+}
+
+}  // namespace retort::proto

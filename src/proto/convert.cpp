@@ -1,0 +1,570 @@
+// Values to and from protobuf fields: scalars with range checks, enums, and the
+// well-known types (Timestamp, Struct / Value / ListValue, wrappers).
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "retort/proto/mapping.hpp"
+
+namespace retort::proto::detail {
+namespace {
+
+using FD = pb::FieldDescriptor;
+
+[[noreturn]] void cannot(const std::string& path, const Value& v, const FD* f,
+                         const std::string& why = {}) {
+  throw DataError(path + ": a " + to_string(v.type()) + " value cannot fill the " + f->type_name() +
+                  " field " + f->full_name() + (why.empty() ? "" : " (" + why + ")"));
+}
+
+bool is_timestamp(const pb::Descriptor* d) {
+  return d == pb::Timestamp::descriptor();
+}
+bool is_json(const pb::Descriptor* d) {
+  return d == pb::Struct::descriptor() || d == pb::Value::descriptor() ||
+         d == pb::ListValue::descriptor();
+}
+// google.protobuf.Int64Value and friends: a message with one field "value".
+bool is_wrapper(const pb::Descriptor* d) {
+  return d->file()->name() == "google/protobuf/wrappers.proto";
+}
+
+std::int64_t to_int(const Value& v, const std::string& path, const FD* f) {
+  switch (v.type()) {
+    case ValueType::integer:
+      return v.get<std::int64_t>();
+    case ValueType::boolean:
+      return v.get<bool>() ? 1 : 0;
+    case ValueType::text: {
+      const std::string& s = v.get<std::string>();
+      std::int64_t out = 0;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+      if (ec != std::errc() || end != s.data() + s.size())
+        cannot(path, v, f, "'" + s + "' is not an integer");
+      return out;
+    }
+    default:
+      cannot(path, v, f);
+  }
+}
+
+template <class I>
+I in_range(std::int64_t n, const Value& v, const std::string& path, const FD* f) {
+  if constexpr (std::is_unsigned_v<I>) {
+    if (n < 0 || static_cast<std::uint64_t>(n) > std::numeric_limits<I>::max()) {
+      cannot(path, v, f, std::to_string(n) + " is out of range");
+    }
+  } else if (n < std::numeric_limits<I>::min() || n > std::numeric_limits<I>::max()) {
+    cannot(path, v, f, std::to_string(n) + " is out of range");
+  }
+  return static_cast<I>(n);
+}
+
+double to_double(const Value& v, const std::string& path, const FD* f) {
+  switch (v.type()) {
+    case ValueType::integer:
+      return static_cast<double>(v.get<std::int64_t>());
+    case ValueType::real:
+      return v.get<double>();
+    case ValueType::decimal:
+    case ValueType::text:
+      try {
+        return v.as<double>();
+      } catch (const Error&) {
+        cannot(path, v, f);
+      }
+    default:
+      cannot(path, v, f);
+  }
+}
+
+std::string to_text(const Value& v, const std::string& path, const FD* f) {
+  switch (v.type()) {
+    case ValueType::blob:
+      cannot(path, v, f, "bytes do not become a string; map them to a bytes field");
+    case ValueType::text:
+      return v.get<std::string>();
+    case ValueType::integer:
+      return std::to_string(v.get<std::int64_t>());
+    case ValueType::boolean:
+      return v.get<bool>() ? "true" : "false";
+    default:
+      try {
+        return v.as<std::string>();
+      } catch (const Error&) {
+        cannot(path, v, f);
+      }
+  }
+}
+
+void json_to_value(const nlohmann::json& j, pb::Value& out);
+void json_to_struct(const nlohmann::json& j, pb::Struct& out) {
+  for (const auto& [k, v] : j.items())
+    json_to_value(v, (*out.mutable_fields())[k]);
+}
+void json_to_list(const nlohmann::json& j, pb::ListValue& out) {
+  for (const auto& v : j)
+    json_to_value(v, *out.add_values());
+}
+void json_to_value(const nlohmann::json& j, pb::Value& out) {
+  if (j.is_null()) {
+    out.set_null_value(pb::NULL_VALUE);
+  } else if (j.is_boolean()) {
+    out.set_bool_value(j.get<bool>());
+  } else if (j.is_number()) {
+    out.set_number_value(j.get<double>());
+  } else if (j.is_string()) {
+    out.set_string_value(j.get<std::string>());
+  } else if (j.is_array()) {
+    json_to_list(j, *out.mutable_list_value());
+  } else {
+    json_to_struct(j, *out.mutable_struct_value());
+  }
+}
+nlohmann::json value_to_json(const pb::Value& v);
+nlohmann::json struct_to_json(const pb::Struct& s) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [k, v] : s.fields())
+    out[k] = value_to_json(v);
+  return out;
+}
+nlohmann::json list_to_json(const pb::ListValue& l) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& v : l.values())
+    out.push_back(value_to_json(v));
+  return out;
+}
+nlohmann::json value_to_json(const pb::Value& v) {
+  switch (v.kind_case()) {
+    case pb::Value::kBoolValue:
+      return v.bool_value();
+    case pb::Value::kNumberValue: {
+      const double d = v.number_value();
+      // Whole numbers come back as integers, as they most likely went in.
+      if (std::trunc(d) == d && std::abs(d) < 9.007199254740992e15)
+        return static_cast<std::int64_t>(d);
+      return d;
+    }
+    case pb::Value::kStringValue:
+      return v.string_value();
+    case pb::Value::kListValue:
+      return list_to_json(v.list_value());
+    case pb::Value::kStructValue:
+      return struct_to_json(v.struct_value());
+    default:
+      return nullptr;
+  }
+}
+
+nlohmann::json parse_json(const Value& v, const std::string& path, const FD* f) {
+  std::string text;
+  if (v.type() == ValueType::json) {
+    text = v.get<JsonText>().text;
+  } else if (v.type() == ValueType::text) {
+    text = v.get<std::string>();
+  } else {
+    cannot(path, v, f);
+  }
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(path + ": not JSON (" + e.what() + ")");
+  }
+}
+
+void set_message(pb::Message& m, const FD* f, const Value& v, const std::string& path) {
+  const pb::Descriptor* d = f->message_type();
+  const auto* refl = m.GetReflection();
+  if (v.is_null()) {
+    refl->ClearField(&m, f);
+    return;
+  }
+  pb::Message* sub = refl->MutableMessage(&m, f);
+  if (is_timestamp(d)) {
+    auto& ts = static_cast<pb::Timestamp&>(*sub);
+    std::int64_t micros = 0;
+    if (v.type() == ValueType::integer) {
+      micros = v.get<std::int64_t>() * 1000000;  // epoch seconds
+    } else if (v.type() == ValueType::timestamp || v.type() == ValueType::date ||
+               v.type() == ValueType::text) {
+      try {
+        micros = v.as<Timestamp>().time_since_epoch().count();
+      } catch (const Error&) {
+        cannot(path, v, f);
+      }
+    } else {
+      cannot(path, v, f);
+    }
+    std::int64_t seconds = micros / 1000000, rest = micros % 1000000;
+    if (rest < 0) {
+      rest += 1000000;
+      --seconds;
+    }
+    ts.set_seconds(seconds);
+    ts.set_nanos(static_cast<std::int32_t>(rest * 1000));
+  } else if (is_json(d)) {
+    const nlohmann::json j = parse_json(v, path, f);
+    if (d == pb::Struct::descriptor()) {
+      if (!j.is_object())
+        throw DataError(path + ": a google.protobuf.Struct needs a JSON object, not " +
+                        j.type_name());
+      json_to_struct(j, static_cast<pb::Struct&>(*sub));
+    } else if (d == pb::ListValue::descriptor()) {
+      if (!j.is_array())
+        throw DataError(path + ": a google.protobuf.ListValue needs a JSON array, not " +
+                        j.type_name());
+      json_to_list(j, static_cast<pb::ListValue&>(*sub));
+    } else {
+      json_to_value(j, static_cast<pb::Value&>(*sub));
+    }
+  } else if (is_wrapper(d)) {
+    set_field(*sub, d->FindFieldByName("value"), v, path);
+  } else {
+    cannot(path, v, f, "a message field needs a sub-mapping");
+  }
+}
+
+Value get_message(const pb::Message& m, const FD* f) {
+  const auto* refl = m.GetReflection();
+  if (!refl->HasField(m, f)) return Value();
+  const pb::Message& sub = refl->GetMessage(m, f);
+  const pb::Descriptor* d = f->message_type();
+  if (is_timestamp(d)) {
+    const auto& ts = static_cast<const pb::Timestamp&>(sub);
+    return Value(Timestamp(std::chrono::microseconds(ts.seconds() * 1000000 + ts.nanos() / 1000)));
+  }
+  if (d == pb::Struct::descriptor())
+    return Value(JsonText{struct_to_json(static_cast<const pb::Struct&>(sub)).dump()});
+  if (d == pb::ListValue::descriptor()) {
+    return Value(JsonText{list_to_json(static_cast<const pb::ListValue&>(sub)).dump()});
+  }
+  if (d == pb::Value::descriptor())
+    return Value(JsonText{value_to_json(static_cast<const pb::Value&>(sub)).dump()});
+  if (is_wrapper(d)) return get_field(sub, d->FindFieldByName("value"));
+  throw MappingError(f->full_name() + ": a message field needs a sub-mapping");
+}
+
+}  // namespace
+
+bool holds_value(const pb::FieldDescriptor* f) {
+  if (f->cpp_type() != FD::CPPTYPE_MESSAGE) return true;
+  const pb::Descriptor* d = f->message_type();
+  return is_timestamp(d) || is_json(d) || is_wrapper(d);
+}
+
+void set_field(pb::Message& m, const FD* f, const Value& v, const std::string& path) {
+  const auto* refl = m.GetReflection();
+  if (f->cpp_type() == FD::CPPTYPE_MESSAGE) return set_message(m, f, v, path);
+  if (v.is_null()) {
+    refl->ClearField(&m, f);  // proto3 optional: unset; plain proto3: the default
+    return;
+  }
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_INT32:
+      refl->SetInt32(&m, f, in_range<std::int32_t>(to_int(v, path, f), v, path, f));
+      break;
+    case FD::CPPTYPE_INT64:
+      refl->SetInt64(&m, f, to_int(v, path, f));
+      break;
+    case FD::CPPTYPE_UINT32:
+      refl->SetUInt32(&m, f, in_range<std::uint32_t>(to_int(v, path, f), v, path, f));
+      break;
+    case FD::CPPTYPE_UINT64:
+      refl->SetUInt64(&m, f, in_range<std::uint64_t>(to_int(v, path, f), v, path, f));
+      break;
+    case FD::CPPTYPE_DOUBLE:
+      refl->SetDouble(&m, f, to_double(v, path, f));
+      break;
+    case FD::CPPTYPE_FLOAT:
+      refl->SetFloat(&m, f, static_cast<float>(to_double(v, path, f)));
+      break;
+    case FD::CPPTYPE_BOOL:
+      if (v.type() == ValueType::boolean) {
+        refl->SetBool(&m, f, v.get<bool>());
+      } else if (v.type() == ValueType::integer &&
+                 (v.get<std::int64_t>() == 0 || v.get<std::int64_t>() == 1)) {
+        refl->SetBool(&m, f, v.get<std::int64_t>() == 1);
+      } else {
+        cannot(path, v, f);
+      }
+      break;
+    case FD::CPPTYPE_STRING:
+      if (f->type() == FD::TYPE_BYTES) {
+        if (v.type() == ValueType::blob) {
+          const Blob& b = v.get<Blob>();
+          refl->SetString(&m, f, std::string(b.begin(), b.end()));
+        } else if (v.type() == ValueType::text) {
+          refl->SetString(&m, f, v.get<std::string>());
+        } else {
+          cannot(path, v, f, "only blobs and strings become bytes");
+        }
+      } else {
+        refl->SetString(&m, f, to_text(v, path, f));
+      }
+      break;
+    case FD::CPPTYPE_ENUM: {
+      const pb::EnumDescriptor* e = f->enum_type();
+      const pb::EnumValueDescriptor* ev = nullptr;
+      if (v.type() == ValueType::text) {
+        ev = e->FindValueByName(v.get<std::string>());
+      } else if (v.type() == ValueType::integer) {
+        ev = e->FindValueByNumber(in_range<std::int32_t>(v.get<std::int64_t>(), v, path, f));
+      } else {
+        cannot(path, v, f);
+      }
+      if (!ev) {
+        std::string names;
+        for (int i = 0; i < e->value_count(); ++i)
+          names += (i ? ", " : "") + e->value(i)->name();
+        throw DataError(path + ": " + v.repr() + " is not a value of " + e->full_name() + " (" +
+                        names + ")");
+      }
+      refl->SetEnum(&m, f, ev);
+      break;
+    }
+    case FD::CPPTYPE_MESSAGE:
+      break;
+  }
+}
+
+Value get_field(const pb::Message& m, const FD* f) {
+  const auto* refl = m.GetReflection();
+  if (f->cpp_type() == FD::CPPTYPE_MESSAGE) return get_message(m, f);
+  if (f->has_presence() && !refl->HasField(m, f)) return Value();
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_INT32:
+      return Value(refl->GetInt32(m, f));
+    case FD::CPPTYPE_INT64:
+      return Value(refl->GetInt64(m, f));
+    case FD::CPPTYPE_UINT32:
+      return Value(static_cast<std::int64_t>(refl->GetUInt32(m, f)));
+    case FD::CPPTYPE_UINT64: {
+      const std::uint64_t n = refl->GetUInt64(m, f);
+      if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        throw DataError(f->full_name() + ": " + std::to_string(n) +
+                        " does not fit a 64-bit signed integer");
+      }
+      return Value(static_cast<std::int64_t>(n));
+    }
+    case FD::CPPTYPE_DOUBLE:
+      return Value(refl->GetDouble(m, f));
+    case FD::CPPTYPE_FLOAT:
+      return Value(static_cast<double>(refl->GetFloat(m, f)));
+    case FD::CPPTYPE_BOOL:
+      return Value(refl->GetBool(m, f));
+    case FD::CPPTYPE_STRING: {
+      std::string s = refl->GetString(m, f);
+      if (f->type() == FD::TYPE_BYTES) return Value(Blob(s.begin(), s.end()));
+      return Value(std::move(s));
+    }
+    case FD::CPPTYPE_ENUM:
+      return Value(refl->GetEnum(m, f)->name());
+    case FD::CPPTYPE_MESSAGE:
+      break;
+  }
+  return Value();
+}
+
+Value to_member(const Value& v, ValueType kind, const FD* f) {
+  if (v.is_null() || v.type() == kind) return v;
+  switch (kind) {
+    case ValueType::text:
+      if (v.type() == ValueType::integer) return std::to_string(v.get<std::int64_t>());
+      break;
+    case ValueType::integer:
+      if (v.type() == ValueType::timestamp) {
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   v.get<Timestamp>().time_since_epoch())
+            .count();
+      }
+      if (v.type() == ValueType::text && f->enum_type()) {
+        if (const auto* e = f->enum_type()->FindValueByName(v.get<std::string>()))
+          return e->number();
+      }
+      if (v.type() == ValueType::text) return to_int(v, f->full_name(), f);
+      break;
+    default:
+      break;
+  }
+  return v;
+}
+
+void set_repeated(pb::Message& m, const FD* f, const std::vector<Value>& values,
+                  const std::string& path) {
+  const auto* refl = m.GetReflection();
+  refl->ClearField(&m, f);
+  // Each element converts as a single field would, through a scratch message of one field.
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const Value& v = values[i];
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    switch (f->cpp_type()) {
+      case FD::CPPTYPE_INT32:
+        refl->AddInt32(&m, f, in_range<std::int32_t>(to_int(v, at, f), v, at, f));
+        break;
+      case FD::CPPTYPE_INT64:
+        refl->AddInt64(&m, f, to_int(v, at, f));
+        break;
+      case FD::CPPTYPE_UINT32:
+        refl->AddUInt32(&m, f, in_range<std::uint32_t>(to_int(v, at, f), v, at, f));
+        break;
+      case FD::CPPTYPE_UINT64:
+        refl->AddUInt64(&m, f, in_range<std::uint64_t>(to_int(v, at, f), v, at, f));
+        break;
+      case FD::CPPTYPE_DOUBLE:
+        refl->AddDouble(&m, f, to_double(v, at, f));
+        break;
+      case FD::CPPTYPE_FLOAT:
+        refl->AddFloat(&m, f, static_cast<float>(to_double(v, at, f)));
+        break;
+      case FD::CPPTYPE_BOOL:
+        if (v.type() != ValueType::boolean) cannot(at, v, f);
+        refl->AddBool(&m, f, v.get<bool>());
+        break;
+      case FD::CPPTYPE_STRING:
+        if (f->type() == FD::TYPE_BYTES && v.type() == ValueType::blob) {
+          const Blob& b = v.get<Blob>();
+          refl->AddString(&m, f, std::string(b.begin(), b.end()));
+        } else if (f->type() == FD::TYPE_BYTES && v.type() != ValueType::text) {
+          cannot(at, v, f, "only blobs and strings become bytes");
+        } else {
+          refl->AddString(&m, f, to_text(v, at, f));
+        }
+        break;
+      case FD::CPPTYPE_ENUM: {
+        const pb::EnumValueDescriptor* ev =
+            v.type() == ValueType::text ? f->enum_type()->FindValueByName(v.get<std::string>())
+            : v.type() == ValueType::integer
+                ? f->enum_type()->FindValueByNumber(static_cast<int>(v.get<std::int64_t>()))
+                : nullptr;
+        if (!ev) cannot(at, v, f, "not a value of " + f->enum_type()->full_name());
+        refl->AddEnum(&m, f, ev);
+        break;
+      }
+      case FD::CPPTYPE_MESSAGE:
+        cannot(at, v, f, "a repeated message field needs a sub-mapping");
+    }
+  }
+}
+
+std::vector<Value> get_repeated(const pb::Message& m, const FD* f) {
+  const auto* refl = m.GetReflection();
+  std::vector<Value> out;
+  const int n = refl->FieldSize(m, f);
+  out.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    switch (f->cpp_type()) {
+      case FD::CPPTYPE_INT32:
+        out.emplace_back(refl->GetRepeatedInt32(m, f, i));
+        break;
+      case FD::CPPTYPE_INT64:
+        out.emplace_back(refl->GetRepeatedInt64(m, f, i));
+        break;
+      case FD::CPPTYPE_UINT32:
+        out.emplace_back(static_cast<std::int64_t>(refl->GetRepeatedUInt32(m, f, i)));
+        break;
+      case FD::CPPTYPE_UINT64:
+        out.emplace_back(static_cast<std::int64_t>(refl->GetRepeatedUInt64(m, f, i)));
+        break;
+      case FD::CPPTYPE_DOUBLE:
+        out.emplace_back(refl->GetRepeatedDouble(m, f, i));
+        break;
+      case FD::CPPTYPE_FLOAT:
+        out.emplace_back(static_cast<double>(refl->GetRepeatedFloat(m, f, i)));
+        break;
+      case FD::CPPTYPE_BOOL:
+        out.emplace_back(refl->GetRepeatedBool(m, f, i));
+        break;
+      case FD::CPPTYPE_STRING: {
+        std::string s = refl->GetRepeatedString(m, f, i);
+        if (f->type() == FD::TYPE_BYTES) {
+          out.emplace_back(Blob(s.begin(), s.end()));
+        } else {
+          out.emplace_back(std::move(s));
+        }
+        break;
+      }
+      case FD::CPPTYPE_ENUM:
+        out.emplace_back(refl->GetRepeatedEnum(m, f, i)->name());
+        break;
+      case FD::CPPTYPE_MESSAGE:
+        throw MappingError(f->full_name() + ": a repeated message field needs a sub-mapping");
+    }
+  }
+  return out;
+}
+
+bool compatible(ValueType kind, const FD* f, std::string& why) {
+  using enum ValueType;
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_INT32:
+    case FD::CPPTYPE_INT64:
+    case FD::CPPTYPE_UINT32:
+    case FD::CPPTYPE_UINT64:
+      why = "an integer field takes integers, booleans and numeric strings";
+      return kind == integer || kind == boolean || kind == text;
+    case FD::CPPTYPE_DOUBLE:
+    case FD::CPPTYPE_FLOAT:
+      why = "a floating-point field takes numbers";
+      return kind == integer || kind == real || kind == decimal;
+    case FD::CPPTYPE_BOOL:
+      why = "a bool field takes booleans";
+      return kind == boolean;
+    case FD::CPPTYPE_ENUM:
+      why = "an enum field takes value names or numbers";
+      return kind == text || kind == integer;
+    case FD::CPPTYPE_STRING:
+      if (f->type() == FD::TYPE_BYTES) {
+        why = "a bytes field takes blobs and strings, never integers";
+        return kind == blob || kind == text;
+      }
+      why = "bytes do not become a string";
+      return kind != blob;
+    case FD::CPPTYPE_MESSAGE: {
+      const pb::Descriptor* d = f->message_type();
+      if (is_timestamp(d)) {
+        why = "a Timestamp takes time points, dates, ISO 8601 text and integer epoch seconds";
+        return kind == timestamp || kind == date || kind == integer || kind == text;
+      }
+      if (is_json(d)) {
+        why = "a Struct, Value or ListValue takes JSON";
+        return kind == json || kind == text;
+      }
+      if (is_wrapper(d)) return compatible(kind, d->FindFieldByName("value"), why);
+      why =
+          "a message field needs a sub-mapping: .key(field, &T::one, mapping) or .list(field, "
+          "&T::many, mapping)";
+      return false;
+    }
+  }
+  return false;
+}
+
+std::string describe_fields(const pb::Descriptor* d) {
+  std::string out;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FD* f = d->field(i);
+    out += (i ? ", " : "") + f->name() + " (" + (f->is_repeated() ? "repeated " : "") +
+           (f->cpp_type() == FD::CPPTYPE_MESSAGE ? f->message_type()->full_name()
+            : f->cpp_type() == FD::CPPTYPE_ENUM  ? f->enum_type()->full_name()
+                                                 : std::string(f->type_name())) +
+           ")";
+  }
+  return out;
+}
+
+void mapping_error(const pb::Descriptor* d, const std::string& what) {
+  throw MappingError("mapping to " + d->full_name() + ": " + what +
+                     "; its fields are: " + describe_fields(d));
+}
+
+const FD* find_field(const pb::Descriptor* d, const std::string& name, const std::string&) {
+  const FD* f = d->FindFieldByName(name);
+  if (!f) mapping_error(d, "no field named '" + name + "'");
+  return f;
+}
+
+}  // namespace retort::proto::detail

@@ -1,0 +1,355 @@
+// Mapping structs to protobuf messages and back: every conversion both ways, nested and
+// repeated messages, FieldMask updates, and the errors with their messages.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "mapping_test.pb.h"
+#include "retort/orm.hpp"
+#include "retort/proto/mapping.hpp"
+
+namespace rt = retort;
+namespace pbt = retort::test;
+
+namespace retort_test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The social-platform seed's users and tokens, as mapped models.
+struct PToken {
+  rt::Uuid uuid = rt::Uuid::random();
+  std::string data{};
+  rt::Timestamp created_at{};
+  std::optional<rt::Timestamp> expires_at{};
+  std::optional<rt::Uuid> owner_id{};
+  static auto mapping() {
+    return rt::model<PToken>("proto_token")
+        .column("uuid", &PToken::uuid, rt::primary_key)
+        .column("data", &PToken::data, rt::String(256))
+        .column("created_at", &PToken::created_at)
+        .column("expires_at", &PToken::expires_at)
+        .column("owner_id", &PToken::owner_id);
+  }
+};
+struct PUser {
+  rt::Uuid uuid = rt::Uuid::random();
+  std::string login{};
+  std::optional<std::string> email{};
+  std::string password{};
+  rt::JsonText extra_info{"{}"};
+  rt::Many<PToken> tokens{};
+  static auto mapping() {
+    return rt::model<PUser>("proto_user")
+        .column("uuid", &PUser::uuid, rt::primary_key)
+        .column("login", &PUser::login, rt::String(256))
+        .column("email", &PUser::email, rt::String(256))
+        .column("password", &PUser::password, rt::String(256))
+        .column("extra_info", &PUser::extra_info)
+        .relationship("tokens", &PUser::tokens, rt::join_on(&PUser::uuid, &PToken::owner_id));
+  }
+};
+
+// Token: value <- data; created_at and expires_at map by their names.
+const auto& token_pb() {
+  static const auto m = rt::proto::mapping<PToken, pbt::Token>().key("value", &PToken::data);
+  return m;
+}
+const auto& user_pb() {
+  static const auto m = rt::proto::mapping<PUser, pbt::Profile>()
+                            .key("uuid", &PUser::uuid)
+                            .key("username", &PUser::login)
+                            .key("metadata", &PUser::extra_info)
+                            .list("tokens", &PUser::tokens, token_pb());
+  return m;
+}
+
+const rt::Timestamp t0 = rt::Timestamp(std::chrono::seconds(1700000000)) + 123456us;
+
+rt::Ref<PUser> make_user() {
+  auto user = rt::make_ref(PUser{.login = "ada",
+                                 .email = "ada@example.org",
+                                 .password = "$argon2id$secret",
+                                 .extra_info = {R"({"lang":"en","tags":["a","b"],"n":3})"}});
+  for (int i = 0; i < 3; ++i) {
+    user->tokens.push_back(rt::make_ref(PToken{.data = "t" + std::to_string(i),
+                                               .created_at = t0 + std::chrono::seconds(i),
+                                               .expires_at = std::nullopt}));
+  }
+  auto second = user->tokens[1];
+  second->expires_at = t0 + 1h;
+  return user;
+}
+
+TEST(ProtoMapping, ModelToMessageWithRenamesListsAndStruct) {
+  auto user = make_user();
+  const pbt::Profile msg = user_pb().to_proto(*user);
+  EXPECT_EQ(msg.uuid(), user->uuid.str());
+  EXPECT_EQ(msg.username(), "ada");
+  EXPECT_EQ(msg.email(), "ada@example.org") << "same-named column, mapped implicitly";
+  ASSERT_EQ(msg.tokens_size(), 3);
+  EXPECT_EQ(msg.tokens(2).value(), "t2");
+  EXPECT_EQ(msg.tokens(0).created_at().seconds(), 1700000000);
+  EXPECT_EQ(msg.tokens(0).created_at().nanos(), 123456000);
+  EXPECT_FALSE(msg.tokens(0).has_expires_at()) << "an empty optional leaves the field unset";
+  EXPECT_EQ(msg.tokens(1).expires_at().seconds(), 1700003600);
+  EXPECT_EQ(msg.metadata().fields().at("lang").string_value(), "en");
+  EXPECT_EQ(msg.metadata().fields().at("tags").list_value().values(1).string_value(), "b");
+  EXPECT_EQ(msg.metadata().fields().at("n").number_value(), 3);
+  EXPECT_EQ(msg.SerializeAsString().find("argon2id"), std::string::npos)
+      << "the password is not in the message";
+}
+
+TEST(ProtoMapping, MessageBackToANewModel) {
+  auto user = make_user();
+  const PUser back = user_pb().from_proto(user_pb().to_proto(*user));
+  EXPECT_EQ(back.uuid, user->uuid);
+  EXPECT_EQ(back.login, "ada");
+  EXPECT_EQ(back.email, "ada@example.org");
+  EXPECT_EQ(back.password, "") << "not mapped, not touched";
+  EXPECT_EQ(nlohmann::json::parse(back.extra_info.text),
+            nlohmann::json::parse(user->extra_info.text));
+  ASSERT_EQ(back.tokens.size(), 3u);
+  EXPECT_EQ(back.tokens[1]->data, "t1");
+  EXPECT_EQ(back.tokens[1]->created_at, t0 + 1s);
+  EXPECT_EQ(back.tokens[1]->expires_at, t0 + 1h);
+  EXPECT_FALSE(back.tokens[0]->expires_at);
+}
+
+TEST(ProtoMapping, FieldMaskUpdatesOnlyItsPaths) {
+  auto user = make_user();
+  pbt::Profile msg;
+  msg.set_username("grace");
+  msg.set_email("grace@example.org");
+  google::protobuf::FieldMask mask;
+  mask.add_paths("email");
+  user_pb().update(*user, msg, mask);
+  EXPECT_EQ(user->email, "grace@example.org");
+  EXPECT_EQ(user->login, "ada") << "not in the mask";
+  EXPECT_EQ(user->tokens.size(), 3u);
+
+  mask.add_paths("tokens");
+  user_pb().update(*user, msg, mask);
+  EXPECT_EQ(user->tokens.size(), 0u) << "the masked list is replaced by the message's (empty) one";
+
+  mask.add_paths("password");
+  try {
+    user_pb().update(*user, msg, mask);
+    FAIL();
+  } catch (const rt::ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("'password' is not a mapped field of Profile"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// A plain struct, mapped to nothing: every conversion, explicitly.
+enum class Kind { unknown, person, robot };
+struct Everything {
+  std::int64_t small = 0;
+  std::int64_t unsigned_small = 0;
+  std::string big = "0";      // numeric text -> int64
+  std::int64_t big_text = 0;  // integer -> string
+  rt::Blob avatar{};
+  double score = 0;
+  float ratio = 0;
+  bool active = false;
+  std::string kind = "UNKNOWN";  // enum <- name
+  std::optional<std::string> nickname{};
+  std::optional<std::int64_t> age{};
+  std::vector<std::string> tags{};
+  std::vector<int> numbers{};
+  rt::JsonText history{"[]"};
+  std::int64_t seen_at = 0;  // epoch seconds -> Timestamp
+  std::optional<std::int64_t> visits{};
+  Kind role = Kind::unknown;  // enum <- C++ enum
+  int level = 0;              // enum <- number
+};
+
+const auto& everything_pb() {
+  static const auto m = rt::proto::mapping<Everything, pbt::Profile>()
+                            .key("small", &Everything::small)
+                            .key("unsigned_small", &Everything::unsigned_small)
+                            .key("big", &Everything::big)
+                            .key("big_text", &Everything::big_text)
+                            .key("avatar", &Everything::avatar)
+                            .key("score", &Everything::score)
+                            .key("ratio", &Everything::ratio)
+                            .key("active", &Everything::active)
+                            .key("kind", &Everything::kind)
+                            .key("nickname", &Everything::nickname)
+                            .key("age", &Everything::age)
+                            .key("tags", &Everything::tags)
+                            .key("numbers", &Everything::numbers)
+                            .key("history", &Everything::history)
+                            .key("seen_at", &Everything::seen_at)
+                            .key("visits", &Everything::visits)
+                            .key("role", &Everything::role)
+                            .key("level", &Everything::level);
+  return m;
+}
+
+TEST(ProtoMapping, EveryConversionBothWays) {
+  Everything e{.small = -7,
+               .unsigned_small = 4000000000,
+               .big = "9007199254740993",
+               .big_text = 42,
+               .avatar = {0, 255, 10},
+               .score = 2.5,
+               .ratio = 0.25f,
+               .active = true,
+               .kind = "ROBOT",
+               .nickname = "bot",
+               .age = 0,
+               .tags = {"x", "y"},
+               .numbers = {1, -2, 3},
+               .history = {R"([1, "two", null, {"k": true}])"},
+               .seen_at = 1700000000,
+               .visits = 12,
+               .role = Kind::person,
+               .level = 2};
+  const pbt::Profile msg = everything_pb().to_proto(e);
+  EXPECT_EQ(msg.small(), -7);
+  EXPECT_EQ(msg.unsigned_small(), 4000000000u);
+  EXPECT_EQ(msg.big(), 9007199254740993);
+  EXPECT_EQ(msg.big_text(), "42");
+  EXPECT_EQ(msg.avatar(), std::string("\0\xff\n", 3));
+  EXPECT_EQ(msg.score(), 2.5);
+  EXPECT_EQ(msg.ratio(), 0.25f);
+  EXPECT_TRUE(msg.active());
+  EXPECT_EQ(msg.kind(), pbt::Profile::ROBOT);
+  EXPECT_EQ(msg.nickname().value(), "bot");
+  EXPECT_TRUE(msg.has_age()) << "proto3 optional: a present zero is set";
+  EXPECT_EQ(msg.age(), 0);
+  ASSERT_EQ(msg.tags_size(), 2);
+  EXPECT_EQ(msg.tags(1), "y");
+  ASSERT_EQ(msg.numbers_size(), 3);
+  EXPECT_EQ(msg.numbers(1), -2);
+  ASSERT_EQ(msg.history().values_size(), 4);
+  EXPECT_EQ(msg.history().values(1).string_value(), "two");
+  EXPECT_TRUE(msg.history().values(3).struct_value().fields().at("k").bool_value());
+  EXPECT_EQ(msg.seen_at().seconds(), 1700000000);
+  EXPECT_EQ(msg.visits().value(), 12);
+  EXPECT_EQ(msg.role(), pbt::Profile::PERSON);
+  EXPECT_EQ(msg.level(), pbt::Profile::ROBOT);
+
+  const Everything back = everything_pb().from_proto(msg);
+  EXPECT_EQ(back.small, -7);
+  EXPECT_EQ(back.unsigned_small, 4000000000);
+  EXPECT_EQ(back.big, "9007199254740993");
+  EXPECT_EQ(back.big_text, 42);
+  EXPECT_EQ(back.avatar, e.avatar);
+  EXPECT_EQ(back.ratio, 0.25f);
+  EXPECT_EQ(back.kind, "ROBOT");
+  EXPECT_EQ(back.nickname, "bot");
+  EXPECT_EQ(back.age, 0);
+  EXPECT_EQ(back.tags, e.tags);
+  EXPECT_EQ(back.numbers, e.numbers);
+  EXPECT_EQ(back.visits, 12);
+  EXPECT_EQ(back.seen_at, 1700000000);
+  EXPECT_EQ(back.role, Kind::person);
+  EXPECT_EQ(back.level, 2);
+
+  // Empty optionals leave fields unset, and unset fields come back empty.
+  const pbt::Profile empty = everything_pb().to_proto(Everything{});
+  EXPECT_FALSE(empty.has_nickname());
+  EXPECT_FALSE(empty.has_age());
+  EXPECT_FALSE(empty.has_visits());
+  const Everything none = everything_pb().from_proto(empty);
+  EXPECT_FALSE(none.nickname);
+  EXPECT_FALSE(none.age);
+  EXPECT_FALSE(none.visits);
+}
+
+template <class F>
+std::string error_of(F&& fn) {
+  try {
+    fn();
+  } catch (const rt::Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ProtoMapping, ValuesThatDoNotFitNameThePathAndType) {
+  auto out_of_range =
+      error_of([] { (void)everything_pb().to_proto(Everything{.small = 1LL << 40}); });
+  EXPECT_NE(out_of_range.find("Profile.small"), std::string::npos) << out_of_range;
+  EXPECT_NE(out_of_range.find("out of range"), std::string::npos) << out_of_range;
+  EXPECT_NE(out_of_range.find("integer"), std::string::npos) << out_of_range;
+
+  auto negative =
+      error_of([] { (void)everything_pb().to_proto(Everything{.unsigned_small = -1}); });
+  EXPECT_NE(negative.find("Profile.unsigned_small"), std::string::npos) << negative;
+
+  auto not_a_number = error_of([] { (void)everything_pb().to_proto(Everything{.big = "12abc"}); });
+  EXPECT_NE(not_a_number.find("'12abc' is not an integer"), std::string::npos) << not_a_number;
+
+  auto enum_value = error_of([] { (void)everything_pb().to_proto(Everything{.kind = "ALIEN"}); });
+  EXPECT_NE(enum_value.find("Profile.kind"), std::string::npos) << enum_value;
+  EXPECT_NE(enum_value.find("UNKNOWN, PERSON, ROBOT"), std::string::npos) << enum_value;
+
+  auto enum_number = error_of([] { (void)everything_pb().to_proto(Everything{.level = 7}); });
+  EXPECT_NE(enum_number.find("Profile.level"), std::string::npos) << enum_number;
+  EXPECT_NE(enum_number.find("7"), std::string::npos) << enum_number;
+
+  // In a list, the element's index is in the path.
+  auto user = make_user();
+  auto bad_json = error_of([&] {
+    user->extra_info = rt::JsonText{"[1, 2]"};
+    (void)user_pb().to_proto(*user);
+  });
+  EXPECT_NE(bad_json.find("Profile.metadata"), std::string::npos) << bad_json;
+  EXPECT_NE(bad_json.find("JSON object"), std::string::npos) << bad_json;
+}
+
+struct WhenText {
+  std::string when{};
+};
+struct Basket {
+  rt::Many<WhenText> items{};
+};
+
+TEST(ProtoMapping, ErrorsInsideListsNameTheElement) {
+  const auto item = rt::proto::mapping<WhenText, pbt::Token>().key("created_at", &WhenText::when);
+  const auto basket =
+      rt::proto::mapping<Basket, pbt::Profile>().list("tokens", &Basket::items, item);
+  Basket b;
+  for (const char* w : {"2024-01-01 10:00:00", "2024-01-02 10:00:00", "yesterday"})
+    b.items.push_back(rt::make_ref(WhenText{w}));
+  auto message = error_of([&] { (void)basket.to_proto(b); });
+  EXPECT_NE(message.find("Profile.tokens[2].created_at"), std::string::npos) << message;
+  EXPECT_NE(message.find("text"), std::string::npos) << message;
+}
+
+struct Odd {
+  std::int64_t n = 0;
+  std::string s{};
+};
+
+TEST(ProtoMapping, DefinitionErrorsListTheMessageFields) {
+  auto unknown =
+      error_of([] { (void)rt::proto::mapping<Odd, pbt::Profile>().key("nope", &Odd::n); });
+  EXPECT_NE(unknown.find("no field named 'nope'"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("uuid (string), username (string)"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("tokens (repeated retort.test.Token)"), std::string::npos) << unknown;
+
+  auto bytes =
+      error_of([] { (void)rt::proto::mapping<Odd, pbt::Profile>().key("avatar", &Odd::n); });
+  EXPECT_NE(bytes.find("never integers"), std::string::npos)
+      << "an integer never silently becomes bytes: " << bytes;
+
+  auto sub =
+      error_of([] { (void)rt::proto::mapping<Odd, pbt::Profile>().key("main_token", &Odd::s); });
+  EXPECT_NE(sub.find("needs a sub-mapping"), std::string::npos) << sub;
+
+  auto wrong_sub = error_of([] {
+    const auto token = rt::proto::mapping<PToken, pbt::Token>();
+    (void)rt::proto::mapping<PUser, pbt::Profile>().list("tags", &PUser::tokens, token);
+  });
+  EXPECT_NE(wrong_sub.find("field 'tags' is not a repeated retort.test.Token"), std::string::npos)
+      << wrong_sub;
+}
+
+}  // namespace
+}  // namespace retort_test
