@@ -1,0 +1,183 @@
+#include "service.hpp"
+
+#include "mappings.hpp"
+#include "proto/social_platform.grpc.pb.h"
+#include "proto/user.grpc.pb.h"
+
+namespace social {
+namespace {
+
+using grpc::Status;
+using grpc::StatusCode;
+
+// Request fields name the UUID they expect: INVALID_ARGUMENT when it does not parse.
+bool parse_uuid(const std::string& text, const char* field, rt::Uuid& out, Status& status) {
+  if (rt::Uuid::try_parse(text, out)) return true;
+  status = Status(StatusCode::INVALID_ARGUMENT, std::string(field) + " is not a UUID");
+  return false;
+}
+
+// Database trouble becomes UNAVAILABLE or INTERNAL with the library's message, which
+// never carries a password or a bound value.
+template <class F>
+Status guarded(F&& body) {
+  try {
+    return body();
+  } catch (const rt::OperationalError& e) {
+    return Status(StatusCode::UNAVAILABLE, e.what());
+  } catch (const rt::TimeoutError& e) {
+    return Status(StatusCode::UNAVAILABLE, e.what());
+  } catch (const std::exception& e) {
+    return Status(StatusCode::INTERNAL, e.what());
+  }
+}
+
+const std::vector<std::string>& tables() {
+  static const std::vector<std::string> names{"user", "auth_token", "media"};
+  return names;
+}
+
+}  // namespace
+
+void create_schema(const rt::Engine& engine) {
+  rt::registry().add<User, AuthToken, Media>();
+  rt::registry().metadata().create_all(engine, {.tables = tables()});
+}
+
+int seed(const rt::Engine& engine, int users, PasswordCost cost) {
+  rt::Session session(engine);
+  if (users <= 0 || session.query<User>().exists()) return 0;
+  static constexpr ContentType kinds[] = {ContentType::image, ContentType::blog_post,
+                                          ContentType::video, ContentType::quote, ContentType::gif};
+  for (int i = 1; i <= users; ++i) {
+    const std::string n = std::to_string(i);
+    auto user = rt::make_ref(User{
+        .login = "user" + n,
+        .email = "user" + n + "@example.org",
+        .password = hash_password("password" + n, cost),
+        .extra_info = {R"({"display_name": "User )" + n + R"(", "languages": ["en", "fr"]})"}});
+    session.add(user);
+    session.add(rt::make_ref(Media{.name = "media-" + n,
+                                   .author_id = user->uuid,
+                                   .link = "https://media.example.org/" + n,
+                                   .blob = rt::Blob{0x89, 'P', 'N', 'G'},
+                                   .content_type = kinds[(i - 1) % 5]}));
+  }
+  session.commit();
+  return users;
+}
+
+struct Server::Services {
+  rt::Engine engine;
+  ServiceOptions options;
+
+  struct Auth final : sp::Auth::Service {
+    Services* s;
+    explicit Auth(Services* services) : s(services) {}
+    Status AuthenticateUser(grpc::ServerContext*, const sp::AuthRequest* request,
+                            sp::AuthResponse* response) override {
+      return guarded([&] {
+        rt::Session session(s->engine);
+        auto user = session.query<User>().where(rt::c(&User::login) == request->username()).first();
+        // An unknown user and a wrong password look the same, and cost the same.
+        if (!user) {
+          verify_nothing(request->password(), s->options.password_cost);
+        } else if (verify_password(user->password, request->password())) {
+          const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(
+              std::chrono::system_clock::now());
+          auto token = rt::make_ref(AuthToken{.data = new_token_value(),
+                                              .created_at = now,
+                                              .expires_at = now + s->options.token_lifetime,
+                                              .owner_id = user->uuid});
+          session.add(token);
+          session.commit();
+          token_pb().to_proto(*token, *response->mutable_token());
+          return Status::OK;
+        }
+        return Status(StatusCode::UNAUTHENTICATED, "unknown username or wrong password");
+      });
+    }
+  };
+
+  struct MediaService final : sp::Media::Service {
+    Services* s;
+    explicit MediaService(Services* services) : s(services) {}
+    Status GetMedia(grpc::ServerContext*, const sp::MediaRequest* request,
+                    sp::UserMedia* response) override {
+      return guarded([&] {
+        rt::Session session(s->engine);
+        auto query = session.query<Media>().options(rt::joined(&Media::author));
+        Status status;
+        if (!request->media_uuid().empty()) {
+          rt::Uuid uuid;
+          if (!parse_uuid(request->media_uuid(), "media_uuid", uuid, status)) return status;
+          query = query.where(rt::c(&Media::uuid) == uuid);
+        } else if (!request->media_name().empty()) {
+          query = query.where(rt::c(&Media::name) == request->media_name());
+        } else {
+          return Status(StatusCode::INVALID_ARGUMENT, "give media_uuid or media_name");
+        }
+        auto media = query.first();
+        if (!media) return Status(StatusCode::NOT_FOUND, "no such media");
+        media_pb().to_proto(*media, *response);
+        return Status::OK;
+      });
+    }
+  };
+
+  struct UserService final : simple::UserService::Service {
+    Services* s;
+    explicit UserService(Services* services) : s(services) {}
+    Status GetUser(grpc::ServerContext*, const simple::UserDataRequest* request,
+                   simple::User* response) override {
+      return guarded([&] {
+        Status status;
+        rt::Uuid uuid;
+        if (!parse_uuid(request->user_uuid(), "user_uuid", uuid, status)) return status;
+        rt::Session session(s->engine);
+        auto user = session.get<User>(uuid);
+        if (!user) return Status(StatusCode::NOT_FOUND, "no user " + uuid.str());
+        simple_user_pb().to_proto(*user, *response);
+        return Status::OK;
+      });
+    }
+  };
+
+  Auth auth{this};
+  MediaService media{this};
+  UserService users{this};
+};
+
+Server::Server(rt::Engine engine, ServiceOptions options)
+    : services_(new Services{std::move(engine), options}) {
+  // Mappings are checked against their messages here, not on the first request.
+  (void)media_pb();
+  (void)user_pb();
+  (void)simple_user_pb();
+}
+
+Server::~Server() {
+  shutdown();
+}
+
+std::string Server::start(const std::string& listen) {
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&services_->auth);
+  builder.RegisterService(&services_->media);
+  builder.RegisterService(&services_->users);
+  server_ = builder.BuildAndStart();
+  if (!server_ || port == 0) throw std::runtime_error("cannot listen on " + listen);
+  return listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
+}
+
+void Server::wait() {
+  if (server_) server_->Wait();
+}
+
+void Server::shutdown() {
+  if (server_) server_->Shutdown();
+}
+
+}  // namespace social
