@@ -1,0 +1,226 @@
+// The social-platform example served on a loopback port and called through a real gRPC
+// channel, against SQLite and PostgreSQL: every RPC, its error statuses, and that no
+// response ever carries a stored password hash.
+#include <google/protobuf/util/message_differencer.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "databases.hpp"
+#include "models.hpp"
+#include "proto/social_platform.grpc.pb.h"
+#include "proto/user.grpc.pb.h"
+#include "service.hpp"
+
+namespace rt = retort;
+namespace sp = services::social_platform;
+namespace simple = services::simple_example::sqlalchemy;
+
+namespace retort_test {
+namespace {
+
+class SocialPlatform : public testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    {
+      auto conn = engine_.connect();
+      drop_tables(conn, {"media", "auth_token", "user"});
+    }
+    social::create_schema(engine_);
+    ASSERT_EQ(social::seed(engine_, 3, social::PasswordCost::minimal), 3);
+    ASSERT_EQ(social::seed(engine_, 3, social::PasswordCost::minimal), 0) << "seeds only once";
+    server_ = std::make_unique<social::Server>(
+        engine_, social::ServiceOptions{.password_cost = social::PasswordCost::minimal});
+    channel_ =
+        grpc::CreateChannel(server_->start("127.0.0.1:0"), grpc::InsecureChannelCredentials());
+  }
+  void TearDown() override { server_->shutdown(); }
+
+  grpc::Status authenticate(const std::string& user, const std::string& password,
+                            sp::AuthResponse& out) {
+    sp::AuthRequest request;
+    request.set_username(user);
+    request.set_password(password);
+    grpc::ClientContext context;
+    return sp::Auth::NewStub(channel_)->AuthenticateUser(&context, request, &out);
+  }
+  grpc::Status get_media(const std::string& uuid, const std::string& name, sp::UserMedia& out) {
+    sp::MediaRequest request;
+    request.set_media_uuid(uuid);
+    request.set_media_name(name);
+    grpc::ClientContext context;
+    return sp::Media::NewStub(channel_)->GetMedia(&context, request, &out);
+  }
+  grpc::Status get_user(const std::string& uuid, simple::User& out) {
+    simple::UserDataRequest request;
+    request.set_user_uuid(uuid);
+    grpc::ClientContext context;
+    return simple::UserService::NewStub(channel_)->GetUser(&context, request, &out);
+  }
+  rt::Ref<social::User> user(const std::string& login) {
+    rt::Session session(engine_);
+    return session.query<social::User>().where(rt::c(&social::User::login) == login).one();
+  }
+
+  rt::Engine engine_ = rt::create_engine(GetParam().url());
+  std::unique_ptr<social::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_P(SocialPlatform, PasswordsAreStoredAsArgon2idHashes) {
+  const auto alice = user("user1");
+  EXPECT_EQ(alice->password.rfind("$argon2id$", 0), 0u) << alice->password;
+  EXPECT_EQ(alice->password.find("password1"), std::string::npos);
+  EXPECT_NE(alice->password, user("user2")->password);
+}
+
+TEST_P(SocialPlatform, AuthenticateIssuesAFreshTokenThatExpires) {
+  sp::AuthResponse first, second;
+  ASSERT_TRUE(authenticate("user1", "password1", first).ok());
+  ASSERT_TRUE(authenticate("user1", "password1", second).ok());
+  const auto& token = first.token();
+  EXPECT_EQ(token.value().size(), 64u);
+  EXPECT_EQ(token.value().find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(token.value(), second.token().value()) << "a new random value each time";
+  EXPECT_EQ(token.expires_at().seconds() - token.created_at().seconds(), 3600);
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  EXPECT_NEAR(static_cast<double>(token.created_at().seconds()),
+              static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(now).count()),
+              60);
+
+  // Stored, and joined to its owner without a foreign key.
+  rt::Session session(engine_);
+  auto stored = session.query<social::AuthToken>()
+                    .where(rt::c(&social::AuthToken::data) == token.value())
+                    .one();
+  EXPECT_EQ(stored->owner.get()->login, "user1");
+  EXPECT_EQ(stored->owner.get()->tokens.size(), 2u);
+}
+
+TEST_P(SocialPlatform, WrongPasswordAndUnknownUserGetTheSameAnswer) {
+  sp::AuthResponse response;
+  const grpc::Status wrong = authenticate("user1", "password2", response);
+  const grpc::Status unknown = authenticate("mallory", "password1", response);
+  const grpc::Status empty = authenticate("", "", response);
+  for (const auto& status : {wrong, unknown, empty}) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(status.error_message(), wrong.error_message());
+  }
+  EXPECT_FALSE(response.has_token());
+  rt::Session session(engine_);
+  EXPECT_EQ(session.query<social::AuthToken>().count(), 0) << "no token for a failed login";
+}
+
+TEST_P(SocialPlatform, GetMediaByUuidAndByName) {
+  sp::AuthResponse login;
+  ASSERT_TRUE(authenticate("user1", "password1", login).ok());  // user1 now has a token
+
+  sp::UserMedia by_name;
+  ASSERT_TRUE(get_media("", "media-1", by_name).ok());
+  EXPECT_EQ(by_name.name(), "media-1");
+  EXPECT_EQ(by_name.download_url(), "https://media.example.org/1");
+  EXPECT_EQ(by_name.blob(), std::string("\x89PNG"));
+  EXPECT_EQ(by_name.content_type(), sp::UserMedia::IMAGE);
+  EXPECT_EQ(by_name.author().username(), "user1");
+  EXPECT_EQ(by_name.author().email(), "user1@example.org");
+  EXPECT_EQ(by_name.author().uuid(), user("user1")->uuid.str());
+  EXPECT_EQ(by_name.author().metadata().fields().at("display_name").string_value(), "User 1");
+  EXPECT_EQ(by_name.author().tokens_size(), 0) << "another user's tokens are never shown";
+
+  sp::UserMedia by_uuid;
+  ASSERT_TRUE(get_media(by_name.uuid(), "", by_uuid).ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(by_uuid, by_name));
+
+  sp::UserMedia second;
+  ASSERT_TRUE(get_media("", "media-2", second).ok());
+  EXPECT_EQ(second.content_type(), sp::UserMedia::BLOG_POST);
+  EXPECT_EQ(second.author().username(), "user2");
+}
+
+TEST_P(SocialPlatform, GetMediaErrors) {
+  sp::UserMedia out;
+  EXPECT_EQ(get_media("not-a-uuid", "", out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(get_media("", "", out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(get_media(rt::Uuid::random().str(), "", out).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(get_media("", "media-99", out).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(get_media("", "x' OR '1'='1", out).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_P(SocialPlatform, GetUser) {
+  const auto alice = user("user1");
+  simple::User out;
+  ASSERT_TRUE(get_user(alice->uuid.str(), out).ok());
+  EXPECT_EQ(out.uuid(), alice->uuid.str());
+  EXPECT_EQ(out.username(), "user1");
+  EXPECT_EQ(out.email(), "user1@example.org");
+
+  const grpc::Status malformed = get_user("1234", out);
+  EXPECT_EQ(malformed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(malformed.error_message().find("user_uuid"), std::string::npos);
+  EXPECT_EQ(get_user(rt::Uuid::random().str(), out).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_P(SocialPlatform, NoResponseContainsAPasswordHash) {
+  std::vector<std::string> responses;
+  auto keep = [&](const google::protobuf::Message& m) {
+    responses.push_back(m.SerializeAsString());
+    responses.push_back(m.DebugString());
+  };
+  for (const char* login : {"user1", "user2", "user3"}) {
+    const std::string n = std::string(login).substr(4);
+    sp::AuthResponse auth;
+    ASSERT_TRUE(authenticate(login, "password" + n, auth).ok());
+    keep(auth);
+    (void)authenticate(login, "wrong", auth);
+    keep(auth);
+    sp::UserMedia media;
+    ASSERT_TRUE(get_media("", "media-" + n, media).ok());
+    keep(media);
+    simple::User u;
+    ASSERT_TRUE(get_user(user(login)->uuid.str(), u).ok());
+    keep(u);
+  }
+  auto conn = engine_.connect();
+  int hashes = 0;
+  for (const rt::Row& row : conn.execute("SELECT password FROM \"user\"")) {
+    const std::string hash = row.get<std::string>(0);
+    // The whole string, and the part after the parameters (salt and digest).
+    const std::string digest = hash.substr(hash.rfind('$', hash.rfind('$') - 1));
+    for (const std::string& r : responses) {
+      EXPECT_EQ(r.find(hash), std::string::npos);
+      EXPECT_EQ(r.find(digest), std::string::npos);
+    }
+    ++hashes;
+  }
+  EXPECT_EQ(hashes, 3);
+  for (const std::string& r : responses)
+    EXPECT_EQ(r.find("argon2"), std::string::npos);
+}
+
+TEST_P(SocialPlatform, ConcurrentCallsEachGetTheirOwnSession) {
+  const std::string uuid = user("user2")->uuid.str();
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        simple::User out;
+        sp::UserMedia media;
+        if (get_user(uuid, out).ok() && out.username() == "user2" &&
+            get_media("", "media-3", media).ok() && media.author().username() == "user3")
+          ++ok;
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(ok.load(), 200);
+  EXPECT_EQ(engine_.pool_status().checked_out, 0) << "every request gave its connection back";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backend, SocialPlatform,
+                         testing::Values(sqlite_backend(), postgres_backend()), backend_name);
+
+}  // namespace
+}  // namespace retort_test
