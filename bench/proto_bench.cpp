@@ -1,0 +1,292 @@
+// retort-proto-bench: the protobuf mapping and the social-platform gRPC service.
+//
+//   retort-proto-bench [--users N] [--seconds S] [--threads T] [--tsv]
+//
+// mapping: N users with three tokens each to social_platform.User messages through the
+// rt::proto mappings, beside hand-written field-by-field code making the same messages
+// (JSON metadata through protobuf's own JSON parser); to_proto and the way back.
+// getuser: T client threads making blocking UserService.GetUser calls for S seconds
+// against the example server on a SQLite file, then against a hand-written server (raw
+// sqlite3, one connection and prepared statement per server thread, protobuf setters).
+// The throughput row gives each side's calls as seconds for the same number of calls;
+// latency percentiles go to lines starting with "latency".
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+#include <sqlite3.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "mappings.hpp"
+#include "proto/user.grpc.pb.h"
+#include "report.hpp"
+#include "service.hpp"
+
+namespace {
+
+namespace rt = retort;
+using social::AuthToken;
+using social::User;
+
+std::vector<rt::Ref<User>> make_users(long long n) {
+  std::vector<rt::Ref<User>> users;
+  users.reserve(static_cast<std::size_t>(n));
+  const auto t0 = rt::Timestamp(std::chrono::seconds(1700000000));
+  for (long long i = 0; i < n; ++i) {
+    const std::string s = std::to_string(i);
+    auto u =
+        rt::make_ref(User{.login = "user" + s,
+                          .email = "user" + s + "@example.org",
+                          .password = "$argon2id$not-mapped",
+                          .extra_info = {R"({"display_name": "User )" + s +
+                                         R"(", "languages": ["en", "fr"], "karma": )" + s + "}"}});
+    for (int k = 0; k < 3; ++k) {
+      u->tokens.push_back(rt::make_ref(AuthToken{.data = "token-" + s + "-" + std::to_string(k),
+                                                 .created_at = t0 + std::chrono::seconds(i + k),
+                                                 .expires_at = t0 + std::chrono::hours(1),
+                                                 .owner_id = u->uuid}));
+    }
+    users.push_back(std::move(u));
+  }
+  return users;
+}
+
+void set_time(google::protobuf::Timestamp& out, rt::Timestamp t) {
+  const auto us = t.time_since_epoch().count();
+  out.set_seconds(us / 1000000);
+  out.set_nanos(static_cast<int>(us % 1000000) * 1000);
+}
+rt::Timestamp get_time(const google::protobuf::Timestamp& t) {
+  return rt::Timestamp(std::chrono::microseconds(t.seconds() * 1000000 + t.nanos() / 1000));
+}
+
+void hand_to_proto(const User& u, social::sp::User& m) {
+  m.set_uuid(u.uuid.str());
+  m.set_username(u.login);
+  m.set_email(u.email);
+  if (!google::protobuf::util::JsonStringToMessage(u.extra_info.text, m.mutable_metadata()).ok())
+    throw std::runtime_error("bad JSON");
+  for (const auto& t : u.tokens) {
+    auto* pt = m.add_tokens();
+    pt->set_value(t->data);
+    set_time(*pt->mutable_created_at(), t->created_at);
+    set_time(*pt->mutable_expires_at(), t->expires_at);
+  }
+}
+
+User hand_from_proto(const social::sp::User& m) {
+  User u;
+  u.uuid = rt::Uuid::parse(m.uuid());
+  u.login = m.username();
+  u.email = m.email();
+  (void)google::protobuf::util::MessageToJsonString(m.metadata(), &u.extra_info.text);
+  for (const auto& pt : m.tokens()) {
+    u.tokens.push_back(rt::make_ref(AuthToken{.data = pt.value(),
+                                              .created_at = get_time(pt.created_at()),
+                                              .expires_at = get_time(pt.expires_at())}));
+  }
+  return u;
+}
+
+std::vector<bench::Row> run_mapping(long long n, int repeat) {
+  const auto users = make_users(n);
+  std::vector<social::sp::User> messages(users.size());
+  double retort_to = 1e9, hand_to = 1e9, retort_back = 1e9, hand_back = 1e9;
+  std::size_t check = 0;
+  for (int r = 0; r < repeat; ++r) {
+    hand_to = std::min(hand_to, bench::seconds([&] {
+                         for (std::size_t i = 0; i < users.size(); ++i) {
+                           messages[i].Clear();
+                           hand_to_proto(*users[i], messages[i]);
+                         }
+                       }));
+    retort_to = std::min(retort_to, bench::seconds([&] {
+                           for (std::size_t i = 0; i < users.size(); ++i) {
+                             messages[i].Clear();
+                             social::user_pb().to_proto(*users[i], messages[i]);
+                           }
+                         }));
+    hand_back = std::min(hand_back, bench::seconds([&] {
+                           for (const auto& m : messages)
+                             check += hand_from_proto(m).tokens.size();
+                         }));
+    retort_back = std::min(retort_back, bench::seconds([&] {
+                             for (const auto& m : messages)
+                               check += social::user_pb().from_proto(m).tokens.size();
+                           }));
+  }
+  if (check != users.size() * 3 * 2 * static_cast<std::size_t>(repeat))
+    throw std::runtime_error("mapping: wrong token count");
+  return {{"to_proto", "memory", n, retort_to, hand_to, "hand-written setters"},
+          {"from_proto", "memory", n, retort_back, hand_back, "hand-written getters"}};
+}
+
+// The hand-written GetUser: what a careful engineer writes without a toolkit.
+class RawUserService final : public social::simple::UserService::Service {
+ public:
+  explicit RawUserService(std::string path) : path_(std::move(path)) {}
+  grpc::Status GetUser(grpc::ServerContext*, const social::simple::UserDataRequest* request,
+                       social::simple::User* response) override {
+    struct Connection {
+      sqlite3* db = nullptr;
+      sqlite3_stmt* stmt = nullptr;
+      ~Connection() {
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+      }
+    };
+    thread_local Connection c;
+    if (!c.db) {
+      if (sqlite3_open_v2(path_.c_str(), &c.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK ||
+          sqlite3_busy_timeout(c.db, 5000) != SQLITE_OK ||
+          sqlite3_prepare_v3(c.db, "SELECT uuid, login, email FROM \"user\" WHERE uuid = ?", -1,
+                             SQLITE_PREPARE_PERSISTENT, &c.stmt, nullptr) != SQLITE_OK) {
+        return grpc::Status(grpc::StatusCode::INTERNAL, sqlite3_errmsg(c.db));
+      }
+    }
+    const std::string& uuid = request->user_uuid();
+    if (uuid.size() != 36 || uuid.find_first_not_of("0123456789abcdef-") != std::string::npos)
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user_uuid is not a UUID");
+    sqlite3_bind_text(c.stmt, 1, uuid.data(), static_cast<int>(uuid.size()), SQLITE_STATIC);
+    grpc::Status status(grpc::StatusCode::NOT_FOUND, "no such user");
+    if (sqlite3_step(c.stmt) == SQLITE_ROW) {
+      auto text = [&](int col) {
+        return std::string(reinterpret_cast<const char*>(sqlite3_column_text(c.stmt, col)),
+                           sqlite3_column_bytes(c.stmt, col));
+      };
+      response->set_uuid(text(0));
+      response->set_username(text(1));
+      response->set_email(text(2));
+      status = grpc::Status::OK;
+    }
+    sqlite3_reset(c.stmt);
+    return status;
+  }
+
+ private:
+  std::string path_;
+};
+
+struct Load {
+  long long calls = 0;
+  double p50_us = 0, p99_us = 0;
+};
+
+Load load(const std::string& address, const std::vector<std::string>& uuids, int threads,
+          double seconds) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto stub = social::simple::UserService::NewStub(channel);
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  std::vector<std::vector<float>> latencies(static_cast<std::size_t>(threads));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<unsigned>(t));
+      auto& mine = latencies[static_cast<std::size_t>(t)];
+      while (!stop.load(std::memory_order_relaxed)) {
+        social::simple::UserDataRequest request;
+        request.set_user_uuid(uuids[rng() % uuids.size()]);
+        social::simple::User response;
+        grpc::ClientContext context;
+        const auto start = std::chrono::steady_clock::now();
+        const grpc::Status status = stub->GetUser(&context, request, &response);
+        if (!status.ok() || response.username().empty()) {
+          if (!failed.exchange(true))
+            std::fprintf(stderr, "GetUser failed: %s\n", status.error_message().c_str());
+        }
+        mine.push_back(
+            std::chrono::duration<float, std::micro>(std::chrono::steady_clock::now() - start)
+                .count());
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& w : workers)
+    w.join();
+  if (failed) throw std::runtime_error("getuser: a call failed");
+  std::vector<float> all;
+  for (const auto& l : latencies)
+    all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  Load out;
+  out.calls = static_cast<long long>(all.size());
+  out.p50_us = all[all.size() / 2];
+  out.p99_us = all[all.size() * 99 / 100];
+  return out;
+}
+
+std::vector<bench::Row> run_getuser(int users, int threads, double seconds, bool tsv) {
+  const auto dir = std::filesystem::temp_directory_path() / "retort-proto-bench";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "social.db").string();
+  auto engine = rt::create_engine("sqlite:///" + path, {.pool_size = threads});
+  social::create_schema(engine);
+  social::seed(engine, users, social::PasswordCost::minimal);
+  std::vector<std::string> uuids;
+  {
+    auto conn = engine.connect();
+    for (const rt::Row& row : conn.execute("SELECT uuid FROM \"user\""))
+      uuids.push_back(row.get<std::string>(0));
+  }
+
+  Load retort_load, raw_load;
+  {
+    social::Server server(engine, {.password_cost = social::PasswordCost::minimal});
+    retort_load = load(server.start("127.0.0.1:0"), uuids, threads, seconds);
+  }
+  {
+    RawUserService raw(path);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&raw);
+    auto server = builder.BuildAndStart();
+    raw_load = load("127.0.0.1:" + std::to_string(port), uuids, threads, seconds);
+    server->Shutdown();
+  }
+  std::filesystem::remove_all(dir);
+  const char* format =
+      tsv ? "latency\t%s\t%.0f\t%.0f\n" : "latency %-8s p50 %6.0f us  p99 %6.0f us\n";
+  std::printf(format, "retort", retort_load.p50_us, retort_load.p99_us);
+  std::printf(format, "raw", raw_load.p50_us, raw_load.p99_us);
+  // The same number of calls, in the time each side took per call.
+  const double raw_seconds =
+      seconds * static_cast<double>(retort_load.calls) / static_cast<double>(raw_load.calls);
+  return {{"getuser", "sqlite", retort_load.calls, seconds, raw_seconds,
+           "raw sqlite3 + protobuf server"}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  long long users = 100000;
+  int repeat = 3, threads = 8, service_users = 10000;
+  double seconds = 10;
+  bool tsv = false;
+  CLI::App app{"Retort protobuf mapping and gRPC benchmarks"};
+  app.add_option("--users", users, "users mapped (three tokens each)");
+  app.add_option("--repeat", repeat, "repetitions of the mapping; the best is kept");
+  app.add_option("--service-users", service_users, "users in the served database");
+  app.add_option("--seconds", seconds, "seconds of GetUser load per server");
+  app.add_option("--threads", threads, "client threads");
+  app.add_flag("--tsv", tsv, "tab-separated output");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    std::vector<bench::Row> rows = run_mapping(users, repeat);
+    for (auto& r : run_getuser(service_users, threads, seconds, tsv))
+      rows.push_back(r);
+    for (const auto& r : rows)
+      tsv ? bench::print_tsv(r) : bench::print(r);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
