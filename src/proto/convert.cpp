@@ -17,7 +17,10 @@ using FD = pb::FieldDescriptor;
 
 [[noreturn]] void cannot(const std::string& path, const Value& v, const FD* f,
                          const std::string& why = {}) {
-  throw DataError(path + ": a " + to_string(v.type()) + " value cannot fill the " + f->type_name() +
+  const std::string type = to_string(v.type());
+  const char* article =
+      std::string_view("aeiou").find(type[0]) == std::string_view::npos ? "a " : "an ";
+  throw DataError(path + ": " + article + type + " value cannot fill the " + f->type_name() +
                   " field " + f->full_name() + (why.empty() ? "" : " (" + why + ")"));
 }
 

@@ -6,6 +6,7 @@
 
 #include "mapping_test.pb.h"
 #include "retort/orm.hpp"
+#include "retort/proto/json_mapping.hpp"
 #include "retort/proto/mapping.hpp"
 
 namespace rt = retort;
@@ -349,6 +350,90 @@ TEST(ProtoMapping, DefinitionErrorsListTheMessageFields) {
   });
   EXPECT_NE(wrong_sub.find("field 'tags' is not a repeated retort.test.Token"), std::string::npos)
       << wrong_sub;
+}
+
+// mercator's dict input: a JSON object, keys renamed by the mapping.
+const auto& token_json() {
+  static const auto m = rt::proto::json_mapping<pbt::Token>().key("value", "data");
+  return m;
+}
+const auto& profile_json() {
+  static const auto m = rt::proto::json_mapping<pbt::Profile>()
+                            .key("uuid", "id")
+                            .key("username", "login")
+                            .key("metadata", "extra_info")
+                            .list("tokens", "tokens", token_json())
+                            .key("main_token", "current", token_json());
+  return m;
+}
+
+TEST(ProtoJsonMapping, ObjectToMessageAndBack) {
+  const auto input = nlohmann::json::parse(R"({
+    "id": "5b0c1f4e-8d4a-4f0e-9f53-0c8f1f7c2a11", "login": "ada", "email": "ada@example.org",
+    "password": "never mapped", "extra_info": {"lang": "en", "n": 3},
+    "tokens": [{"data": "t0", "created_at": 1700000000}, {"data": "t1"}],
+    "current": {"data": "t1"}, "big": "12", "big_text": 42, "kind": "ROBOT", "level": 1,
+    "tags": ["x", "y"], "numbers": [1, 2], "nickname": null, "age": 0, "active": true})");
+  const pbt::Profile msg = profile_json().to_proto(input);
+  EXPECT_EQ(msg.uuid(), "5b0c1f4e-8d4a-4f0e-9f53-0c8f1f7c2a11");
+  EXPECT_EQ(msg.username(), "ada");
+  EXPECT_EQ(msg.email(), "ada@example.org") << "same-named key, mapped implicitly";
+  EXPECT_EQ(msg.metadata().fields().at("n").number_value(), 3);
+  ASSERT_EQ(msg.tokens_size(), 2);
+  EXPECT_EQ(msg.tokens(0).created_at().seconds(), 1700000000) << "epoch seconds -> Timestamp";
+  EXPECT_FALSE(msg.tokens(1).has_created_at()) << "a missing key leaves the field unset";
+  EXPECT_EQ(msg.main_token().value(), "t1");
+  EXPECT_EQ(msg.big(), 12);
+  EXPECT_EQ(msg.big_text(), "42");
+  EXPECT_EQ(msg.kind(), pbt::Profile::ROBOT);
+  EXPECT_EQ(msg.level(), pbt::Profile::PERSON);
+  EXPECT_EQ(msg.tags(1), "y");
+  EXPECT_EQ(msg.numbers(1), 2);
+  EXPECT_FALSE(msg.has_nickname()) << "null leaves a wrapper unset";
+  EXPECT_TRUE(msg.has_age());
+  EXPECT_TRUE(msg.active());
+
+  const nlohmann::json back = profile_json().to_json(msg);
+  EXPECT_EQ(back["id"], input["id"]);
+  EXPECT_EQ(back["login"], "ada");
+  EXPECT_EQ(back["extra_info"], input["extra_info"]);
+  EXPECT_EQ(back["tokens"][0]["data"], "t0");
+  EXPECT_EQ(back["tokens"][0]["created_at"], "2023-11-14T22:13:20.000000Z");
+  EXPECT_FALSE(back["tokens"][1].contains("created_at"));
+  EXPECT_EQ(back["current"]["data"], "t1");
+  EXPECT_EQ(back["tags"], input["tags"]);
+  EXPECT_EQ(back["kind"], "ROBOT");
+  EXPECT_FALSE(back.contains("password"));
+  EXPECT_FALSE(back.contains("nickname"));
+  EXPECT_EQ(profile_json().to_proto(back).SerializeAsString(), msg.SerializeAsString())
+      << "the way back maps again to the same message";
+}
+
+TEST(ProtoJsonMapping, ErrorsNameThePath) {
+  auto in_list = error_of([] {
+    (void)profile_json().to_proto(
+        nlohmann::json::parse(R"({"tokens": [{"data": "a"}, {"created_at": true}]})"));
+  });
+  EXPECT_NE(in_list.find("Profile.tokens[1].created_at"), std::string::npos) << in_list;
+  EXPECT_NE(in_list.find("boolean"), std::string::npos) << in_list;
+
+  auto bytes =
+      error_of([] { (void)profile_json().to_proto(nlohmann::json::parse(R"({"avatar": 5})")); });
+  EXPECT_NE(bytes.find("Profile.avatar"), std::string::npos) << "an integer never becomes bytes";
+
+  auto not_object = error_of([] { (void)profile_json().to_proto(nlohmann::json::array()); });
+  EXPECT_NE(not_object.find("a JSON object is needed, not array"), std::string::npos) << not_object;
+
+  auto range = error_of(
+      [] { (void)profile_json().to_proto(nlohmann::json::parse(R"({"small": 3000000000})")); });
+  EXPECT_NE(range.find("Profile.small"), std::string::npos) << range;
+
+  auto unknown = error_of([] { (void)rt::proto::json_mapping<pbt::Profile>().key("nope", "x"); });
+  EXPECT_NE(unknown.find("no field named 'nope'"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("username (string)"), std::string::npos) << unknown;
+  auto no_sub =
+      error_of([] { (void)rt::proto::json_mapping<pbt::Profile>().key("main_token", "t"); });
+  EXPECT_NE(no_sub.find("needs a sub-mapping"), std::string::npos) << no_sub;
 }
 
 }  // namespace
