@@ -15,12 +15,12 @@ namespace {
 
 using FD = pb::FieldDescriptor;
 
-[[noreturn]] void cannot(const std::string& path, const Value& v, const FD* f,
+[[noreturn]] void cannot(const Path& path, const Value& v, const FD* f,
                          const std::string& why = {}) {
   const std::string type = to_string(v.type());
   const char* article =
       std::string_view("aeiou").find(type[0]) == std::string_view::npos ? "a " : "an ";
-  throw DataError(path + ": " + article + type + " value cannot fill the " + f->type_name() +
+  throw DataError(path.str() + ": " + article + type + " value cannot fill the " + f->type_name() +
                   " field " + f->full_name() + (why.empty() ? "" : " (" + why + ")"));
 }
 
@@ -36,7 +36,7 @@ bool is_wrapper(const pb::Descriptor* d) {
   return d->file()->name() == "google/protobuf/wrappers.proto";
 }
 
-std::int64_t to_int(const Value& v, const std::string& path, const FD* f) {
+std::int64_t to_int(const Value& v, const Path& path, const FD* f) {
   switch (v.type()) {
     case ValueType::integer:
       return v.get<std::int64_t>();
@@ -56,7 +56,7 @@ std::int64_t to_int(const Value& v, const std::string& path, const FD* f) {
 }
 
 template <class I>
-I in_range(std::int64_t n, const Value& v, const std::string& path, const FD* f) {
+I in_range(std::int64_t n, const Value& v, const Path& path, const FD* f) {
   if constexpr (std::is_unsigned_v<I>) {
     if (n < 0 || static_cast<std::uint64_t>(n) > std::numeric_limits<I>::max()) {
       cannot(path, v, f, std::to_string(n) + " is out of range");
@@ -67,7 +67,7 @@ I in_range(std::int64_t n, const Value& v, const std::string& path, const FD* f)
   return static_cast<I>(n);
 }
 
-double to_double(const Value& v, const std::string& path, const FD* f) {
+double to_double(const Value& v, const Path& path, const FD* f) {
   switch (v.type()) {
     case ValueType::integer:
       return static_cast<double>(v.get<std::int64_t>());
@@ -85,7 +85,7 @@ double to_double(const Value& v, const std::string& path, const FD* f) {
   }
 }
 
-std::string to_text(const Value& v, const std::string& path, const FD* f) {
+std::string to_text(const Value& v, const Path& path, const FD* f) {
   switch (v.type()) {
     case ValueType::blob:
       cannot(path, v, f, "bytes do not become a string; map them to a bytes field");
@@ -163,23 +163,18 @@ nlohmann::json value_to_json(const pb::Value& v) {
   }
 }
 
-nlohmann::json parse_json(const Value& v, const std::string& path, const FD* f) {
-  std::string text;
-  if (v.type() == ValueType::json) {
-    text = v.get<JsonText>().text;
-  } else if (v.type() == ValueType::text) {
-    text = v.get<std::string>();
-  } else {
-    cannot(path, v, f);
-  }
+nlohmann::json parse_json(const Value& v, const Path& path, const FD* f) {
+  if (v.type() != ValueType::json && v.type() != ValueType::text) cannot(path, v, f);
+  const std::string& text =
+      v.type() == ValueType::json ? v.get<JsonText>().text : v.get<std::string>();
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw DataError(path + ": not JSON (" + e.what() + ")");
+    throw DataError(path.str() + ": not JSON (" + e.what() + ")");
   }
 }
 
-void set_message(pb::Message& m, const FD* f, const Value& v, const std::string& path) {
+void set_message(pb::Message& m, const FD* f, const Value& v, const Path& path) {
   const pb::Descriptor* d = f->message_type();
   const auto* refl = m.GetReflection();
   if (v.is_null()) {
@@ -213,12 +208,12 @@ void set_message(pb::Message& m, const FD* f, const Value& v, const std::string&
     const nlohmann::json j = parse_json(v, path, f);
     if (d == pb::Struct::descriptor()) {
       if (!j.is_object())
-        throw DataError(path + ": a google.protobuf.Struct needs a JSON object, not " +
+        throw DataError(path.str() + ": a google.protobuf.Struct needs a JSON object, not " +
                         j.type_name());
       json_to_struct(j, static_cast<pb::Struct&>(*sub));
     } else if (d == pb::ListValue::descriptor()) {
       if (!j.is_array())
-        throw DataError(path + ": a google.protobuf.ListValue needs a JSON array, not " +
+        throw DataError(path.str() + ": a google.protobuf.ListValue needs a JSON array, not " +
                         j.type_name());
       json_to_list(j, static_cast<pb::ListValue&>(*sub));
     } else {
@@ -253,13 +248,27 @@ Value get_message(const pb::Message& m, const FD* f) {
 
 }  // namespace
 
+void fill_struct(const std::string& text, pb::Struct& out, const Path& path) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(path.str() + ": not JSON (" + e.what() + ")");
+  }
+  if (!j.is_object()) {
+    throw DataError(path.str() + ": a google.protobuf.Struct needs a JSON object, not " +
+                    j.type_name());
+  }
+  json_to_struct(j, out);
+}
+
 bool holds_value(const pb::FieldDescriptor* f) {
   if (f->cpp_type() != FD::CPPTYPE_MESSAGE) return true;
   const pb::Descriptor* d = f->message_type();
   return is_timestamp(d) || is_json(d) || is_wrapper(d);
 }
 
-void set_field(pb::Message& m, const FD* f, const Value& v, const std::string& path) {
+void set_field(pb::Message& m, const FD* f, const Value& v, const Path& path) {
   const auto* refl = m.GetReflection();
   if (f->cpp_type() == FD::CPPTYPE_MESSAGE) return set_message(m, f, v, path);
   if (v.is_null()) {
@@ -323,8 +332,8 @@ void set_field(pb::Message& m, const FD* f, const Value& v, const std::string& p
         std::string names;
         for (int i = 0; i < e->value_count(); ++i)
           names += (i ? ", " : "") + e->value(i)->name();
-        throw DataError(path + ": " + v.repr() + " is not a value of " + e->full_name() + " (" +
-                        names + ")");
+        throw DataError(path.str() + ": " + v.repr() + " is not a value of " + e->full_name() +
+                        " (" + names + ")");
       }
       refl->SetEnum(&m, f, ev);
       break;
@@ -388,7 +397,7 @@ Value to_member(const Value& v, ValueType kind, const FD* f) {
         if (const auto* e = f->enum_type()->FindValueByName(v.get<std::string>()))
           return e->number();
       }
-      if (v.type() == ValueType::text) return to_int(v, f->full_name(), f);
+      if (v.type() == ValueType::text) return to_int(v, Path{nullptr, &f->full_name()}, f);
       break;
     default:
       break;
@@ -396,14 +405,13 @@ Value to_member(const Value& v, ValueType kind, const FD* f) {
   return v;
 }
 
-void set_repeated(pb::Message& m, const FD* f, const std::vector<Value>& values,
-                  const std::string& path) {
+void set_repeated(pb::Message& m, const FD* f, const std::vector<Value>& values, const Path& path) {
   const auto* refl = m.GetReflection();
   refl->ClearField(&m, f);
   // Each element converts as a single field would, through a scratch message of one field.
   for (std::size_t i = 0; i < values.size(); ++i) {
     const Value& v = values[i];
-    const std::string at = path + "[" + std::to_string(i) + "]";
+    const Path at{&path, nullptr, static_cast<long>(i)};
     switch (f->cpp_type()) {
       case FD::CPPTYPE_INT32:
         refl->AddInt32(&m, f, in_range<std::int32_t>(to_int(v, at, f), v, at, f));
@@ -571,3 +579,13 @@ const FD* find_field(const pb::Descriptor* d, const std::string& name, const std
 }
 
 }  // namespace retort::proto::detail
+
+namespace retort::proto {
+
+std::string Path::str() const {
+  if (!parent) return name ? *name : std::string();
+  if (index >= 0) return parent->str() + "[" + std::to_string(index) + "]";
+  return parent->str() + "." + *name;
+}
+
+}  // namespace retort::proto

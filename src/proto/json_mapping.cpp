@@ -108,31 +108,32 @@ void JsonRules::skip(const std::string& field) {
   std::erase_if(rules_, [f](const Rule& r) { return r.field == f; });
 }
 
-void JsonRules::fill(const nlohmann::json& object, pb::Message& out, const std::string& path,
+void JsonRules::fill(const nlohmann::json& object, pb::Message& out, const Path& path,
                      int depth) const {
   if (depth > kMaxDepth)
-    throw DataError(path + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
+    throw DataError(path.str() + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
                     " levels (a cycle?)");
   if (!object.is_object())
-    throw DataError(path + ": a JSON object is needed, not " + std::string(object.type_name()));
+    throw DataError(path.str() + ": a JSON object is needed, not " +
+                    std::string(object.type_name()));
   const auto* refl = out.GetReflection();
   for (const Rule& r : rules_) {
     const auto it = object.find(r.source);
     if (it == object.end() || it->is_null()) continue;
-    const std::string at = path + "." + r.field->name();
+    const Path at{&path, &r.field->name()};
     if (r.sub && r.field->is_repeated()) {
       if (!it->is_array())
-        throw DataError(at + ": a JSON array is needed, not " + std::string(it->type_name()));
+        throw DataError(at.str() + ": a JSON array is needed, not " + std::string(it->type_name()));
       std::size_t i = 0;
       for (const auto& item : *it) {
-        r.sub->fill(item, *refl->AddMessage(&out, r.field), at + "[" + std::to_string(i++) + "]",
-                    depth + 1);
+        r.sub->fill(item, *refl->AddMessage(&out, r.field),
+                    Path{&at, nullptr, static_cast<long>(i++)}, depth + 1);
       }
     } else if (r.sub) {
       r.sub->fill(*it, *refl->MutableMessage(&out, r.field), at, depth + 1);
     } else if (r.field->is_repeated()) {
       if (!it->is_array())
-        throw DataError(at + ": a JSON array is needed, not " + std::string(it->type_name()));
+        throw DataError(at.str() + ": a JSON array is needed, not " + std::string(it->type_name()));
       std::vector<Value> values;
       for (const auto& item : *it)
         values.push_back(from_json(item));

@@ -1,5 +1,6 @@
 // Mapping structs to protobuf messages and back: every conversion both ways, nested and
 // repeated messages, FieldMask updates, and the errors with their messages.
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -47,7 +48,15 @@ struct PUser {
         .column("email", &PUser::email, rt::String(256))
         .column("password", &PUser::password, rt::String(256))
         .column("extra_info", &PUser::extra_info)
-        .relationship("tokens", &PUser::tokens, rt::join_on(&PUser::uuid, &PToken::owner_id));
+        .relationship("tokens", &PUser::tokens, rt::join_on(&PUser::uuid, &PToken::owner_id))
+        .on_set(&PUser::login, [](PUser&, std::string& v) { lower(v); })
+        .on_set(&PUser::email, [](PUser&, std::optional<std::string>& v) {
+          if (v) lower(*v);
+        });
+  }
+  static void lower(std::string& s) {
+    for (char& c : s)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
 };
 
@@ -115,6 +124,22 @@ TEST(ProtoMapping, MessageBackToANewModel) {
   EXPECT_EQ(back.tokens[1]->created_at, t0 + 1s);
   EXPECT_EQ(back.tokens[1]->expires_at, t0 + 1h);
   EXPECT_FALSE(back.tokens[0]->expires_at);
+}
+
+TEST(ProtoMapping, MessagesMeetTheColumnsOnSetHooks) {
+  pbt::Profile msg = user_pb().to_proto(*make_user());
+  msg.set_username("GRACE");
+  msg.set_email("Grace@Example.ORG");
+  const PUser back = user_pb().from_proto(msg);
+  EXPECT_EQ(back.login, "grace") << "a renamed member";
+  EXPECT_EQ(back.email, "grace@example.org") << "a same-named column";
+
+  auto user = make_user();
+  google::protobuf::FieldMask mask;
+  mask.add_paths("username");
+  user_pb().update(*user, msg, mask);
+  EXPECT_EQ(user->login, "grace");
+  EXPECT_EQ(user->email, "ada@example.org");
 }
 
 TEST(ProtoMapping, FieldMaskUpdatesOnlyItsPaths) {
@@ -405,7 +430,8 @@ TEST(ProtoJsonMapping, ObjectToMessageAndBack) {
   EXPECT_EQ(back["kind"], "ROBOT");
   EXPECT_FALSE(back.contains("password"));
   EXPECT_FALSE(back.contains("nickname"));
-  EXPECT_EQ(profile_json().to_proto(back).SerializeAsString(), msg.SerializeAsString())
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(profile_json().to_proto(back), msg))
       << "the way back maps again to the same message";
 }
 

@@ -72,6 +72,9 @@ class Attribute {
   virtual void reset(void* object) const = 0;
   // Whether this attribute maps the member at these member-pointer bytes.
   virtual bool maps(const void* member_pointer, std::size_t size) const = 0;
+  // The member itself, of type member_type (for typed fast paths that skip Value).
+  virtual const void* address(const void* object) const = 0;
+  virtual void* address(void* object) const = 0;
 };
 
 template <class T, class M>
@@ -141,6 +144,8 @@ class ColumnAttribute final : public Attribute {
   bool maps(const void* mp, std::size_t size) const override {
     return size == sizeof member_ && std::memcmp(mp, &member_, size) == 0;
   }
+  const void* address(const void* o) const override { return &of(o); }
+  void* address(void* o) const override { return &of(o); }
 
  private:
   const M& of(const void* o) const { return static_cast<const T*>(o)->*member_; }

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "retort/proto/path.hpp"
+
 namespace retort::proto {
 
 namespace detail {
@@ -36,7 +38,7 @@ class JsonRules {
               std::shared_ptr<const JsonRules> sub, bool repeated);
   void skip(const std::string& field);
 
-  void fill(const nlohmann::json& object, google::protobuf::Message& out, const std::string& path,
+  void fill(const nlohmann::json& object, google::protobuf::Message& out, const Path& path,
             int depth) const;
   nlohmann::json read(const google::protobuf::Message& message, int depth) const;
   const google::protobuf::Descriptor* descriptor() const { return descriptor_; }
@@ -82,7 +84,7 @@ class JsonMapping {
   // rt::DataError naming the path when the input is not an object or a value cannot convert.
   Message to_proto(const nlohmann::json& object) const {
     Message out;
-    rules_->fill(object, out, Message::descriptor()->name(), 0);
+    rules_->fill(object, out, Path{nullptr, &Message::descriptor()->name()}, 0);
     return out;
   }
   // An object with the mapping's keys: bytes as base64, Timestamps as RFC 3339 text, JSON

@@ -43,26 +43,23 @@
 #include "retort/orm/codec.hpp"
 #include "retort/orm/registry.hpp"
 #include "retort/orm/relationship.hpp"
+#include "retort/proto/path.hpp"
+#include "retort/proto/rule.hpp"
 
 namespace retort::proto {
 
 namespace pb = google::protobuf;
-
-// A path into an object being mapped, for messages: "User.tokens[2].created_at".
-struct Path {
-  std::string text;
-};
 
 namespace detail {
 
 // Value <-> one field of a message (scalars, enums, well-known types); rt::DataError
 // naming the path and the value's type when it cannot convert.
 void set_field(pb::Message& message, const pb::FieldDescriptor* field, const Value& value,
-               const std::string& path);
+               const Path& path);
 Value get_field(const pb::Message& message, const pb::FieldDescriptor* field);
 // A repeated scalar field from a list of values.
 void set_repeated(pb::Message& message, const pb::FieldDescriptor* field,
-                  const std::vector<Value>& values, const std::string& path);
+                  const std::vector<Value>& values, const Path& path);
 std::vector<Value> get_repeated(const pb::Message& message, const pb::FieldDescriptor* field);
 // A field's value in the kind its member holds, the reverse of what set_field accepts:
 // int64 "42" back into a string member, an enum's name into its number, a Timestamp
@@ -99,15 +96,6 @@ requires(!std::is_same_v<T, std::uint8_t>)  // a Blob is one bytes value
   using element = T;
 };
 
-// One field's rule: how to fill it from an object and the object from it.
-struct Rule {
-  const pb::FieldDescriptor* field = nullptr;
-  std::function<void(const void* object, pb::Message& message, const std::string& path, int depth)>
-      to;
-  std::function<void(void* object, const pb::Message& message, const std::string& path, int depth)>
-      from;
-};
-
 }  // namespace detail
 
 template <class T, class Message>
@@ -123,9 +111,17 @@ class Mapping {
         const pb::FieldDescriptor* f = state_->descriptor->field(i);
         const orm::Attribute* a = m->find(f->name());
         if (!a || f->is_repeated() || !detail::holds_value(f)) continue;
+        // Through Mapper::set, values from messages meet the column's on_set hook.
         add_rule(
             f, [a](const void* o) { return a->get(o); },
-            [a](void* o, const Value& v) { a->set(o, v); });
+            [m, a](void* o, const Value& v) { m->set(o, a->name, v); });
+        detail::dispatch_member_type(a->member_type, [&]<class M>() {
+          auto typed = detail::typed_rule<M>(
+              f, [a](const void* o) -> const M& { return *static_cast<const M*>(a->address(o)); },
+              [a](void* o) -> M& { return *static_cast<M*>(a->address(o)); }, rule_of(f));
+          if (a->on_set) typed.from = rule_of(f).from;
+          replace(std::move(typed));
+        });
       }
     }
   }
@@ -143,13 +139,13 @@ class Mapping {
       check<E>(f);
       detail::Rule rule;
       rule.field = f;
-      rule.to = [f, member](const void* o, pb::Message& msg, const std::string& path, int) {
+      rule.to = [f, member](const void* o, pb::Message& msg, const Path& path, int) {
         std::vector<Value> values;
         for (const E& e : static_cast<const T*>(o)->*member)
           values.push_back(Codec<E>::to_value(e, Codec<E>::default_type()));
         detail::set_repeated(msg, f, values, path);
       };
-      rule.from = [f, member](void* o, const pb::Message& msg, const std::string& path, int) {
+      rule.from = [f, member](void* o, const pb::Message& msg, const Path& path, int) {
         auto& list = static_cast<T*>(o)->*member;
         list.clear();
         for (const Value& v : detail::get_repeated(msg, f)) {
@@ -166,10 +162,17 @@ class Mapping {
           [member](const void* o) {
             return Codec<M>::to_value(static_cast<const T*>(o)->*member, Codec<M>::default_type());
           },
-          [member, f, kind = detail::kind_of<M>()](void* o, const Value& v) {
-            Codec<M>::from_value(detail::to_member(v, kind, f), static_cast<T*>(o)->*member,
-                                 Codec<M>::default_type());
+          [member, f, kind = detail::kind_of<M>(), hook = hook_of(member)](void* o,
+                                                                           const Value& in) {
+            Value v = detail::to_member(in, kind, f);
+            if (hook) hook->on_set(o, v);
+            Codec<M>::from_value(v, static_cast<T*>(o)->*member, Codec<M>::default_type());
           });
+      auto typed = detail::typed_rule<M>(
+          f, [member](const void* o) -> const M& { return static_cast<const T*>(o)->*member; },
+          [member](void* o) -> M& { return static_cast<T*>(o)->*member; }, out.rule_of(f));
+      if (hook_of(member)) typed.from = out.rule_of(f).from;
+      out.replace(std::move(typed));
     }
     return out;
   }
@@ -181,8 +184,7 @@ class Mapping {
     const pb::FieldDescriptor* f = nested_field(field, Sub::descriptor(), false);
     detail::Rule rule;
     rule.field = f;
-    rule.to = [f, member, sub](const void* o, pb::Message& msg, const std::string& path,
-                               int depth) {
+    rule.to = [f, member, sub](const void* o, pb::Message& msg, const Path& path, int depth) {
       const auto& handle = static_cast<const T*>(o)->*member;
       if (!handle) {
         msg.GetReflection()->ClearField(&msg, f);
@@ -191,8 +193,7 @@ class Mapping {
       sub.fill(*handle.get().peek(),
                static_cast<Sub&>(*msg.GetReflection()->MutableMessage(&msg, f)), path, depth + 1);
     };
-    rule.from = [f, member, sub](void* o, const pb::Message& msg, const std::string& path,
-                                 int depth) {
+    rule.from = [f, member, sub](void* o, const pb::Message& msg, const Path& path, int depth) {
       if (!msg.GetReflection()->HasField(msg, f)) {
         static_cast<T*>(o)->*member = nullptr;
         return;
@@ -213,24 +214,22 @@ class Mapping {
     const pb::FieldDescriptor* f = nested_field(field, Sub::descriptor(), true);
     detail::Rule rule;
     rule.field = f;
-    rule.to = [f, member, sub](const void* o, pb::Message& msg, const std::string& path,
-                               int depth) {
+    rule.to = [f, member, sub](const void* o, pb::Message& msg, const Path& path, int depth) {
       const auto* refl = msg.GetReflection();
       refl->ClearField(&msg, f);
       std::size_t i = 0;
       for (const auto& item : static_cast<const T*>(o)->*member) {
         sub.fill(*item.peek(), static_cast<Sub&>(*refl->AddMessage(&msg, f)),
-                 path + "[" + std::to_string(i++) + "]", depth + 1);
+                 Path{&path, nullptr, static_cast<long>(i++)}, depth + 1);
       }
     };
-    rule.from = [f, member, sub](void* o, const pb::Message& msg, const std::string& path,
-                                 int depth) {
+    rule.from = [f, member, sub](void* o, const pb::Message& msg, const Path& path, int depth) {
       const auto* refl = msg.GetReflection();
       Many<U> items;
       for (int i = 0, n = refl->FieldSize(msg, f); i < n; ++i) {
         auto ref = make_ref<U>();
         sub.read(static_cast<const Sub&>(refl->GetRepeatedMessage(msg, f, i)), *ref.peek(),
-                 path + "[" + std::to_string(i) + "]", depth + 1);
+                 Path{&path, nullptr, i}, depth + 1);
         items.push_back(ref);
       }
       static_cast<T*>(o)->*member = items;
@@ -249,21 +248,23 @@ class Mapping {
 
   Message to_proto(const T& object) const {
     Message out;
-    fill(object, out, state_->name, 0);
+    fill(object, out, Path{nullptr, &state_->name}, 0);
     return out;
   }
-  void to_proto(const T& object, Message& out) const { fill(object, out, state_->name, 0); }
+  void to_proto(const T& object, Message& out) const {
+    fill(object, out, Path{nullptr, &state_->name}, 0);
+  }
 
   // A new object from a message (every mapped field).
   T from_proto(const Message& message) const {
     T out{};
-    read(message, out, state_->name, 0);
+    read(message, out, Path{nullptr, &state_->name}, 0);
     return out;
   }
   // Changes an existing object: only the mask's paths ("email", "tokens"); every mapped
   // field when the mask is empty. An unknown path raises rt::ArgumentError.
   void update(T& object, const Message& message, const pb::FieldMask& mask) const {
-    if (mask.paths_size() == 0) return read(message, object, state_->name, 0);
+    if (mask.paths_size() == 0) return read(message, object, Path{nullptr, &state_->name}, 0);
     for (const std::string& path : mask.paths()) {
       const detail::Rule* rule = nullptr;
       for (const auto& r : state_->rules) {
@@ -273,24 +274,25 @@ class Mapping {
         throw ArgumentError("FieldMask path '" + path + "' is not a mapped field of " +
                             state_->name + "; mapped: " + mapped_names());
       }
-      rule->from(&object, message, state_->name + "." + path, 0);
+      const Path root{nullptr, &state_->name};
+      rule->from(&object, message, Path{&root, &rule->field->name()}, 0);
     }
   }
 
   // For the mappings that nest this one.
-  void fill(const T& object, Message& out, const std::string& path, int depth) const {
+  void fill(const T& object, Message& out, const Path& path, int depth) const {
     if (depth > kMaxDepth)
-      throw DataError(path + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
+      throw DataError(path.str() + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
                       " levels (a cycle?)");
     for (const auto& r : state_->rules)
-      r.to(&object, out, path + "." + r.field->name(), depth);
+      r.to(&object, out, Path{&path, &r.field->name()}, depth);
   }
-  void read(const Message& message, T& out, const std::string& path, int depth) const {
+  void read(const Message& message, T& out, const Path& path, int depth) const {
     if (depth > kMaxDepth)
-      throw DataError(path + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
+      throw DataError(path.str() + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
                       " levels (a cycle?)");
     for (const auto& r : state_->rules)
-      r.from(&out, message, path + "." + r.field->name(), depth);
+      r.from(&out, message, Path{&path, &r.field->name()}, depth);
   }
 
  private:
@@ -303,11 +305,11 @@ class Mapping {
 
   static std::string type_name() { return Message::descriptor()->name(); }
   template <class M>
-  static void convert_back(const Value& v, M& member, const std::string& path) {
+  static void convert_back(const Value& v, M& member, const Path& path) {
     try {
       Codec<M>::from_value(v, member, Codec<M>::default_type());
     } catch (const Error& e) {
-      throw DataError(path + ": " + e.what());
+      throw DataError(path.str() + ": " + e.what());
     }
   }
   template <class M>
@@ -334,6 +336,22 @@ class Mapping {
     out.state_ = std::make_shared<State>(*state_);
     return out;
   }
+  // The member's column attribute when it has an on_set hook (mapped models only).
+  template <class M>
+  static const orm::Attribute* hook_of(M T::*member) {
+    if (const orm::Mapper* m = registry().find<T>()) {
+      for (const auto& a : m->attributes()) {
+        if (a->on_set && a->maps(&member, sizeof member)) return a.get();
+      }
+    }
+    return nullptr;
+  }
+  const detail::Rule& rule_of(const pb::FieldDescriptor* f) const {
+    for (const auto& r : state_->rules) {
+      if (r.field == f) return r;
+    }
+    throw std::logic_error("no rule for " + f->full_name());
+  }
   void replace(detail::Rule rule) {
     std::erase_if(state_->rules, [&](const detail::Rule& r) { return r.field == rule.field; });
     state_->rules.push_back(std::move(rule));
@@ -342,14 +360,14 @@ class Mapping {
                 std::function<void(void*, const Value&)> set) {
     detail::Rule rule;
     rule.field = f;
-    rule.to = [f, get](const void* o, pb::Message& msg, const std::string& path, int) {
+    rule.to = [f, get](const void* o, pb::Message& msg, const Path& path, int) {
       detail::set_field(msg, f, get(o), path);
     };
-    rule.from = [f, set](void* o, const pb::Message& msg, const std::string& path, int) {
+    rule.from = [f, set](void* o, const pb::Message& msg, const Path& path, int) {
       try {
         set(o, detail::get_field(msg, f));
       } catch (const Error& e) {
-        throw DataError(path + ": " + e.what());
+        throw DataError(path.str() + ": " + e.what());
       }
     };
     replace(std::move(rule));
