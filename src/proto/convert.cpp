@@ -262,6 +262,10 @@ void fill_struct(const std::string& text, pb::Struct& out, const Path& path) {
   json_to_struct(j, out);
 }
 
+std::string struct_text(const pb::Struct& s) {
+  return struct_to_json(s).dump();
+}
+
 bool holds_value(const pb::FieldDescriptor* f) {
   if (f->cpp_type() != FD::CPPTYPE_MESSAGE) return true;
   const pb::Descriptor* d = f->message_type();

@@ -232,7 +232,7 @@ class Mapping {
                  Path{&path, nullptr, i}, depth + 1);
         items.push_back(ref);
       }
-      static_cast<T*>(o)->*member = items;
+      static_cast<T*>(o)->*member = std::move(items);
     };
     out.replace(std::move(rule));
     return out;

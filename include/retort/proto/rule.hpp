@@ -31,6 +31,8 @@ struct Rule {
 
 // JSON text into a Struct; rt::DataError naming the path when it is not a JSON object.
 void fill_struct(const std::string& json, pb::Struct& out, const Path& path);
+// A Struct as JSON text.
+std::string struct_text(const pb::Struct& s);
 
 // Calls f.template operator()<M>() for the member types that have typed rules.
 template <class F>
@@ -97,6 +99,12 @@ Rule typed_rule(const pb::FieldDescriptor* f, Get get, Mut mut, Rule general) {
     r.to = [f, get](const void* o, pb::Message& m, const Path& path, int) {
       fill_struct(get(o).text, static_cast<pb::Struct&>(*m.GetReflection()->MutableMessage(&m, f)),
                   path);
+    };
+    r.from = [f, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
+                                           int depth) {
+      const auto* refl = m.GetReflection();
+      if (!refl->HasField(m, f)) return from(o, m, path, depth);
+      mut(o).text = struct_text(static_cast<const pb::Struct&>(refl->GetMessage(m, f)));
     };
   } else if constexpr (std::is_same_v<M, std::int64_t>) {
     if (cpp != FD::CPPTYPE_INT64) return general;
