@@ -50,6 +50,7 @@ def main():
     anchor = {(r[0], r[1]): float(r[3]) for r in read_tsv(os.path.join(results_dir, "sqlalchemy.tsv"))}
     memory = read_tsv(os.path.join(results_dir, "memory.tsv"))
     compile_rows = read_tsv(os.path.join(results_dir, "compile.tsv"))
+    latency = [r for r in read_tsv(os.path.join(results_dir, "proto.tsv")) if r[0] == "latency"]
 
     out = []
     out.append("# Benchmarks\n")
@@ -80,6 +81,22 @@ def main():
     out.append("large table in chunks (`yield_per`).")
     out.append("The raw baselines use prepared statements in one transaction; for PostgreSQL inserts,")
     out.append("the better of pipeline mode and multi-row VALUES.\n")
+    out.append("**to_proto** maps N users with three auth tokens each to `social_platform.User` messages")
+    out.append("through the example's mappings; **from_proto** maps them back to new objects; the")
+    out.append("baseline is hand-written field-by-field code making the same messages (JSON metadata")
+    out.append("through nlohmann::json in both). **getuser** is `UserService.GetUser` called by 8 client")
+    out.append("threads with blocking calls for a fixed time, against the example server and then against")
+    out.append("a hand-written server (raw sqlite3, a connection and prepared statement per server")
+    out.append("thread, protobuf setters); rows is the number of calls the example served, and the")
+    out.append("baseline's seconds are the time it needed for as many calls at its measured rate.\n")
+    if latency:
+        out.append("GetUser latency over the loopback (client, server and database on the same machine):\n")
+        out.append("| server | p50 µs | p99 µs |")
+        out.append("|---|---:|---:|")
+        names = {"retort": "example (Retort)", "raw": "hand-written (raw sqlite3)"}
+        for _, who, p50, p99 in latency:
+            out.append(f"| {names.get(who, who)} | {p50} | {p99} |")
+        out.append("")
     if memory:
         out.append("## Memory\n")
         out.append("Peak resident memory added by loading rows from a SQLite file, each in its own process:\n")
