@@ -55,8 +55,8 @@ void SessionCore::cascade_saves() {
   };
   for (std::size_t i = 0; i < pending_.size(); ++i)
     reach(pending_[i]);  // grows as it goes
-  for (EntityState* s : std::vector<EntityState*>(touched_))
-    reach(s);
+  for (std::size_t i = 0, n = touched_.size(); i < n; ++i)
+    reach(touched_[i]);  // by index: reaching may add to the list
 }
 
 void SessionCore::cascade_deletes() {
@@ -209,9 +209,17 @@ void SessionCore::sync_foreign_keys(EntityState* s, const ParentMap& parents) {
 
 void SessionCore::post_updates(const ParentMap&) {
   const sql::Dialect& d = *dialect_;
-  std::vector<EntityState*> owners(pending_);
+  auto has_post_update = [](const EntityState* s) {
+    const auto& rels = s->mapper->relationships();
+    return std::any_of(rels.begin(), rels.end(), [](const auto& r) { return r->spec.post_update; });
+  };
+  std::vector<EntityState*> owners;
+  for (EntityState* s : pending_) {
+    if (has_post_update(s)) owners.push_back(s);
+  }
   for (EntityState* s : touched_) {
-    if ((s->flags & kPersistent) && !(s->flags & kDeleted)) owners.push_back(s);
+    if ((s->flags & kPersistent) && !(s->flags & kDeleted) && has_post_update(s))
+      owners.push_back(s);
   }
   for (EntityState* s : owners) {
     const bool pending = s->flags & kPending;

@@ -65,6 +65,7 @@ class Statement final : public driver::Statement {
   std::string sql_;
   bool pending_row_ = false;  // execute() stepped onto the first row already
   bool done_ = true;
+  bool reset_ = true;  // sqlite3_reset since the last step: resetting again is a no-op
   std::int64_t changes_ = 0;
   std::vector<Declared> declared_;
 };

@@ -118,6 +118,7 @@ void Statement::execute(bool /*stream: SQLite always steps row by row*/) {
   pending_row_ = false;
   done_ = false;
   changes_ = 0;
+  reset_ = false;
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) {
     pending_row_ = true;
@@ -151,7 +152,8 @@ bool Statement::next() {
 void Statement::reset() {
   pending_row_ = false;
   done_ = true;
-  sqlite3_reset(stmt_);
+  if (!reset_) sqlite3_reset(stmt_);
+  reset_ = true;
 }
 
 int Statement::column_count() const {
