@@ -262,6 +262,12 @@ void fill_struct(const std::string& text, pb::Struct& out, const Path& path) {
   json_to_struct(j, out);
 }
 
+const pb::Reflection* reflection_of(const pb::Descriptor* message) {
+  const pb::Message* prototype = pb::MessageFactory::generated_factory()->GetPrototype(message);
+  if (!prototype) throw MappingError(message->full_name() + " has no generated class");
+  return prototype->GetReflection();
+}
+
 std::string struct_text(const pb::Struct& s) {
   return struct_to_json(s).dump();
 }

@@ -184,23 +184,24 @@ class Mapping {
     const pb::FieldDescriptor* f = nested_field(field, Sub::descriptor(), false);
     detail::Rule rule;
     rule.field = f;
-    rule.to = [f, member, sub](const void* o, pb::Message& msg, const Path& path, int depth) {
+    rule.to = [f, member, sub, refl = detail::reflection_of(state_->descriptor)](
+                  const void* o, pb::Message& msg, const Path& path, int depth) {
       const auto& handle = static_cast<const T*>(o)->*member;
       if (!handle) {
-        msg.GetReflection()->ClearField(&msg, f);
+        refl->ClearField(&msg, f);
         return;
       }
-      sub.fill(*handle.get().peek(),
-               static_cast<Sub&>(*msg.GetReflection()->MutableMessage(&msg, f)), path, depth + 1);
+      sub.fill(*handle.get().peek(), static_cast<Sub&>(*refl->MutableMessage(&msg, f)), path,
+               depth + 1);
     };
-    rule.from = [f, member, sub](void* o, const pb::Message& msg, const Path& path, int depth) {
-      if (!msg.GetReflection()->HasField(msg, f)) {
+    rule.from = [f, member, sub, refl = detail::reflection_of(state_->descriptor)](
+                    void* o, const pb::Message& msg, const Path& path, int depth) {
+      if (!refl->HasField(msg, f)) {
         static_cast<T*>(o)->*member = nullptr;
         return;
       }
       auto ref = make_ref<U>();
-      sub.read(static_cast<const Sub&>(msg.GetReflection()->GetMessage(msg, f)), *ref.peek(), path,
-               depth + 1);
+      sub.read(static_cast<const Sub&>(refl->GetMessage(msg, f)), *ref.peek(), path, depth + 1);
       static_cast<T*>(o)->*member = ref;
     };
     out.replace(std::move(rule));
@@ -214,8 +215,8 @@ class Mapping {
     const pb::FieldDescriptor* f = nested_field(field, Sub::descriptor(), true);
     detail::Rule rule;
     rule.field = f;
-    rule.to = [f, member, sub](const void* o, pb::Message& msg, const Path& path, int depth) {
-      const auto* refl = msg.GetReflection();
+    rule.to = [f, member, sub, refl = detail::reflection_of(state_->descriptor)](
+                  const void* o, pb::Message& msg, const Path& path, int depth) {
       refl->ClearField(&msg, f);
       std::size_t i = 0;
       for (const auto& item : static_cast<const T*>(o)->*member) {
@@ -223,8 +224,8 @@ class Mapping {
                  Path{&path, nullptr, static_cast<long>(i++)}, depth + 1);
       }
     };
-    rule.from = [f, member, sub](void* o, const pb::Message& msg, const Path& path, int depth) {
-      const auto* refl = msg.GetReflection();
+    rule.from = [f, member, sub, refl = detail::reflection_of(state_->descriptor)](
+                    void* o, const pb::Message& msg, const Path& path, int depth) {
       Many<U> items;
       for (int i = 0, n = refl->FieldSize(msg, f); i < n; ++i) {
         auto ref = make_ref<U>();

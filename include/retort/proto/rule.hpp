@@ -33,6 +33,9 @@ struct Rule {
 void fill_struct(const std::string& json, pb::Struct& out, const Path& path);
 // A Struct as JSON text.
 std::string struct_text(const pb::Struct& s);
+// The reflection of the generated class for a message type, looked up once per rule:
+// Message::GetReflection() costs a thread-local once-check on every call.
+const pb::Reflection* reflection_of(const pb::Descriptor* message);
 
 // Calls f.template operator()<M>() for the member types that have typed rules.
 template <class F>
@@ -55,88 +58,86 @@ Rule typed_rule(const pb::FieldDescriptor* f, Get get, Mut mut, Rule general) {
   if (f->is_repeated()) return general;
   Rule r = general;
   const auto cpp = f->cpp_type();
+  const pb::Reflection* refl = reflection_of(f->containing_type());
   if constexpr (std::is_same_v<M, std::string>) {
     if (cpp != FD::CPPTYPE_STRING) return general;
-    r.to = [f, get](const void* o, pb::Message& m, const Path&, int) {
-      m.GetReflection()->SetString(&m, f, get(o));
+    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
+      refl->SetString(&m, f, get(o));
     };
-    r.from = [f, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = m.GetReflection()->GetString(m, f);
+    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
+      mut(o) = refl->GetString(m, f);
     };
   } else if constexpr (std::is_same_v<M, Uuid>) {
     if (cpp != FD::CPPTYPE_STRING || f->type() == FD::TYPE_BYTES) return general;
-    r.to = [f, get](const void* o, pb::Message& m, const Path&, int) {
-      m.GetReflection()->SetString(&m, f, get(o).str());
+    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
+      refl->SetString(&m, f, get(o).str());
     };
-    r.from = [f, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
-                                           int depth) {
+    r.from = [f, refl, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
+                                                 int depth) {
       std::string scratch;
-      const std::string& text = m.GetReflection()->GetStringReference(m, f, &scratch);
+      const std::string& text = refl->GetStringReference(m, f, &scratch);
       if (!Uuid::try_parse(text, mut(o))) from(o, m, path, depth);  // the error, named
     };
   } else if constexpr (std::is_same_v<M, Timestamp>) {
     if (f->message_type() != pb::Timestamp::descriptor()) return general;
-    r.to = [f, get](const void* o, pb::Message& m, const Path&, int) {
+    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
       const std::int64_t us = get(o).time_since_epoch().count();
       std::int64_t seconds = us / 1000000, rest = us % 1000000;
       if (rest < 0) {
         rest += 1000000;
         --seconds;
       }
-      auto& ts = static_cast<pb::Timestamp&>(*m.GetReflection()->MutableMessage(&m, f));
+      auto& ts = static_cast<pb::Timestamp&>(*refl->MutableMessage(&m, f));
       ts.set_seconds(seconds);
       ts.set_nanos(static_cast<std::int32_t>(rest * 1000));
     };
-    r.from = [f, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
-                                           int depth) {
-      const auto* refl = m.GetReflection();
+    r.from = [f, refl, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
+                                                 int depth) {
       if (!refl->HasField(m, f)) return from(o, m, path, depth);
       const auto& ts = static_cast<const pb::Timestamp&>(refl->GetMessage(m, f));
       mut(o) = Timestamp(std::chrono::microseconds(ts.seconds() * 1000000 + ts.nanos() / 1000));
     };
   } else if constexpr (std::is_same_v<M, JsonText>) {
     if (f->message_type() != pb::Struct::descriptor()) return general;
-    r.to = [f, get](const void* o, pb::Message& m, const Path& path, int) {
-      fill_struct(get(o).text, static_cast<pb::Struct&>(*m.GetReflection()->MutableMessage(&m, f)),
-                  path);
+    r.to = [f, refl, get](const void* o, pb::Message& m, const Path& path, int) {
+      fill_struct(get(o).text, static_cast<pb::Struct&>(*refl->MutableMessage(&m, f)), path);
     };
-    r.from = [f, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
-                                           int depth) {
-      const auto* refl = m.GetReflection();
+    r.from = [f, refl, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
+                                                 int depth) {
       if (!refl->HasField(m, f)) return from(o, m, path, depth);
       mut(o).text = struct_text(static_cast<const pb::Struct&>(refl->GetMessage(m, f)));
     };
   } else if constexpr (std::is_same_v<M, std::int64_t>) {
     if (cpp != FD::CPPTYPE_INT64) return general;
-    r.to = [f, get](const void* o, pb::Message& m, const Path&, int) {
-      m.GetReflection()->SetInt64(&m, f, get(o));
+    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
+      refl->SetInt64(&m, f, get(o));
     };
-    r.from = [f, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = m.GetReflection()->GetInt64(m, f);
+    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
+      mut(o) = refl->GetInt64(m, f);
     };
   } else if constexpr (std::is_same_v<M, std::int32_t>) {
     if (cpp != FD::CPPTYPE_INT32) return general;
-    r.to = [f, get](const void* o, pb::Message& m, const Path&, int) {
-      m.GetReflection()->SetInt32(&m, f, get(o));
+    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
+      refl->SetInt32(&m, f, get(o));
     };
-    r.from = [f, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = m.GetReflection()->GetInt32(m, f);
+    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
+      mut(o) = refl->GetInt32(m, f);
     };
   } else if constexpr (std::is_same_v<M, double>) {
     if (cpp != FD::CPPTYPE_DOUBLE) return general;
-    r.to = [f, get](const void* o, pb::Message& m, const Path&, int) {
-      m.GetReflection()->SetDouble(&m, f, get(o));
+    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
+      refl->SetDouble(&m, f, get(o));
     };
-    r.from = [f, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = m.GetReflection()->GetDouble(m, f);
+    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
+      mut(o) = refl->GetDouble(m, f);
     };
   } else if constexpr (std::is_same_v<M, bool>) {
     if (cpp != FD::CPPTYPE_BOOL) return general;
-    r.to = [f, get](const void* o, pb::Message& m, const Path&, int) {
-      m.GetReflection()->SetBool(&m, f, get(o));
+    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
+      refl->SetBool(&m, f, get(o));
     };
-    r.from = [f, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = m.GetReflection()->GetBool(m, f);
+    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
+      mut(o) = refl->GetBool(m, f);
     };
   } else {
     return general;
