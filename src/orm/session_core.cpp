@@ -63,11 +63,15 @@ Connection& SessionCore::connection() {
 }
 
 void SessionCore::release_connection() {
+  CycleCheck cycles;  // deleted objects have left the session, maybe still linked
   for (auto& level : levels_) {
     for (EntityState* s : level.inserted)
       drop(s);
-    for (EntityState* s : level.deleted)
+    for (EntityState* s : level.deleted) {
+      if (s->session == this) s->session = nullptr;  // its row is gone for good
+      cycles.consider(s);
       drop(s);
+    }
   }
   levels_.clear();
   get_statements_.clear();
@@ -647,6 +651,15 @@ void SessionCore::close() {
     }
     release_connection();
   }
+  // Objects that may refer to each other are pinned while the session lets go of them,
+  // then checked for groups that nothing else holds.
+  CycleCheck cycles;
+  for (auto& map : maps_)
+    map.for_each([&](EntityState* s) { cycles.consider(s); });
+  for (auto* list : {&pending_, &touched_, &deleted_}) {
+    for (EntityState* s : *list)
+      cycles.consider(s);
+  }
   // Every object leaves the session keeping the values it has, readable but no longer
   // tracked or reloadable. The identity map goes first, so that objects freed below are
   // no longer in it.
@@ -667,6 +680,7 @@ void SessionCore::close() {
       drop(s);
     }
   }
+  cycles.run();
 }
 
 std::uint64_t SessionCore::begin_nested() {

@@ -278,38 +278,42 @@ bool holds_value(const pb::FieldDescriptor* f) {
   return is_timestamp(d) || is_json(d) || is_wrapper(d);
 }
 
-void set_field(pb::Message& m, const FD* f, const Value& v, const Path& path) {
+// One scalar or enum into a singular field (Set) or onto a repeated one (Add): the same
+// conversions both ways.
+void put_scalar(pb::Message& m, const FD* f, const Value& v, const Path& path, bool add) {
   const auto* refl = m.GetReflection();
-  if (f->cpp_type() == FD::CPPTYPE_MESSAGE) return set_message(m, f, v, path);
-  if (v.is_null()) {
-    refl->ClearField(&m, f);  // proto3 optional: unset; plain proto3: the default
-    return;
-  }
+  auto put = [&](auto set, auto append, auto value) {
+    add ? (refl->*append)(&m, f, std::move(value)) : (refl->*set)(&m, f, std::move(value));
+  };
   switch (f->cpp_type()) {
     case FD::CPPTYPE_INT32:
-      refl->SetInt32(&m, f, in_range<std::int32_t>(to_int(v, path, f), v, path, f));
+      put(&pb::Reflection::SetInt32, &pb::Reflection::AddInt32,
+          in_range<std::int32_t>(to_int(v, path, f), v, path, f));
       break;
     case FD::CPPTYPE_INT64:
-      refl->SetInt64(&m, f, to_int(v, path, f));
+      put(&pb::Reflection::SetInt64, &pb::Reflection::AddInt64, to_int(v, path, f));
       break;
     case FD::CPPTYPE_UINT32:
-      refl->SetUInt32(&m, f, in_range<std::uint32_t>(to_int(v, path, f), v, path, f));
+      put(&pb::Reflection::SetUInt32, &pb::Reflection::AddUInt32,
+          in_range<std::uint32_t>(to_int(v, path, f), v, path, f));
       break;
     case FD::CPPTYPE_UINT64:
-      refl->SetUInt64(&m, f, in_range<std::uint64_t>(to_int(v, path, f), v, path, f));
+      put(&pb::Reflection::SetUInt64, &pb::Reflection::AddUInt64,
+          in_range<std::uint64_t>(to_int(v, path, f), v, path, f));
       break;
     case FD::CPPTYPE_DOUBLE:
-      refl->SetDouble(&m, f, to_double(v, path, f));
+      put(&pb::Reflection::SetDouble, &pb::Reflection::AddDouble, to_double(v, path, f));
       break;
     case FD::CPPTYPE_FLOAT:
-      refl->SetFloat(&m, f, static_cast<float>(to_double(v, path, f)));
+      put(&pb::Reflection::SetFloat, &pb::Reflection::AddFloat,
+          static_cast<float>(to_double(v, path, f)));
       break;
     case FD::CPPTYPE_BOOL:
       if (v.type() == ValueType::boolean) {
-        refl->SetBool(&m, f, v.get<bool>());
+        put(&pb::Reflection::SetBool, &pb::Reflection::AddBool, v.get<bool>());
       } else if (v.type() == ValueType::integer &&
                  (v.get<std::int64_t>() == 0 || v.get<std::int64_t>() == 1)) {
-        refl->SetBool(&m, f, v.get<std::int64_t>() == 1);
+        put(&pb::Reflection::SetBool, &pb::Reflection::AddBool, v.get<std::int64_t>() == 1);
       } else {
         cannot(path, v, f);
       }
@@ -318,14 +322,15 @@ void set_field(pb::Message& m, const FD* f, const Value& v, const Path& path) {
       if (f->type() == FD::TYPE_BYTES) {
         if (v.type() == ValueType::blob) {
           const Blob& b = v.get<Blob>();
-          refl->SetString(&m, f, std::string(b.begin(), b.end()));
+          put(&pb::Reflection::SetString, &pb::Reflection::AddString,
+              std::string(b.begin(), b.end()));
         } else if (v.type() == ValueType::text) {
-          refl->SetString(&m, f, v.get<std::string>());
+          put(&pb::Reflection::SetString, &pb::Reflection::AddString, v.get<std::string>());
         } else {
           cannot(path, v, f, "only blobs and strings become bytes");
         }
       } else {
-        refl->SetString(&m, f, to_text(v, path, f));
+        put(&pb::Reflection::SetString, &pb::Reflection::AddString, to_text(v, path, f));
       }
       break;
     case FD::CPPTYPE_ENUM: {
@@ -345,12 +350,21 @@ void set_field(pb::Message& m, const FD* f, const Value& v, const Path& path) {
         throw DataError(path.str() + ": " + v.repr() + " is not a value of " + e->full_name() +
                         " (" + names + ")");
       }
-      refl->SetEnum(&m, f, ev);
+      put(&pb::Reflection::SetEnum, &pb::Reflection::AddEnum, ev);
       break;
     }
     case FD::CPPTYPE_MESSAGE:
-      break;
+      cannot(path, v, f, "a message field needs a sub-mapping");
   }
+}
+
+void set_field(pb::Message& m, const FD* f, const Value& v, const Path& path) {
+  if (f->cpp_type() == FD::CPPTYPE_MESSAGE) return set_message(m, f, v, path);
+  if (v.is_null()) {
+    m.GetReflection()->ClearField(&m, f);  // proto3 optional: unset; plain proto3: the default
+    return;
+  }
+  put_scalar(m, f, v, path, false);
 }
 
 Value get_field(const pb::Message& m, const FD* f) {
@@ -416,59 +430,9 @@ Value to_member(const Value& v, ValueType kind, const FD* f) {
 }
 
 void set_repeated(pb::Message& m, const FD* f, const std::vector<Value>& values, const Path& path) {
-  const auto* refl = m.GetReflection();
-  refl->ClearField(&m, f);
-  // Each element converts as a single field would, through a scratch message of one field.
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    const Value& v = values[i];
-    const Path at{&path, nullptr, static_cast<long>(i)};
-    switch (f->cpp_type()) {
-      case FD::CPPTYPE_INT32:
-        refl->AddInt32(&m, f, in_range<std::int32_t>(to_int(v, at, f), v, at, f));
-        break;
-      case FD::CPPTYPE_INT64:
-        refl->AddInt64(&m, f, to_int(v, at, f));
-        break;
-      case FD::CPPTYPE_UINT32:
-        refl->AddUInt32(&m, f, in_range<std::uint32_t>(to_int(v, at, f), v, at, f));
-        break;
-      case FD::CPPTYPE_UINT64:
-        refl->AddUInt64(&m, f, in_range<std::uint64_t>(to_int(v, at, f), v, at, f));
-        break;
-      case FD::CPPTYPE_DOUBLE:
-        refl->AddDouble(&m, f, to_double(v, at, f));
-        break;
-      case FD::CPPTYPE_FLOAT:
-        refl->AddFloat(&m, f, static_cast<float>(to_double(v, at, f)));
-        break;
-      case FD::CPPTYPE_BOOL:
-        if (v.type() != ValueType::boolean) cannot(at, v, f);
-        refl->AddBool(&m, f, v.get<bool>());
-        break;
-      case FD::CPPTYPE_STRING:
-        if (f->type() == FD::TYPE_BYTES && v.type() == ValueType::blob) {
-          const Blob& b = v.get<Blob>();
-          refl->AddString(&m, f, std::string(b.begin(), b.end()));
-        } else if (f->type() == FD::TYPE_BYTES && v.type() != ValueType::text) {
-          cannot(at, v, f, "only blobs and strings become bytes");
-        } else {
-          refl->AddString(&m, f, to_text(v, at, f));
-        }
-        break;
-      case FD::CPPTYPE_ENUM: {
-        const pb::EnumValueDescriptor* ev =
-            v.type() == ValueType::text ? f->enum_type()->FindValueByName(v.get<std::string>())
-            : v.type() == ValueType::integer
-                ? f->enum_type()->FindValueByNumber(static_cast<int>(v.get<std::int64_t>()))
-                : nullptr;
-        if (!ev) cannot(at, v, f, "not a value of " + f->enum_type()->full_name());
-        refl->AddEnum(&m, f, ev);
-        break;
-      }
-      case FD::CPPTYPE_MESSAGE:
-        cannot(at, v, f, "a repeated message field needs a sub-mapping");
-    }
-  }
+  m.GetReflection()->ClearField(&m, f);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    put_scalar(m, f, values[i], Path{&path, nullptr, static_cast<long>(i)}, true);
 }
 
 std::vector<Value> get_repeated(const pb::Message& m, const FD* f) {

@@ -201,6 +201,7 @@ void collect_ctes(const Node* node, std::vector<const CteNode*>& out, std::set<c
   switch (node->kind) {
     case NodeKind::cte: {
       auto* c = static_cast<const CteNode*>(node);
+      if (!c->select) break;  // a recursive part's reference to its own CTE
       collect_ctes(c->select.get(), out, seen);
       out.push_back(c);
       break;

@@ -169,23 +169,27 @@ Cte::Cte(std::string name, const Select& select, bool recursive) {
 }
 
 namespace {
-// The CTE's definition is filled in after its recursive part was written against it.
-void extend(const NodePtr& cte, CompoundOp op, const Select& part) {
-  auto& node = const_cast<CteNode&>(static_cast<const CteNode&>(*cte));
+// The recursive part was written against the CTE's node, so that node cannot own the
+// definition (the two would own each other and never be freed). The definition goes into
+// a new node of the same name; the old one stays behind as a name-only reference.
+NodePtr extend(const NodePtr& cte, CompoundOp op, const Select& part) {
+  auto& inner = const_cast<CteNode&>(static_cast<const CteNode&>(*cte));
+  auto outer = std::make_shared<CteNode>(inner.name, inner.columns, inner.recursive);
   auto compound = std::make_shared<CompoundNode>();
   compound->op = op;
-  compound->selects = {node.select, part.node()};
-  node.select = std::move(compound);
+  compound->selects = {std::move(inner.select), part.node()};
+  outer->select = std::move(compound);
+  return outer;
 }
 }  // namespace
 
 Cte& Cte::union_all(const Select& part) {
-  extend(node_, CompoundOp::union_all, part);
+  node_ = extend(node_, CompoundOp::union_all, part);
   return *this;
 }
 
 Cte& Cte::union_(const Select& part) {
-  extend(node_, CompoundOp::union_, part);
+  node_ = extend(node_, CompoundOp::union_, part);
   return *this;
 }
 

@@ -532,8 +532,13 @@ TEST_P(Orm, StreamingAMillionRowsKeepsMemoryFlat) {
   EXPECT_EQ(n, 1000000);
   EXPECT_EQ(sum, 49500000);
   // Objects let go of are freed: memory after 10,000 rows and after 1,000,000 are alike.
+  // (AddressSanitizer holds freed memory in quarantine, so resident memory says nothing
+  // there; the identity map's size still does.)
+  RecordProperty("resident_growth_kb", std::to_string(peak_kb - start_kb));
+#ifndef __SANITIZE_ADDRESS__
   EXPECT_LT(peak_kb - start_kb, 20 * 1024)
       << "resident memory grew from " << start_kb << " kB to " << peak_kb << " kB";
+#endif
   EXPECT_EQ(session.core().identity_size(), 0u);
 }
 

@@ -65,6 +65,34 @@ TEST_P(Relationships, OneToManyBackPopulatesAndSavesChildrenWithTheParent) {
   EXPECT_EQ(scalar("SELECT article_id FROM rel_comment WHERE text = 'second'"), other->id);
 }
 
+TEST_P(Relationships, ObjectsThatOnlyReferToEachOtherAreFreed) {
+  const int articles = Alive<Article>::count, comments = Alive<Comment>::count;
+  {
+    rt::Session session(engine());
+    auto article = session.add(Article{.title = "cycle"});
+    article->comments.push_back(rt::make_ref(Comment{.text = "c1"}));
+    article->comments.push_back(rt::make_ref(Comment{.text = "c2"}));
+    session.commit();
+  }  // the session closes after every outside Ref went
+  EXPECT_EQ(Alive<Article>::count, articles);
+  EXPECT_EQ(Alive<Comment>::count, comments);
+
+  rt::Ref<Comment> kept;
+  {
+    rt::Session session(engine());
+    auto article = session.query<Article>().options(rt::selectin(&Article::comments)).one();
+    kept = article->comments[0];
+    EXPECT_EQ(kept->article->title, "cycle");
+  }
+  // Detached, held from outside: the comment, and through it its article and sibling.
+  EXPECT_EQ(Alive<Article>::count, articles + 1);
+  EXPECT_EQ(Alive<Comment>::count, comments + 2);
+  EXPECT_EQ(kept->article->comments.size(), 2u);
+  kept = nullptr;  // the last outside Ref
+  EXPECT_EQ(Alive<Article>::count, articles);
+  EXPECT_EQ(Alive<Comment>::count, comments);
+}
+
 TEST_P(Relationships, DeleteOrphanAndDeleteCascade) {
   rt::Session session(engine());
   auto article = session.add(

@@ -11,12 +11,24 @@ namespace retort_test::rel {
 
 namespace rt = retort;
 
+// Counts the live objects of a type (objects that only refer to each other must still
+// be freed).
+template <class T>
+struct Alive {
+  static inline int count = 0;
+  Alive() { ++count; }
+  Alive(const Alive&) { ++count; }
+  Alive& operator=(const Alive&) { return *this; }
+  ~Alive() { --count; }
+};
+
 // One-to-many / many-to-one, with back_populates, cascade and order (blog).
 struct Comment;
 struct Article {
   std::int64_t id = 0;
   std::string title{};
   rt::Many<Comment> comments{};
+  Alive<Article> alive{};
   static auto mapping();
 };
 struct Comment {
@@ -24,6 +36,7 @@ struct Comment {
   std::optional<std::int64_t> article_id{};
   std::string text{};
   rt::One<Article> article{};
+  Alive<Comment> alive{};
   static auto mapping() {
     return rt::model<Comment>("rel_comment")
         .column("id", &Comment::id, rt::primary_key)

@@ -92,6 +92,9 @@ class Mapper {
   const Attribute* generated_key() const { return generated_; }
   const MapperEvents& events() const { return events_; }
   const std::vector<std::unique_ptr<Relationship>>& relationships() const { return relationships_; }
+  // Whether objects of this class can end up referring back to themselves through
+  // relationships (and so keep each other alive); see cycles.cpp.
+  bool may_cycle() const;
   // By name; nullptr when there is none.
   const Relationship* relationship(std::string_view name) const;
   // By member pointer bytes; rt::MappingError when the member is not a relationship.
@@ -129,6 +132,7 @@ class Mapper {
   Table table_;
   std::vector<std::unique_ptr<Attribute>> attributes_;
   std::vector<std::unique_ptr<Relationship>> relationships_;
+  mutable std::atomic<signed char> may_cycle_{-1};  // unknown until the targets resolve
   MapperEvents events_;
   std::shared_ptr<Inheritance> inheritance_;
   int identity_slot_ = -1;

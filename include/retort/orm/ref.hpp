@@ -104,6 +104,9 @@ struct Entity final : EntityState {
 
 namespace detail {
 void release(EntityState* state) noexcept;
+// A detached object lost a Ref but is still held: frees its group if the group only
+// holds itself (see cycles.cpp).
+void collect_cycles_from(EntityState* state) noexcept;
 // Non-const access: reload an expired object, and mark it for the next flush's check.
 void touch(EntityState* state);
 // Const access: reload an expired object.
@@ -139,7 +142,12 @@ class Ref {
     return *this;
   }
   ~Ref() {
-    if (state_ && --state_->refs == 0) orm::detail::release(state_);
+    if (!state_) return;
+    if (--state_->refs == 0) {
+      orm::detail::release(state_);
+    } else if (!state_->session && state_->mapper && state_->mapper->may_cycle()) {
+      orm::detail::collect_cycles_from(state_);  // what is left may only hold itself
+    }
   }
 
   T* operator->() {

@@ -319,6 +319,10 @@ class Relationship {
   virtual void link_remove(HandleBase& h, EntityState* other) const = 0;
   virtual bool maps(const void* member, std::size_t size) const = 0;
   virtual const Mapper& find_target(Registry& registry) const = 0;
+  // Every object the handle keeps alive (its items and those kept for orphan checks),
+  // and letting go of them all: for collect_cycles().
+  virtual void held(const HandleBase& h, std::vector<EntityState*>& out) const = 0;
+  virtual void let_go(HandleBase& h) const = 0;
 
   // Ties a handle to its owner (on add and load); a new owner's handles count as loaded.
   void bind(void* object, EntityState* owner, bool is_new) const {
@@ -432,6 +436,30 @@ class TypedRelationship final : public Relationship {
     return size == sizeof member_ && std::memcmp(member, &member_, size) == 0;
   }
   const Mapper& find_target(Registry& registry) const override;
+  void held(const HandleBase& base, std::vector<EntityState*>& out) const override {
+    const H& h = static_cast<const H&>(base);
+    if constexpr (std::is_same_v<H, Many<T>>) {
+      for (const auto& r : h.items_)
+        out.push_back(r.state());
+      for (const auto& r : h.removed_)
+        out.push_back(r.state());
+    } else {
+      if (h.target_) out.push_back(h.target_.state());
+      if (h.original_) out.push_back(h.original_.state());
+    }
+  }
+  void let_go(HandleBase& base) const override {
+    H& h = static_cast<H&>(base);
+    if constexpr (std::is_same_v<H, Many<T>>) {
+      h.items_.clear();
+      h.added_.clear();
+      h.removed_.clear();
+    } else {
+      h.target_ = Ref<T>();
+      h.original_ = Ref<T>();
+    }
+    h.loaded_ = false;
+  }
 
  private:
   H O::*member_;

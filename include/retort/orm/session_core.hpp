@@ -35,6 +35,27 @@ struct SessionOptions {
   Registry* registry = nullptr;
 };
 
+// Frees the objects among the roots, and what they reach, that only refer to each other
+// (see cycles.cpp). Each root carries one extra reference (a pin) from the caller, which
+// the caller drops afterwards.
+void collect_cycles(const std::vector<EntityState*>& pinned_roots);
+
+// Objects a session lets go of (on close, or deleted rows at the end of a transaction)
+// may be left holding only each other: consider() them before letting go, and run()
+// frees those groups afterwards.
+class CycleCheck {
+ public:
+  CycleCheck() = default;
+  CycleCheck(const CycleCheck&) = delete;
+  CycleCheck& operator=(const CycleCheck&) = delete;
+  ~CycleCheck() { run(); }
+  void consider(EntityState* state);
+  void run() noexcept;
+
+ private:
+  std::vector<EntityState*> roots_;
+};
+
 class SessionCore {
  public:
   SessionCore(Engine engine, SessionOptions options);

@@ -279,7 +279,8 @@ struct CteNode : Node {
   std::string name;
   std::vector<std::string> columns;
   bool recursive;
-  NodePtr select;  // set after construction for recursive CTEs, which refer to themselves
+  // The definition; empty in the node a recursive part refers to (see Cte::union_all).
+  NodePtr select;
 };
 
 struct TextFromNode : Node {
