@@ -103,6 +103,7 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
     }
   }
   pending_.insert(pending_.begin(), again.begin(), again.end());
+  related_ += again.size();
   // Rows deleted there exist again.
   for (EntityState* s : deleted) {
     s->session = this;
@@ -254,6 +255,7 @@ void SessionCore::add(EntityState* state, const Mapper& mapper) {
   state->flags = kPending;
   retain(state);
   pending_.push_back(state);
+  if (!mapper.relationships().empty()) ++related_;
   bind_new(state);
   // Adding an object adds what it refers to (save-update cascade), and the other side of
   // each back_populates learns of it.
@@ -274,6 +276,7 @@ void SessionCore::touched(EntityState* state) {
   snapshot(state);
   retain(state);
   touched_.push_back(state);
+  if (!state->mapper->relationships().empty()) ++related_;
 }
 
 void SessionCore::remove(EntityState* state) {
@@ -654,11 +657,15 @@ void SessionCore::close() {
   // Objects that may refer to each other are pinned while the session lets go of them,
   // then checked for groups that nothing else holds.
   CycleCheck cycles;
-  for (auto& map : maps_)
-    map.for_each([&](EntityState* s) { cycles.consider(s); });
-  for (auto* list : {&pending_, &touched_, &deleted_}) {
-    for (EntityState* s : *list)
-      cycles.consider(s);
+  const auto mappers = registry_->mappers();
+  if (std::any_of(mappers.begin(), mappers.end(),
+                  [](const Mapper* m) { return m && m->may_cycle(); })) {
+    for (auto& map : maps_)
+      map.for_each([&](EntityState* s) { cycles.consider(s); });
+    for (auto* list : {&pending_, &touched_, &deleted_}) {
+      for (EntityState* s : *list)
+        cycles.consider(s);
+    }
   }
   // Every object leaves the session keeping the values it has, readable but no longer
   // tracked or reloadable. The identity map goes first, so that objects freed below are

@@ -77,11 +77,13 @@ void SessionCore::flush() {
   } reset{flushing_};
 
   // Relationships first: what adding and deleting reach through cascades, and which
-  // parent each object now belongs to.
-  cascade_saves();
+  // parent each object now belongs to. (Nothing to do when no object that may change has
+  // relationships: plain rows flush without these passes over every object.)
+  const bool related = related_ > 0;
+  if (related) cascade_saves();
   cascade_deletes();
-  const ParentMap parents = parents_of();
-  process_orphans(parents);
+  const ParentMap parents = related ? parents_of() : ParentMap{};
+  if (related) process_orphans(parents);
 
   std::map<int, std::vector<EntityState*>> inserts, deletes;
   for (EntityState* s : pending_)
@@ -167,8 +169,10 @@ void SessionCore::flush() {
       }
       write_updates(later);
     }
-    post_updates(parents);
-    write_associations();
+    if (related) {
+      post_updates(parents);
+      write_associations();
+    }
     for (auto m = order.rbegin(); m != order.rend(); ++m) {
       if (auto it = deletes.find((*m)->slot()); it != deletes.end())
         delete_objects(**m, it->second);
@@ -205,6 +209,7 @@ void SessionCore::flush() {
   // changed ones forget their snapshots (the next change takes a new one), deleted ones
   // leave the session.
   for (auto* list : {&pending_, &touched_}) {
+    if (!related) break;
     for (EntityState* st : *list) {
       for (const auto& rel : st->mapper->relationships())
         rel->clear_changes(rel->handle(st->object));
@@ -234,6 +239,7 @@ void SessionCore::flush() {
     drop(s);
   }
   touched_.clear();
+  related_ = 0;
   auto deleted = std::move(deleted_);
   deleted_.clear();
   for (EntityState* s : deleted) {

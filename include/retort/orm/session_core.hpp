@@ -202,6 +202,9 @@ class SessionCore {
   std::vector<IdentityMap> maps_;  // by mapper slot
   std::vector<EntityState*> pending_;
   std::vector<EntityState*> touched_;
+  // How many objects went into pending_ or touched_ whose class has relationships (an
+  // overestimate at worst): when none did, flush skips the relationship passes.
+  std::size_t related_ = 0;
   std::vector<EntityState*> deleted_;
   std::unordered_map<std::string, std::string> sql_cache_;
   std::vector<Statement> get_statements_;  // by mapper slot
