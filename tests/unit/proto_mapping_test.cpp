@@ -365,6 +365,11 @@ TEST(ProtoMapping, DefinitionErrorsListTheMessageFields) {
   EXPECT_NE(bytes.find("never integers"), std::string::npos)
       << "an integer never silently becomes bytes: " << bytes;
 
+  auto repeated =
+      error_of([] { (void)rt::proto::mapping<Odd, pbt::Profile>().key("tags", &Odd::s); });
+  EXPECT_NE(repeated.find("tags is repeated; map a std::vector member"), std::string::npos)
+      << repeated;
+
   auto sub =
       error_of([] { (void)rt::proto::mapping<Odd, pbt::Profile>().key("main_token", &Odd::s); });
   EXPECT_NE(sub.find("needs a sub-mapping"), std::string::npos) << sub;

@@ -26,7 +26,7 @@
 // google.protobuf.Struct / Value / ListValue from JSON columns; wrapper types and
 // proto3 optional from std::optional (empty leaves the field unset); nested messages
 // from rt::One and repeated messages from rt::Many, each with its own mapping; repeated
-// scalars from std::vector members and JSON arrays, element by element.
+// scalars from std::vector members, element by element.
 #pragma once
 
 #include <google/protobuf/descriptor.h>
@@ -156,6 +156,9 @@ class Mapping {
       };
       out.replace(std::move(rule));
     } else {
+      if (f->is_repeated())
+        detail::mapping_error(state_->descriptor,
+                              field + " is repeated; map a std::vector member to it");
       check<M>(f);
       out.add_rule(
           f,
