@@ -35,6 +35,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,10 @@ class Mapping {
     // Same-named columns of a mapped model map implicitly.
     if constexpr (orm::declarative<T>) registry().mapper<T>();
     if (const orm::Mapper* m = registry().find<T>()) {
+      // A member sits at the same offset in every T: typed rules reach it directly rather
+      // than through the attribute, found once on a sample object.
+      std::optional<T> sample;
+      if constexpr (std::is_default_constructible_v<T>) sample.emplace();
       for (int i = 0; i < state_->descriptor->field_count(); ++i) {
         const pb::FieldDescriptor* f = state_->descriptor->field(i);
         const orm::Attribute* a = m->find(f->name());
@@ -115,10 +120,19 @@ class Mapping {
         add_rule(
             f, [a](const void* o) { return a->get(o); },
             [m, a](void* o, const Value& v) { m->set(o, a->name, v); });
+        if (!sample) continue;
+        const std::ptrdiff_t offset = static_cast<const char*>(a->address(&*sample)) -
+                                      reinterpret_cast<const char*>(&*sample);
         detail::dispatch_member_type(a->member_type, [&]<class M>() {
           auto typed = detail::typed_rule<M>(
-              f, [a](const void* o) -> const M& { return *static_cast<const M*>(a->address(o)); },
-              [a](void* o) -> M& { return *static_cast<M*>(a->address(o)); }, rule_of(f));
+              f,
+              [offset](const void* o) -> const M& {
+                return *reinterpret_cast<const M*>(static_cast<const char*>(o) + offset);
+              },
+              [offset](void* o) -> M& {
+                return *reinterpret_cast<M*>(static_cast<char*>(o) + offset);
+              },
+              rule_of(f));
           if (a->on_set) typed.from = rule_of(f).from;
           replace(std::move(typed));
         });
@@ -229,14 +243,14 @@ class Mapping {
     };
     rule.from = [f, member, sub, refl = detail::reflection_of(state_->descriptor)](
                     void* o, const pb::Message& msg, const Path& path, int depth) {
-      Many<U> items;
+      Many<U>& items = static_cast<T*>(o)->*member;
+      items.clear();
       for (int i = 0, n = refl->FieldSize(msg, f); i < n; ++i) {
         auto ref = make_ref<U>();
         sub.read(static_cast<const Sub&>(refl->GetRepeatedMessage(msg, f, i)), *ref.peek(),
                  Path{&path, nullptr, i}, depth + 1);
-        items.push_back(ref);
+        items.push_back(std::move(ref));
       }
-      static_cast<T*>(o)->*member = std::move(items);
     };
     out.replace(std::move(rule));
     return out;
