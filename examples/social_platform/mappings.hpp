@@ -3,9 +3,9 @@
 #pragma once
 
 #include "models.hpp"
-#include "retort/proto/mapping.hpp"
 #include "proto/social_platform.pb.h"
 #include "proto/user.pb.h"
+#include "retort/proto/mapping.hpp"
 
 namespace social {
 
