@@ -50,6 +50,25 @@ void dispatch_member_type(std::type_index type, F&& f) {
   if (type == typeid(bool)) f.template operator()<bool>();
 }
 
+// The reflection setter and getter for a scalar member type of the same width.
+template <class M>
+struct Scalar {
+  static constexpr bool known = false;
+};
+#define RETORT_PROTO_SCALAR(M, CPP, NAME)                    \
+  template <>                                                \
+  struct Scalar<M> {                                         \
+    static constexpr bool known = true;                      \
+    static constexpr auto type = pb::FieldDescriptor::CPP;   \
+    static constexpr auto set = &pb::Reflection::Set##NAME;  \
+    static constexpr auto read = &pb::Reflection::Get##NAME; \
+  };
+RETORT_PROTO_SCALAR(std::int64_t, CPPTYPE_INT64, Int64)
+RETORT_PROTO_SCALAR(std::int32_t, CPPTYPE_INT32, Int32)
+RETORT_PROTO_SCALAR(double, CPPTYPE_DOUBLE, Double)
+RETORT_PROTO_SCALAR(bool, CPPTYPE_BOOL, Bool)
+#undef RETORT_PROTO_SCALAR
+
 // The typed rule for member type M and this field, or `general` unchanged when the pair
 // has none. get(object) and mut(object) reach the member.
 template <class M, class Get, class Mut>
@@ -107,37 +126,14 @@ Rule typed_rule(const pb::FieldDescriptor* f, Get get, Mut mut, Rule general) {
       if (!refl->HasField(m, f)) return from(o, m, path, depth);
       mut(o).text = struct_text(static_cast<const pb::Struct&>(refl->GetMessage(m, f)));
     };
-  } else if constexpr (std::is_same_v<M, std::int64_t>) {
-    if (cpp != FD::CPPTYPE_INT64) return general;
+  } else if constexpr (Scalar<M>::known) {
+    // Same-typed scalars: the member's value goes straight through the setter / getter.
+    if (cpp != Scalar<M>::type) return general;
     r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
-      refl->SetInt64(&m, f, get(o));
+      (refl->*Scalar<M>::set)(&m, f, get(o));
     };
     r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = refl->GetInt64(m, f);
-    };
-  } else if constexpr (std::is_same_v<M, std::int32_t>) {
-    if (cpp != FD::CPPTYPE_INT32) return general;
-    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
-      refl->SetInt32(&m, f, get(o));
-    };
-    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = refl->GetInt32(m, f);
-    };
-  } else if constexpr (std::is_same_v<M, double>) {
-    if (cpp != FD::CPPTYPE_DOUBLE) return general;
-    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
-      refl->SetDouble(&m, f, get(o));
-    };
-    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = refl->GetDouble(m, f);
-    };
-  } else if constexpr (std::is_same_v<M, bool>) {
-    if (cpp != FD::CPPTYPE_BOOL) return general;
-    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
-      refl->SetBool(&m, f, get(o));
-    };
-    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = refl->GetBool(m, f);
+      mut(o) = (refl->*Scalar<M>::read)(m, f);
     };
   } else {
     return general;
