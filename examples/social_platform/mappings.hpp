@@ -3,8 +3,8 @@
 #pragma once
 
 #include "models.hpp"
-#include "proto/social_platform.pb.h"
-#include "proto/user.pb.h"
+#include "proto/social_platform.retort.h"
+#include "proto/user.retort.h"
 #include "retort/proto/mapping.hpp"
 
 namespace social {

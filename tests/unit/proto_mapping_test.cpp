@@ -6,12 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "mapping_test.pb.h"
+#include "proto/accessors_test.retort.h"
 #include "retort/orm.hpp"
 #include "retort/proto/json_mapping.hpp"
 #include "retort/proto/mapping.hpp"
 
 namespace rt = retort;
 namespace pbt = retort::test;
+namespace pbg = retort::test::generated;  // the same messages, with generated accessors
 
 namespace retort_test {
 namespace {
@@ -380,6 +382,131 @@ TEST(ProtoMapping, DefinitionErrorsListTheMessageFields) {
   });
   EXPECT_NE(wrong_sub.find("field 'tags' is not a repeated retort.test.Token"), std::string::npos)
       << wrong_sub;
+}
+
+// Members of the fields' own types, so that every typed rule runs.
+struct Exact {
+  std::int32_t small = 0;
+  std::int64_t big = 0;
+  double score = 0;
+  bool active = false;
+  std::optional<std::int64_t> age{};
+  rt::Timestamp seen_at{};
+  rt::One<PToken> main_token{};
+};
+template <class Message, class Token>
+const auto& exact_pb() {
+  static const auto m = rt::proto::mapping<Exact, Message>()
+                            .key("small", &Exact::small)
+                            .key("big", &Exact::big)
+                            .key("score", &Exact::score)
+                            .key("active", &Exact::active)
+                            .key("age", &Exact::age)
+                            .key("seen_at", &Exact::seen_at)
+                            .key("main_token", &Exact::main_token,
+                                 rt::proto::mapping<PToken, Token>().key("value", &PToken::data));
+  return m;
+}
+const auto& generated_user_pb() {
+  static const auto m =
+      rt::proto::mapping<PUser, pbg::Profile>()
+          .key("uuid", &PUser::uuid)
+          .key("username", &PUser::login)
+          .key("metadata", &PUser::extra_info)
+          .list("tokens", &PUser::tokens,
+                rt::proto::mapping<PToken, pbg::Token>().key("value", &PToken::data));
+  return m;
+}
+
+// `b`, made through generated accessors, read as the reflection-made message type.
+pbt::Profile as_reflected(const pbg::Profile& b) {
+  pbt::Profile out;
+  EXPECT_TRUE(out.ParseFromString(b.SerializeAsString()));
+  return out;
+}
+
+TEST(ProtoGeneratedAccessors, EveryFieldKindTheTypedRulesUse) {
+  using rt::proto::accessors_of;
+  EXPECT_TRUE(accessors_of<pbg::Profile>(1)->set_string) << "uuid";
+  EXPECT_TRUE(accessors_of<pbg::Profile>(4)->add) << "tokens";
+  EXPECT_TRUE(accessors_of<pbg::Profile>(5)->mutable_message) << "metadata";
+  EXPECT_TRUE(accessors_of<pbg::Profile>(6)->set_int32) << "small";
+  EXPECT_TRUE(accessors_of<pbg::Profile>(8)->int64) << "big";
+  EXPECT_TRUE(accessors_of<pbg::Profile>(10)->string) << "avatar (bytes)";
+  EXPECT_TRUE(accessors_of<pbg::Profile>(11)->double_) << "score";
+  EXPECT_TRUE(accessors_of<pbg::Profile>(13)->bool_) << "active";
+  EXPECT_TRUE(accessors_of<pbg::Profile>(20)->message) << "main_token";
+  EXPECT_FALSE(accessors_of<pbg::Profile>(7)) << "uint32 goes through reflection";
+  EXPECT_FALSE(accessors_of<pbg::Profile>(17)) << "repeated string goes through reflection";
+  EXPECT_FALSE(accessors_of<pbt::Profile>(1)) << "no accessors were generated for it";
+  EXPECT_TRUE(accessors_of<pbg::Token>(2)->clear) << "nested message types have them too";
+}
+
+TEST(ProtoGeneratedAccessors, SameMessagesAndObjectsAsThroughReflection) {
+  using google::protobuf::util::MessageDifferencer;
+  auto user = make_user();
+  const pbg::Profile generated = generated_user_pb().to_proto(*user);
+  EXPECT_TRUE(MessageDifferencer::Equals(as_reflected(generated), user_pb().to_proto(*user)));
+  const PUser back = generated_user_pb().from_proto(generated);
+  EXPECT_EQ(back.uuid, user->uuid);
+  EXPECT_EQ(back.login, "ada");
+  EXPECT_EQ(back.email, "ada@example.org") << "implicit, and through the on_set hook";
+  EXPECT_EQ(nlohmann::json::parse(back.extra_info.text),
+            nlohmann::json::parse(user->extra_info.text));
+  ASSERT_EQ(back.tokens.size(), 3u);
+  EXPECT_EQ(back.tokens[2]->data, "t2");
+  EXPECT_EQ(back.tokens[1]->expires_at, t0 + 1h);
+  EXPECT_FALSE(back.tokens[0]->expires_at) << "an unset Timestamp comes back empty";
+
+  Exact e{.small = -5,
+          .big = 1LL << 40,
+          .score = 0.5,
+          .active = true,
+          .age = 0,
+          .seen_at = t0,
+          .main_token = rt::make_ref(PToken{.data = "main", .created_at = t0})};
+  const pbg::Profile exact = exact_pb<pbg::Profile, pbg::Token>().to_proto(e);
+  EXPECT_TRUE(MessageDifferencer::Equals(as_reflected(exact),
+                                         exact_pb<pbt::Profile, pbt::Token>().to_proto(e)));
+  EXPECT_EQ(exact.main_token().value(), "main");
+  EXPECT_TRUE(exact.has_age());
+  const Exact again = exact_pb<pbg::Profile, pbg::Token>().from_proto(exact);
+  EXPECT_EQ(again.small, -5);
+  EXPECT_EQ(again.big, 1LL << 40);
+  EXPECT_EQ(again.score, 0.5);
+  EXPECT_TRUE(again.active);
+  EXPECT_EQ(again.age, 0);
+  EXPECT_EQ(again.seen_at, t0);
+  ASSERT_TRUE(again.main_token);
+  EXPECT_EQ(again.main_token->data, "main");
+
+  // Unset members clear their fields, and unset fields come back unset.
+  pbg::Profile reused = exact;
+  exact_pb<pbg::Profile, pbg::Token>().to_proto(Exact{}, reused);
+  EXPECT_FALSE(reused.has_main_token());
+  EXPECT_FALSE(reused.has_age());
+  pbg::Profile unset;
+  *unset.mutable_seen_at() = exact.seen_at();  // a time point member needs a time
+  const Exact empty = exact_pb<pbg::Profile, pbg::Token>().from_proto(unset);
+  EXPECT_FALSE(empty.main_token);
+  EXPECT_FALSE(empty.age);
+}
+
+TEST(ProtoGeneratedAccessors, ErrorsNameThePathAsThroughReflection) {
+  pbg::Profile bad = generated_user_pb().to_proto(*make_user());
+  bad.set_uuid("not-a-uuid");
+  auto uuid = error_of([&] { (void)generated_user_pb().from_proto(bad); });
+  EXPECT_NE(uuid.find("Profile.uuid"), std::string::npos) << uuid;
+
+  auto user = make_user();
+  user->extra_info = rt::JsonText{"[1, 2]"};
+  auto json = error_of([&] { (void)generated_user_pb().to_proto(*user); });
+  EXPECT_NE(json.find("Profile.metadata"), std::string::npos) << json;
+
+  pbg::Profile no_time = generated_user_pb().to_proto(*make_user());
+  no_time.mutable_tokens(1)->clear_created_at();
+  auto time = error_of([&] { (void)generated_user_pb().from_proto(no_time); });
+  EXPECT_NE(time.find("Profile.tokens[1].created_at"), std::string::npos) << time;
 }
 
 // mercator's dict input: a JSON object, keys renamed by the mapping.

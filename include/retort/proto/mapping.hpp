@@ -125,7 +125,7 @@ class Mapping {
                                       reinterpret_cast<const char*>(&*sample);
         detail::dispatch_member_type(a->member_type, [&]<class M>() {
           auto typed = detail::typed_rule<M>(
-              f,
+              f, accessors_of<Message>(f->number()),
               [offset](const void* o) -> const M& {
                 return *reinterpret_cast<const M*>(static_cast<const char*>(o) + offset);
               },
@@ -186,7 +186,8 @@ class Mapping {
             Codec<M>::from_value(v, static_cast<T*>(o)->*member, Codec<M>::default_type());
           });
       auto typed = detail::typed_rule<M>(
-          f, [member](const void* o) -> const M& { return static_cast<const T*>(o)->*member; },
+          f, accessors_of<Message>(f->number()),
+          [member](const void* o) -> const M& { return static_cast<const T*>(o)->*member; },
           [member](void* o) -> M& { return static_cast<T*>(o)->*member; }, out.rule_of(f));
       if (hook_of(member)) typed.from = out.rule_of(f).from;
       out.replace(std::move(typed));
@@ -201,24 +202,22 @@ class Mapping {
     const pb::FieldDescriptor* f = nested_field(field, Sub::descriptor(), false);
     detail::Rule rule;
     rule.field = f;
-    rule.to = [f, member, sub, refl = detail::reflection_of(state_->descriptor)](
-                  const void* o, pb::Message& msg, const Path& path, int depth) {
+    const detail::MessageField nested{f, detail::reflection_of(state_->descriptor),
+                                      accessors_of<Message>(f->number())};
+    rule.to = [nested, member, sub](const void* o, pb::Message& msg, const Path& path, int depth) {
       const auto& handle = static_cast<const T*>(o)->*member;
-      if (!handle) {
-        refl->ClearField(&msg, f);
-        return;
-      }
-      sub.fill(*handle.get().peek(), static_cast<Sub&>(*refl->MutableMessage(&msg, f)), path,
-               depth + 1);
+      if (!handle) return nested.clear(msg);
+      sub.fill(*handle.get().peek(), static_cast<Sub&>(nested.mut(msg)), path, depth + 1);
     };
-    rule.from = [f, member, sub, refl = detail::reflection_of(state_->descriptor)](
-                    void* o, const pb::Message& msg, const Path& path, int depth) {
-      if (!refl->HasField(msg, f)) {
+    rule.from = [nested, member, sub](void* o, const pb::Message& msg, const Path& path,
+                                      int depth) {
+      const auto* in = static_cast<const Sub*>(nested.get(msg));
+      if (!in) {
         static_cast<T*>(o)->*member = nullptr;
         return;
       }
       auto ref = make_ref<U>();
-      sub.read(static_cast<const Sub&>(refl->GetMessage(msg, f)), *ref.peek(), path, depth + 1);
+      sub.read(*in, *ref.peek(), path, depth + 1);
       static_cast<T*>(o)->*member = ref;
     };
     out.replace(std::move(rule));
@@ -232,23 +231,26 @@ class Mapping {
     const pb::FieldDescriptor* f = nested_field(field, Sub::descriptor(), true);
     detail::Rule rule;
     rule.field = f;
-    rule.to = [f, member, sub, refl = detail::reflection_of(state_->descriptor)](
-                  const void* o, pb::Message& msg, const Path& path, int depth) {
-      refl->ClearField(&msg, f);
+    rule.to = [f, member, sub, refl = detail::reflection_of(state_->descriptor),
+               access = accessors_of<Message>(f->number())](const void* o, pb::Message& msg,
+                                                            const Path& path, int depth) {
+      access ? access->clear(msg) : refl->ClearField(&msg, f);
       std::size_t i = 0;
       for (const auto& item : static_cast<const T*>(o)->*member) {
-        sub.fill(*item.peek(), static_cast<Sub&>(*refl->AddMessage(&msg, f)),
+        pb::Message* out = access ? access->add(msg) : refl->AddMessage(&msg, f);
+        sub.fill(*item.peek(), static_cast<Sub&>(*out),
                  Path{&path, nullptr, static_cast<long>(i++)}, depth + 1);
       }
     };
-    rule.from = [f, member, sub, refl = detail::reflection_of(state_->descriptor)](
-                    void* o, const pb::Message& msg, const Path& path, int depth) {
+    rule.from = [f, member, sub, refl = detail::reflection_of(state_->descriptor),
+                 access = accessors_of<Message>(f->number())](void* o, const pb::Message& msg,
+                                                              const Path& path, int depth) {
       Many<U>& items = static_cast<T*>(o)->*member;
       items.clear();
-      for (int i = 0, n = refl->FieldSize(msg, f); i < n; ++i) {
+      for (int i = 0, n = access ? access->size(msg) : refl->FieldSize(msg, f); i < n; ++i) {
+        const pb::Message& in = access ? access->at(msg, i) : refl->GetRepeatedMessage(msg, f, i);
         auto ref = make_ref<U>();
-        sub.read(static_cast<const Sub&>(refl->GetRepeatedMessage(msg, f, i)), *ref.peek(),
-                 Path{&path, nullptr, i}, depth + 1);
+        sub.read(static_cast<const Sub&>(in), *ref.peek(), Path{&path, nullptr, i}, depth + 1);
         items.push_back(std::move(ref));
       }
     };

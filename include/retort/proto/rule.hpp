@@ -5,7 +5,9 @@
 // meets any field type it can convert to. The common exact pairs (a string member and a
 // string field, a time point and a Timestamp, a JSON column and a Struct, ...) then get
 // a typed rule that reads and writes the member directly, as hand-written code would,
-// and falls back to the general rule for anything else (an absent field, say).
+// and falls back to the general rule for anything else (an absent field, say). A typed
+// rule calls the message's generated accessors when protoc-gen-retort wrote them, and
+// protobuf reflection otherwise.
 #pragma once
 
 #include <google/protobuf/message.h>
@@ -17,6 +19,7 @@
 
 #include "retort/core/error.hpp"
 #include "retort/core/value.hpp"
+#include "retort/proto/accessors.hpp"
 #include "retort/proto/path.hpp"
 
 namespace retort::proto::detail {
@@ -50,91 +53,133 @@ void dispatch_member_type(std::type_index type, F&& f) {
   if (type == typeid(bool)) f.template operator()<bool>();
 }
 
-// The reflection setter and getter for a scalar member type of the same width.
+// The reflection and generated setters and getters for a scalar member type of the same
+// width.
 template <class M>
 struct Scalar {
   static constexpr bool known = false;
 };
-#define RETORT_PROTO_SCALAR(M, CPP, NAME)                    \
-  template <>                                                \
-  struct Scalar<M> {                                         \
-    static constexpr bool known = true;                      \
-    static constexpr auto type = pb::FieldDescriptor::CPP;   \
-    static constexpr auto set = &pb::Reflection::Set##NAME;  \
-    static constexpr auto read = &pb::Reflection::Get##NAME; \
+#define RETORT_PROTO_SCALAR(M, CPP, NAME, SET, GET)           \
+  template <>                                                 \
+  struct Scalar<M> {                                          \
+    static constexpr bool known = true;                       \
+    static constexpr auto type = pb::FieldDescriptor::CPP;    \
+    static constexpr auto set = &pb::Reflection::Set##NAME;   \
+    static constexpr auto read = &pb::Reflection::Get##NAME;  \
+    static constexpr auto generated_set = &FieldAccess::SET;  \
+    static constexpr auto generated_read = &FieldAccess::GET; \
   };
-RETORT_PROTO_SCALAR(std::int64_t, CPPTYPE_INT64, Int64)
-RETORT_PROTO_SCALAR(std::int32_t, CPPTYPE_INT32, Int32)
-RETORT_PROTO_SCALAR(double, CPPTYPE_DOUBLE, Double)
-RETORT_PROTO_SCALAR(bool, CPPTYPE_BOOL, Bool)
+RETORT_PROTO_SCALAR(std::int64_t, CPPTYPE_INT64, Int64, set_int64, int64)
+RETORT_PROTO_SCALAR(std::int32_t, CPPTYPE_INT32, Int32, set_int32, int32)
+RETORT_PROTO_SCALAR(double, CPPTYPE_DOUBLE, Double, set_double, double_)
+RETORT_PROTO_SCALAR(bool, CPPTYPE_BOOL, Bool, set_bool, bool_)
 #undef RETORT_PROTO_SCALAR
 
+// Whole-message access to a singular message field: the generated accessors when there
+// are any, else reflection.
+struct MessageField {
+  const pb::FieldDescriptor* field;
+  const pb::Reflection* refl;
+  const FieldAccess* access;
+  pb::Message& mut(pb::Message& m) const {
+    return access ? *access->mutable_message(m) : *refl->MutableMessage(&m, field);
+  }
+  const pb::Message* get(const pb::Message& m) const {
+    if (access) return access->message(m);
+    return refl->HasField(m, field) ? &refl->GetMessage(m, field) : nullptr;
+  }
+  void clear(pb::Message& m) const { access ? access->clear(m) : refl->ClearField(&m, field); }
+};
+
 // The typed rule for member type M and this field, or `general` unchanged when the pair
-// has none. get(object) and mut(object) reach the member.
+// has none. get(object) and mut(object) reach the member; `access` is the field's
+// generated accessors, or nullptr.
 template <class M, class Get, class Mut>
-Rule typed_rule(const pb::FieldDescriptor* f, Get get, Mut mut, Rule general) {
+Rule typed_rule(const pb::FieldDescriptor* f, const FieldAccess* access, Get get, Mut mut,
+                Rule general) {
   using FD = pb::FieldDescriptor;
   if (f->is_repeated()) return general;
   Rule r = general;
   const auto cpp = f->cpp_type();
   const pb::Reflection* refl = reflection_of(f->containing_type());
-  if constexpr (std::is_same_v<M, std::string>) {
+  if constexpr (std::is_same_v<M, std::string> || std::is_same_v<M, Uuid>) {
     if (cpp != FD::CPPTYPE_STRING) return general;
-    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
-      refl->SetString(&m, f, get(o));
+    if constexpr (std::is_same_v<M, Uuid>) {
+      if (f->type() == FD::TYPE_BYTES) return general;
+    }
+    const auto text = [](const M& v) -> decltype(auto) {
+      if constexpr (std::is_same_v<M, Uuid>) {
+        return v.str();
+      } else {
+        return (v);
+      }
     };
-    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = refl->GetString(m, f);
-    };
-  } else if constexpr (std::is_same_v<M, Uuid>) {
-    if (cpp != FD::CPPTYPE_STRING || f->type() == FD::TYPE_BYTES) return general;
-    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
-      refl->SetString(&m, f, get(o).str());
-    };
-    r.from = [f, refl, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
-                                                 int depth) {
+    if (access) {
+      r.to = [set = access->set_string, get, text](const void* o, pb::Message& m, const Path&,
+                                                   int) { set(m, text(get(o))); };
+    } else {
+      r.to = [f, refl, get, text](const void* o, pb::Message& m, const Path&, int) {
+        refl->SetString(&m, f, text(get(o)));
+      };
+    }
+    r.from = [f, refl, read = access ? access->string : nullptr, mut, from = general.from](
+                 void* o, const pb::Message& m, const Path& path, int depth) {
       std::string scratch;
-      const std::string& text = refl->GetStringReference(m, f, &scratch);
-      if (!Uuid::try_parse(text, mut(o))) from(o, m, path, depth);  // the error, named
+      const std::string& text = read ? read(m) : refl->GetStringReference(m, f, &scratch);
+      if constexpr (std::is_same_v<M, Uuid>) {
+        if (!Uuid::try_parse(text, mut(o))) from(o, m, path, depth);  // the error, named
+      } else {
+        mut(o) = text;
+      }
     };
   } else if constexpr (std::is_same_v<M, Timestamp>) {
     if (f->message_type() != pb::Timestamp::descriptor()) return general;
-    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
+    const MessageField field{f, refl, access};
+    r.to = [field, get](const void* o, pb::Message& m, const Path&, int) {
       const std::int64_t us = get(o).time_since_epoch().count();
       std::int64_t seconds = us / 1000000, rest = us % 1000000;
       if (rest < 0) {
         rest += 1000000;
         --seconds;
       }
-      auto& ts = static_cast<pb::Timestamp&>(*refl->MutableMessage(&m, f));
+      auto& ts = static_cast<pb::Timestamp&>(field.mut(m));
       ts.set_seconds(seconds);
       ts.set_nanos(static_cast<std::int32_t>(rest * 1000));
     };
-    r.from = [f, refl, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
-                                                 int depth) {
-      if (!refl->HasField(m, f)) return from(o, m, path, depth);
-      const auto& ts = static_cast<const pb::Timestamp&>(refl->GetMessage(m, f));
-      mut(o) = Timestamp(std::chrono::microseconds(ts.seconds() * 1000000 + ts.nanos() / 1000));
+    r.from = [field, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
+                                               int depth) {
+      const auto* ts = static_cast<const pb::Timestamp*>(field.get(m));
+      if (!ts) return from(o, m, path, depth);
+      mut(o) = Timestamp(std::chrono::microseconds(ts->seconds() * 1000000 + ts->nanos() / 1000));
     };
   } else if constexpr (std::is_same_v<M, JsonText>) {
     if (f->message_type() != pb::Struct::descriptor()) return general;
-    r.to = [f, refl, get](const void* o, pb::Message& m, const Path& path, int) {
-      fill_struct(get(o).text, static_cast<pb::Struct&>(*refl->MutableMessage(&m, f)), path);
+    const MessageField field{f, refl, access};
+    r.to = [field, get](const void* o, pb::Message& m, const Path& path, int) {
+      fill_struct(get(o).text, static_cast<pb::Struct&>(field.mut(m)), path);
     };
-    r.from = [f, refl, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
-                                                 int depth) {
-      if (!refl->HasField(m, f)) return from(o, m, path, depth);
-      mut(o).text = struct_text(static_cast<const pb::Struct&>(refl->GetMessage(m, f)));
+    r.from = [field, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
+                                               int depth) {
+      const auto* s = static_cast<const pb::Struct*>(field.get(m));
+      if (!s) return from(o, m, path, depth);
+      mut(o).text = struct_text(*s);
     };
   } else if constexpr (Scalar<M>::known) {
     // Same-typed scalars: the member's value goes straight through the setter / getter.
     if (cpp != Scalar<M>::type) return general;
-    r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
-      (refl->*Scalar<M>::set)(&m, f, get(o));
-    };
-    r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
-      mut(o) = (refl->*Scalar<M>::read)(m, f);
-    };
+    if (access) {
+      r.to = [set = access->*Scalar<M>::generated_set, get](const void* o, pb::Message& m,
+                                                            const Path&, int) { set(m, get(o)); };
+      r.from = [read = access->*Scalar<M>::generated_read, mut](
+                   void* o, const pb::Message& m, const Path&, int) { mut(o) = read(m); };
+    } else {
+      r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
+        (refl->*Scalar<M>::set)(&m, f, get(o));
+      };
+      r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
+        mut(o) = (refl->*Scalar<M>::read)(m, f);
+      };
+    }
   } else {
     return general;
   }
