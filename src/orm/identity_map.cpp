@@ -1,5 +1,7 @@
 #include "retort/orm/identity_map.hpp"
 
+#include <algorithm>
+
 namespace retort::orm {
 
 void IntIdentityTable::insert(std::int64_t key, EntityState* state) {
@@ -40,10 +42,15 @@ void IntIdentityTable::erase(std::int64_t key, const EntityState* state) {
   }
 }
 
-void IntIdentityTable::grow() {
+void IntIdentityTable::reserve(std::size_t n) {
+  // insert() grows past 70% use; stay under it with the n new keys.
+  if ((used_ + n) * 10 > slots_.size() * 7) grow(size_ + n);
+}
+
+void IntIdentityTable::grow(std::size_t expected) {
   // Double when live entries fill half the table; otherwise rebuild to drop tombstones.
   std::size_t capacity = slots_.empty() ? 64 : slots_.size();
-  while (size_ * 10 >= capacity * 5)
+  while (std::max(size_, expected) * 10 >= capacity * 5)
     capacity *= 2;
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(capacity, Slot{0, nullptr});

@@ -2,7 +2,6 @@
 // all-or-nothing.
 #include <algorithm>
 #include <map>
-#include <unordered_set>
 
 #include "retort/core/error.hpp"
 #include "retort/orm/inheritance.hpp"
@@ -43,12 +42,17 @@ struct UpdateGroup {
   std::vector<EntityState*> states;
 };
 
-bool has_update_hooks(const Mapper& m) {
-  if (!m.events().before_update.empty()) return true;
+bool has_set_hooks(const Mapper& m) {
   for (const auto& a : m.attributes()) {
     if (a->on_set) return true;
   }
   return false;
+}
+bool has_update_hooks(const Mapper& m) {
+  return !m.events().before_update.empty() || has_set_hooks(m);
+}
+bool has_insert_hooks(const Mapper& m) {
+  return !m.events().before_insert.empty() || has_set_hooks(m);
 }
 
 // Which columns differ from the snapshot; false when none does.
@@ -103,10 +107,9 @@ void SessionCore::flush() {
   }
   const auto order = registry_->flush_order();
   std::vector<UpdateGroup> updates;
-  std::unordered_set<EntityState*> written;  // pending objects inserted by this flush
   // Whether an object's new foreign key comes from a row this flush has not written yet.
   auto waits = [&](EntityState* s) {
-    auto unwritten = [&](EntityState* t) { return (t->flags & kPending) && !written.count(t); };
+    auto unwritten = [](EntityState* t) { return (t->flags & (kPending | kWritten)) == kPending; };
     for (const auto& rel : s->mapper->relationships()) {
       if (rel->spec.viewonly || rel->spec.post_update || rel->direction != Direction::many_to_one)
         continue;
@@ -165,7 +168,8 @@ void SessionCore::flush() {
       write_updates(now);
       if (auto it = inserts.find(m->slot()); it != inserts.end()) {
         insert_objects(*m, it->second, parents);
-        written.insert(it->second.begin(), it->second.end());
+        for (EntityState* s : it->second)
+          s->flags |= kWritten;
       }
       write_updates(later);
     }
@@ -182,6 +186,7 @@ void SessionCore::flush() {
     // returns to how it was before this flush; what was pending stays pending.
     for (auto& [slot, states] : inserts) {
       for (EntityState* s : states) {
+        s->flags &= ~kWritten;
         for (const auto& a : s->mapper->attributes()) {
           if (a->generated && (s->flags & kPending)) a->reset(s->object);
         }
@@ -218,8 +223,13 @@ void SessionCore::flush() {
   Level& level = levels_.back();
   auto pending = std::move(pending_);
   pending_.clear();
+  level.inserted.reserve(level.inserted.size() + pending.size());
+  for (const auto& [slot, states] : inserts) {
+    if (states.front()->mapper->int_identity())
+      identity(*states.front()->mapper).ints.reserve(states.size());
+  }
   for (EntityState* s : pending) {
-    s->flags = (s->flags & ~(kPending | kTouched)) | kPersistent;
+    s->flags = (s->flags & ~(kPending | kTouched | kWritten)) | kPersistent;
     s->snapshot.clear();
     insert_identity(s);
     level.inserted.push_back(s);  // keeps pending_'s reference, for a rollback
@@ -395,10 +405,13 @@ void SessionCore::insert_objects(const Mapper& mapper, const std::vector<EntityS
 void SessionCore::insert_level(const Mapper& mapper, const std::vector<EntityState*>& states) {
   std::vector<void*> objects;
   objects.reserve(states.size());
+  const bool hooks = has_insert_hooks(mapper);
   for (EntityState* s : states) {
-    for (const auto& hook : mapper.events().before_insert)
-      hook(s->object);
-    run_set_hooks(mapper, s->object, nullptr);
+    if (hooks) {
+      for (const auto& hook : mapper.events().before_insert)
+        hook(s->object);
+      run_set_hooks(mapper, s->object, nullptr);
+    }
     objects.push_back(s->object);
   }
   write_rows(mapper, objects);
@@ -421,15 +434,22 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
   // its default, an empty optional whose column has a server default.
   std::map<std::string, std::vector<void*>> groups;
   std::vector<std::string> order;
+  std::string omit(attrs.size(), '\0');
+  // Rows mostly share one group: no lookup for those.
+  std::vector<void*>* last = nullptr;
+  std::string last_omit;
   for (void* o : objects) {
-    std::string omit(attrs.size(), '\0');
     for (std::size_t i = 0; i < attrs.size(); ++i) {
       const Attribute& a = *attrs[i];
-      if ((a.generated || (a.server_default && a.optional)) && a.is_default(o)) omit[i] = 1;
+      omit[i] = (a.generated || (a.server_default && a.optional)) && a.is_default(o);
     }
-    auto [it, fresh] = groups.try_emplace(omit);
-    if (fresh) order.push_back(omit);
-    it->second.push_back(o);
+    if (!last || omit != last_omit) {
+      auto [it, fresh] = groups.try_emplace(omit);
+      if (fresh) order.push_back(omit);
+      last = &it->second;
+      last_omit = omit;
+    }
+    last->push_back(o);
   }
   Connection& conn = connection();
   for (const auto& omit : order) {

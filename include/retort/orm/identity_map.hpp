@@ -25,6 +25,8 @@ class IntIdentityTable {
     }
   }
   void insert(std::int64_t key, EntityState* state);
+  // Room for n more keys without growing on the way.
+  void reserve(std::size_t n);
   // Removes the key if it maps to state.
   void erase(std::int64_t key, const EntityState* state);
   std::size_t size() const { return size_; }
@@ -64,7 +66,7 @@ class IntIdentityTable {
     std::uint64_t perturb;
     std::size_t mask;
   };
-  void grow();
+  void grow(std::size_t expected = 0);
 
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;

@@ -34,6 +34,7 @@ enum EntityFlags : std::uint16_t {
   kExpired = 1 << 3,     // values must be reloaded before use
   kTouched = 1 << 4,     // reached through a non-const Ref since the last flush
   kIdentity = 1 << 5,    // in the session's identity map
+  kWritten = 1 << 6,     // pending, and inserted by the flush in progress
 };
 
 // An object's column values as they were before it was changed (rt::Codec bytes), taken
