@@ -22,64 +22,59 @@ namespace pb = google::protobuf;
 namespace cpp = google::protobuf::compiler::cpp;
 using FD = pb::FieldDescriptor;
 
+// The FieldAccess slots of the scalar kinds: setter, getter and the C++ value type.
+struct Scalar {
+  FD::CppType type;
+  const char* set;
+  const char* get;
+  const char* value;
+};
+constexpr Scalar kScalars[] = {
+    {FD::CPPTYPE_STRING, "set_string", "string", "const std::string&"},
+    {FD::CPPTYPE_INT64, "set_int64", "int64", "std::int64_t"},
+    {FD::CPPTYPE_INT32, "set_int32", "int32", "std::int32_t"},
+    {FD::CPPTYPE_DOUBLE, "set_double", "double_", "double"},
+    {FD::CPPTYPE_BOOL, "set_bool", "bool_", "bool"},
+};
+
 // One `{.number = N, .set_x = ..., .x = ...}` entry; empty when the field has no kind the
 // mappings use.
 std::string entry(const FD* f) {
   if (f->is_map() || f->options().weak() || f->options().ctype() != pb::FieldOptions::STRING)
     return {};
   const std::string name = cpp::FieldName(f);
-  const auto setter = [&](const char* slot, const std::string& type) {
-    return std::string("     .set_") + slot + " = [](Message& m, " + type +
-           " v) { static_cast<M&>(m).set_" + name + "(v); },\n";
-  };
-  const auto getter = [&](const char* slot, const std::string& type) {
-    return std::string("     .") + slot + " = [](const Message& m) -> " + type +
-           " { return static_cast<const M&>(m)." + name + "(); },\n";
+  // `     .slot = [](args) -> result { auto& x = <m as M>; body },`
+  const auto slot = [&](const std::string& slot, const std::string& args, const std::string& result,
+                        const std::string& body, bool mutating) {
+    return "     ." + slot + " = [](" + args + ")" + result +
+           " { auto& x = " + (mutating ? "static_cast<M&>(m)" : "static_cast<const M&>(m)") + "; " +
+           body + " },\n";
   };
   std::string out;
   if (f->is_repeated()) {
     if (f->cpp_type() != FD::CPPTYPE_MESSAGE) return {};
-    out += "     .add = [](Message& m) -> Message* { return static_cast<M&>(m).add_" + name +
-           "(); },\n";
-    out += "     .size = [](const Message& m) { return static_cast<const M&>(m)." + name +
-           "_size(); },\n";
-    out +=
-        "     .at = [](const Message& m, int i) -> const Message& { return static_cast<const "
-        "M&>(m)." +
-        name + "(i); },\n";
+    out += slot("add", "Message& m", " -> Message*", "return x.add_" + name + "();", true);
+    out += slot("size", "const Message& m", "", "return x." + name + "_size();", false);
+    out += slot("at", "const Message& m, int i", " -> const Message&", "return x." + name + "(i);",
+                false);
+  } else if (f->cpp_type() == FD::CPPTYPE_MESSAGE) {
+    out += slot("mutable_message", "Message& m", " -> Message*", "return x.mutable_" + name + "();",
+                true);
+    out += slot("message", "const Message& m", " -> const Message*",
+                "return x.has_" + name + "() ? &x." + name + "() : nullptr;", false);
   } else {
-    switch (f->cpp_type()) {
-      case FD::CPPTYPE_STRING:
-        out += setter("string", "const std::string&") + getter("string", "const std::string&");
-        break;
-      case FD::CPPTYPE_INT64:
-        out += setter("int64", "std::int64_t") + getter("int64", "std::int64_t");
-        break;
-      case FD::CPPTYPE_INT32:
-        out += setter("int32", "std::int32_t") + getter("int32", "std::int32_t");
-        break;
-      case FD::CPPTYPE_DOUBLE:
-        out += setter("double", "double") + getter("double_", "double");
-        break;
-      case FD::CPPTYPE_BOOL:
-        out += setter("bool", "bool") + getter("bool_", "bool");
-        break;
-      case FD::CPPTYPE_MESSAGE:
-        out +=
-            "     .mutable_message = [](Message& m) -> Message* { return "
-            "static_cast<M&>(m).mutable_" +
-            name + "(); },\n";
-        out +=
-            "     .message = [](const Message& m) -> const Message* { const auto& x = "
-            "static_cast<const M&>(m); return x.has_" +
-            name + "() ? &x." + name + "() : nullptr; },\n";
-        break;
-      default:
-        return {};
+    const Scalar* scalar = nullptr;
+    for (const Scalar& s : kScalars) {
+      if (s.type == f->cpp_type()) scalar = &s;
     }
+    if (!scalar) return {};
+    out += slot(scalar->set, std::string("Message& m, ") + scalar->value + " v", "",
+                "x.set_" + name + "(v);", true);
+    out += slot(scalar->get, "const Message& m", std::string(" -> ") + scalar->value,
+                "return x." + name + "();", false);
   }
   if (f->cpp_type() == FD::CPPTYPE_MESSAGE)
-    out += "     .clear = [](Message& m) { static_cast<M&>(m).clear_" + name + "(); },\n";
+    out += slot("clear", "Message& m", "", "x.clear_" + name + "();", true);
   return "    {.number = " + std::to_string(f->number()) + ",\n" + out + "    },\n";
 }
 
