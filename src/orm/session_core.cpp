@@ -118,10 +118,8 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
   }
 }
 
-IdentityMap& SessionCore::identity(const Mapper& mapper) {
-  // A hierarchy shares its base's map: a row is one object whatever class found it.
-  const auto slot = static_cast<std::size_t>(mapper.identity_slot());
-  if (slot >= maps_.size()) maps_.resize(slot + 1);
+IdentityMap& SessionCore::new_identity(std::size_t slot) {
+  maps_.resize(slot + 1);
   return maps_[slot];
 }
 
@@ -366,9 +364,16 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   EntityState* state = existing ? existing : mapper.new_entity();
   state->mapper = &mapper;
   try {
+    // An integer key was read above: it is set rather than read again.
+    const int key_col = mapper.int_identity() ? offset + mapper.primary_key_columns().front() : -1;
     int col = offset;
-    for (const auto& a : attrs)
-      a->read(state->object, stmt, col++);
+    for (const auto& a : attrs) {
+      if (col == key_col)
+        a->set_int(state->object, int_key);
+      else
+        a->read(state->object, stmt, col);
+      ++col;
+    }
   } catch (const Error& e) {
     if (!existing) delete state;
     throw MappingError(mapper.class_name() + ": " + e.what());

@@ -24,11 +24,45 @@ class IntIdentityTable {
       if (s.state != tombstone() && s.key == key) return s.state;
     }
   }
-  void insert(std::int64_t key, EntityState* state);
+  void insert(std::int64_t key, EntityState* state) {
+    if ((used_ + 1) * 10 > slots_.size() * 7) grow();
+    Slot* free = nullptr;
+    for (Probe p(key, mask_);; p.next()) {
+      Slot& s = slots_[p.index];
+      if (s.state == nullptr) {
+        if (!free) {
+          free = &s;
+          ++used_;
+        }
+        *free = Slot{key, state};
+        ++size_;
+        return;
+      }
+      if (s.state == tombstone()) {
+        if (!free) free = &s;
+      } else if (s.key == key) {
+        s.state = state;
+        return;
+      }
+    }
+  }
   // Room for n more keys without growing on the way.
   void reserve(std::size_t n);
   // Removes the key if it maps to state.
-  void erase(std::int64_t key, const EntityState* state);
+  void erase(std::int64_t key, const EntityState* state) {
+    if (slots_.empty()) return;
+    for (Probe p(key, mask_);; p.next()) {
+      Slot& s = slots_[p.index];
+      if (s.state == nullptr) return;
+      if (s.state != tombstone() && s.key == key) {
+        if (s.state == state) {
+          s.state = tombstone();
+          --size_;
+        }
+        return;
+      }
+    }
+  }
   std::size_t size() const { return size_; }
   void clear() {
     slots_.clear();

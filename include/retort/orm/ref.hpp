@@ -16,7 +16,9 @@
 // A Ref is used by one thread at a time, like its session.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -83,17 +85,34 @@ struct SnapshotRoom {
   std::size_t bytes;
 };
 
+namespace detail {
+// Memory for entities (entity_memory.cpp).
+void* allocate_entity(std::size_t bytes);
+void free_entity(void* p) noexcept;
+}  // namespace detail
+
 template <class T>
 struct Entity final : EntityState {
   explicit Entity(SnapshotRoom room) { init(room); }
   Entity(SnapshotRoom room, T&& v) : value(std::move(v)) { init(room); }
   T value;
 
+  // Entity memory (entity_memory.cpp) is aligned for any standard type; a T that needs
+  // more gets an aligned allocation of its own.
+  static constexpr bool kOverAligned = alignof(T) > alignof(std::max_align_t);
   static void* operator new(std::size_t size, SnapshotRoom room) {
-    return ::operator new(size + room.bytes);
+    if constexpr (kOverAligned)
+      return ::operator new(size + room.bytes, std::align_val_t(alignof(Entity)));
+    else
+      return detail::allocate_entity(size + room.bytes);
   }
-  static void operator delete(void* p, SnapshotRoom) { ::operator delete(p); }
-  static void operator delete(void* p) { ::operator delete(p); }
+  static void operator delete(void* p, SnapshotRoom) { operator delete(p); }
+  static void operator delete(void* p) {
+    if constexpr (kOverAligned)
+      ::operator delete(p, std::align_val_t(alignof(Entity)));
+    else
+      detail::free_entity(p);
+  }
 
  private:
   void init(SnapshotRoom room) {

@@ -144,7 +144,12 @@ class SessionCore {
     std::vector<EntityState*> deleted;
   };
 
-  IdentityMap& identity(const Mapper& mapper);
+  // A hierarchy shares its base's map: a row is one object whatever class found it.
+  IdentityMap& identity(const Mapper& mapper) {
+    const auto slot = static_cast<std::size_t>(mapper.identity_slot());
+    return slot < maps_.size() ? maps_[slot] : new_identity(slot);
+  }
+  IdentityMap& new_identity(std::size_t slot);
   EntityState* find_identity(const Mapper& mapper, const void* object);
   void insert_identity(EntityState* state);
   void erase_identity(EntityState* state);

@@ -1,0 +1,55 @@
+// Entity memory: objects made on one thread and dropped on another, and types that need
+// more than the usual alignment.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "retort/orm.hpp"
+
+namespace rt = retort;
+
+namespace retort_test {
+namespace {
+
+struct Note {
+  std::int64_t n = 0;
+  std::string text{};
+};
+
+TEST(EntityMemory, ObjectsOutliveTheThreadThatMadeThemAndDieOnAnother) {
+  std::vector<rt::Ref<Note>> made;
+  std::thread([&] {
+    for (int i = 0; i < 10000; ++i)
+      made.push_back(rt::make_ref(Note{i, std::string(40, static_cast<char>('a' + i % 26))}));
+  }).join();
+  for (int i = 0; i < 10000; ++i) {
+    ASSERT_EQ(made[i].peek()->n, i);
+    ASSERT_EQ(made[i].peek()->text[39], 'a' + i % 26);
+  }
+  // Every other one first, so that blocks empty out of order.
+  std::thread([&] {
+    for (std::size_t i = 0; i < made.size(); i += 2)
+      made[i] = nullptr;
+  }).join();
+  for (std::size_t i = 1; i < made.size(); i += 2)
+    ASSERT_EQ(made[i].peek()->n, static_cast<std::int64_t>(i));
+  made.clear();
+}
+
+struct alignas(64) Wide {
+  char c = 0;
+};
+
+TEST(EntityMemory, OverAlignedObjectsKeepTheirAlignment) {
+  std::vector<rt::Ref<Wide>> all;
+  for (int i = 0; i < 100; ++i) {
+    all.push_back(rt::make_ref<Wide>());
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(all.back().peek()) % 64, 0u);
+  }
+}
+
+}  // namespace
+}  // namespace retort_test
