@@ -118,6 +118,13 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
   }
 }
 
+const Mapper& SessionCore::remember_mapper(int slot, const Mapper& mapper) {
+  const auto i = static_cast<std::size_t>(slot);
+  if (i >= known_mappers_.size()) known_mappers_.resize(i + 1);
+  known_mappers_[i] = &mapper;
+  return mapper;
+}
+
 IdentityMap& SessionCore::new_identity(std::size_t slot) {
   maps_.resize(slot + 1);
   return maps_[slot];

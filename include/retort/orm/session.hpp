@@ -184,9 +184,12 @@ class Session {
   Connection& connection() { return core_->connection(); }
   const Engine& engine() const { return core_->engine(); }
   Registry& registry() { return core_->registry(); }
+  // T's mapper: from the registry (under its lock) once per session, then remembered.
   template <class T>
   const orm::Mapper& mapper() {
-    return core_->registry().mapper<T>();
+    const int slot = orm::type_slot<T>();
+    if (const orm::Mapper* m = core_->known_mapper(slot)) return *m;
+    return core_->remember_mapper(slot, core_->registry().mapper<T>());
   }
   orm::SessionCore& core() { return *core_; }
 

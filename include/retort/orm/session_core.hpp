@@ -62,6 +62,11 @@ class SessionCore {
   ~SessionCore();
 
   Registry& registry() { return *registry_; }
+  // Mappers already looked up in the registry, by type slot (see Session::mapper).
+  const Mapper* known_mapper(int slot) const {
+    return static_cast<std::size_t>(slot) < known_mappers_.size() ? known_mappers_[slot] : nullptr;
+  }
+  const Mapper& remember_mapper(int slot, const Mapper& mapper);
   const Engine& engine() const { return engine_; }
   const SessionOptions& options() const { return options_; }
 
@@ -204,7 +209,8 @@ class SessionCore {
   const sql::Dialect* dialect_ = nullptr;
   std::optional<Connection> conn_;
   std::vector<Level> levels_;
-  std::vector<IdentityMap> maps_;  // by mapper slot
+  std::vector<IdentityMap> maps_;             // by mapper slot
+  std::vector<const Mapper*> known_mappers_;  // by type slot
   std::vector<EntityState*> pending_;
   std::vector<EntityState*> touched_;
   // How many objects went into pending_ or touched_ whose class has relationships (an
