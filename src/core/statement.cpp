@@ -40,6 +40,18 @@ std::int64_t Statement::run_dml() {
   return changed;
 }
 
+driver::Statement* Statement::start_first() {
+  auto& entry = entry_of(entry_);
+  entry.stmt->reset();
+  entry.owner->execute(entry, false);
+  driver::Statement& stmt = *entry.stmt;
+  return entry.owner->guarded([&] { return stmt.next(); }) ? &stmt : nullptr;
+}
+
+void Statement::finish() noexcept {
+  if (entry_) entry_.get()->stmt->reset();
+}
+
 driver::Statement& Statement::raw() {
   return *entry_of(entry_).stmt;
 }

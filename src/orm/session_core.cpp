@@ -531,9 +531,10 @@ driver::Statement& SessionCore::get_statement(const Mapper& mapper) {
 }
 
 EntityState* SessionCore::fetch_one(const Mapper& mapper) {
-  auto result = get_statements_[static_cast<std::size_t>(mapper.slot())].run();
-  if (!result.next()) return nullptr;
-  return load(mapper, result.row().statement(), 0, true);
+  EntityState* found = nullptr;
+  get_statements_[static_cast<std::size_t>(mapper.slot())].run_first(
+      [&](driver::Statement& row) { found = load(mapper, row, 0, true); });
+  return found;
 }
 
 void SessionCore::refresh(EntityState* state) {

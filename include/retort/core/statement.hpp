@@ -37,6 +37,16 @@ class Statement {
   // Runs an INSERT / UPDATE / DELETE without RETURNING, bound through raw(), and returns
   // the rows it changed (no Result is made: the ORM's per-row path).
   std::int64_t run_dml();
+  // Runs a query bound through raw() and calls f(row) on its first row, if it has one;
+  // the statement is reset afterwards (no Result is made: the ORM's get()).
+  template <class F>
+  void run_first(F&& f) {
+    struct Finish {
+      Statement& s;
+      ~Finish() { s.finish(); }
+    } finish{*this};
+    if (driver::Statement* row = start_first()) f(*row);
+  }
 
   driver::Statement& raw();
   // False for a default-constructed handle.
@@ -50,6 +60,10 @@ class Statement {
  private:
   friend class Connection;
   Statement(detail::Checkout checkout, detail::PreparedRef entry);
+  // run_first's halves: runs and returns the statement on its first row (nullptr when
+  // there is none); resets it.
+  driver::Statement* start_first();
+  void finish() noexcept;
 
   detail::Checkout checkout_;
   detail::PreparedRef entry_;
