@@ -11,6 +11,7 @@
 
 #include "bench.hpp"
 #include "model.hpp"
+#include "reads.hpp"
 
 namespace bench {
 namespace {
@@ -255,30 +256,14 @@ std::vector<Row> run_postgres(const Options& options) {
         plain.baseline(load.last_baseline);
       }
       if (want("load")) {
-        load.retort(seconds([&] {
-          rt::Session session(engine);
-          auto all = session.query<User>().all();
-          if (static_cast<long long>(all.size()) != n)
-            throw std::runtime_error("load: wrong row count");
-        }));
+        load.retort(seconds([&] { retort_load(engine, n); }));
       }
       if (want("plain")) {
-        plain.retort(seconds([&] {
-          auto conn = engine.connect();
-          auto all = rt::query<User>().all(conn);
-          if (static_cast<long long>(all.size()) != n)
-            throw std::runtime_error("plain: wrong row count");
-        }));
+        plain.retort(seconds([&] { retort_plain(engine, n); }));
       }
       if (want("get")) {
         get.baseline(seconds([&] { (void)raw_get(raw, ids); }));
-        get.retort(seconds([&] {
-          rt::Session session(engine);
-          std::vector<rt::Ref<User>> got;
-          got.reserve(ids.size());
-          for (auto id : ids)
-            got.push_back(session.get<User>(id));
-        }));
+        get.retort(seconds([&] { retort_get(engine, ids); }));
       }
     }
     if (want("update")) {
