@@ -231,27 +231,24 @@ class Mapping {
     const pb::FieldDescriptor* f = nested_field(field, Sub::descriptor(), true);
     detail::Rule rule;
     rule.field = f;
-    rule.to = [f, member, sub, refl = detail::reflection_of(state_->descriptor),
-               access = accessors_of<Message>(f->number())](const void* o, pb::Message& msg,
-                                                            const Path& path, int depth) {
-      access ? access->clear(msg) : refl->ClearField(&msg, f);
+    const detail::MessageField items{f, detail::reflection_of(state_->descriptor),
+                                     accessors_of<Message>(f->number())};
+    rule.to = [items, member, sub](const void* o, pb::Message& msg, const Path& path, int depth) {
+      items.clear(msg);
       std::size_t i = 0;
       for (const auto& item : static_cast<const T*>(o)->*member) {
-        pb::Message* out = access ? access->add(msg) : refl->AddMessage(&msg, f);
-        sub.fill(*item.peek(), static_cast<Sub&>(*out),
+        sub.fill(*item.peek(), static_cast<Sub&>(items.add(msg)),
                  Path{&path, nullptr, static_cast<long>(i++)}, depth + 1);
       }
     };
-    rule.from = [f, member, sub, refl = detail::reflection_of(state_->descriptor),
-                 access = accessors_of<Message>(f->number())](void* o, const pb::Message& msg,
-                                                              const Path& path, int depth) {
-      Many<U>& items = static_cast<T*>(o)->*member;
-      items.clear();
-      for (int i = 0, n = access ? access->size(msg) : refl->FieldSize(msg, f); i < n; ++i) {
-        const pb::Message& in = access ? access->at(msg, i) : refl->GetRepeatedMessage(msg, f, i);
+    rule.from = [items, member, sub](void* o, const pb::Message& msg, const Path& path, int depth) {
+      Many<U>& objects = static_cast<T*>(o)->*member;
+      objects.clear();
+      for (int i = 0, n = items.size(msg); i < n; ++i) {
         auto ref = make_ref<U>();
-        sub.read(static_cast<const Sub&>(in), *ref.peek(), Path{&path, nullptr, i}, depth + 1);
-        items.push_back(std::move(ref));
+        sub.read(static_cast<const Sub&>(items.at(msg, i)), *ref.peek(), Path{&path, nullptr, i},
+                 depth + 1);
+        objects.push_back(std::move(ref));
       }
     };
     out.replace(std::move(rule));

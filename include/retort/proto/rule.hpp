@@ -75,8 +75,8 @@ RETORT_PROTO_SCALAR(double, CPPTYPE_DOUBLE, Double, set_double, double_)
 RETORT_PROTO_SCALAR(bool, CPPTYPE_BOOL, Bool, set_bool, bool_)
 #undef RETORT_PROTO_SCALAR
 
-// Whole-message access to a singular message field: the generated accessors when there
-// are any, else reflection.
+// A message field, singular (mut, get) or repeated (add, size, at), reached through the
+// generated accessors when there are any, else through reflection.
 struct MessageField {
   const pb::FieldDescriptor* field;
   const pb::Reflection* refl;
@@ -87,6 +87,15 @@ struct MessageField {
   const pb::Message* get(const pb::Message& m) const {
     if (access) return access->message(m);
     return refl->HasField(m, field) ? &refl->GetMessage(m, field) : nullptr;
+  }
+  pb::Message& add(pb::Message& m) const {
+    return access ? *access->add(m) : *refl->AddMessage(&m, field);
+  }
+  int size(const pb::Message& m) const {
+    return access ? access->size(m) : refl->FieldSize(m, field);
+  }
+  const pb::Message& at(const pb::Message& m, int i) const {
+    return access ? access->at(m, i) : refl->GetRepeatedMessage(m, field, i);
   }
   void clear(pb::Message& m) const { access ? access->clear(m) : refl->ClearField(&m, field); }
 };
