@@ -20,17 +20,31 @@ bool is_self_referential(const Mapper& m) {
   return false;
 }
 
-// Sets a member unless it already holds the value; a persistent object is touched first,
-// so that its snapshot still has the old value and the flush writes the change.
+// Sets a member unless it already holds the value. A persistent object is touched first
+// (reloaded if expired, so that the comparison is with its row), so that its snapshot
+// still has the old value and the flush writes the change.
 void assign(EntityState* s, const Attribute* a, const Value& v) {
-  if (a->get(s->object) == v) return;
   if (s->flags & kPersistent) detail::touch(s);
+  if (a->get(s->object) == v) return;
   try {
     a->set(s->object, v);
   } catch (const Error&) {
     // A member that cannot be empty keeps its value; the database then refuses the row
     // with a constraint error that names it.
   }
+}
+
+// Whether the child's own side of the relationship (its many-to-one back to a parent)
+// names a parent: a child moved through that side, to a parent whose collection is not
+// loaded, is not an orphan.
+bool has_parent(const Relationship& rel, EntityState* child) {
+  if (!rel.reverse || !child->object) return false;
+  const HandleBase& h = rel.reverse->handle(child->object);
+  if (!Relationship::is_loaded(h)) return false;
+  std::vector<EntityState*> parents;
+  rel.reverse->items(h, parents);
+  return std::any_of(parents.begin(), parents.end(),
+                     [](const EntityState* p) { return !(p->flags & kDeleted); });
 }
 
 }  // namespace
@@ -122,7 +136,7 @@ void SessionCore::process_orphans(const ParentMap& parents) {
         rel->changes(h, added, removed);
         for (EntityState* child : removed) {
           // A child that moved to another parent is not an orphan.
-          if (!(child->flags & kDeleted) && !parents.count(child))
+          if (!(child->flags & kDeleted) && !parents.count(child) && !has_parent(*rel, child))
             orphans.emplace_back(rel.get(), child);
         }
       }

@@ -378,8 +378,16 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
   std::vector<EntityState*> out;
   if (nodes.empty()) {
     auto result = connection().execute(select);
-    while (result.next())
-      out.push_back(load(mapper, result.row().statement(), 0, populate_existing));
+    // A join repeats an object once per joined row: a query of entities returns each
+    // once, in the order of its first row.
+    while (result.next()) {
+      EntityState* s = load(mapper, result.row().statement(), 0, populate_existing);
+      if (s->flags & kInResult) continue;
+      s->flags |= kInResult;
+      out.push_back(s);
+    }
+    for (EntityState* s : out)
+      s->flags &= ~kInResult;
     apply_loaders(mapper, out, options);
     return out;
   }

@@ -75,13 +75,28 @@ void HandleBase::link(EntityState* other, bool added) const {
   }
 }
 
+void HandleBase::changed() const {
+  if (owner_) detail::mark_changed(owner_);
+}
+
 void detail::bind_new(EntityState* state, int type_slot) {
   Registry& r = registry();
   const Mapper* m = r.find(type_slot);
   if (!m || m->relationships().empty()) return;
   if (!m->prepared()) r.prepare(*m);
+  state->mapper = m;
   for (const auto& rel : m->relationships())
     rel->bind(state->object, state, true);
+  // What the initializer put in the relationships learns of the new object on its side
+  // of back_populates, so that adding either side to a session reaches the other.
+  for (const auto& rel : m->relationships()) {
+    if (!rel->reverse || rel->spec.viewonly) continue;
+    std::vector<EntityState*> items;
+    rel->items(rel->handle(state->object), items);
+    for (EntityState* item : items) {
+      if (item->object) rel->reverse->link_add(rel->reverse->handle(item->object), state);
+    }
+  }
 }
 
 }  // namespace retort::orm

@@ -28,6 +28,12 @@ void touch(EntityState* state) {
   if (state->session && (state->flags & kPersistent)) state->session->touched(state);
 }
 
+void mark_changed(EntityState* state) {
+  if ((state->flags & kTouched) || !state->session || !(state->flags & kPersistent)) return;
+  state->flags |= kTouched;
+  state->session->touched(state);
+}
+
 void load(EntityState* state) {
   if (!state->session) {
     throw ObjectStateError(
@@ -111,11 +117,13 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
     if (!find_identity(*s->mapper, s->object)) insert_identity(s);
     drop(s);
   }
+  std::vector<EntityState*> expired;
   for (auto& map : maps_) {
     map.for_each([&](EntityState* s) {
-      if (!(keep_changes && (s->flags & kTouched))) s->flags |= kExpired;
+      if (!(keep_changes && (s->flags & kTouched))) expired.push_back(s);
     });
   }
+  expire_objects(expired);
 }
 
 const Mapper& SessionCore::remember_mapper(int slot, const Mapper& mapper) {
@@ -329,12 +337,33 @@ void SessionCore::expunge(EntityState* state) {
 
 void SessionCore::expire(EntityState* state) {
   if (!state || state->session != this || !(state->flags & kPersistent)) return;
-  state->flags |= kExpired;
+  expire_objects({state});
 }
 
 void SessionCore::expire_all() {
-  for (auto& map : maps_)
-    map.for_each([](EntityState* s) { s->flags |= kExpired; });
+  std::vector<EntityState*> related;
+  for (auto& map : maps_) {
+    map.for_each([&](EntityState* s) {
+      s->flags |= kExpired;
+      if (!s->mapper->relationships().empty()) related.push_back(s);
+    });
+  }
+  expire_objects(related);
+}
+
+void SessionCore::expire_objects(const std::vector<EntityState*>& states) {
+  // Relationships are expired with the columns: a handle loads again on its next access,
+  // for what it held (and the changes it recorded) may no longer be true. Letting go may
+  // free objects, so all of them are pinned until the end.
+  for (EntityState* s : states)
+    retain(s);
+  for (EntityState* s : states) {
+    s->flags |= kExpired;
+    for (const auto& rel : s->mapper->relationships())
+      rel->let_go(rel->handle(s->object));
+  }
+  for (EntityState* s : states)
+    drop(s);
 }
 
 sql::Select SessionCore::select_of(const Mapper& mapper) {
@@ -385,7 +414,7 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
     if (!existing) delete state;
     throw MappingError(mapper.class_name() + ": " + e.what());
   }
-  state->flags = (state->flags & (kTouched | kDeleted)) | kPersistent | kIdentity;
+  state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
   // Snapshots are taken on the first non-const access; an object already being changed
   // takes the row just read as its new starting point.
   if (state->flags & kTouched) {
@@ -447,7 +476,7 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
     if (!existing) delete state;
     throw MappingError(mapper.class_name() + ": " + e.what());
   }
-  state->flags = (state->flags & (kTouched | kDeleted)) | kPersistent | kIdentity;
+  state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
   if (state->flags & kTouched) {
     snapshot(state);
   } else {

@@ -132,7 +132,9 @@ void SessionCore::flush() {
     const std::size_t first = updates.size();
     std::string mask;
     for (EntityState* s : states) {
-      if (!(s->flags & kPersistent) || (s->flags & (kDeleted | kExpired))) continue;
+      if (!(s->flags & kPersistent) || (s->flags & kDeleted)) continue;
+      // An expired object's members are not its row's: read them before comparing.
+      if (s->flags & kExpired) refresh(s);
       sync_foreign_keys(s, parents);
       if (!changed_columns(s, mask)) continue;
       const Mapper& m = *s->mapper;

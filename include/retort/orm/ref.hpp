@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "retort/orm/mapper.hpp"
+#include "retort/orm/registry.hpp"
 
 namespace retort::orm {
 
@@ -37,6 +38,7 @@ enum EntityFlags : std::uint16_t {
   kTouched = 1 << 4,     // reached through a non-const Ref since the last flush
   kIdentity = 1 << 5,    // in the session's identity map
   kWritten = 1 << 6,     // pending, and inserted by the flush in progress
+  kInResult = 1 << 7,    // already among the objects of the query being read
 };
 
 // An object's column values as they were before it was changed (rt::Codec bytes), taken
@@ -131,6 +133,8 @@ void collect_cycles_from(EntityState* state) noexcept;
 void touch(EntityState* state);
 // Const access: reload an expired object.
 void load(EntityState* state);
+// One of the object's relationships changed: the next flush visits it.
+void mark_changed(EntityState* state);
 // Ties a new object's relationship handles to it (when its type is in the default
 // registry), so that back_populates works before the object is in a session.
 void bind_new(EntityState* state, int type_slot);
@@ -227,6 +231,9 @@ auto make_ref(Args&&... args) {
                   "rt::make_ref(object) takes one object; name the type for more");
     return make_ref<std::remove_cvref_t<Args>...>(std::forward<Args>(args)...);
   } else {
+    // A declarative model is mapped now, so that its relationships work before the
+    // object meets a session.
+    if constexpr (orm::declarative<T>) (void)registry().registered<T>();
     auto* entity = new (orm::SnapshotRoom{0})
         orm::Entity<T>(orm::SnapshotRoom{0}, T{std::forward<Args>(args)...});
     orm::detail::bind_new(entity, orm::type_slot<T>());

@@ -77,6 +77,9 @@ class HandleBase {
   void ensure_loaded() const;
   // Applies back_populates on the other side after an append / remove / assignment.
   void link(EntityState* other, bool added) const;
+  // A change of the relationship is a change of its owner: the next flush visits the
+  // owner, even when the flush that ran inside loading the handle already passed it.
+  void changed() const;
 
   friend class Relationship;
   friend class SessionCore;
@@ -175,12 +178,14 @@ class Many : public orm::HandleBase {
   // keys, orphans). Removed objects are held so that an orphan lives until it is deleted.
   void track_add(orm::EntityState* s) {
     if (!owner_ || !s) return;
+    changed();
     const auto before = removed_.size();
     std::erase_if(removed_, [s](const Ref<T>& r) { return r.state() == s; });
     if (removed_.size() == before) added_.push_back(s);
   }
   void track_remove(orm::EntityState* s) {
     if (!owner_ || !s) return;
+    changed();
     if (std::erase(added_, s) == 0) {
       for (const auto& r : items_) {
         if (r.state() == s) removed_.push_back(r);
@@ -230,14 +235,21 @@ class One : public orm::HandleBase {
   void assign(Ref<T> target) {
     ensure_loaded();
     if (target == target_) return;
-    if (owner_ && !changed_) {
-      original_ = target_;
-      changed_ = true;
-    }
+    track_change();
     if (target_) link(target_.state(), false);
     target_ = std::move(target);
     if (target_) link(target_.state(), true);
     loaded_ = true;
+  }
+
+  // Remembers what was loaded before the first change since (for the flush).
+  void track_change() {
+    if (!owner_) return;
+    changed();
+    if (!changed_) {
+      original_ = target_;
+      changed_ = true;
+    }
   }
 
   Ref<T> target_;
@@ -406,10 +418,7 @@ class TypedRelationship final : public Relationship {
       h.items_.emplace_back(other, static_cast<T*>(other->object));
     } else {
       if (h.target_.state() == other) return;
-      if (h.owner_ && !h.changed_) {
-        h.original_ = h.target_;
-        h.changed_ = true;
-      }
+      h.track_change();
       h.target_ = Ref<T>(other, static_cast<T*>(other->object));
     }
   }
@@ -425,10 +434,7 @@ class TypedRelationship final : public Relationship {
         }
       }
     } else if (h.target_.state() == other) {
-      if (h.owner_ && !h.changed_) {
-        h.original_ = h.target_;
-        h.changed_ = true;
-      }
+      h.track_change();
       h.target_ = Ref<T>();
     }
   }

@@ -167,6 +167,8 @@ class SessionCore {
   // other objects expire, except those with unflushed changes when keep_changes.
   void revert_levels(std::size_t from, bool keep_pending, bool keep_changes);
   void snapshot(EntityState* state);
+  // Marks objects expired, their relationships included.
+  void expire_objects(const std::vector<EntityState*>& states);
 
   // Which parents (through one-to-many relationships) each object now belongs to.
   using ParentMap =
