@@ -74,6 +74,29 @@ void SessionCore::cascade_saves() {
 }
 
 void SessionCore::cascade_deletes() {
+  if (deleted_.empty()) return;
+  // Children that another (live) parent claims in this flush stay out of the cascade,
+  // although the database, not yet told, still lists them under the deleted parent.
+  const ParentMap claimed = related_ > 0 ? parents_of() : ParentMap{};
+  auto moved_away = [&](const Relationship& rel, EntityState* child, EntityState* parent) {
+    if (auto it = claimed.find(child); it != claimed.end()) {
+      for (const auto& [r, p] : it->second) {
+        if (p != parent && !(p->flags & kDeleted)) return true;
+      }
+    }
+    if (rel.reverse) {
+      const HandleBase& h = rel.reverse->handle(child->object);
+      if (Relationship::is_loaded(h)) {
+        std::vector<EntityState*> now;
+        rel.reverse->items(h, now);
+        return now.empty() || now.front() != parent;
+      }
+    }
+    for (const auto& [parent_attr, child_attr] : rel.pairs) {
+      if (!(child_attr->get(child->object) == parent_attr->get(parent->object))) return true;
+    }
+    return false;
+  };
   for (std::size_t i = 0; i < deleted_.size(); ++i) {  // grows as children are deleted
     EntityState* s = deleted_[i];
     if (!(s->flags & kPersistent)) continue;
@@ -88,7 +111,7 @@ void SessionCore::cascade_deletes() {
       std::vector<EntityState*> children;
       rel->items(h, children);
       for (EntityState* child : children) {
-        if (child->flags & kDeleted) continue;
+        if ((child->flags & kDeleted) || moved_away(*rel, child, s)) continue;
         if (rel->spec.cascade.delete_) {
           remove(child);
         } else {

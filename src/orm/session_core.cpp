@@ -770,8 +770,17 @@ void SessionCore::end_nested(std::uint64_t id, bool commit) {
     return;
   }
   levels_[at].tx.rollback();
-  revert_levels(at, true, false);
+  // As SQLAlchemy's: objects added inside leave the session, whether flushed or not
+  // (begin_nested flushed what was pending before); deleted ones are restored; the rest
+  // expire.
+  revert_levels(at, false, false);
   levels_.erase(levels_.begin() + static_cast<std::ptrdiff_t>(at), levels_.end());
+  for (EntityState* s : pending_) {
+    s->flags &= ~kPending;
+    s->session = nullptr;
+    drop(s);
+  }
+  pending_.clear();
   // Unflushed deletes and changes made inside are abandoned too.
   for (EntityState* s : deleted_) {
     s->flags &= ~kDeleted;

@@ -242,6 +242,14 @@ class One : public orm::HandleBase {
     loaded_ = true;
   }
 
+  // back_populates from the other side: the old target's side forgets the owner too (a
+  // child appended to one parent's collection leaves the other parent's).
+  void set_from_other_side(orm::EntityState* other) {
+    if (target_.state() == other) return;
+    track_change();
+    if (target_) link(target_.state(), false);
+    target_ = Ref<T>(other, static_cast<T*>(other->object));
+  }
   // Remembers what was loaded before the first change since (for the flush).
   void track_change() {
     if (!owner_) return;
@@ -417,9 +425,7 @@ class TypedRelationship final : public Relationship {
       h.track_add(other);
       h.items_.emplace_back(other, static_cast<T*>(other->object));
     } else {
-      if (h.target_.state() == other) return;
-      h.track_change();
-      h.target_ = Ref<T>(other, static_cast<T*>(other->object));
+      h.set_from_other_side(other);
     }
   }
   void link_remove(HandleBase& base, EntityState* other) const override {
