@@ -34,19 +34,6 @@ void assign(EntityState* s, const Attribute* a, const Value& v) {
   }
 }
 
-// Whether the child's own side of the relationship (its many-to-one back to a parent)
-// names a parent: a child moved through that side, to a parent whose collection is not
-// loaded, is not an orphan.
-bool has_parent(const Relationship& rel, EntityState* child) {
-  if (!rel.reverse || !child->object) return false;
-  const HandleBase& h = rel.reverse->handle(child->object);
-  if (!Relationship::is_loaded(h)) return false;
-  std::vector<EntityState*> parents;
-  rel.reverse->items(h, parents);
-  return std::any_of(parents.begin(), parents.end(),
-                     [](const EntityState* p) { return !(p->flags & kDeleted); });
-}
-
 }  // namespace
 
 void SessionCore::bind_new(EntityState* state) {
@@ -63,7 +50,7 @@ void SessionCore::cascade_saves() {
       std::vector<EntityState*> items;
       rel->items(h, items);
       for (EntityState* item : items) {
-        if (!item->session) add(item, *rel->target);
+        if (!item->session && !(item->flags & kDiscarded)) add(item, *rel->target);
       }
     }
   };
@@ -97,6 +84,26 @@ void SessionCore::cascade_deletes() {
     }
     return false;
   };
+  // Children the database does not list under their parent yet: new ones, or ones moved
+  // in memory, naming the parent on their own side (their many-to-one).
+  std::unordered_map<EntityState*, std::vector<std::pair<const Relationship*, EntityState*>>>
+      pointing;
+  for (const auto* list : {&pending_, &touched_}) {
+    for (EntityState* child : *list) {
+      if (related_ == 0 || (child->flags & kDeleted)) continue;
+      for (const auto& rel : child->mapper->relationships()) {
+        if (rel->spec.viewonly || rel->direction != Direction::many_to_one || !rel->reverse ||
+            rel->reverse->direction != Direction::one_to_many)
+          continue;
+        const HandleBase& h = rel->handle(child->object);
+        if (!Relationship::is_loaded(h)) continue;
+        std::vector<EntityState*> targets;
+        rel->items(h, targets);
+        for (EntityState* t : targets)
+          pointing[t].emplace_back(rel->reverse, child);
+      }
+    }
+  }
   for (std::size_t i = 0; i < deleted_.size(); ++i) {  // grows as children are deleted
     EntityState* s = deleted_[i];
     if (!(s->flags & kPersistent)) continue;
@@ -110,14 +117,27 @@ void SessionCore::cascade_deletes() {
       }
       std::vector<EntityState*> children;
       rel->items(h, children);
+      if (auto it = pointing.find(s); it != pointing.end()) {
+        for (const auto& [r, child] : it->second) {
+          if (r == rel.get() && std::find(children.begin(), children.end(), child) == children.end())
+            children.push_back(child);
+        }
+      }
       for (EntityState* child : children) {
-        if ((child->flags & kDeleted) || moved_away(*rel, child, s)) continue;
+        if ((child->flags & kDeleted) || child->session != this || moved_away(*rel, child, s))
+          continue;
         if (rel->spec.cascade.delete_) {
           remove(child);
-        } else {
-          for (const auto& [parent_attr, child_attr] : rel->pairs)
-            assign(child, child_attr, Value());
+          continue;
         }
+        // The child stays, without its parent: on its own side too, so that the flush
+        // does not write the parent's key back.
+        if (rel->reverse) {
+          HandleBase& theirs = rel->reverse->handle(child->object);
+          if (Relationship::is_loaded(theirs)) rel->reverse->link_remove(theirs, s);
+        }
+        for (const auto& [parent_attr, child_attr] : rel->pairs)
+          assign(child, child_attr, Value());
       }
     }
   }
@@ -159,11 +179,17 @@ void SessionCore::process_orphans(const ParentMap& parents) {
         rel->changes(h, added, removed);
         for (EntityState* child : removed) {
           // A child that moved to another parent is not an orphan.
-          if (!(child->flags & kDeleted) && !parents.count(child) && !has_parent(*rel, child))
+          if (!(child->flags & kDeleted) && !parents.count(child) && !rel->child_has_parent(child))
             orphans.emplace_back(rel.get(), child);
         }
       }
     }
+  }
+  // Children that left a delete-orphan parent since the last flush, whichever side they
+  // left through and whether or not the collection was loaded.
+  for (const auto& [rel, child] : left_) {
+    if (!(child->flags & kDeleted) && !parents.count(child) && !rel->child_has_parent(child))
+      orphans.emplace_back(rel, child);
   }
   for (const auto& [rel, child] : orphans) {
     if (child->session != this) continue;
@@ -232,6 +258,10 @@ void SessionCore::sync_foreign_keys(EntityState* s, const ParentMap& parents) {
     if (!pending && added.empty() && removed.empty()) continue;  // the member is the truth
     std::vector<EntityState*> targets;
     rel->items(h, targets);
+    if (!targets.empty() && (targets.front()->flags & kDiscarded)) {
+      throw ObjectStateError(rel->full_name() + " refers to a " + rel->target->class_name() +
+                             " object that was deleted before it was inserted");
+    }
     for (const auto& [local, remote] : rel->pairs) {
       assign(s, local, targets.empty() ? Value() : remote->get(targets.front()->object));
     }
@@ -380,6 +410,71 @@ void SessionCore::write_associations() {
     }
     connection().execute(sql, Params(row.values));
   }
+}
+
+std::vector<EntityState*> SessionCore::children_first(const Mapper& mapper,
+                                                       const std::vector<EntityState*>& states) {
+  // The row each refers to, by the values the database holds: a deleted object is not
+  // updated, so those are its snapshot's (the values it was loaded with) when it has one.
+  std::vector<std::pair<const Attribute*, const Attribute*>> self;
+  for (const auto& rel : mapper.relationships()) {
+    if (rel->target == &mapper && rel->direction == Direction::many_to_one && !rel->spec.viewonly)
+      self.insert(self.end(), rel->pairs.begin(), rel->pairs.end());
+  }
+  auto row = [&](const EntityState* s) {
+    std::vector<Value> values(mapper.attributes().size());
+    if (s->snapshot.empty()) {
+      for (std::size_t i = 0; i < values.size(); ++i)
+        values[i] = mapper.attributes()[i]->get(s->object);
+    } else {
+      const char* p = s->snapshot.data();
+      for (std::size_t i : mapper.snapshot_order())
+        values[i] = mapper.attributes()[i]->decode(p);
+    }
+    return values;
+  };
+  auto index_of = [&](const Attribute* a) {
+    const auto& attrs = mapper.attributes();
+    return static_cast<std::size_t>(
+        std::find_if(attrs.begin(), attrs.end(), [&](const auto& x) { return x.get() == a; }) -
+        attrs.begin());
+  };
+  std::unordered_map<std::string, std::size_t> by_key;
+  std::vector<std::string> refers_to(states.size());
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    const auto values = row(states[i]);
+    std::string key, target;
+    for (const auto& [local, remote] : self) {
+      key += values[index_of(remote)].repr() + '\x1f';
+      target += values[index_of(local)].repr() + '\x1f';
+    }
+    by_key.emplace(std::move(key), i);
+    refers_to[i] = std::move(target);
+  }
+  // Depth below the other deleted rows; deepest first.
+  std::vector<int> depth(states.size(), -1);
+  auto depth_of = [&](std::size_t i) {
+    int d = 0;
+    for (std::size_t at = i, steps = 0; steps <= states.size(); ++steps) {
+      auto it = by_key.find(refers_to[at]);
+      if (it == by_key.end() || it->second == at) break;
+      at = it->second;
+      ++d;
+    }
+    return d;
+  };
+  std::vector<std::size_t> order(states.size());
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    order[i] = i;
+    depth[i] = depth_of(i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return depth[a] > depth[b]; });
+  std::vector<EntityState*> out;
+  out.reserve(states.size());
+  for (std::size_t i : order)
+    out.push_back(states[i]);
+  return out;
 }
 
 }  // namespace retort::orm

@@ -66,6 +66,13 @@ void HandleBase::link(EntityState* other, bool added) const {
       !rel_->spec.viewonly) {
     owner_->session->add(other, *rel_->target);
   }
+  // And the other way: a new object put in a relationship to an object in a session joins
+  // it through the other side's cascade, whether or not that side is loaded.
+  if (added && owner_ && !owner_->session && other->session && rel_->reverse &&
+      rel_->reverse->spec.cascade.save_update && !rel_->reverse->spec.viewonly &&
+      !rel_->spec.viewonly) {
+    other->session->add(owner_, owner_->mapper ? *owner_->mapper : *rel_->parent);
+  }
   if (!rel_->reverse) return;
   HandleBase& theirs = rel_->reverse->handle(other->object);
   if (added) {
@@ -77,6 +84,35 @@ void HandleBase::link(EntityState* other, bool added) const {
 
 void HandleBase::changed() const {
   if (owner_) detail::mark_changed(owner_);
+}
+
+EntityState* HandleBase::loaded_target_state() const {
+  return rel_ && owner_ && owner_->session ? owner_->session->loaded_target(owner_, *rel_)
+                                           : nullptr;
+}
+
+void HandleBase::left(EntityState* child) const {
+  if (!rel_ || rel_->spec.viewonly) return;
+  // The parent's collection: `child` left it. The child's many-to-one: `child` is its
+  // owner, which left the parent.
+  const Relationship* parents = rel_->direction == Direction::one_to_many ? rel_ : rel_->reverse;
+  if (!parents || !child || parents->direction != Direction::one_to_many ||
+      !parents->spec.cascade.delete_orphan || !child->session || parents->child_has_parent(child))
+    return;
+  if (child->flags & kPending)
+    child->session->remove(child);
+  else if (child->flags & kPersistent)
+    child->session->left_parent(*parents, child);
+}
+
+bool Relationship::child_has_parent(const EntityState* child) const {
+  if (!reverse || !child->object) return false;
+  const HandleBase& h = reverse->handle(child->object);
+  if (!is_loaded(h)) return false;
+  std::vector<EntityState*> parents;
+  reverse->items(h, parents);
+  return std::any_of(parents.begin(), parents.end(),
+                     [](const EntityState* p) { return !(p->flags & kDeleted); });
 }
 
 void detail::bind_new(EntityState* state, int type_slot) {
@@ -93,9 +129,8 @@ void detail::bind_new(EntityState* state, int type_slot) {
     if (!rel->reverse || rel->spec.viewonly) continue;
     std::vector<EntityState*> items;
     rel->items(rel->handle(state->object), items);
-    for (EntityState* item : items) {
-      if (item->object) rel->reverse->link_add(rel->reverse->handle(item->object), state);
-    }
+    for (EntityState* item : items)
+      rel->back_populate(rel->handle(state->object), item);
   }
 }
 

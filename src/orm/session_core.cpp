@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_set>
 
 #include "retort/core/error.hpp"
 #include "retort/orm/inheritance.hpp"
@@ -84,7 +85,8 @@ void SessionCore::release_connection() {
   conn_.reset();
 }
 
-void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_changes) {
+void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_changes,
+                                CycleCheck& cycles) {
   std::vector<EntityState*> inserted, deleted;
   for (std::size_t i = from; i < levels_.size(); ++i) {
     inserted.insert(inserted.end(), levels_[i].inserted.begin(), levels_[i].inserted.end());
@@ -92,26 +94,32 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
     levels_[i].inserted.clear();
     levels_[i].deleted.clear();
   }
-  // Rows inserted there are gone: their objects are new again, without generated keys.
+  // Rows inserted there are gone: their objects are new again, without generated keys;
+  // those also deleted there were never anything outside and leave the session.
+  const std::unordered_set<EntityState*> gone(deleted.begin(), deleted.end());
   std::vector<EntityState*> again;
   for (EntityState* s : inserted) {
     erase_identity(s);
     for (const auto& a : s->mapper->attributes()) {
       if (a->generated) a->reset(s->object);
     }
-    if (keep_pending && s->session == this) {
+    if (keep_pending && s->session == this && !gone.count(s)) {
       s->flags = kPending;
       again.push_back(s);  // the level's reference moves to pending_
     } else {
       s->flags = 0;
-      s->session = nullptr;
-      drop(s);
+      leave(s, cycles);
     }
   }
   pending_.insert(pending_.begin(), again.begin(), again.end());
   related_ += again.size();
   // Rows deleted there exist again.
+  const std::unordered_set<EntityState*> new_there(inserted.begin(), inserted.end());
   for (EntityState* s : deleted) {
+    if (new_there.count(s)) {
+      drop(s);
+      continue;
+    }
     s->session = this;
     s->flags = kPersistent | kExpired;
     if (!find_identity(*s->mapper, s->object)) insert_identity(s);
@@ -220,6 +228,12 @@ void SessionCore::drop(EntityState* state) noexcept {
   if (--state->refs == 0) detail::release(state);
 }
 
+void SessionCore::leave(EntityState* state, CycleCheck& cycles) {
+  state->session = nullptr;
+  cycles.consider(state);
+  drop(state);
+}
+
 void SessionCore::detach(EntityState* state) noexcept {
   erase_identity(state);
   state->session = nullptr;
@@ -292,20 +306,49 @@ void SessionCore::touched(EntityState* state) {
   if (!state->mapper->relationships().empty()) ++related_;
 }
 
+void SessionCore::left_parent(const Relationship& parents, EntityState* child) {
+  retain(child);
+  left_.emplace_back(&parents, child);
+  ++related_;
+}
+
+void SessionCore::clear_left() {
+  auto left = std::move(left_);
+  left_.clear();
+  for (const auto& [rel, child] : left)
+    drop(child);
+}
+
 void SessionCore::remove(EntityState* state) {
   if (!state || state->session != this) {
     throw ObjectStateError("delete(): the object is not in this session");
   }
   if (state->flags & kDeleted) return;
   if (state->flags & kPending) {
-    // Never inserted: just forget it.
+    // Never inserted: it leaves the session. What refers to it through a relationship it
+    // knows lets go of it, or goes with it under a delete cascade; anything else that
+    // still refers to it at the flush is an error there (see sync_foreign_keys).
     auto it = std::find(pending_.begin(), pending_.end(), state);
-    state->flags &= ~kPending;
+    state->flags = (state->flags & ~kPending) | kDiscarded;
     state->session = nullptr;
-    if (it != pending_.end()) {
-      pending_.erase(it);
-      drop(state);
+    if (it == pending_.end()) return;
+    pending_.erase(it);
+    CycleCheck cycles;
+    cycles.consider(state);
+    std::vector<EntityState*> items;
+    for (const auto& rel : state->mapper->relationships()) {
+      if (rel->spec.viewonly) continue;
+      items.clear();
+      rel->items(rel->handle(state->object), items);
+      for (EntityState* item : items) {
+        if (rel->direction == Direction::one_to_many && rel->spec.cascade.delete_) {
+          if (item->session == this) remove(item);
+        } else if (rel->reverse && item->object) {
+          rel->reverse->link_remove(rel->reverse->handle(item->object), state);
+        }
+      }
     }
+    drop(state);
     return;
   }
   state->flags |= kDeleted;
@@ -507,15 +550,7 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
   if (mapper.int_identity() && key[0].type() == ValueType::integer) {
     return get(mapper, key[0].get<std::int64_t>());
   }
-  auto& map = identity(mapper);
-  // Encode the key as the attributes would.
-  std::unique_ptr<EntityState> probe(mapper.new_entity());
-  for (std::size_t i = 0; i < pk.size(); ++i)
-    pk[i]->set(probe->object, pk[i]->type.to_db(key[i]));
-  std::string k;
-  mapper.key_of(probe->object, k);
-  auto it = map.keys.find(k);
-  EntityState* found = it == map.keys.end() ? nullptr : it->second;
+  EntityState* found = in_identity(mapper, key);
   if (found && !(found->flags & kExpired)) {
     // Through a hierarchy's shared map: an object of another class is not this one's.
     return (found->flags & kDeleted) || !found->mapper->is_a(mapper.slot()) ? nullptr : found;
@@ -524,6 +559,36 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
   for (std::size_t i = 0; i < pk.size(); ++i)
     raw.bind(static_cast<int>(i), pk[i]->type.to_db(key[i]));
   return fetch_one(mapper);
+}
+
+EntityState* SessionCore::in_identity(const Mapper& mapper, const std::vector<Value>& key) {
+  auto& map = identity(mapper);
+  if (mapper.int_identity() && key[0].type() == ValueType::integer)
+    return map.ints.find(key[0].get<std::int64_t>());
+  // Encode the key as the attributes would.
+  const auto& pk = mapper.primary_key();
+  std::unique_ptr<EntityState> probe(mapper.new_entity());
+  for (std::size_t i = 0; i < pk.size(); ++i)
+    pk[i]->set(probe->object, pk[i]->type.to_db(key[i]));
+  std::string k;
+  mapper.key_of(probe->object, k);
+  auto it = map.keys.find(k);
+  return it == map.keys.end() ? nullptr : it->second;
+}
+
+EntityState* SessionCore::loaded_target(const EntityState* owner, const Relationship& rel) {
+  if (rel.direction != Direction::many_to_one) return nullptr;
+  std::vector<Value> key;
+  std::vector<const Attribute*> remote;
+  for (const auto& [local, r] : rel.pairs) {
+    key.push_back(local->get(owner->object));
+    remote.push_back(r);
+    if (key.back().is_null()) return nullptr;
+  }
+  if (remote != rel.target->primary_key()) return nullptr;
+  EntityState* found = in_identity(*rel.target, key);
+  return found && !(found->flags & kDeleted) && found->mapper->is_a(rel.target->slot()) ? found
+                                                                                         : nullptr;
 }
 
 EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
@@ -571,8 +636,11 @@ void SessionCore::refresh(EntityState* state) {
     throw ObjectStateError("refresh(): the object is not persistent in this session");
   }
   const Mapper& mapper = *state->mapper;
+  // Columns and relationships load again (after the flush, so that the row is current);
+  // the expired flag makes get() go to the database.
+  autoflush();
   std::vector<Value> key = snapshot_key(state);
-  state->flags |= kExpired;  // so that get() goes to the database
+  expire_objects({state});
   EntityState* loaded = get(mapper, key);
   if (loaded != state) {
     state->flags &= ~kExpired;
@@ -656,13 +724,32 @@ void SessionCore::commit() {
   if (options_.expire_on_commit) expire_all();
 }
 
+void SessionCore::consider_held(CycleCheck& cycles) {
+  for (const auto* list : {&pending_, &touched_, &deleted_}) {
+    for (EntityState* s : *list)
+      cycles.consider(s);
+  }
+  for (const auto& [rel, child] : left_)
+    cycles.consider(child);
+  for (const auto& level : levels_) {
+    for (const auto* list : {&level.inserted, &level.deleted}) {
+      for (EntityState* s : *list)
+        cycles.consider(s);
+    }
+  }
+}
+
 void SessionCore::rollback() {
+  // Objects the session lets go of may be left holding only each other: they are
+  // checked once everything below is done.
+  CycleCheck cycles;
+  consider_held(cycles);
   if (conn_) {
     try {
       levels_.front().tx.rollback();
     } catch (...) {
     }
-    revert_levels(0, false, false);
+    revert_levels(0, false, false, cycles);
     release_connection();
   }
   // New objects leave the session; deleted ones are restored; all others may be stale.
@@ -670,8 +757,7 @@ void SessionCore::rollback() {
   pending_.clear();
   for (EntityState* s : pending) {
     s->flags &= ~kPending;
-    s->session = nullptr;
-    drop(s);
+    leave(s, cycles);
   }
   auto deleted = std::move(deleted_);
   deleted_.clear();
@@ -685,6 +771,7 @@ void SessionCore::rollback() {
     s->flags &= ~kTouched;
     drop(s);
   }
+  clear_left();
   expire_all();
 }
 
@@ -720,6 +807,7 @@ void SessionCore::close() {
     map.ints.clear();
     map.keys.clear();
   }
+  clear_left();
   for (auto* list : {&pending_, &touched_, &deleted_}) {
     auto states = std::move(*list);
     list->clear();
@@ -769,16 +857,17 @@ void SessionCore::end_nested(std::uint64_t id, bool commit) {
     levels_.erase(levels_.begin() + static_cast<std::ptrdiff_t>(at), levels_.end());
     return;
   }
+  CycleCheck cycles;
+  consider_held(cycles);
   levels_[at].tx.rollback();
   // As SQLAlchemy's: objects added inside leave the session, whether flushed or not
   // (begin_nested flushed what was pending before); deleted ones are restored; the rest
   // expire.
-  revert_levels(at, false, false);
+  revert_levels(at, false, false, cycles);
   levels_.erase(levels_.begin() + static_cast<std::ptrdiff_t>(at), levels_.end());
   for (EntityState* s : pending_) {
     s->flags &= ~kPending;
-    s->session = nullptr;
-    drop(s);
+    leave(s, cycles);
   }
   pending_.clear();
   // Unflushed deletes and changes made inside are abandoned too.
@@ -792,6 +881,7 @@ void SessionCore::end_nested(std::uint64_t id, bool commit) {
     drop(s);
   }
   touched_.clear();
+  clear_left();
 }
 
 }  // namespace retort::orm

@@ -39,8 +39,18 @@ namespace {
 struct UpdateGroup {
   const Mapper* mapper;
   std::string mask;  // one byte per attribute: changed or not
+  bool releases;     // sets a column to NULL: written first (see write_updates)
   std::vector<EntityState*> states;
 };
+
+// Whether a change sets some column to NULL.
+bool releases_value(const EntityState* s, const std::string& mask) {
+  const auto& attrs = s->mapper->attributes();
+  for (std::size_t i = 0; i < attrs.size(); ++i) {
+    if (mask[i] && attrs[i]->optional && attrs[i]->get(s->object).is_null()) return true;
+  }
+  return false;
+}
 
 bool has_set_hooks(const Mapper& m) {
   for (const auto& a : m.attributes()) {
@@ -73,7 +83,8 @@ bool changed_columns(const EntityState* s, std::string& mask) {
 }  // namespace
 
 void SessionCore::flush() {
-  if (flushing_ || (pending_.empty() && deleted_.empty() && touched_.empty())) return;
+  if (flushing_ || (pending_.empty() && deleted_.empty() && touched_.empty() && left_.empty()))
+    return;
   flushing_ = true;
   struct Reset {
     bool& flag;
@@ -144,14 +155,20 @@ void SessionCore::flush() {
         run_set_hooks(m, s->object, &mask);
         if (!changed_columns(s, mask)) continue;
       }
-      auto it = std::find_if(updates.begin() + first, updates.end(),
-                             [&](const UpdateGroup& g) { return g.mask == mask; });
+      const bool releases = releases_value(s, mask);
+      auto it = std::find_if(updates.begin() + first, updates.end(), [&](const UpdateGroup& g) {
+        return g.mask == mask && g.releases == releases;
+      });
       if (it == updates.end()) {
-        updates.push_back(UpdateGroup{&m, mask, {}});
+        updates.push_back(UpdateGroup{&m, mask, releases, {}});
         it = updates.end() - 1;
       }
       it->states.push_back(s);
     }
+    // Rows that give a value up go first: a unique value one row lets go of (a
+    // one-to-one moved to another object) can then be taken by another in this flush.
+    std::stable_partition(updates.begin() + first, updates.end(),
+                          [](const UpdateGroup& g) { return g.releases; });
     for (std::size_t i = first; i < updates.size(); ++i)
       update_objects(updates[i].mask, updates[i].states);
   };
@@ -194,19 +211,20 @@ void SessionCore::flush() {
         }
       }
     }
+    CycleCheck cycles;  // objects inserted and deleted in what was rolled back leave
     if (levels_.size() > 1) {
       try {
         levels_.back().tx.rollback();
       } catch (...) {
       }
-      revert_levels(levels_.size() - 1, true, true);
+      revert_levels(levels_.size() - 1, true, true, cycles);
       levels_.pop_back();
     } else if (conn_) {
       try {
         levels_.front().tx.rollback();
       } catch (...) {
       }
-      revert_levels(0, true, true);
+      revert_levels(0, true, true, cycles);
       release_connection();
     }
     throw;
@@ -251,6 +269,7 @@ void SessionCore::flush() {
     drop(s);
   }
   touched_.clear();
+  clear_left();
   related_ = 0;
   auto deleted = std::move(deleted_);
   deleted_.clear();
@@ -613,10 +632,9 @@ void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityStat
     return text;
   });
   Statement stmt = conn.prepare(sql);
-  // Rows of a self-referential table go one at a time, last deleted first: cascades add
-  // children after their parents.
-  for (auto it = states.rbegin(); it != states.rend(); ++it) {
-    EntityState* s = *it;
+  // Rows of a self-referential table go one at a time, rows that refer to another deleted
+  // one first.
+  for (EntityState* s : children_first(mapper, states)) {
     int index = 0;
     for (auto& v : snapshot_key(s))
       stmt.raw().bind(index++, v);

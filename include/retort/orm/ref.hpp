@@ -39,6 +39,7 @@ enum EntityFlags : std::uint16_t {
   kIdentity = 1 << 5,    // in the session's identity map
   kWritten = 1 << 6,     // pending, and inserted by the flush in progress
   kInResult = 1 << 7,    // already among the objects of the query being read
+  kDiscarded = 1 << 8,   // deleted while pending: never to be inserted unless added again
 };
 
 // An object's column values as they were before it was changed (rt::Codec bytes), taken

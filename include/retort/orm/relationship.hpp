@@ -80,6 +80,12 @@ class HandleBase {
   // A change of the relationship is a change of its owner: the next flush visits the
   // owner, even when the flush that ran inside loading the handle already passed it.
   void changed() const;
+  // For a many-to-one not loaded: its object, when the session's identity map has it.
+  EntityState* loaded_target_state() const;
+  // A child left its parent (this collection, or this many-to-one was cleared): under
+  // delete-orphan, a pending child left without a parent is never inserted, and a
+  // persistent one is deleted at the flush unless it has a parent again by then.
+  void left(EntityState* child) const;
 
   friend class Relationship;
   friend class SessionCore;
@@ -99,18 +105,31 @@ class Many : public orm::HandleBase {
  public:
   using value_type = Ref<T>;
   Many() = default;
-  Many(std::initializer_list<Ref<T>> items) : items_(items) { loaded_ = true; }
-  Many(const Many& other) : HandleBase(other), items_(other.items_) {}
-  Many& operator=(const Many& other) {
-    if (this != &other) {
-      ensure_loaded();
-      for (const auto& r : items_)
-        track_remove(r.state());
-      items_ = other.items_;
-      for (const auto& r : items_)
-        track_add(r.state());
-      loaded_ = true;
+  // Null Refs and repeats are left out, as push_back() leaves them out.
+  Many(std::initializer_list<Ref<T>> items) {
+    for (const auto& r : items) {
+      if (r && std::find(items_.begin(), items_.end(), r) == items_.end()) items_.push_back(r);
     }
+    loaded_ = true;
+  }
+  Many(const Many& other) : HandleBase(other), items_(other.items_) {}
+  // Replaces the objects: those that leave are removed and those that come are added, as
+  // remove() and push_back() would (back_populates, orphans); the order becomes other's.
+  Many& operator=(const Many& other) {
+    if (this == &other) return *this;
+    ensure_loaded();
+    const std::vector<Ref<T>> wanted = other.items();
+    for (std::size_t i = items_.size(); i-- > 0;) {
+      if (std::find(wanted.begin(), wanted.end(), items_[i]) == wanted.end())
+        remove(Ref<T>(items_[i]));
+    }
+    for (const auto& r : wanted)
+      push_back(r);
+    items_.clear();
+    for (const auto& r : wanted) {
+      if (r && std::find(items_.begin(), items_.end(), r) == items_.end()) items_.push_back(r);
+    }
+    loaded_ = true;
     return *this;
   }
 
@@ -157,9 +176,11 @@ class Many : public orm::HandleBase {
     ensure_loaded();
     for (auto it = items_.begin(); it != items_.end(); ++it) {
       if (*it == item) {
-        track_remove(item.state());
-        link(item.state(), false);
-        items_.erase(it);
+        const Ref<T> kept = item;  // `item` may be the element erased below
+        track_remove(kept.state());
+        link(kept.state(), false);
+        erase(it);
+        left(kept.state());
         return;
       }
     }
@@ -174,14 +195,24 @@ class Many : public orm::HandleBase {
   friend class orm::Relationship;
   template <class O, class U, class H>
   friend class orm::TypedRelationship;
+  // The Ref goes once the vector is whole again (see TypedRelationship::set_items).
+  void erase(typename std::vector<Ref<T>>::iterator it) {
+    Ref<T> gone = std::move(*it);
+    items_.erase(it);
+  }
   // Changes since the collection was loaded, for the flush (association rows, foreign
   // keys, orphans). Removed objects are held so that an orphan lives until it is deleted.
   void track_add(orm::EntityState* s) {
     if (!owner_ || !s) return;
     changed();
-    const auto before = removed_.size();
-    std::erase_if(removed_, [s](const Ref<T>& r) { return r.state() == s; });
-    if (removed_.size() == before) added_.push_back(s);
+    auto it = std::find_if(removed_.begin(), removed_.end(),
+                           [s](const Ref<T>& r) { return r.state() == s; });
+    if (it == removed_.end()) {
+      added_.push_back(s);
+      return;
+    }
+    Ref<T> back = std::move(*it);  // released after the erase, as in erase()
+    removed_.erase(it);
   }
   void track_remove(orm::EntityState* s) {
     if (!owner_ || !s) return;
@@ -240,6 +271,7 @@ class One : public orm::HandleBase {
     target_ = std::move(target);
     if (target_) link(target_.state(), true);
     loaded_ = true;
+    if (!target_) left(owner_);
   }
 
   // back_populates from the other side: the old target's side forgets the owner too (a
@@ -249,6 +281,10 @@ class One : public orm::HandleBase {
     track_change();
     if (target_) link(target_.state(), false);
     target_ = Ref<T>(other, static_cast<T*>(other->object));
+  }
+  Ref<T> loaded_target() const {
+    orm::EntityState* s = loaded_target_state();
+    return s ? Ref<T>(s, static_cast<T*>(s->object)) : Ref<T>();
   }
   // Remembers what was loaded before the first change since (for the flush).
   void track_change() {
@@ -324,6 +360,9 @@ class Relationship {
 
   // "User.posts", for messages.
   std::string full_name() const;
+  // For a one-to-many: whether the child's own side (its many-to-one back) names a live
+  // parent, as far as it is loaded.
+  bool child_has_parent(const EntityState* child) const;
 
   virtual HandleBase& handle(void* owner) const = 0;
   // Fills a handle with loaded objects (marks it loaded, forgets tracked changes).
@@ -352,6 +391,8 @@ class Relationship {
     if (is_new) h.loaded_ = true;
   }
   static bool is_loaded(const HandleBase& h) { return h.loaded_; }
+  // What putting `item` in the handle does besides: cascades and the other side.
+  static void back_populate(HandleBase& h, EntityState* item) { h.link(item, true); }
   static void unbind(HandleBase& h) { h.owner_ = nullptr; }
 };
 
@@ -367,19 +408,25 @@ class TypedRelationship final : public Relationship {
     return std::make_unique<TypedRelationship>(*this);
   }
 
+  // Refs that a handle gives up are released only once the handle no longer lists them:
+  // releasing one may start a check for objects that only hold each other, which must
+  // not see them held still.
   void set_items(HandleBase& base, const std::vector<EntityState*>& states) const override {
     H& h = static_cast<H&>(base);
     if constexpr (std::is_same_v<H, Many<T>>) {
+      auto before = std::move(h.items_);
+      auto removed = std::move(h.removed_);
       h.items_.clear();
+      h.removed_.clear();
       h.items_.reserve(states.size());
       for (EntityState* s : states)
         h.items_.emplace_back(s, static_cast<T*>(s->object));
       h.added_.clear();
-      h.removed_.clear();
     } else {
+      auto original = std::move(h.original_);
+      h.original_ = Ref<T>();
       h.target_ = states.empty() ? Ref<T>()
                                  : Ref<T>(states.front(), static_cast<T*>(states.front()->object));
-      h.original_ = Ref<T>();
       h.changed_ = false;
     }
     h.loaded_ = true;
@@ -409,23 +456,31 @@ class TypedRelationship final : public Relationship {
     H& h = static_cast<H&>(base);
     if constexpr (std::is_same_v<H, Many<T>>) {
       h.added_.clear();
+      auto removed = std::move(h.removed_);
       h.removed_.clear();
     } else {
+      auto original = std::move(h.original_);
       h.original_ = Ref<T>();
       h.changed_ = false;
     }
   }
   void link_add(HandleBase& base, EntityState* other) const override {
     H& h = static_cast<H&>(base);
-    if (!h.loaded_ && h.owner_) return;  // an unloaded side learns it when it loads
     if constexpr (std::is_same_v<H, Many<T>>) {
+      if (!h.loaded_ && h.owner_) return;  // an unloaded collection learns it when it loads
       for (const auto& r : h.items_) {
         if (r.state() == other) return;
       }
       h.track_add(other);
       h.items_.emplace_back(other, static_cast<T*>(other->object));
     } else {
+      // A single object is known once set, loaded or not: a later move from the other
+      // side then takes it out of this collection first. Not loaded, the object it
+      // referred to may be in the session with a loaded collection that lists the owner:
+      // it is found without a query, to be taken out.
+      if (!h.loaded_ && h.owner_) h.target_ = Ref<T>(h.loaded_target());
       h.set_from_other_side(other);
+      h.loaded_ = true;
     }
   }
   void link_remove(HandleBase& base, EntityState* other) const override {
@@ -435,7 +490,7 @@ class TypedRelationship final : public Relationship {
       for (auto it = h.items_.begin(); it != h.items_.end(); ++it) {
         if (it->state() == other) {
           h.track_remove(other);
-          h.items_.erase(it);
+          h.erase(it);
           return;
         }
       }
@@ -462,15 +517,20 @@ class TypedRelationship final : public Relationship {
   }
   void let_go(HandleBase& base) const override {
     H& h = static_cast<H&>(base);
+    h.loaded_ = false;
     if constexpr (std::is_same_v<H, Many<T>>) {
+      auto items = std::move(h.items_);
+      auto removed = std::move(h.removed_);
       h.items_.clear();
-      h.added_.clear();
       h.removed_.clear();
+      h.added_.clear();
     } else {
+      auto target = std::move(h.target_);
+      auto original = std::move(h.original_);
       h.target_ = Ref<T>();
       h.original_ = Ref<T>();
+      h.changed_ = false;
     }
-    h.loaded_ = false;
   }
 
  private:

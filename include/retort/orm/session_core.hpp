@@ -85,6 +85,9 @@ class SessionCore {
   EntityState* get(const Mapper& mapper, const std::vector<Value>& key);
   EntityState* get(const Mapper& mapper, std::int64_t key);  // single integer keys
   EntityState* merge(const Mapper& mapper, const void* object);
+  // The object a many-to-one of `owner` refers to, when the identity map has it (no
+  // query); nullptr otherwise.
+  EntityState* loaded_target(const EntityState* owner, const Relationship& rel);
 
   void flush();
   void commit();
@@ -124,6 +127,9 @@ class SessionCore {
   void forget(EntityState* state) noexcept;
   // Called on the first non-const access to a persistent object since the last flush.
   void touched(EntityState* state);
+  // A persistent child left a parent whose relationship deletes orphans: the flush
+  // deletes it unless it has a parent again by then.
+  void left_parent(const Relationship& parents, EntityState* child);
 
   // Loads one object's relationship (lazy loading).
   void load_relationship(EntityState* owner, const Relationship& rel);
@@ -155,17 +161,26 @@ class SessionCore {
     return slot < maps_.size() ? maps_[slot] : new_identity(slot);
   }
   IdentityMap& new_identity(std::size_t slot);
+  // The identity map's object for a primary key (maybe expired), or nullptr.
+  EntityState* in_identity(const Mapper& mapper, const std::vector<Value>& key);
   EntityState* find_identity(const Mapper& mapper, const void* object);
   void insert_identity(EntityState* state);
   void erase_identity(EntityState* state);
   void retain(EntityState* state) { ++state->refs; }
   void drop(EntityState* state) noexcept;
   void detach(EntityState* state) noexcept;
+  // The object leaves the session, which lets go of its reference; objects it leaves
+  // holding only each other are freed when `cycles` runs.
+  void leave(EntityState* state, CycleCheck& cycles);
   void release_connection();
   // Undoes, in memory, what the levels from `from` on did: their inserted objects become
   // pending again (keep_pending) or untracked, their deleted ones persistent again;
   // other objects expire, except those with unflushed changes when keep_changes.
-  void revert_levels(std::size_t from, bool keep_pending, bool keep_changes);
+  void revert_levels(std::size_t from, bool keep_pending, bool keep_changes, CycleCheck& cycles);
+  // Pins every object the session holds a reference to, for a check once it let go.
+  void consider_held(CycleCheck& cycles);
+  // Forgets the children that left their parents (rolled back, or flushed).
+  void clear_left();
   void snapshot(EntityState* state);
   // Marks objects expired, their relationships included.
   void expire_objects(const std::vector<EntityState*>& states);
@@ -199,6 +214,9 @@ class SessionCore {
                    const std::vector<EntityState*>& states);
   void delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
   void delete_rows(const Mapper& mapper, const std::vector<EntityState*>& states);
+  // Rows of a self-referential table, those that refer to others among them first.
+  std::vector<EntityState*> children_first(const Mapper& mapper,
+                                           const std::vector<EntityState*>& states);
   std::vector<Value> snapshot_key(const EntityState* state) const;
   // The prepared SELECT by primary key (bind the key, then fetch_one()).
   driver::Statement& get_statement(const Mapper& mapper);
@@ -219,6 +237,7 @@ class SessionCore {
   // overestimate at worst): when none did, flush skips the relationship passes.
   std::size_t related_ = 0;
   std::vector<EntityState*> deleted_;
+  std::vector<std::pair<const Relationship*, EntityState*>> left_;  // see left_parent()
   std::unordered_map<std::string, std::string> sql_cache_;
   std::vector<Statement> get_statements_;  // by mapper slot
   int autoflush_blocked_ = 0;
