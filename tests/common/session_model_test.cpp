@@ -1177,7 +1177,66 @@ class ModelRun {
 };
 
 // Sequences found by this test, shrunk, kept so that they never come back.
-const std::vector<std::vector<std::string>> kRegressions = {};
+const std::vector<std::vector<std::string>> kRegressions = {
+    // A child let go of from its own side, its parent's collection not loaded.
+    {"add_parent 2927437050 4224821608 82", "add_child 2999005870 1781588606 9",
+     "query 2297856496 545226835 39", "set_child_parent 2256420957 1317250232 26"},
+    // A pending child assigned into a collection and out again is never inserted.
+    {"add_tag 1079373259 1728486111 47", "add_parent 3710157766 2901099859 6",
+     "add_parent 3646022153 1009525164 32", "add_child 2705645594 1060497834 48",
+     "delete_object 2433292536 3445666747 34", "children_assign 3403217276 2818493264 12",
+     "add_child 1569593811 1168697441 88", "children_assign 1551848546 447739853 49"},
+    // A new child whose initializer names a parent in the session joins the session.
+    {"add_parent 2612319036 2980416878 18", "commit 2519228612 2429247821 71",
+     "reopen 3928845214 4063199814 81", "add_child 3202862410 571222135 34"},
+    // A pending parent deleted: its children no longer point at it.
+    {"add_node 1317788012 3024412166 39", "commit 1998394901 735055580 79",
+     "add_node 1701046739 1871715651 65", "node_children_push 213968485 443854260 81",
+     "delete_object 2225569303 2253419392 0"},
+    // Inserted and deleted in one transaction, then a failed flush: freed once.
+    {"add_parent 2122860521 364786815 70", "set_child_parent 1591707223 2051250624 25",
+     "add_tag 2358666696 629592209 82", "add_tag 1235552293 2908373995 5",
+     "add_child 3748440067 4037450246 97", "get 923781762 3979285402 14",
+     "failed_flush 2767245532 3610792754 6"},
+    // A pending parent deleted with its pending children.
+    {"add_parent 3829252668 3619997714 32", "add_child 2130357215 3023738813 8",
+     "add_child 1996418958 3576035956 41", "delete_object 3102896178 2947545468 71"},
+    {"add_parent 287465996 1468644505 18", "add_child 1837523366 4246338118 23",
+     "delete_object 757588473 4082664342 89"},
+    // A child moved twice through collections, its own side not loaded.
+    {"add_tag 1031386931 3381106603 63", "add_parent 3592215349 3860741882 86",
+     "add_node 1123723941 3338823363 40", "add_parent 3589523936 3623541795 0",
+     "add_profile 2384417871 3466918328 15", "add_parent 791034380 3913807044 19",
+     "add_child 4133671353 911542611 14", "add_child 3454839673 1667031471 80",
+     "children_push 2940369996 2727887261 96", "add_parent 1699165115 1615051108 86",
+     "add_child 3367003714 1333665348 1", "delete_object 663968580 2908030380 33",
+     "add_parent 3870947209 1749614467 88", "add_parent 2705383236 2314825182 90",
+     "commit 1309820561 4211951127 38", "forget 378644515 2245365883 75",
+     "rollback 3971330122 226630798 87", "children_push 586470979 3700842434 92",
+     "add_child 2098135712 758560400 0", "children_push 2123956027 3558802475 62"},
+    {"add_parent 3513559744 3489452171 28", "add_child 500723760 1729771888 58",
+     "add_parent 948299151 848389819 1", "add_child 3005168177 3705187777 54",
+     "add_child 369826031 1157771834 82", "expunge 281366725 2423825027 84",
+     "add_child 1306059164 520339529 39", "children_push 966516253 2052017893 68",
+     "children_push 3741329184 2384309641 10"},
+    // refresh() reloads relationships too.
+    {"add_parent 3506586764 1168992547 50", "add_profile 3707255227 172880390 97",
+     "children_push 142817244 1097313050 16", "delete_object 2028226748 472896620 38",
+     "refresh 3290838258 4101312835 97"},
+    // Objects that only hold each other after a rollback are freed.
+    {"add_parent 2540313046 172266499 59", "forget 2590066233 1991952937 68",
+     "rollback 1219208581 2017732605 96"},
+    {"add_parent 2387497532 2316769123 13", "forget 2082309873 100980225 75",
+     "set_child_parent 3946149240 3660923728 46", "rollback 2685552158 2172697791 0"},
+    {"add_tag 2677295219 2942236278 30", "add_parent 1908112000 472115662 13",
+     "add_parent 1852673839 3455236309 15", "add_parent 4163298248 944341271 51",
+     "tags_push 3638841442 2185930674 18", "children_push 2939662555 1197445477 24",
+     "delete_object 1814414023 3903838086 22"},
+    // A parent and its child deleted in one flush, the child first.
+    {"add_node 4276457141 1169391599 48", "add_node 634019435 1738277885 11",
+     "commit 1409919669 382871487 57", "delete_object 1342972413 771087922 49",
+     "delete_object 3690134696 2600622748 72"},
+};
 
 class SessionModel : public BackendTest {
  protected:
