@@ -253,9 +253,7 @@ void SessionCore::sync_foreign_keys(EntityState* s, const ParentMap& parents) {
       continue;
     const HandleBase& h = rel->handle(s->object);
     if (!Relationship::is_loaded(h)) continue;
-    std::vector<EntityState*> added, removed;
-    rel->changes(h, added, removed);
-    if (!pending && added.empty() && removed.empty()) continue;  // the member is the truth
+    if (!pending && !rel->changed_since_load(h)) continue;  // the member is the truth
     std::vector<EntityState*> targets;
     rel->items(h, targets);
     if (!targets.empty() && (targets.front()->flags & kDiscarded)) {
@@ -294,13 +292,10 @@ void SessionCore::post_updates(const ParentMap&) {
       if (!rel->spec.post_update || rel->direction != Direction::many_to_one) continue;
       const HandleBase& h = rel->handle(s->object);
       if (!Relationship::is_loaded(h)) continue;
-      std::vector<EntityState*> targets, added, removed;
+      std::vector<EntityState*> targets;
       rel->items(h, targets);
       if (pending && targets.empty()) continue;  // inserted with NULL already
-      if (!pending) {
-        rel->changes(h, added, removed);
-        if (added.empty() && removed.empty()) continue;
-      }
+      if (!pending && !rel->changed_since_load(h)) continue;
       // Both rows exist now: the key can be written.
       std::string sql = "UPDATE " + d.quote(s->mapper->table().name()) + " SET ";
       std::vector<Value> params;

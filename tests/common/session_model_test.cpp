@@ -1232,6 +1232,15 @@ const std::vector<std::vector<std::string>> kRegressions = {
      "add_parent 1852673839 3455236309 15", "add_parent 4163298248 944341271 51",
      "tags_push 3638841442 2185930674 18", "children_push 2939662555 1197445477 24",
      "delete_object 1814414023 3903838086 22"},
+    // A many-to-one set from the other side before loading, then cleared.
+    {"add_child 1574560754 2019298659 7", "add_tag 3005076988 2617907323 35",
+     "add_node 2489506758 2061808323 8", "add_node 2455335024 945048004 48",
+     "add_child 2803041432 2754287347 52", "add_node 3128655724 4135568237 94",
+     "add_node 3699954491 2753585745 55", "add_parent 50794727 2425762592 50",
+     "add_child 2689645707 806092628 16", "add_node 1235620475 3112407335 78",
+     "add_node 1333669086 3348841990 63", "add_node 528017540 2534335770 48",
+     "commit 3588263327 326814216 8", "reopen 2410389858 3908563026 69",
+     "node_children_push 286697087 3451207036 82", "set_node_parent 3519780079 3905099096 82"},
     // A parent and its child deleted in one flush, the child first.
     {"add_node 4276457141 1169391599 48", "add_node 634019435 1738277885 11",
      "commit 1409919669 382871487 57", "delete_object 1342972413 771087922 49",

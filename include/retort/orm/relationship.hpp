@@ -373,6 +373,9 @@ class Relationship {
   virtual void changes(const HandleBase& h, std::vector<EntityState*>& added,
                        std::vector<EntityState*>& removed) const = 0;
   virtual void clear_changes(HandleBase& h) const = 0;
+  // Whether anything was changed since loading (a single object set back to null from
+  // an unknown one has no added or removed object, but changed).
+  virtual bool changed_since_load(const HandleBase& h) const = 0;
   // The other side of back_populates, without going further back.
   virtual void link_add(HandleBase& h, EntityState* other) const = 0;
   virtual void link_remove(HandleBase& h, EntityState* other) const = 0;
@@ -451,6 +454,13 @@ class TypedRelationship final : public Relationship {
       if (h.target_) added.push_back(h.target_.state());
       if (h.original_) removed.push_back(h.original_.state());
     }
+  }
+  bool changed_since_load(const HandleBase& base) const override {
+    const H& h = static_cast<const H&>(base);
+    if constexpr (std::is_same_v<H, Many<T>>)
+      return !h.added_.empty() || !h.removed_.empty();
+    else
+      return h.changed_;
   }
   void clear_changes(HandleBase& base) const override {
     H& h = static_cast<H&>(base);
