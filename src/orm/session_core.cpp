@@ -38,11 +38,10 @@ void mark_changed(EntityState* state) {
 void load(EntityState* state) {
   if (!state->session) {
     throw ObjectStateError(
-        state->mapper ? state->mapper->class_name() + " object"
-                      : std::string("object") +
-                            " was expired and is detached from its session: it cannot be reloaded");
+        (state->mapper ? state->mapper->class_name() + " object" : std::string("object")) +
+        " was expired and is detached from its session: it cannot be reloaded");
   }
-  state->session->refresh(state);
+  state->session->reload(state);
 }
 
 }  // namespace detail
@@ -635,12 +634,19 @@ void SessionCore::refresh(EntityState* state) {
   if (!state || state->session != this || !(state->flags & kPersistent)) {
     throw ObjectStateError("refresh(): the object is not persistent in this session");
   }
-  const Mapper& mapper = *state->mapper;
-  // Columns and relationships load again (after the flush, so that the row is current);
-  // the expired flag makes get() go to the database.
+  // Columns and relationships load again, after the flush so that the row is current.
   autoflush();
-  std::vector<Value> key = snapshot_key(state);
   expire_objects({state});
+  reload(state);
+}
+
+void SessionCore::reload(EntityState* state) {
+  if (!state || state->session != this || !(state->flags & kPersistent)) {
+    throw ObjectStateError("the object is not persistent in this session: it cannot be reloaded");
+  }
+  const Mapper& mapper = *state->mapper;
+  std::vector<Value> key = snapshot_key(state);
+  state->flags |= kExpired;  // so that get() goes to the database
   EntityState* loaded = get(mapper, key);
   if (loaded != state) {
     state->flags &= ~kExpired;

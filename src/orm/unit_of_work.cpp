@@ -145,7 +145,7 @@ void SessionCore::flush() {
     for (EntityState* s : states) {
       if (!(s->flags & kPersistent) || (s->flags & kDeleted)) continue;
       // An expired object's members are not its row's: read them before comparing.
-      if (s->flags & kExpired) refresh(s);
+      if (s->flags & kExpired) reload(s);
       sync_foreign_keys(s, parents);
       if (!changed_columns(s, mask)) continue;
       const Mapper& m = *s->mapper;

@@ -1241,6 +1241,16 @@ const std::vector<std::vector<std::string>> kRegressions = {
      "add_node 1333669086 3348841990 63", "add_node 528017540 2534335770 48",
      "commit 3588263327 326814216 8", "reopen 2410389858 3908563026 69",
      "node_children_push 286697087 3451207036 82", "set_node_parent 3519780079 3905099096 82"},
+    // An expired object's relationship changes survive the reload of its columns.
+    {"add_node 1541089676 914305834 55", "add_child 1506070996 2567987414 73",
+     "add_node 3753723198 4130969489 86", "add_node 3533469646 1835831639 72",
+     "add_animal 2687059899 2356638543 75", "add_node 3914540730 2949623287 82",
+     "add_parent 139122568 4185396675 46", "add_tag 175305181 2653862470 68",
+     "add_node 3463384467 202687526 10", "add_node 1637874054 1522902985 86",
+     "add_node 453234830 353869881 95", "add_node 2075983005 2271362619 0",
+     "add_node 2736457497 4229605270 35", "add_node 2833189713 3162109651 71",
+     "expire_all 2258297257 1958040392 13", "node_children_push 2048402768 250993499 61",
+     "node_children_remove 212820889 1683989546 78"},
     // A parent and its child deleted in one flush, the child first.
     {"add_node 4276457141 1169391599 48", "add_node 634019435 1738277885 11",
      "commit 1409919669 382871487 57", "delete_object 1342972413 771087922 49",

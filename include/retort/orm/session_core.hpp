@@ -81,6 +81,9 @@ class SessionCore {
   void expire(EntityState* state);
   void expire_all();
   void refresh(EntityState* state);
+  // Reads an expired object's columns again (its relationships, and the changes they
+  // recorded since it expired, stay).
+  void reload(EntityState* state);
   // Identity map lookup (nullptr when absent); then a SELECT by primary key.
   EntityState* get(const Mapper& mapper, const std::vector<Value>& key);
   EntityState* get(const Mapper& mapper, std::int64_t key);  // single integer keys
