@@ -180,13 +180,16 @@ std::vector<bench::Row> run_mapping(long long n, int repeat) {
 class RawUserService final : public social::simple::UserService::Service {
  public:
   explicit RawUserService(std::string path) : path_(std::move(path)) {}
-  grpc::Status GetUser(grpc::ServerContext*, const social::simple::UserDataRequest* request,
+  grpc::Status GetUser(grpc::ServerContext* context,
+                       const social::simple::UserDataRequest* request,
                        social::simple::User* response) override {
     struct Connection {
       sqlite3* db = nullptr;
       sqlite3_stmt* stmt = nullptr;
+      sqlite3_stmt* token = nullptr;
       ~Connection() {
         sqlite3_finalize(stmt);
+        sqlite3_finalize(token);
         sqlite3_close(db);
       }
     };
@@ -195,10 +198,26 @@ class RawUserService final : public social::simple::UserService::Service {
       if (sqlite3_open_v2(path_.c_str(), &c.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK ||
           sqlite3_busy_timeout(c.db, 5000) != SQLITE_OK ||
           sqlite3_prepare_v3(c.db, "SELECT uuid, login, email FROM \"user\" WHERE uuid = ?", -1,
-                             SQLITE_PREPARE_PERSISTENT, &c.stmt, nullptr) != SQLITE_OK) {
+                             SQLITE_PREPARE_PERSISTENT, &c.stmt, nullptr) != SQLITE_OK ||
+          sqlite3_prepare_v3(c.db, "SELECT 1 FROM auth_token WHERE data = ? AND expires_at > ?",
+                             -1, SQLITE_PREPARE_PERSISTENT, &c.token, nullptr) != SQLITE_OK) {
         return grpc::Status(grpc::StatusCode::INTERNAL, sqlite3_errmsg(c.db));
       }
     }
+    // The same rule as the example: a valid, unexpired token found by its digest.
+    const auto& metadata = context->client_metadata();
+    const auto header = metadata.find("authorization");
+    const grpc::Status refused(grpc::StatusCode::UNAUTHENTICATED, "a valid token is required");
+    if (header == metadata.end() || !header->second.starts_with("Bearer ")) return refused;
+    const std::string digest = social::token_digest(
+        std::string_view(header->second.data(), header->second.size()).substr(7));
+    const std::string now = rt::format_timestamp(
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
+    sqlite3_bind_text(c.token, 1, digest.data(), static_cast<int>(digest.size()), SQLITE_STATIC);
+    sqlite3_bind_text(c.token, 2, now.data(), static_cast<int>(now.size()), SQLITE_STATIC);
+    const bool valid = sqlite3_step(c.token) == SQLITE_ROW;
+    sqlite3_reset(c.token);
+    if (!valid) return refused;
     const std::string& uuid = request->user_uuid();
     if (uuid.size() != 36 || uuid.find_first_not_of("0123456789abcdef-") != std::string::npos)
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user_uuid is not a UUID");
@@ -227,8 +246,8 @@ struct Load {
   double p50_us = 0, p99_us = 0;
 };
 
-Load load(const std::string& address, const std::vector<std::string>& uuids, int threads,
-          double seconds) {
+Load load(const std::string& address, const std::vector<std::string>& uuids,
+          const std::string& token, int threads, double seconds) {
   auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   auto stub = social::simple::UserService::NewStub(channel);
   std::atomic<bool> stop{false};
@@ -244,6 +263,7 @@ Load load(const std::string& address, const std::vector<std::string>& uuids, int
         request.set_user_uuid(uuids[rng() % uuids.size()]);
         social::simple::User response;
         grpc::ClientContext context;
+        context.AddMetadata("authorization", "Bearer " + token);
         const auto start = std::chrono::steady_clock::now();
         const grpc::Status status = stub->GetUser(&context, request, &response);
         if (!status.ok() || response.username().empty()) {
@@ -286,11 +306,23 @@ std::vector<bench::Row> run_getuser(int users, int threads, double seconds, bool
     for (const rt::Row& row : conn.execute("SELECT uuid FROM \"user\""))
       uuids.push_back(row.get<std::string>(0));
   }
+  // One client's token, valid for the whole run, as AuthenticateUser stores them.
+  const std::string token = social::new_token_value();
+  {
+    rt::Session session(engine);
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    session.add(social::AuthToken{.data = social::token_digest(token),
+                                  .created_at = now,
+                                  .expires_at = now + std::chrono::hours(1),
+                                  .owner_id = rt::Uuid::parse(uuids.front())});
+    session.commit();
+  }
 
   Load retort_load, raw_load;
   {
     social::Server server(engine, {.password_cost = social::PasswordCost::minimal});
-    retort_load = load(server.start("127.0.0.1:0"), uuids, threads, seconds);
+    retort_load = load(server.start("127.0.0.1:0"), uuids, token, threads, seconds);
   }
   {
     RawUserService raw(path);
@@ -299,7 +331,7 @@ std::vector<bench::Row> run_getuser(int users, int threads, double seconds, bool
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&raw);
     auto server = builder.BuildAndStart();
-    raw_load = load("127.0.0.1:" + std::to_string(port), uuids, threads, seconds);
+    raw_load = load("127.0.0.1:" + std::to_string(port), uuids, token, threads, seconds);
     server->Shutdown();
   }
   std::filesystem::remove_all(dir);

@@ -1,8 +1,11 @@
 // A command-line client with one sub-command per RPC; prints each response as JSON.
 //
 //   social-platform-client [--server HOST:PORT] authenticate USERNAME PASSWORD
-//   social-platform-client get-media (--uuid UUID | --name NAME)
-//   social-platform-client get-user UUID
+//   social-platform-client --token TOKEN get-media (--uuid UUID | --name NAME)
+//   social-platform-client --token TOKEN get-user UUID
+//
+// TOKEN is the value authenticate returned (also read from SOCIAL_PLATFORM_TOKEN); it
+// travels as "authorization: Bearer TOKEN".
 //
 // A failed call prints its status code and message and exits 1.
 #include <google/protobuf/util/json_util.h>
@@ -60,6 +63,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Social platform gRPC client"};
   std::string server = "127.0.0.1:50051";
   app.add_option("--server", server, "server address")->capture_default_str();
+  std::string token;
+  app.add_option("--token", token, "a token from authenticate")->envname("SOCIAL_PLATFORM_TOKEN");
   app.require_subcommand(1);
 
   std::string username, password, uuid, name;
@@ -76,6 +81,7 @@ int main(int argc, char** argv) {
   auto channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
   if (*auth) {
     sp::AuthRequest request;
     request.set_username(username);

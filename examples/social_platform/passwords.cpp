@@ -43,6 +43,21 @@ void verify_nothing(std::string_view password, PasswordCost cost) {
   (void)verify_password(dummy[cost == PasswordCost::minimal ? 0 : 1], password);
 }
 
+bool needs_rehash(const std::string& hash, PasswordCost cost) {
+  init();
+  const auto [ops, mem] = limits(cost);
+  return crypto_pwhash_str_needs_rehash(hash.c_str(), ops, mem) != 0;
+}
+
+std::string token_digest(std::string_view value) {
+  init();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(value.data()), value.size());
+  char hex[2 * sizeof digest + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
 std::string new_token_value() {
   init();
   unsigned char bytes[32];

@@ -1,5 +1,8 @@
 #include "service.hpp"
 
+#include <atomic>
+#include <cstdio>
+
 #include "mappings.hpp"
 #include "proto/social_platform.grpc.pb.h"
 #include "proto/user.grpc.pb.h"
@@ -17,19 +20,48 @@ bool parse_uuid(const std::string& text, const char* field, rt::Uuid& out, Statu
   return false;
 }
 
-// Database trouble becomes UNAVAILABLE or INTERNAL with the library's message, which
-// never carries a password or a bound value.
+// Database trouble becomes UNAVAILABLE (try again) or INTERNAL. Clients get an error id
+// and nothing about the schema; the server's log has the details under that id.
 template <class F>
 Status guarded(F&& body) {
+  static std::atomic<std::uint64_t> next_id{0};
+  auto logged = [](StatusCode code, const char* what) {
+    const auto id = ++next_id;
+    std::fprintf(stderr, "social-platform: error %llu: %s\n", static_cast<unsigned long long>(id),
+                 what);
+    return Status(code, std::string(code == StatusCode::UNAVAILABLE ? "unavailable, try again"
+                                                                    : "internal error") +
+                            " (error " + std::to_string(id) + ")");
+  };
   try {
     return body();
   } catch (const rt::OperationalError& e) {
-    return Status(StatusCode::UNAVAILABLE, e.what());
+    return logged(StatusCode::UNAVAILABLE, e.what());
   } catch (const rt::TimeoutError& e) {
-    return Status(StatusCode::UNAVAILABLE, e.what());
+    return logged(StatusCode::UNAVAILABLE, e.what());
   } catch (const std::exception& e) {
-    return Status(StatusCode::INTERNAL, e.what());
+    return logged(StatusCode::INTERNAL, e.what());
   }
+}
+
+rt::Timestamp now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+}
+
+// Every RPC but AuthenticateUser needs "authorization: Bearer <token>" in its metadata,
+// naming a token that has not expired. Tokens are found by their digest.
+bool authorized(const grpc::ServerContext* context, rt::Session& session, Status& status) {
+  constexpr std::string_view scheme = "Bearer ";
+  const auto& metadata = context->client_metadata();
+  const auto it = metadata.find("authorization");
+  status = Status(StatusCode::UNAUTHENTICATED, "a valid token is required: authorization: Bearer ...");
+  if (it == metadata.end()) return false;
+  const std::string_view header(it->second.data(), it->second.size());
+  if (!header.starts_with(scheme)) return false;
+  const std::string digest = token_digest(header.substr(scheme.size()));
+  return session.query<AuthToken>()
+      .where(rt::c(&AuthToken::data) == digest && rt::c(&AuthToken::expires_at) > now())
+      .exists();
 }
 
 const std::vector<std::string>& tables() {
@@ -78,20 +110,30 @@ struct Server::Services {
                             sp::AuthResponse* response) override {
       return guarded([&] {
         rt::Session session(s->engine);
+        const auto cost = s->options.password_cost;
         auto user = session.query<User>().where(rt::c(&User::login) == request->username()).first();
-        // An unknown user and a wrong password look the same, and cost the same.
+        // An unknown user and a wrong password look the same, and cost at least one
+        // verification at the server's cost: a hash stored with other parameters (cheaper
+        // ones, say) adds one, until a successful login replaces it.
         if (!user) {
-          verify_nothing(request->password(), s->options.password_cost);
-        } else if (verify_password(user->password, request->password())) {
-          const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(
-              std::chrono::system_clock::now());
-          auto token = rt::make_ref(AuthToken{.data = new_token_value(),
-                                              .created_at = now,
-                                              .expires_at = now + s->options.token_lifetime,
+          verify_nothing(request->password(), cost);
+        } else if (!verify_password(user->password, request->password())) {
+          if (needs_rehash(user->password, cost)) verify_nothing(request->password(), cost);
+        } else {
+          if (needs_rehash(user->password, cost))
+            user->password = hash_password(request->password(), cost);
+          const auto issued = now();
+          const std::string value = new_token_value();
+          auto token = rt::make_ref(AuthToken{.data = token_digest(value),
+                                              .created_at = issued,
+                                              .expires_at = issued + s->options.token_lifetime,
                                               .owner_id = user->uuid});
           session.add(token);
+          // Expired tokens go whenever someone logs in.
+          session.query<AuthToken>().where(rt::c(&AuthToken::expires_at) <= issued).delete_();
           session.commit();
           token_pb().to_proto(*token, *response->mutable_token());
+          response->mutable_token()->set_value(value);  // the only copy of the value
           return Status::OK;
         }
         return Status(StatusCode::UNAUTHENTICATED, "unknown username or wrong password");
@@ -102,12 +144,13 @@ struct Server::Services {
   struct MediaService final : sp::Media::Service {
     Services* s;
     explicit MediaService(Services* services) : s(services) {}
-    Status GetMedia(grpc::ServerContext*, const sp::MediaRequest* request,
+    Status GetMedia(grpc::ServerContext* context, const sp::MediaRequest* request,
                     sp::UserMedia* response) override {
       return guarded([&] {
         rt::Session session(s->engine);
-        auto query = session.query<Media>().options(rt::joined(&Media::author));
         Status status;
+        if (!authorized(context, session, status)) return status;
+        auto query = session.query<Media>().options(rt::joined(&Media::author));
         if (!request->media_uuid().empty()) {
           rt::Uuid uuid;
           if (!parse_uuid(request->media_uuid(), "media_uuid", uuid, status)) return status;
@@ -128,13 +171,14 @@ struct Server::Services {
   struct UserService final : simple::UserService::Service {
     Services* s;
     explicit UserService(Services* services) : s(services) {}
-    Status GetUser(grpc::ServerContext*, const simple::UserDataRequest* request,
+    Status GetUser(grpc::ServerContext* context, const simple::UserDataRequest* request,
                    simple::User* response) override {
       return guarded([&] {
         Status status;
+        rt::Session session(s->engine);
+        if (!authorized(context, session, status)) return status;
         rt::Uuid uuid;
         if (!parse_uuid(request->user_uuid(), "user_uuid", uuid, status)) return status;
-        rt::Session session(s->engine);
         auto user = session.get<User>(uuid);
         if (!user) return Status(StatusCode::NOT_FOUND, "no user " + uuid.str());
         simple_user_pb().to_proto(*user, *response);

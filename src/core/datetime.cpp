@@ -124,6 +124,20 @@ std::string format_timestamp(Timestamp ts, char separator) {
   return out;
 }
 
+std::string storable_date(year_month_day date) {
+  const int y = static_cast<int>(date.year());
+  if (!date.ok() || y < 1 || y > 9999) {
+    throw DataError("the date " + format_date(date) +
+                    " cannot be stored: it does not exist or its year is outside 1..9999");
+  }
+  return format_date(date);
+}
+
+std::string storable_timestamp(Timestamp ts, char separator) {
+  (void)storable_date(year_month_day(floor<days>(ts)));
+  return format_timestamp(ts, separator);
+}
+
 year_month_day parse_date(std::string_view text) {
   std::size_t pos = 0;
   year_month_day out;

@@ -104,7 +104,23 @@ detail::PooledConnection* Pool::checkout() {
 }
 
 detail::PooledConnection* Pool::checkout_static() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  // One connection must not run on two threads at once: a connection opened without
+  // SQLite's own mutex would corrupt itself.
+  const auto me = std::this_thread::get_id();
+  const auto deadline = std::chrono::steady_clock::now() + state_->options.pool_timeout;
+  while (shared_owner_ != std::thread::id() && shared_owner_ != me) {
+    if (available_.wait_until(lock, deadline) == std::cv_status::timeout &&
+        shared_owner_ != std::thread::id() && shared_owner_ != me) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.2f", state_->options.pool_timeout.count() / 1000.0);
+      throw TimeoutError(
+          std::string("the in-memory database's one connection stayed in use by another thread "
+                      "for the pool timeout of ") +
+          seconds + "s");
+    }
+  }
+  shared_owner_ = me;
   if (!shared_) shared_ = make_record();
   if (shared_->refs.load() == 0 && stale(*shared_)) {
     if (shared_->is_open() && !shared_->invalidated()) {
@@ -114,9 +130,15 @@ detail::PooledConnection* Pool::checkout_static() {
       if (open_ == 0) open_ = 1;
     }
   }
-  if (!shared_->is_open()) {
-    shared_->connect();
-    open_ = 1;
+  try {
+    if (!shared_->is_open()) {
+      shared_->connect();
+      open_ = 1;
+    }
+  } catch (...) {
+    shared_owner_ = std::thread::id();
+    available_.notify_one();
+    throw;
   }
   shared_->pool_hold = shared_from_this();
   return shared_.get();
@@ -127,11 +149,15 @@ void Pool::checkin(detail::PooledConnection* raw) noexcept {
   std::shared_ptr<Pool> hold = std::move(raw->pool_hold);
   raw->reset();
   if (kind_ == PoolKind::static_) {
-    std::lock_guard lock(mutex_);
-    if (raw->invalidated()) {
-      raw->close();
-      open_ = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (raw->invalidated()) {
+        raw->close();
+        open_ = 0;
+      }
+      shared_owner_ = std::thread::id();
     }
+    available_.notify_one();
     return;
   }
   std::unique_ptr<detail::PooledConnection> rec(raw);
@@ -174,7 +200,7 @@ PoolStatus Pool::status() const {
   PoolStatus s;
   s.size = state_->options.pool_size;
   if (kind_ == PoolKind::static_) {
-    const bool in_use = shared_ && shared_->refs.load() > 0;
+    const bool in_use = shared_owner_ != std::thread::id();
     s.size = 1;
     s.checked_out = in_use ? 1 : 0;
     s.idle = open_ > 0 && !in_use ? 1 : 0;

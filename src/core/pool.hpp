@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "engine_state.hpp"
 #include "pooled_connection.hpp"
@@ -21,8 +22,10 @@ class Pool : public std::enable_shared_from_this<Pool> {
   detail::EngineState& state() { return *state_; }
   const std::shared_ptr<detail::EngineState>& shared_state() const { return state_; }
 
-  // A connection for exclusive use (shared by all for the static kind), validated
-  // according to the options; the caller wraps it in a Checkout.
+  // A connection for exclusive use, validated according to the options; the caller wraps
+  // it in a Checkout. The static kind's one connection (an in-memory SQLite database) is
+  // shared by the checkouts of one thread at a time: others wait for it, up to
+  // pool_timeout.
   detail::PooledConnection* checkout();
   void checkin(detail::PooledConnection* rec) noexcept;
 
@@ -49,6 +52,8 @@ class Pool : public std::enable_shared_from_this<Pool> {
   int checked_out_ = 0;  // checkouts in progress
   std::chrono::steady_clock::time_point invalidated_before_{};
   std::unique_ptr<detail::PooledConnection> shared_;  // the static kind's one connection
+  // The thread using it: checkouts from that thread share it, others wait for it.
+  std::thread::id shared_owner_{};
 };
 
 }  // namespace retort

@@ -66,6 +66,25 @@ bool valid_scheme(std::string_view s) {
   return true;
 }
 
+// Where the user name and password end: the first '@' whose user name (before the first
+// ':') holds no '/' or '?' and which a host follows (no further '@' before the path, but
+// in a query); npos when there is none. So "u:p/x?y@host/db?k=a@b" has the password
+// "p/x?y", and "u:p@ss@host/db" the password "p@ss". An '@' in a password should still
+// be written %40: "u:p@x?y@host" cannot be told from a host "x" with a query.
+std::size_t userinfo_end(std::string_view rest) {
+  const std::string_view user = rest.substr(0, rest.find_first_of(":@"));
+  if (user.find_first_of("/?") != user.npos) return rest.npos;
+  for (auto at = rest.find('@'); at != rest.npos; at = rest.find('@', at + 1)) {
+    // Up to the path; a query there may hold '@', the host before it may not, nor be
+    // empty.
+    const std::string_view after = rest.substr(at + 1, rest.find('/', at + 1) - at - 1);
+    if (after.find('@') == after.npos) return at;
+    const std::string_view host = after.substr(0, after.find('?'));
+    if (!host.empty() && host.size() < after.size() && host.find('@') == host.npos) return at;
+  }
+  return rest.npos;
+}
+
 }  // namespace
 
 URL URL::parse(std::string_view text) {
@@ -84,6 +103,18 @@ URL URL::parse(std::string_view text) {
   if (url.backend_ == "postgres") url.backend_ = "postgresql";
 
   std::string_view rest = text.substr(sep + 3);
+  // The user name and password come off first: a password may hold '/', '?', '#' or '@'
+  // unescaped, and no part of it may ever reach an error message.
+  if (auto at = userinfo_end(rest); at != rest.npos) {
+    std::string_view userinfo = rest.substr(0, at);
+    rest = rest.substr(at + 1);
+    if (auto colon = userinfo.find(':'); colon != userinfo.npos) {
+      url.username_ = decode(userinfo.substr(0, colon), "user name");
+      url.password_ = decode(userinfo.substr(colon + 1), "password");
+    } else {
+      url.username_ = decode(userinfo, "user name");
+    }
+  }
   std::string_view query;
   if (auto q = rest.find('?'); q != rest.npos) {
     query = rest.substr(q + 1);
@@ -97,17 +128,6 @@ URL URL::parse(std::string_view text) {
   if (slash != rest.npos) url.database_ = decode(rest.substr(slash + 1), "database");
 
   if (!authority.empty()) {
-    // userinfo is up to the last '@' (passwords may contain an unescaped '@').
-    if (auto at = authority.rfind('@'); at != authority.npos) {
-      std::string_view userinfo = authority.substr(0, at);
-      authority = authority.substr(at + 1);
-      if (auto colon = userinfo.find(':'); colon != userinfo.npos) {
-        url.username_ = decode(userinfo.substr(0, colon), "user name");
-        url.password_ = decode(userinfo.substr(colon + 1), "password");
-      } else {
-        url.username_ = decode(userinfo, "user name");
-      }
-    }
     std::string_view hostport = authority;
     std::string_view port;
     if (!hostport.empty() && hostport.front() == '[') {
@@ -129,21 +149,23 @@ URL URL::parse(std::string_view text) {
       int p = 0;
       auto r = std::from_chars(port.data(), port.data() + port.size(), p);
       if (r.ec != std::errc() || r.ptr != port.data() + port.size() || p <= 0 || p > 65535) {
-        malformed("port '" + std::string(port) + "' is not a number between 1 and 65535");
+        // The text itself is not quoted: a password with an unescaped '@' may have
+        // been taken for a host and port.
+        malformed("the port is not a number between 1 and 65535");
       }
       url.port_ = p;
     }
     if (url.host_ && url.host_->empty()) url.host_.reset();
   }
 
-  while (!query.empty()) {
+  for (int option = 1; !query.empty(); ++option) {
     const auto amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     query = amp == query.npos ? std::string_view{} : query.substr(amp + 1);
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
     if (eq == pair.npos || eq == 0) {
-      malformed("query option '" + std::string(pair) + "' is not key=value");
+      malformed("query option " + std::to_string(option) + " is not key=value");
     }
     url.query_.emplace_back(decode(pair.substr(0, eq), "query"),
                             decode(pair.substr(eq + 1), "query"));

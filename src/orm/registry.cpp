@@ -16,12 +16,16 @@ const orm::Mapper* Registry::find(int slot) const {
   return slot < static_cast<int>(mappers_.size()) ? mappers_[slot].get() : nullptr;
 }
 
-void Registry::install(int slot, std::shared_ptr<orm::Mapper> mapper) {
-  if (find(slot)) throw MappingError(mapper->class_name() + " is already mapped in this registry");
+void Registry::install(int slot, std::shared_ptr<orm::Mapper> mapper, bool if_absent) {
+  if (find(slot)) {
+    if (if_absent) return;
+    throw MappingError(mapper->class_name() + " is already mapped in this registry");
+  }
   if (mapper->inheritance_) inherit(*mapper);
   mapper->finish(slot);
   std::lock_guard lock(mutex_);
   if (slot < static_cast<int>(mappers_.size()) && mappers_[slot]) {
+    if (if_absent) return;
     throw MappingError(mapper->class_name() + " is already mapped in this registry");
   }
   if (const Table* existing = metadata_.find(mapper->table().name())) {

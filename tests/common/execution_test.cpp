@@ -46,6 +46,7 @@ TEST_P(CoreExecution, ParameterMistakesAreArgumentErrors) {
   EXPECT_THROW(conn().execute("SELECT :a", {1}), rt::ArgumentError);
   EXPECT_THROW(conn().execute("SELECT ?", {{"a", 1}}), rt::ArgumentError);
   EXPECT_THROW(conn().execute("SELECT ? + :a", {1}), rt::ArgumentError);
+  EXPECT_THROW(conn().execute("SELECT $99999999999999999999", {1}), rt::ArgumentError);
   try {
     conn().execute("SELECT :alpha, :beta", {{"alpha", 1}});
     FAIL();

@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <thread>
 
 #include "databases.hpp"
@@ -45,17 +46,30 @@ class SocialPlatform : public testing::TestWithParam<Backend> {
     grpc::ClientContext context;
     return sp::Auth::NewStub(channel_)->AuthenticateUser(&context, request, &out);
   }
-  grpc::Status get_media(const std::string& uuid, const std::string& name, sp::UserMedia& out) {
+  // A token of user3, made once per test (the other users' tokens stay as tests left them).
+  const std::string& token() {
+    if (token_.empty()) {
+      sp::AuthResponse login;
+      EXPECT_TRUE(authenticate("user3", "password3", login).ok());
+      token_ = login.token().value();
+    }
+    return token_;
+  }
+  grpc::Status get_media(const std::string& uuid, const std::string& name, sp::UserMedia& out,
+                         std::optional<std::string> bearer = {}) {
     sp::MediaRequest request;
     request.set_media_uuid(uuid);
     request.set_media_name(name);
     grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + bearer.value_or(token()));
     return sp::Media::NewStub(channel_)->GetMedia(&context, request, &out);
   }
-  grpc::Status get_user(const std::string& uuid, simple::User& out) {
+  grpc::Status get_user(const std::string& uuid, simple::User& out,
+                        std::optional<std::string> bearer = {}) {
     simple::UserDataRequest request;
     request.set_user_uuid(uuid);
     grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + bearer.value_or(token()));
     return simple::UserService::NewStub(channel_)->GetUser(&context, request, &out);
   }
   rt::Ref<social::User> user(const std::string& login) {
@@ -66,6 +80,7 @@ class SocialPlatform : public testing::TestWithParam<Backend> {
   rt::Engine engine_ = rt::create_engine(GetParam().url());
   std::unique_ptr<social::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
+  std::string token_;
 };
 
 TEST_P(SocialPlatform, PasswordsAreStoredAsArgon2idHashes) {
@@ -89,10 +104,14 @@ TEST_P(SocialPlatform, AuthenticateIssuesAFreshTokenThatExpires) {
               static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(now).count()),
               60);
 
-  // Stored, and joined to its owner without a foreign key.
+  // Stored as its digest only, and joined to its owner without a foreign key.
   rt::Session session(engine_);
+  EXPECT_EQ(session.query<social::AuthToken>()
+                .where(rt::c(&social::AuthToken::data) == token.value())
+                .count(),
+            0);
   auto stored = session.query<social::AuthToken>()
-                    .where(rt::c(&social::AuthToken::data) == token.value())
+                    .where(rt::c(&social::AuthToken::data) == social::token_digest(token.value()))
                     .one();
   EXPECT_EQ(stored->owner.get()->login, "user1");
   EXPECT_EQ(stored->owner.get()->tokens.size(), 2u);
@@ -198,8 +217,84 @@ TEST_P(SocialPlatform, NoResponseContainsAPasswordHash) {
     EXPECT_EQ(r.find("argon2"), std::string::npos);
 }
 
+TEST_P(SocialPlatform, EveryCallButAuthenticateNeedsAValidToken) {
+  const std::string uuid = user("user1")->uuid.str();
+  simple::User out;
+  sp::UserMedia media;
+  sp::AuthResponse login;
+  ASSERT_TRUE(authenticate("user2", "password2", login).ok());
+  const std::string value = login.token().value();
+  EXPECT_TRUE(get_user(uuid, out, value).ok());
+  for (const std::string& bad : {std::string(), std::string("nonsense"), value + "0",
+                                 social::token_digest(value), std::string(value.size(), '0')}) {
+    EXPECT_EQ(get_user(uuid, out, bad).error_code(), grpc::StatusCode::UNAUTHENTICATED) << bad;
+    EXPECT_EQ(get_media("", "media-1", media, bad).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    simple::UserDataRequest request;
+    request.set_user_uuid(uuid);
+    grpc::ClientContext context;  // no metadata at all
+    EXPECT_EQ(simple::UserService::NewStub(channel_)->GetUser(&context, request, &out).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  // An expired token is refused, and purged at the next login.
+  engine_.connect().execute("UPDATE auth_token SET expires_at = created_at");
+  EXPECT_EQ(get_user(uuid, out, value).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(authenticate("user1", "password1", login).ok());
+  EXPECT_EQ(engine_.connect().execute("SELECT count(*) FROM auth_token").scalar<int>(), 1);
+}
+
+TEST_P(SocialPlatform, ReadThenWriteLoginsFromManyThreadsAllSucceed) {
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string n = std::to_string(t % 3 + 1);
+      for (int i = 0; i < 5; ++i) {
+        sp::AuthResponse login;
+        if (authenticate("user" + n, "password" + n, login).ok()) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(ok.load(), 80);
+}
+
+TEST_P(SocialPlatform, HashesOfAnotherCostAreReplacedAtLogin) {
+  // The users were seeded with the minimal cost; a server with the interactive cost
+  // replaces a hash when its user logs in.
+  server_->shutdown();
+  server_ = std::make_unique<social::Server>(
+      engine_, social::ServiceOptions{.password_cost = social::PasswordCost::interactive});
+  channel_ = grpc::CreateChannel(server_->start("127.0.0.1:0"), grpc::InsecureChannelCredentials());
+  const std::string before = user("user1")->password;
+  EXPECT_TRUE(social::needs_rehash(before, social::PasswordCost::interactive));
+  sp::AuthResponse login;
+  EXPECT_EQ(authenticate("user1", "wrong", login).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(user("user1")->password, before) << "a failed login changes nothing";
+  ASSERT_TRUE(authenticate("user1", "password1", login).ok());
+  const std::string after = user("user1")->password;
+  EXPECT_NE(after, before);
+  EXPECT_FALSE(social::needs_rehash(after, social::PasswordCost::interactive));
+  ASSERT_TRUE(authenticate("user1", "password1", login).ok()) << "the new hash verifies";
+}
+
+TEST_P(SocialPlatform, InternalErrorsTellClientsNothingOfTheSchema) {
+  (void)token();
+  engine_.connect().execute("DROP TABLE media");
+  sp::UserMedia media;
+  const grpc::Status status = get_media("", "media-1", media);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(status.error_message().rfind("internal error (error ", 0), 0u) << status.error_message();
+  EXPECT_EQ(status.error_message().find("media"), std::string::npos) << status.error_message();
+  social::create_schema(engine_);
+}
+
 TEST_P(SocialPlatform, ConcurrentCallsEachGetTheirOwnSession) {
   const std::string uuid = user("user2")->uuid.str();
+  (void)token();
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {

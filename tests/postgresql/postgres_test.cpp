@@ -203,4 +203,96 @@ TEST(PostgresPool, TransactionIsRolledBackWhenTheServerDropsIt) {
   EXPECT_EQ(engine.connect().execute("SELECT count(*) FROM drop_tx").scalar<int>(), 0);
 }
 
+TEST(PostgresValues, NulBytesInTextAreRefusedNotCut) {
+  auto c = rt::create_engine(postgres_url()).connect();
+  c.execute("DROP TABLE IF EXISTS nul_login");
+  c.execute("CREATE TABLE nul_login (name TEXT NOT NULL)");
+  c.execute("INSERT INTO nul_login VALUES ('user1')");
+  const std::string hostile("user1\0admin", 11);
+  try {
+    c.execute("INSERT INTO nul_login VALUES (?)", {hostile});
+    FAIL() << "a value with a NUL byte was stored";
+  } catch (const rt::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("NUL"), std::string::npos) << e.what();
+  }
+  // A lookup with it must not find user1.
+  EXPECT_THROW(c.execute("SELECT count(*) FROM nul_login WHERE name = ?", {hostile}),
+               rt::DataError);
+  EXPECT_EQ(c.execute("SELECT count(*) FROM nul_login").scalar<int>(), 1);
+}
+
+TEST(PostgresValues, AnEmptyBlobIsNotNull) {
+  auto c = rt::create_engine(postgres_url()).connect();
+  c.execute("DROP TABLE IF EXISTS empty_blob");
+  c.execute("CREATE TABLE empty_blob (data BYTEA NOT NULL)");
+  c.execute("INSERT INTO empty_blob VALUES (?)", {rt::Blob{}});
+  auto stmt = c.prepare("INSERT INTO empty_blob VALUES (?)");
+  stmt.raw().bind_blob_ref(0, {});
+  stmt.run();
+  EXPECT_EQ(c.execute("SELECT count(*) FROM empty_blob WHERE data = ''::bytea").scalar<int>(), 2);
+}
+
+TEST(PostgresValues, OversizedParametersAreRefusedBeforeSending) {
+  auto c = rt::create_engine(postgres_url()).connect();
+  auto stmt = c.prepare("SELECT length(?::bytea)");
+  static const std::uint8_t byte = 0;
+  // Only the length is looked at: a span claiming more than 2 GiB.
+  const std::span<const std::uint8_t> huge(&byte, std::size_t{1} << 31);
+  EXPECT_THROW(stmt.raw().bind_blob_ref(0, huge), rt::DataError);
+}
+
+TEST(PostgresValues, DataErrorsDoNotQuoteBoundValues) {
+  auto c = rt::create_engine(postgres_url()).connect();
+  try {
+    c.execute("SELECT CAST(? AS integer)", {"hunter2-secret"});
+    FAIL();
+  } catch (const rt::DataError& e) {
+    EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PostgresStatements, AStalePlanIsPreparedAgain) {
+  auto engine = rt::create_engine(postgres_url());
+  auto other = engine.connect();
+  other.execute("DROP TABLE IF EXISTS mig");
+  other.execute("CREATE TABLE mig (id INTEGER PRIMARY KEY, v INTEGER)");
+  other.execute("INSERT INTO mig VALUES (1, 10)");
+  auto c = engine.connect();
+  // The statement is prepared and cached on c's connection.
+  EXPECT_EQ(c.execute("SELECT * FROM mig").scalar<std::int64_t>(), 1);
+
+  // A migration from another connection changes what it returns.
+  other.execute("ALTER TABLE mig ALTER COLUMN v TYPE BIGINT");
+  other.execute("ALTER TABLE mig ADD COLUMN w TEXT");
+  // Outside a transaction: prepared again and run, transparently.
+  {
+    auto r = c.execute("SELECT * FROM mig");
+    ASSERT_TRUE(r.next());
+    EXPECT_EQ(r.row().size(), 3);
+  }
+  auto stream = c.stream("SELECT * FROM mig");
+  ASSERT_TRUE(stream.next());
+  while (stream.next()) {
+  }
+
+  // Inside a transaction the error aborts it: it says so, and the next try works.
+  other.execute("ALTER TABLE mig DROP COLUMN w");
+  {
+    auto tx = c.begin();
+    try {
+      c.execute("SELECT * FROM mig");
+      FAIL() << "a stale plan ran inside a transaction";
+    } catch (const rt::OperationalError& e) {
+      EXPECT_NE(std::string(e.what()).find("altered"), std::string::npos) << e.what();
+    }
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto tx = c.begin();
+    auto r = c.execute("SELECT * FROM mig");
+    ASSERT_TRUE(r.next());
+    EXPECT_EQ(r.row().size(), 2);
+  }
+}
+
 }  // namespace retort_test
+

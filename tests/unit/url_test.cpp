@@ -101,3 +101,47 @@ TEST(URL, RejectionDoesNotEchoPassword) {
     EXPECT_EQ(std::string(e.what()).find("sekrit"), std::string::npos) << e.what();
   }
 }
+
+TEST(URL, PasswordsWithSlashesQuestionMarksAndAts) {
+  const auto a = rt::URL::parse("postgresql://admin:S3cr3tPW/x@db/app");
+  EXPECT_EQ(a.password(), "S3cr3tPW/x");
+  EXPECT_EQ(a.host(), "db");
+  EXPECT_EQ(a.database(), "app");
+  const auto b = rt::URL::parse("postgresql://admin:pa?ss#w/rd@db:5433/app?application_name=a@b");
+  EXPECT_EQ(b.password(), "pa?ss#w/rd");
+  EXPECT_EQ(b.port(), 5433);
+  EXPECT_EQ(b.query_value("application_name"), "a@b");
+  const auto c = rt::URL::parse("postgresql://u:p@ss@host/db");
+  EXPECT_EQ(c.password(), "p@ss");
+  EXPECT_EQ(c.host(), "host");
+  EXPECT_FALSE(rt::URL::parse("sqlite:///data/a@b.db").username());
+  EXPECT_FALSE(rt::URL::parse("postgresql://host/db?x=a@b").username());
+}
+
+TEST(URL, NoRejectionEchoesAnyPartOfThePassword) {
+  // Random passwords built from the characters that separate URL parts, each in a URL
+  // that is wrong elsewhere: the error never holds the password or a piece of it.
+  const std::string alphabet = "ab/?#@:%[]&=+ 9";
+  std::uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::size_t>(state >> 33);
+  };
+  for (int i = 0; i < 2000; ++i) {
+    std::string password = "Zq";
+    for (std::size_t n = next() % 10; n > 0; --n)
+      password += alphabet[next() % alphabet.size()];
+    password += "Xj";
+    for (const std::string& url :
+         {"postgresql://admin:" + password + "@db:notaport/app",
+          "postgresql://admin:" + password + "@[::1/app", "postgresql://admin:" + password + "@db/app?novalue"}) {
+      try {
+        rt::URL::parse(url);
+      } catch (const rt::ArgumentError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.find("Zq"), std::string::npos) << what;
+        EXPECT_EQ(what.find("Xj"), std::string::npos) << what << " from " << url;
+      }
+    }
+  }
+}

@@ -31,6 +31,10 @@ struct TimeOfDay {
 
 // "2024-02-29"
 std::string format_date(std::chrono::year_month_day date);
+// The date or timestamp as text for a statement: rt::DataError for a date that does not
+// exist or a year outside 1..9999 (which would be stored but not read back).
+std::string storable_date(std::chrono::year_month_day date);
+std::string storable_timestamp(Timestamp ts, char separator = ' ');
 // "2024-02-29 13:45:00.250000" (separator ' ' or 'T'; the fraction always has six digits
 // so that text comparison in SQLite orders like time).
 std::string format_timestamp(Timestamp ts, char separator = ' ');

@@ -151,6 +151,9 @@ struct Codec<std::string> {
   }
   static void bind(driver::Statement& s, int i, const std::string& v, const Type& t) {
     if (t.kind() == TypeKind::enum_) (void)detail::enum_index(v, t);
+    // More bytes than String(n) allows characters: the type counts the characters (and
+    // refuses too long a text, as Core does).
+    if (v.size() > static_cast<std::size_t>(t.length()) && t.length() > 0) (void)t.to_db(Value(v));
     s.bind_text_ref(i, v);
   }
   static void read(driver::Statement& s, int col, std::string& v, const Type&) {

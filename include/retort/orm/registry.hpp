@@ -40,7 +40,8 @@ class Registry {
   // Adds a declarative model (T::mapping()).
   template <orm::declarative T>
   Registry& add() {
-    if (!find<T>()) install(orm::type_slot<T>(), T::mapping().build());
+    // Threads may meet here on a model's first use: the first to install wins.
+    if (!find<T>()) install(orm::type_slot<T>(), T::mapping().build(), true);
     return *this;
   }
   template <class T, class U, class... More>
@@ -104,7 +105,8 @@ class Registry {
   }
 
  private:
-  void install(int slot, std::shared_ptr<orm::Mapper> mapper);
+  // Adds a mapper; a type already mapped is an error unless `if_absent`.
+  void install(int slot, std::shared_ptr<orm::Mapper> mapper, bool if_absent = false);
   // Builds a subclass's mapper from its base's (inheritance.cpp).
   void inherit(orm::Mapper& mapper);
   void prepare_inheritance(const orm::Mapper& mapper);

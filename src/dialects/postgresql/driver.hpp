@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "retort/core/driver.hpp"
+#include "retort/core/error.hpp"
 
 namespace retort::postgresql {
 
@@ -83,8 +84,15 @@ class Statement final : public driver::Statement {
   void check_row(int index);
   [[noreturn]] void type_mismatch(int index, const char* wanted);
   void clear_results();
-  // Takes the next streamed result; false when the stream has ended.
+  // Takes the next streamed result; false when the stream has ended. Throws StalePlan
+  // when the first result says the prepared plan went stale.
   bool fetch_streamed();
+  struct StalePlan {};
+  PGresult* run_buffered();
+  // A stale plan: run again once when that is safe, else raise (see execute()).
+  PGresult* after_stale_plan(PGresult* res);
+  OperationalError stale_plan_error() const;
+  void prepare_again();
 
   std::shared_ptr<Session> session_;
   std::string name_;
@@ -100,6 +108,8 @@ class Statement final : public driver::Statement {
   int rows_ = 0;
   bool streaming_ = false;
   bool pending_row_ = false;
+  bool stale_ = false;        // to be prepared again before it runs next
+  bool cancellable_ = false;  // the stream runs outside a transaction
   std::int64_t changes_ = 0;
   std::vector<std::uint8_t> blob_;  // decoded bytea of the last get_blob
 };

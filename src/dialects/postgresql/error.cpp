@@ -10,6 +10,22 @@ std::string field(const PGresult* res, int code) {
   return v ? v : "";
 }
 
+// Data errors quote the offending value ('invalid input syntax for type integer: "x"'),
+// which may be a bound secret: the quoted text is left out.
+std::string without_quoted_values(const std::string& message) {
+  std::string out;
+  bool quoted = false;
+  for (char c : message) {
+    if (c == '"') {
+      out += quoted ? "\"" : "\"...";
+      quoted = !quoted;
+    } else if (!quoted) {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string one_line(const char* text) {
@@ -63,7 +79,7 @@ void raise_error(PGconn* conn, PGresult* res, std::string_view statement) {
       kind = Kind::exclusion;
     throw IntegrityError(kind, constraint, message, sql, sqlstate);
   }
-  if (cls == "22") throw DataError(message, sql, sqlstate);
+  if (cls == "22") throw DataError(without_quoted_values(message), sql, sqlstate);
   if (cls == "42" || cls == "0A" || cls == "25" || cls == "26" || cls == "2B" || cls == "34" ||
       cls == "3F") {
     throw ProgrammingError(message, sql, sqlstate);

@@ -1,4 +1,5 @@
 #include <charconv>
+#include <limits>
 #include <cstdlib>
 #include <cstring>
 
@@ -37,6 +38,25 @@ enum Oid : unsigned {
 std::int64_t changes_of(PGresult* res) {
   const char* tuples = PQcmdTuples(res);
   return tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
+}
+
+// A PostgreSQL parameter's length is an int.
+int length_of(std::size_t size, int index) {
+  if (size > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw DataError("parameter " + std::to_string(index + 1) + " holds " + std::to_string(size) +
+                    " bytes; a PostgreSQL parameter holds at most 2 GiB");
+  }
+  return static_cast<int>(size);
+}
+
+// After ALTER TABLE (a migration) changes what a prepared statement returns, the server
+// refuses to run the statement's old plan.
+bool stale_plan(const PGresult* res) {
+  if (!res) return false;
+  const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  const char* message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+  return state && std::strcmp(state, "0A000") == 0 && message &&
+         std::strstr(message, "cached plan must not change result type");
 }
 
 int hex(char c) {
@@ -81,13 +101,21 @@ Statement::Param& Statement::param(int index) {
 
 void Statement::set_text(int index, std::string_view text, bool copy) {
   Param& p = param(index);
+  // Text travels NUL-terminated and PostgreSQL's text types cannot hold NUL: cutting the
+  // value there would store (or look up) another value than the one given.
+  if (std::memchr(text.data(), '\0', text.size())) {
+    throw DataError("parameter " + std::to_string(index + 1) +
+                        " holds a NUL byte, which PostgreSQL text cannot store (use a "
+                        "blob column for binary data)",
+                    sql_);
+  }
+  p.length = length_of(text.size(), index);
   if (copy) {
     p.buffer.assign(text);
     p.data = p.buffer.data();
   } else {
-    p.data = text.data();
+    p.data = text.data() ? text.data() : "";
   }
-  p.length = static_cast<int>(text.size());
   p.format = 0;
   if (recording()) record(index, Value(text).repr());
 }
@@ -131,29 +159,30 @@ void Statement::bind_text_ref(int index, std::string_view value) {
 
 void Statement::bind_blob(int index, std::span<const std::uint8_t> value) {
   Param& p = param(index);
+  p.length = length_of(value.size(), index);
   p.buffer.assign(reinterpret_cast<const char*>(value.data()), value.size());
   p.data = p.buffer.data();
-  p.length = static_cast<int>(value.size());
   p.format = 1;
   if (recording()) record(index, "<blob " + std::to_string(value.size()) + " bytes>");
 }
 
 void Statement::bind_blob_ref(int index, std::span<const std::uint8_t> value) {
   Param& p = param(index);
-  p.data = reinterpret_cast<const char*>(value.data());
-  p.length = static_cast<int>(value.size());
+  p.length = length_of(value.size(), index);
+  // An empty blob has no data pointer; a null one would bind NULL.
+  p.data = value.data() ? reinterpret_cast<const char*>(value.data()) : "";
   p.format = 1;
   if (recording()) record(index, "<blob " + std::to_string(value.size()) + " bytes>");
 }
 
 void Statement::bind_date(int index, std::chrono::year_month_day value) {
-  set_text(index, format_date(value), true);
+  set_text(index, storable_date(value), true);
 }
 
 void Statement::bind_timestamp(int index, Timestamp value) {
   // With an explicit UTC offset, timestamptz stores the instant and timestamp (without
   // time zone) ignores the offset and keeps the wall-clock reading.
-  set_text(index, format_timestamp(value) + "+00", true);
+  set_text(index, storable_timestamp(value) + "+00", true);
 }
 
 void Statement::bind_time(int index, TimeOfDay value) {
@@ -174,10 +203,19 @@ void Statement::bind_uuid(int index, const Uuid& value) {
 
 void Statement::clear_results() {
   if (streaming_) {
-    // Drain what the server still sends so the connection is usable again.
+    // Drain what the server still sends so the connection is usable again. Outside a
+    // transaction the rest is cancelled first, so that abandoning a large result is
+    // quick; inside one, a cancel would abort the transaction, so the rest is read.
     if (result_ && result_ != meta_) PQclear(result_);
     result_ = nullptr;
     if (session_->conn) {
+      if (cancellable_) {
+        if (PGcancel* cancel = PQgetCancel(session_->conn)) {
+          char error[256];
+          PQcancel(cancel, error, sizeof error);
+          PQfreeCancel(cancel);
+        }
+      }
       while (PGresult* r = PQgetResult(session_->conn))
         PQclear(r);
     }
@@ -202,6 +240,7 @@ void Statement::execute(bool stream) {
         "destroy it first",
         sql_);
   }
+  if (stale_ && PQtransactionStatus(conn) != PQTRANS_INERROR) prepare_again();
   const int n = static_cast<int>(params_.size());
   for (int i = 0; i < n; ++i) {
     values_[i] = params_[i].data;
@@ -210,8 +249,8 @@ void Statement::execute(bool stream) {
   }
   changes_ = 0;
   if (!stream) {
-    PGresult* res =
-        PQexecPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(), formats_.data(), 0);
+    PGresult* res = run_buffered();
+    if (stale_plan(res)) res = after_stale_plan(res);
     const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status == PGRES_TUPLES_OK) {
       changes_ = changes_of(res);
@@ -226,14 +265,85 @@ void Statement::execute(bool stream) {
     }
     return;
   }
-  if (!PQsendQueryPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(), formats_.data(),
-                           0)) {
-    raise_error(conn, nullptr, sql_);
+  cancellable_ = PQtransactionStatus(conn) == PQTRANS_IDLE;
+  for (int attempt = 0;; ++attempt) {
+    if (!PQsendQueryPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(),
+                             formats_.data(), 0)) {
+      raise_error(conn, nullptr, sql_);
+    }
+    streaming_ = true;
+    session_->streaming = this;
+    if (!PQsetSingleRowMode(conn)) {
+      // libpq could not switch (it can only right after sending): the result arrives
+      // whole, as without streaming.
+      streaming_ = false;
+      session_->streaming = nullptr;
+      PGresult* res = nullptr;
+      while (PGresult* r = PQgetResult(conn)) {
+        if (res) PQclear(res);
+        res = r;
+      }
+      const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+      if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+        changes_ = changes_of(res);
+        meta_ = result_ = res;
+        rows_ = status == PGRES_TUPLES_OK ? PQntuples(res) : 0;
+        row_ = -1;
+        return;
+      }
+      raise_error(conn, res, sql_);
+    }
+    try {
+      if (fetch_streamed()) pending_row_ = true;
+      return;
+    } catch (const StalePlan& stale) {
+      // Nothing was read yet: outside a transaction, the statement is prepared again and
+      // sent once more.
+      if (attempt > 0 || PQtransactionStatus(conn) != PQTRANS_IDLE) {
+        stale_ = true;
+        throw stale_plan_error();
+      }
+      prepare_again();
+    }
   }
-  PQsetSingleRowMode(conn);
-  streaming_ = true;
-  session_->streaming = this;
-  if (fetch_streamed()) pending_row_ = true;
+}
+
+PGresult* Statement::run_buffered() {
+  return PQexecPrepared(session_->conn, name_.c_str(), static_cast<int>(params_.size()),
+                        values_.data(), lengths_.data(), formats_.data(), 0);
+}
+
+PGresult* Statement::after_stale_plan(PGresult* res) {
+  PQclear(res);
+  // Outside a transaction nothing was lost: prepare again and run once more. Inside one,
+  // the error has aborted it; the statement is prepared again when next run (after the
+  // rollback).
+  if (PQtransactionStatus(session_->conn) == PQTRANS_IDLE) {
+    prepare_again();
+    res = run_buffered();
+    if (!stale_plan(res)) return res;
+    PQclear(res);
+  }
+  stale_ = true;
+  throw stale_plan_error();
+}
+
+OperationalError Statement::stale_plan_error() const {
+  return OperationalError(
+      "the statement's prepared plan no longer matches its tables (they were altered, e.g. by "
+      "a migration); the transaction was aborted: roll it back and run it again, the "
+      "statement is prepared anew",
+      sql_, "0A000");
+}
+
+void Statement::prepare_again() {
+  PGconn* conn = session_->conn;
+  PQclear(PQexec(conn, ("DEALLOCATE " + name_).c_str()));
+  PGresult* res =
+      PQprepare(conn, name_.c_str(), sql_.c_str(), static_cast<int>(params_.size()), nullptr);
+  if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) raise_error(conn, res, sql_);
+  PQclear(res);
+  stale_ = false;
 }
 
 bool Statement::fetch_streamed() {
@@ -271,6 +381,10 @@ bool Statement::fetch_streamed() {
     PQclear(r);
   streaming_ = false;
   session_->streaming = nullptr;
+  if (!meta_ && stale_plan(res)) {
+    PQclear(res);
+    throw StalePlan();
+  }
   raise_error(conn, res, sql_);
 }
 

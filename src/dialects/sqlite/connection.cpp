@@ -10,7 +10,8 @@ namespace {
 
 // Query options a sqlite:// URL understands.
 constexpr std::string_view known_options =
-    "mode (ro|rw|rwc), timeout (seconds), foreign_keys (on|off), journal_mode, synchronous";
+    "mode (ro|rw|rwc), timeout (seconds), foreign_keys (on|off), journal_mode, synchronous, "
+    "begin (deferred|immediate)";
 
 bool truthy(std::string_view v, std::string_view key) {
   if (v == "1" || v == "on" || v == "true" || v == "yes") return true;
@@ -47,9 +48,18 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
     } else if (key == "timeout") {
       double seconds = 0;
       auto r = std::from_chars(value.data(), value.data() + value.size(), seconds);
-      if (r.ec != std::errc() || seconds < 0)
-        throw ArgumentError("sqlite URL option timeout=" + value + " is not a number of seconds");
+      // At most a day: a larger (or infinite, or NaN) value would overflow the
+      // milliseconds SQLite takes.
+      if (r.ec != std::errc() || r.ptr != value.data() + value.size() || !(seconds >= 0) ||
+          seconds > 86400) {
+        throw ArgumentError("sqlite URL option timeout=" + value +
+                            " is not a number of seconds between 0 and 86400");
+      }
       busy_ms = static_cast<int>(seconds * 1000);
+    } else if (key == "begin") {
+      if (value != "deferred" && value != "immediate")
+        throw ArgumentError("sqlite URL option begin=" + value + " is not deferred or immediate");
+      immediate_ = value == "immediate";
     } else if (key == "foreign_keys") {
       foreign_keys = truthy(value, key);
     } else if (key == "journal_mode" || key == "synchronous") {
@@ -121,7 +131,7 @@ std::unique_ptr<driver::Statement> Connection::prepare(std::string_view sql, int
                              std::string(sql));
     }
   }
-  return std::make_unique<Statement>(db_, stmt, std::string(sql));
+  return std::make_unique<Statement>(this, db_, stmt, std::string(sql));
 }
 
 void Connection::execute_script(std::string_view sql) {
@@ -130,16 +140,45 @@ void Connection::execute_script(std::string_view sql) {
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   sqlite3_free(message);
   if (rc != SQLITE_OK) raise_error(db_, rc, sql);
+  // Savepoints come through here (core issues them as scripts).
+  if (began_) {
+    if (sql.starts_with("SAVEPOINT "))
+      ++savepoints_;
+    else if (sql.starts_with("RELEASE ") && savepoints_ > 0)
+      --savepoints_;
+  }
 }
 
 void Connection::begin() {
-  execute_script("BEGIN");
+  execute_script(immediate_ ? "BEGIN IMMEDIATE" : "BEGIN");
+  began_ = true;
+  savepoints_ = 0;
 }
 void Connection::commit() {
+  began_ = false;
   execute_script("COMMIT");
 }
 void Connection::rollback() {
+  began_ = false;
   if (in_transaction()) execute_script("ROLLBACK");
+}
+
+void Connection::before_write(sqlite3_stmt* writer) {
+  if (!began_ || savepoints_ > 0 || sqlite3_txn_state(db_, nullptr) != SQLITE_TXN_READ) return;
+  // A statement still stepping reads the old snapshot: it stays, and so does the snapshot.
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db_, nullptr); s; s = sqlite3_next_stmt(db_, s)) {
+    if (s != writer && sqlite3_stmt_busy(s)) return;
+  }
+  // What was read before is as of the earlier snapshot (as with Python's sqlite3, whose
+  // transactions begin at the first write).
+  execute_script("ROLLBACK");
+  try {
+    execute_script("BEGIN IMMEDIATE");
+  } catch (...) {
+    // Still in a transaction for the caller, who rolls it back.
+    execute_script("BEGIN");
+    throw;
+  }
 }
 
 bool Connection::in_transaction() const {

@@ -14,9 +14,11 @@ namespace retort::sqlite {
 // Raises the rt::DatabaseError subclass matching the connection's last error.
 [[noreturn]] void raise_error(sqlite3* db, int rc, std::string_view statement);
 
+class Connection;
+
 class Statement final : public driver::Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql);
+  Statement(Connection* conn, sqlite3* db, sqlite3_stmt* stmt, std::string sql);
   ~Statement() override;
 
   int parameter_count() const override;
@@ -62,6 +64,8 @@ class Statement final : public driver::Statement {
 
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  Connection* conn_;
+  bool writes_;  // not sqlite3_stmt_readonly: may need the write lock
   std::string sql_;
   bool pending_row_ = false;  // execute() stepped onto the first row already
   bool done_ = true;
@@ -91,8 +95,17 @@ class Connection final : public driver::Connection {
 
   sqlite3* handle() const { return db_; }
 
+  // Before a statement that writes: a transaction of begin() that has only read so far
+  // holds a read snapshot, and SQLite cannot upgrade a snapshot another connection has
+  // written past (SQLITE_BUSY at once, whatever the busy timeout). Such a transaction
+  // starts again as BEGIN IMMEDIATE, which waits for the write lock up to the timeout.
+  void before_write(sqlite3_stmt* writer);
+
  private:
   sqlite3* db_ = nullptr;
+  bool immediate_ = false;  // ?begin=immediate: every transaction takes the write lock
+  bool began_ = false;      // in a transaction of begin()
+  int savepoints_ = 0;      // open inside it (a restart would lose them)
 };
 
 driver::Driver& driver();

@@ -7,8 +7,12 @@
 
 namespace retort::sqlite {
 
-Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql)
-    : db_(db), stmt_(stmt), sql_(std::move(sql)) {}
+Statement::Statement(Connection* conn, sqlite3* db, sqlite3_stmt* stmt, std::string sql)
+    : db_(db),
+      stmt_(stmt),
+      conn_(conn),
+      writes_(sqlite3_stmt_readonly(stmt) == 0),
+      sql_(std::move(sql)) {}
 
 Statement::~Statement() {
   sqlite3_finalize(stmt_);
@@ -91,11 +95,11 @@ void Statement::bind_blob_ref(int index, std::span<const std::uint8_t> value) {
 }
 
 void Statement::bind_date(int index, std::chrono::year_month_day value) {
-  bind_text(index, format_date(value));
+  bind_text(index, storable_date(value));
 }
 
 void Statement::bind_timestamp(int index, Timestamp value) {
-  bind_text(index, format_timestamp(value));
+  bind_text(index, storable_timestamp(value));
 }
 
 void Statement::bind_time(int index, TimeOfDay value) {
@@ -119,6 +123,7 @@ void Statement::execute(bool /*stream: SQLite always steps row by row*/) {
   done_ = false;
   changes_ = 0;
   reset_ = false;
+  if (writes_) conn_->before_write(stmt_);
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) {
     pending_row_ = true;
