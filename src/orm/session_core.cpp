@@ -61,9 +61,12 @@ SessionCore::~SessionCore() {
 
 Connection& SessionCore::connection() {
   if (!conn_) {
-    conn_ = engine_.connect();
+    // A connection whose BEGIN failed (the server went away) is not kept.
+    Connection conn = engine_.connect();
+    Transaction tx = conn.begin();
+    conn_ = std::move(conn);
     levels_.clear();
-    levels_.push_back(Level{0, conn_->begin(), {}, {}});
+    levels_.push_back(Level{0, std::move(tx), {}, {}});
   }
   return *conn_;
 }
