@@ -1,6 +1,8 @@
 // Every basic type goes in as a bound parameter and comes back out equal, through the
 // typed getters, through Value and through Record.
 #include "backend_test.hpp"
+#include "retort/orm.hpp"
+#include "retort/schema.hpp"
 
 namespace rt = retort;
 using namespace std::chrono;
@@ -171,6 +173,49 @@ TEST_P(CoreTypes, NarrowingAndNullAreErrorsNamingTheColumn) {
   }
   EXPECT_THROW(result.row().get<int>("missing"), rt::ArgumentError);
   EXPECT_THROW(result.row().get<int>(7), rt::ArgumentError);
+}
+
+TEST_P(CoreTypes, DatesThatCouldNotBeReadBackAreRefusedAtWrite) {
+  conn().execute("DROP TABLE IF EXISTS far_dates");
+  conn().execute("CREATE TABLE far_dates (d DATE, ts TIMESTAMP)");
+  for (const year_month_day bad : {year{-5} / January / 1, year{12345} / June / 1,
+                                    year{0} / March / 3, year{2023} / February / 29}) {
+    EXPECT_THROW(conn().execute("INSERT INTO far_dates (d) VALUES (?)", {bad}), rt::DataError);
+    if (bad.ok()) {
+      EXPECT_THROW(conn().execute("INSERT INTO far_dates (ts) VALUES (?)",
+                                  {rt::Timestamp(sys_days(bad))}),
+                   rt::DataError);
+    }
+  }
+  EXPECT_EQ(conn().execute("SELECT count(*) FROM far_dates").scalar<int>(), 0);
+  conn().execute("INSERT INTO far_dates (d) VALUES (?)", {year{9999} / December / 31});
+  EXPECT_EQ(conn().execute("SELECT d FROM far_dates").scalar<year_month_day>(),
+            year{9999} / December / 31);
+}
+
+namespace {
+struct Short {
+  std::int64_t id = 0;
+  std::string code{};
+  static auto mapping() {
+    return rt::model<Short>("short_code")
+        .column("id", &Short::id, rt::primary_key)
+        .column("code", &Short::code, rt::String(8));
+  }
+};
+}  // namespace
+
+TEST_P(CoreTypes, TheOrmChecksStringLengthsAsCoreDoes) {
+  rt::registry().add<Short>();
+  rt::registry().metadata().drop_all(conn(), {.tables = {"short_code"}});
+  rt::registry().metadata().create_all(conn(), {.tables = {"short_code"}});
+  rt::Session session(engine());
+  session.add(Short{.code = "ünïcödé!"});  // 8 characters, 14 bytes
+  session.commit();
+  session.add(Short{.code = std::string(10000, 'x')});
+  EXPECT_THROW(session.commit(), rt::DataError);
+  session.rollback();
+  EXPECT_EQ(conn().execute("SELECT count(*) FROM short_code").scalar<int>(), 1);
 }
 
 RETORT_INSTANTIATE_FOR_BACKEND(CoreTypes);

@@ -251,6 +251,16 @@ TEST(PostgresValues, DataErrorsDoNotQuoteBoundValues) {
   }
 }
 
+TEST(PostgresStatements, AnAbandonedStreamOutsideATransactionIsCancelled) {
+  auto c = rt::create_engine(postgres_url()).connect();
+  {
+    // Two billion rows: reading them all to drop them would take minutes.
+    auto stream = c.stream("SELECT g FROM generate_series(1, 2000000000) AS g");
+    ASSERT_TRUE(stream.next());
+  }
+  EXPECT_EQ(c.execute("SELECT 1").scalar<int>(), 1);
+}
+
 TEST(PostgresStatements, AStalePlanIsPreparedAgain) {
   auto engine = rt::create_engine(postgres_url());
   auto other = engine.connect();
