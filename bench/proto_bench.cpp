@@ -180,8 +180,7 @@ std::vector<bench::Row> run_mapping(long long n, int repeat) {
 class RawUserService final : public social::simple::UserService::Service {
  public:
   explicit RawUserService(std::string path) : path_(std::move(path)) {}
-  grpc::Status GetUser(grpc::ServerContext* context,
-                       const social::simple::UserDataRequest* request,
+  grpc::Status GetUser(grpc::ServerContext* context, const social::simple::UserDataRequest* request,
                        social::simple::User* response) override {
     struct Connection {
       sqlite3* db = nullptr;
@@ -199,8 +198,8 @@ class RawUserService final : public social::simple::UserService::Service {
           sqlite3_busy_timeout(c.db, 5000) != SQLITE_OK ||
           sqlite3_prepare_v3(c.db, "SELECT uuid, login, email FROM \"user\" WHERE uuid = ?", -1,
                              SQLITE_PREPARE_PERSISTENT, &c.stmt, nullptr) != SQLITE_OK ||
-          sqlite3_prepare_v3(c.db, "SELECT 1 FROM auth_token WHERE data = ? AND expires_at > ?",
-                             -1, SQLITE_PREPARE_PERSISTENT, &c.token, nullptr) != SQLITE_OK) {
+          sqlite3_prepare_v3(c.db, "SELECT 1 FROM auth_token WHERE data = ? AND expires_at > ?", -1,
+                             SQLITE_PREPARE_PERSISTENT, &c.token, nullptr) != SQLITE_OK) {
         return grpc::Status(grpc::StatusCode::INTERNAL, sqlite3_errmsg(c.db));
       }
     }

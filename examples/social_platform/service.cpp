@@ -54,7 +54,8 @@ bool authorized(const grpc::ServerContext* context, rt::Session& session, Status
   constexpr std::string_view scheme = "Bearer ";
   const auto& metadata = context->client_metadata();
   const auto it = metadata.find("authorization");
-  status = Status(StatusCode::UNAUTHENTICATED, "a valid token is required: authorization: Bearer ...");
+  status =
+      Status(StatusCode::UNAUTHENTICATED, "a valid token is required: authorization: Bearer ...");
   if (it == metadata.end()) return false;
   const std::string_view header(it->second.data(), it->second.size());
   if (!header.starts_with(scheme)) return false;

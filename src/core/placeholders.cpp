@@ -70,8 +70,8 @@ NativeSql to_native(std::string_view sql, const driver::Connection& conn) {
       while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) {
         // No database takes 65535 parameters or more.
         if (n > 65535) {
-          throw ArgumentError("a '$N' placeholder's number is out of range [SQL: " +
-                              std::string(sql) + "]");
+          throw ArgumentError(
+              "a '$N' placeholder's number is out of range [SQL: " + std::string(sql) + "]");
         }
         n = n * 10 + (sql[j] - '0');
         ++j;

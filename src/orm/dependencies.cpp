@@ -119,7 +119,8 @@ void SessionCore::cascade_deletes() {
       rel->items(h, children);
       if (auto it = pointing.find(s); it != pointing.end()) {
         for (const auto& [r, child] : it->second) {
-          if (r == rel.get() && std::find(children.begin(), children.end(), child) == children.end())
+          if (r == rel.get() &&
+              std::find(children.begin(), children.end(), child) == children.end())
             children.push_back(child);
         }
       }
@@ -408,7 +409,7 @@ void SessionCore::write_associations() {
 }
 
 std::vector<EntityState*> SessionCore::children_first(const Mapper& mapper,
-                                                       const std::vector<EntityState*>& states) {
+                                                      const std::vector<EntityState*>& states) {
   // The row each refers to, by the values the database holds: a deleted object is not
   // updated, so those are its snapshot's (the values it was loaded with) when it has one.
   std::vector<std::pair<const Attribute*, const Attribute*>> self;

@@ -590,7 +590,7 @@ EntityState* SessionCore::loaded_target(const EntityState* owner, const Relation
   if (remote != rel.target->primary_key()) return nullptr;
   EntityState* found = in_identity(*rel.target, key);
   return found && !(found->flags & kDeleted) && found->mapper->is_a(rel.target->slot()) ? found
-                                                                                         : nullptr;
+                                                                                        : nullptr;
 }
 
 EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {

@@ -30,8 +30,7 @@ struct Project {
         .column("title", &Project::title, rt::String(80))
         .column("project_manager_id", &Project::project_manager_id,
                 rt::ForeignKey("sc_project_manager.id"))
-        .relationship("project_manager", &Project::project_manager,
-                      rt::back_populates("projects"));
+        .relationship("project_manager", &Project::project_manager, rt::back_populates("projects"));
   }
 };
 inline auto ProjectManager::mapping() {

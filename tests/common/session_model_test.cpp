@@ -162,7 +162,7 @@ struct FzDog : FzAnimal {
 };
 
 const std::vector<std::string>& fz_tables() {
-  static const std::vector<std::string> names = {"fz_parent", "fz_child",  "fz_profile",
+  static const std::vector<std::string> names = {"fz_parent", "fz_child",      "fz_profile",
                                                  "fz_tag",    "fz_parent_tag", "fz_node",
                                                  "fz_animal", "fz_dog"};
   return names;
@@ -254,28 +254,88 @@ struct Failure : std::runtime_error {
 };
 
 enum class OpKind : std::uint8_t {
-  add_parent, add_child, add_profile, add_tag, add_node, add_animal,
-  delete_object, set_column,
-  set_child_parent, set_child_tag, set_node_parent, set_profile_owner, set_parent_profile,
-  children_push, children_remove, children_clear, children_assign,
-  tags_push, tags_remove, tags_clear, tags_assign, tag_parents_push,
-  node_children_push, node_children_remove,
-  query, get, forget, flush, commit, rollback,
-  savepoint, savepoint_release, savepoint_rollback,
-  expire, expire_all, refresh, expunge, merge, reopen, failed_flush,
+  add_parent,
+  add_child,
+  add_profile,
+  add_tag,
+  add_node,
+  add_animal,
+  delete_object,
+  set_column,
+  set_child_parent,
+  set_child_tag,
+  set_node_parent,
+  set_profile_owner,
+  set_parent_profile,
+  children_push,
+  children_remove,
+  children_clear,
+  children_assign,
+  tags_push,
+  tags_remove,
+  tags_clear,
+  tags_assign,
+  tag_parents_push,
+  node_children_push,
+  node_children_remove,
+  query,
+  get,
+  forget,
+  flush,
+  commit,
+  rollback,
+  savepoint,
+  savepoint_release,
+  savepoint_rollback,
+  expire,
+  expire_all,
+  refresh,
+  expunge,
+  merge,
+  reopen,
+  failed_flush,
   count_
 };
-constexpr const char* kOpNames[] = {
-    "add_parent", "add_child", "add_profile", "add_tag", "add_node", "add_animal",
-    "delete_object", "set_column",
-    "set_child_parent", "set_child_tag", "set_node_parent", "set_profile_owner",
-    "set_parent_profile",
-    "children_push", "children_remove", "children_clear", "children_assign",
-    "tags_push", "tags_remove", "tags_clear", "tags_assign", "tag_parents_push",
-    "node_children_push", "node_children_remove",
-    "query", "get", "forget", "flush", "commit", "rollback",
-    "savepoint", "savepoint_release", "savepoint_rollback",
-    "expire", "expire_all", "refresh", "expunge", "merge", "reopen", "failed_flush"};
+constexpr const char* kOpNames[] = {"add_parent",
+                                    "add_child",
+                                    "add_profile",
+                                    "add_tag",
+                                    "add_node",
+                                    "add_animal",
+                                    "delete_object",
+                                    "set_column",
+                                    "set_child_parent",
+                                    "set_child_tag",
+                                    "set_node_parent",
+                                    "set_profile_owner",
+                                    "set_parent_profile",
+                                    "children_push",
+                                    "children_remove",
+                                    "children_clear",
+                                    "children_assign",
+                                    "tags_push",
+                                    "tags_remove",
+                                    "tags_clear",
+                                    "tags_assign",
+                                    "tag_parents_push",
+                                    "node_children_push",
+                                    "node_children_remove",
+                                    "query",
+                                    "get",
+                                    "forget",
+                                    "flush",
+                                    "commit",
+                                    "rollback",
+                                    "savepoint",
+                                    "savepoint_release",
+                                    "savepoint_rollback",
+                                    "expire",
+                                    "expire_all",
+                                    "refresh",
+                                    "expunge",
+                                    "merge",
+                                    "reopen",
+                                    "failed_flush"};
 static_assert(std::size(kOpNames) == static_cast<std::size_t>(OpKind::count_));
 
 struct Op {
@@ -300,27 +360,46 @@ struct Op {
 
 // How often each kind comes up: mostly changes, now and then a transaction boundary.
 std::vector<Op> generate(std::uint64_t seed, std::size_t count) {
-  static const std::vector<std::pair<OpKind, int>> weights = {
-      {OpKind::add_parent, 5},         {OpKind::add_child, 6},
-      {OpKind::add_profile, 3},        {OpKind::add_tag, 3},
-      {OpKind::add_node, 4},           {OpKind::add_animal, 3},
-      {OpKind::delete_object, 6},      {OpKind::set_column, 8},
-      {OpKind::set_child_parent, 5},   {OpKind::set_child_tag, 3},
-      {OpKind::set_node_parent, 4},    {OpKind::set_profile_owner, 3},
-      {OpKind::set_parent_profile, 3}, {OpKind::children_push, 5},
-      {OpKind::children_remove, 3},    {OpKind::children_clear, 1},
-      {OpKind::children_assign, 2},    {OpKind::tags_push, 4},
-      {OpKind::tags_remove, 3},        {OpKind::tags_clear, 1},
-      {OpKind::tags_assign, 2},        {OpKind::tag_parents_push, 2},
-      {OpKind::node_children_push, 3}, {OpKind::node_children_remove, 2},
-      {OpKind::query, 4},              {OpKind::get, 2},
-      {OpKind::forget, 4},             {OpKind::flush, 3},
-      {OpKind::commit, 4},             {OpKind::rollback, 2},
-      {OpKind::savepoint, 2},          {OpKind::savepoint_release, 1},
-      {OpKind::savepoint_rollback, 1}, {OpKind::expire, 2},
-      {OpKind::expire_all, 1},         {OpKind::refresh, 1},
-      {OpKind::expunge, 1},            {OpKind::merge, 1},
-      {OpKind::reopen, 1},             {OpKind::failed_flush, 1}};
+  static const std::vector<std::pair<OpKind, int>> weights = {{OpKind::add_parent, 5},
+                                                              {OpKind::add_child, 6},
+                                                              {OpKind::add_profile, 3},
+                                                              {OpKind::add_tag, 3},
+                                                              {OpKind::add_node, 4},
+                                                              {OpKind::add_animal, 3},
+                                                              {OpKind::delete_object, 6},
+                                                              {OpKind::set_column, 8},
+                                                              {OpKind::set_child_parent, 5},
+                                                              {OpKind::set_child_tag, 3},
+                                                              {OpKind::set_node_parent, 4},
+                                                              {OpKind::set_profile_owner, 3},
+                                                              {OpKind::set_parent_profile, 3},
+                                                              {OpKind::children_push, 5},
+                                                              {OpKind::children_remove, 3},
+                                                              {OpKind::children_clear, 1},
+                                                              {OpKind::children_assign, 2},
+                                                              {OpKind::tags_push, 4},
+                                                              {OpKind::tags_remove, 3},
+                                                              {OpKind::tags_clear, 1},
+                                                              {OpKind::tags_assign, 2},
+                                                              {OpKind::tag_parents_push, 2},
+                                                              {OpKind::node_children_push, 3},
+                                                              {OpKind::node_children_remove, 2},
+                                                              {OpKind::query, 4},
+                                                              {OpKind::get, 2},
+                                                              {OpKind::forget, 4},
+                                                              {OpKind::flush, 3},
+                                                              {OpKind::commit, 4},
+                                                              {OpKind::rollback, 2},
+                                                              {OpKind::savepoint, 2},
+                                                              {OpKind::savepoint_release, 1},
+                                                              {OpKind::savepoint_rollback, 1},
+                                                              {OpKind::expire, 2},
+                                                              {OpKind::expire_all, 1},
+                                                              {OpKind::refresh, 1},
+                                                              {OpKind::expunge, 1},
+                                                              {OpKind::merge, 1},
+                                                              {OpKind::reopen, 1},
+                                                              {OpKind::failed_flush, 1}};
   int total = 0;
   for (const auto& [k, w] : weights)
     total += w;
@@ -674,8 +753,8 @@ class ModelRun {
       }
       case OpKind::tags_remove: {
         if (m_.links.empty()) return;
-        const auto [p, t] = *std::next(m_.links.begin(),
-                                        static_cast<std::ptrdiff_t>(a % m_.links.size()));
+        const auto [p, t] =
+            *std::next(m_.links.begin(), static_cast<std::ptrdiff_t>(a % m_.links.size()));
         if (b % 2)
           parent(p)->tags.remove(tag(t));
         else
@@ -1016,7 +1095,8 @@ class ModelRun {
       case 2:
         for (const auto& n : session_->query<FzNode>().all()) {
           const auto& cn = std::as_const(n);
-          got.insert(cn->name + (cn->parent ? " under " + std::as_const(cn->parent.get())->name : ""));
+          got.insert(cn->name +
+                     (cn->parent ? " under " + std::as_const(cn->parent.get())->name : ""));
         }
         for (const auto& [n, row] : m_.nodes)
           want.insert(n + (row.parent.empty() ? "" : " under " + row.parent));
@@ -1043,8 +1123,8 @@ class ModelRun {
   void check(const std::string& when) {
     const auto want = m_.lines();
     const auto got = database();
-    expect(got == want, "the database differs from the model " + when + ":" +
-                            difference(want, got));
+    expect(got == want,
+           "the database differs from the model " + when + ":" + difference(want, got));
     check_objects(when);
   }
   std::set<std::string> database() {
@@ -1095,9 +1175,9 @@ class ModelRun {
     for (const auto& [cn, r] : children_) {
       const auto& c = std::as_const(r);
       const auto& row = m_.children.at(cn);
-      expect(c->value == row.value && name_of(c->parent) == row.parent &&
-                 name_of(c->tag) == row.tag,
-             "child " + cn + " differs from the model " + when);
+      expect(
+          c->value == row.value && name_of(c->parent) == row.parent && name_of(c->tag) == row.tag,
+          "child " + cn + " differs from the model " + when);
     }
     for (const auto& [pn, r] : profiles_) {
       const auto& row = m_.profiles.at(pn);
@@ -1204,16 +1284,16 @@ const std::vector<std::vector<std::string>> kRegressions = {
     {"add_parent 287465996 1468644505 18", "add_child 1837523366 4246338118 23",
      "delete_object 757588473 4082664342 89"},
     // A child moved twice through collections, its own side not loaded.
-    {"add_tag 1031386931 3381106603 63", "add_parent 3592215349 3860741882 86",
-     "add_node 1123723941 3338823363 40", "add_parent 3589523936 3623541795 0",
-     "add_profile 2384417871 3466918328 15", "add_parent 791034380 3913807044 19",
-     "add_child 4133671353 911542611 14", "add_child 3454839673 1667031471 80",
+    {"add_tag 1031386931 3381106603 63",       "add_parent 3592215349 3860741882 86",
+     "add_node 1123723941 3338823363 40",      "add_parent 3589523936 3623541795 0",
+     "add_profile 2384417871 3466918328 15",   "add_parent 791034380 3913807044 19",
+     "add_child 4133671353 911542611 14",      "add_child 3454839673 1667031471 80",
      "children_push 2940369996 2727887261 96", "add_parent 1699165115 1615051108 86",
-     "add_child 3367003714 1333665348 1", "delete_object 663968580 2908030380 33",
-     "add_parent 3870947209 1749614467 88", "add_parent 2705383236 2314825182 90",
-     "commit 1309820561 4211951127 38", "forget 378644515 2245365883 75",
-     "rollback 3971330122 226630798 87", "children_push 586470979 3700842434 92",
-     "add_child 2098135712 758560400 0", "children_push 2123956027 3558802475 62"},
+     "add_child 3367003714 1333665348 1",      "delete_object 663968580 2908030380 33",
+     "add_parent 3870947209 1749614467 88",    "add_parent 2705383236 2314825182 90",
+     "commit 1309820561 4211951127 38",        "forget 378644515 2245365883 75",
+     "rollback 3971330122 226630798 87",       "children_push 586470979 3700842434 92",
+     "add_child 2098135712 758560400 0",       "children_push 2123956027 3558802475 62"},
     {"add_parent 3513559744 3489452171 28", "add_child 500723760 1729771888 58",
      "add_parent 948299151 848389819 1", "add_child 3005168177 3705187777 54",
      "add_child 369826031 1157771834 82", "expunge 281366725 2423825027 84",
@@ -1377,8 +1457,8 @@ TEST_P(SessionModel, RandomOperationsAgreeWithTheModel) {
     for (const auto& op : shrunk)
       listing += "\n    \"" + op.text() + "\",";
     const auto last = failure(shrunk, nullptr, true);
-    FAIL() << *failed << "\nseed " << seed + run << " (RETORT_FUZZ_SEED=" << seed
-           << "); shrunk to " << shrunk.size() << " operations, failing with:\n"
+    FAIL() << *failed << "\nseed " << seed + run << " (RETORT_FUZZ_SEED=" << seed << "); shrunk to "
+           << shrunk.size() << " operations, failing with:\n"
            << last.value_or("(no longer fails)") << "\nas a regression:{" << listing << "\n}";
   }
 }

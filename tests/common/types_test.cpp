@@ -179,12 +179,12 @@ TEST_P(CoreTypes, DatesThatCouldNotBeReadBackAreRefusedAtWrite) {
   conn().execute("DROP TABLE IF EXISTS far_dates");
   conn().execute("CREATE TABLE far_dates (d DATE, ts TIMESTAMP)");
   for (const year_month_day bad : {year{-5} / January / 1, year{12345} / June / 1,
-                                    year{0} / March / 3, year{2023} / February / 29}) {
+                                   year{0} / March / 3, year{2023} / February / 29}) {
     EXPECT_THROW(conn().execute("INSERT INTO far_dates (d) VALUES (?)", {bad}), rt::DataError);
     if (bad.ok()) {
-      EXPECT_THROW(conn().execute("INSERT INTO far_dates (ts) VALUES (?)",
-                                  {rt::Timestamp(sys_days(bad))}),
-                   rt::DataError);
+      EXPECT_THROW(
+          conn().execute("INSERT INTO far_dates (ts) VALUES (?)", {rt::Timestamp(sys_days(bad))}),
+          rt::DataError);
     }
   }
   EXPECT_EQ(conn().execute("SELECT count(*) FROM far_dates").scalar<int>(), 0);

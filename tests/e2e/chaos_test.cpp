@@ -110,10 +110,11 @@ class Chaos {
   }
 
   void report(const char* what, double recovery) {
-    std::printf("chaos %s: %ld calls, %ld ok, %ld UNAVAILABLE, %ld other; %zu tokens; "
-                "recovered in %.3f s\n",
-                what, tally.calls.load(), tally.ok.load(), tally.unavailable.load(),
-                tally.wrong.load(), tally.tokens.size(), recovery);
+    std::printf(
+        "chaos %s: %ld calls, %ld ok, %ld UNAVAILABLE, %ld other; %zu tokens; "
+        "recovered in %.3f s\n",
+        what, tally.calls.load(), tally.ok.load(), tally.unavailable.load(), tally.wrong.load(),
+        tally.tokens.size(), recovery);
     EXPECT_EQ(tally.wrong.load(), 0) << tally.first_wrong;
     EXPECT_GT(tally.ok.load(), 0);
     EXPECT_LT(recovery, 1.0) << "calls did not succeed again within a second";

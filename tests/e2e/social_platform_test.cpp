@@ -228,8 +228,7 @@ TEST_P(SocialPlatform, EveryCallButAuthenticateNeedsAValidToken) {
   for (const std::string& bad : {std::string(), std::string("nonsense"), value + "0",
                                  social::token_digest(value), std::string(value.size(), '0')}) {
     EXPECT_EQ(get_user(uuid, out, bad).error_code(), grpc::StatusCode::UNAUTHENTICATED) << bad;
-    EXPECT_EQ(get_media("", "media-1", media, bad).error_code(),
-              grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(get_media("", "media-1", media, bad).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
   {
     simple::UserDataRequest request;
@@ -287,7 +286,8 @@ TEST_P(SocialPlatform, InternalErrorsTellClientsNothingOfTheSchema) {
   sp::UserMedia media;
   const grpc::Status status = get_media("", "media-1", media);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
-  EXPECT_EQ(status.error_message().rfind("internal error (error ", 0), 0u) << status.error_message();
+  EXPECT_EQ(status.error_message().rfind("internal error (error ", 0), 0u)
+      << status.error_message();
   EXPECT_EQ(status.error_message().find("media"), std::string::npos) << status.error_message();
   social::create_schema(engine_);
 }

@@ -305,4 +305,3 @@ TEST(PostgresStatements, AStalePlanIsPreparedAgain) {
 }
 
 }  // namespace retort_test
-

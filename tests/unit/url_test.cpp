@@ -132,9 +132,9 @@ TEST(URL, NoRejectionEchoesAnyPartOfThePassword) {
     for (std::size_t n = next() % 10; n > 0; --n)
       password += alphabet[next() % alphabet.size()];
     password += "Xj";
-    for (const std::string& url :
-         {"postgresql://admin:" + password + "@db:notaport/app",
-          "postgresql://admin:" + password + "@[::1/app", "postgresql://admin:" + password + "@db/app?novalue"}) {
+    for (const std::string& url : {"postgresql://admin:" + password + "@db:notaport/app",
+                                   "postgresql://admin:" + password + "@[::1/app",
+                                   "postgresql://admin:" + password + "@db/app?novalue"}) {
       try {
         rt::URL::parse(url);
       } catch (const rt::ArgumentError& e) {

@@ -1,7 +1,7 @@
 #include <charconv>
-#include <limits>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include "dialects/postgresql/driver.hpp"
 #include "retort/core/error.hpp"
