@@ -7,7 +7,7 @@
 
 #include "retort/core/error.hpp"
 #include "retort/orm/session_core.hpp"
-#include "retort/sql/dialect.hpp"
+#include "retort/sql/dml.hpp"
 
 namespace retort::orm {
 namespace {
@@ -274,7 +274,6 @@ void SessionCore::sync_foreign_keys(EntityState* s, const ParentMap& parents) {
 }
 
 void SessionCore::post_updates(const ParentMap&) {
-  const sql::Dialect& d = *dialect_;
   auto has_post_update = [](const EntityState* s) {
     const auto& rels = s->mapper->relationships();
     return std::any_of(rels.begin(), rels.end(), [](const auto& r) { return r->spec.post_update; });
@@ -298,39 +297,45 @@ void SessionCore::post_updates(const ParentMap&) {
       if (pending && targets.empty()) continue;  // inserted with NULL already
       if (!pending && !rel->changed_since_load(h)) continue;
       // Both rows exist now: the key can be written.
-      std::string sql = "UPDATE " + d.quote(s->mapper->table().name()) + " SET ";
       std::vector<Value> params;
-      for (std::size_t i = 0; i < rel->pairs.size(); ++i) {
-        const auto& [local, remote] = rel->pairs[i];
+      for (const auto& [local, remote] : rel->pairs) {
         const Value v = targets.empty() ? Value() : remote->get(targets.front()->object);
         local->set(s->object, v);
-        sql += (i ? ", " : "") + d.quote(local->name) + " = ?";
         params.push_back(v);
       }
-      sql += " WHERE ";
-      const auto& pk = s->mapper->primary_key();
-      for (std::size_t i = 0; i < pk.size(); ++i) {
-        sql += (i ? " AND " : "") + d.quote(pk[i]->name) + " = ?";
-        params.push_back(pk[i]->get(s->object));
-      }
-      connection().execute(sql, Params(std::move(params)));
+      const Mapper& m = *s->mapper;
+      for (const Attribute* a : m.primary_key())
+        params.push_back(a->get(s->object));
+      const auto& sql = statement(m, "P" + rel->name, [&] {
+        sql::Assignments set;
+        for (const auto& [local, remote] : rel->pairs)
+          set.emplace_back(local->name, sql::placeholder(local->type));
+        sql::Update update = sql::update(m.table()).values(set);
+        for (const Attribute* a : m.primary_key())
+          update = update.where(m.table().c(a->name) == sql::placeholder(a->type));
+        return update;
+      });
+      connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
     }
   }
 }
 
 void SessionCore::delete_owner_associations() {
-  const sql::Dialect& d = *dialect_;
   for (EntityState* s : deleted_) {
     if (!(s->flags & kPersistent)) continue;
     for (const auto& rel : s->mapper->relationships()) {
       if (rel->spec.viewonly || rel->direction != Direction::many_to_many) continue;
-      std::string sql = "DELETE FROM " + d.quote(rel->spec.secondary.name()) + " WHERE ";
       std::vector<Value> params;
-      for (std::size_t i = 0; i < rel->secondary_local.size(); ++i) {
-        sql += (i ? " AND " : "") + d.quote(rel->secondary_local[i].second) + " = ?";
-        params.push_back(rel->secondary_local[i].first->get(s->object));
-      }
-      connection().execute(sql, Params(std::move(params)));
+      for (const auto& [attr, column] : rel->secondary_local)
+        params.push_back(attr->get(s->object));
+      const auto& sql = statement(*rel->parent, "A" + rel->name, [&] {
+        const Table& link = rel->spec.secondary;
+        sql::Delete del = sql::delete_(link);
+        for (const auto& [attr, column] : rel->secondary_local)
+          del = del.where(link.c(column) == sql::placeholder(attr->type));
+        return del;
+      });
+      connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
     }
   }
 }
@@ -382,29 +387,22 @@ void SessionCore::write_associations() {
       }
     }
   }
-  const sql::Dialect& d = *dialect_;
   for (const Row& row : rows) {
     const Relationship& rel = *row.rel;
-    std::vector<std::string> columns;
-    for (const auto& [attr, column] : rel.secondary_local)
-      columns.push_back(column);
-    for (const auto& [attr, column] : rel.secondary_remote)
-      columns.push_back(column);
-    std::string sql;
-    if (row.insert) {
-      sql = "INSERT INTO " + d.quote(rel.spec.secondary.name()) + " (";
-      for (std::size_t i = 0; i < columns.size(); ++i)
-        sql += (i ? ", " : "") + d.quote(columns[i]);
-      sql += ") VALUES (";
-      for (std::size_t i = 0; i < columns.size(); ++i)
-        sql += i ? ", ?" : "?";
-      sql += ")";
-    } else {
-      sql = "DELETE FROM " + d.quote(rel.spec.secondary.name()) + " WHERE ";
-      for (std::size_t i = 0; i < columns.size(); ++i)
-        sql += (i ? " AND " : "") + d.quote(columns[i]) + " = ?";
-    }
-    connection().execute(sql, Params(row.values));
+    const auto& sql = statement(*rel.parent, (row.insert ? "+" : "-") + rel.name, [&] {
+      const Table& link = rel.spec.secondary;
+      std::vector<std::string> columns;
+      for (const auto& [attr, column] : rel.secondary_local)
+        columns.push_back(column);
+      for (const auto& [attr, column] : rel.secondary_remote)
+        columns.push_back(column);
+      if (row.insert) return sql::Executable(sql::insert(link).placeholders(columns, 1));
+      sql::Delete del = sql::delete_(link);
+      for (const auto& column : columns)
+        del = del.where(link.c(column) == sql::placeholder());
+      return sql::Executable(del);
+    });
+    connection().execute(sql.sql, Params(sql.parameters(row.values)));
   }
 }
 

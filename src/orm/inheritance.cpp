@@ -110,44 +110,6 @@ sql::Select polymorphic_select(const Mapper& m) {
   return s;
 }
 
-PolymorphicSql polymorphic_sql(const Mapper& m, const sql::Dialect& d) {
-  PolymorphicSql out;
-  auto column = [&](const Table& t, const std::string& name) {
-    return d.quote(t.name()) + "." + d.quote(name);
-  };
-  if (!m.inheritance()) {
-    for (const auto& a : m.attributes())
-      out.columns += (out.columns.empty() ? "" : ", ") + column(m.table(), a->name);
-    out.from = d.quote(m.table().name());
-    return out;
-  }
-  const auto& h = *m.inheritance();
-  const Mapper& root = *h.root;
-  for (const auto& [table, attr] : h.layout.columns) {
-    out.columns += (out.columns.empty() ? "" : ", ") + column(*table, attr->name);
-  }
-  out.from = d.quote(root.table().name());
-  for (const auto& [table, outer] : h.layout.joins) {
-    out.from += (outer ? " LEFT OUTER JOIN " : " JOIN ") + d.quote(table->name()) + " ON ";
-    const auto& pk = root.primary_key();
-    for (std::size_t i = 0; i < pk.size(); ++i) {
-      out.from += (i ? " AND " : "") + column(*table, pk[i]->name) + " = " +
-                  column(root.table(), pk[i]->name);
-    }
-  }
-  if (!h.layout.identities.empty()) {
-    out.filter = column(root.table(), root.inheritance()->discriminator->name) + " IN (";
-    for (std::size_t i = 0; i < h.layout.identities.size(); ++i) {
-      std::string quoted = "'";
-      for (char c : h.layout.identities[i])
-        quoted += c == '\'' ? std::string("''") : std::string(1, c);
-      out.filter += (i ? ", " : "") + quoted + "'";
-    }
-    out.filter += ")";
-  }
-  return out;
-}
-
 const Mapper& concrete_mapper(const Mapper& queried, const std::string& identity, bool is_null) {
   const auto& h = *queried.inheritance();
   const auto& root = *h.root->inheritance();

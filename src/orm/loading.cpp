@@ -16,19 +16,51 @@ namespace {
 // database's parameter limit.
 constexpr std::size_t kInBatch = 1000;
 
-// "table"."column" of a target's attribute (in a hierarchy, the table that holds it).
-std::string column_of(const Mapper& m, const Attribute& a, const sql::Dialect& d) {
-  return d.quote(column_table(m, a).name()) + "." + d.quote(a.name);
+// The rows of a relationship's target (every table of a hierarchy), after `leading`
+// columns, joined to the association table of a many-to-many, in the relationship's
+// order; the caller adds the condition.
+sql::Select related_rows(const Relationship& rel, const std::vector<sql::Expr<>>& leading) {
+  const Mapper& target = *rel.target;
+  const sql::Select base = SessionCore::select_of(target);
+  sql::Select s;
+  for (const auto& e : leading)
+    s = s.add_columns(e);
+  for (const auto& c : base.data().columns)
+    s = s.add_columns(sql::Expr<>(c));
+  if (base.data().froms.empty()) {
+    s = s.select_from(target.table());
+  } else {
+    for (const auto& f : base.data().froms)
+      s = s.select_from(sql::From(f));
+  }
+  for (const auto& w : base.data().where)
+    s = s.where(sql::Expr<bool>(w));
+  if (rel.direction == Direction::many_to_many) {
+    const Table& link = rel.spec.secondary;
+    std::vector<sql::Expr<bool>> on;
+    for (const auto& [attr, column] : rel.secondary_remote)
+      on.push_back(link.c(column) == column_table(target, *attr).c(attr->name));
+    s = s.join(link, sql::and_(on));
+  }
+  for (const auto& [attr, descending] : rel.order_by) {
+    const auto column = column_table(target, *attr).c(attr->name);
+    s = s.order_by(descending ? sql::OrderBy(column.desc()) : column.asc());
+  }
+  return s;
 }
 
-std::string order_of(const Relationship& rel, const sql::Dialect& d,
-                     const std::string& first = {}) {
-  std::string out = first;
-  for (const auto& [attr, descending] : rel.order_by) {
-    out +=
-        (out.empty() ? "" : ", ") + column_of(*rel.target, *attr, d) + (descending ? " DESC" : "");
+// The columns a relationship's rows are found by: the association table's for a
+// many-to-many, the target's join columns otherwise.
+std::vector<sql::Expr<>> match_columns(const Relationship& rel) {
+  std::vector<sql::Expr<>> out;
+  if (rel.direction == Direction::many_to_many) {
+    for (const auto& [attr, column] : rel.secondary_local)
+      out.push_back(rel.spec.secondary.c(column));
+  } else {
+    for (const auto& [local, remote] : rel.pairs)
+      out.push_back(column_table(*rel.target, *remote).c(remote->name));
   }
-  return out.empty() ? out : " ORDER BY " + out;
+  return out;
 }
 
 // A printable key of values, for grouping rows by the parent they belong to.
@@ -69,33 +101,10 @@ bool has_null(const std::vector<Value>& values) {
   return std::any_of(values.begin(), values.end(), [](const Value& v) { return v.is_null(); });
 }
 
-// "(a, b) IN ((?, ?), (?, ?))" or "a IN (?, ?)"
-std::string in_list(const std::vector<std::string>& columns, std::size_t rows) {
-  std::string out;
-  if (columns.size() == 1) {
-    out = columns.front() + " IN (";
-    for (std::size_t r = 0; r < rows; ++r)
-      out += r ? ", ?" : "?";
-    return out + ")";
-  }
-  out = "(";
-  for (std::size_t i = 0; i < columns.size(); ++i)
-    out += (i ? ", " : "") + columns[i];
-  out += ") IN (";
-  std::string row = "(";
-  for (std::size_t i = 0; i < columns.size(); ++i)
-    row += i ? ", ?" : "?";
-  row += ")";
-  for (std::size_t r = 0; r < rows; ++r)
-    out += (r ? ", " : "") + row;
-  return out + ")";
-}
-
 }  // namespace
 
 void SessionCore::load_relationship(EntityState* owner, const Relationship& rel) {
   autoflush();
-  const sql::Dialect& d = *dialect_;
   const Mapper& target = *rel.target;
   void* object = owner->object;
   std::vector<EntityState*> found;
@@ -117,35 +126,25 @@ void SessionCore::load_relationship(EntityState* owner, const Relationship& rel)
       return;
     }
   }
-  const auto target_sql = polymorphic_sql(target, d);
-  std::string sql = "SELECT " + target_sql.columns + " FROM " + target_sql.from;
   std::vector<Value> params;
   if (rel.direction == Direction::many_to_many) {
-    const std::string s = d.quote(rel.spec.secondary.name());
-    sql += " JOIN " + s + " ON ";
-    for (std::size_t i = 0; i < rel.secondary_remote.size(); ++i) {
-      sql += (i ? " AND " : "") + s + "." + d.quote(rel.secondary_remote[i].second) + " = " +
-             column_of(target, *rel.secondary_remote[i].first, d);
-    }
-    sql += " WHERE ";
-    for (std::size_t i = 0; i < rel.secondary_local.size(); ++i) {
-      sql += (i ? " AND " : "") + s + "." + d.quote(rel.secondary_local[i].second) + " = ?";
-      params.push_back(rel.secondary_local[i].first->get(object));
-    }
+    for (const auto& [attr, column] : rel.secondary_local)
+      params.push_back(attr->get(object));
   } else {
-    sql += " WHERE ";
-    for (std::size_t i = 0; i < rel.pairs.size(); ++i) {
-      sql += (i ? " AND " : "") + column_of(target, *rel.pairs[i].second, d) + " = ?";
-      params.push_back(rel.pairs[i].first->get(object));
-    }
+    for (const auto& [local, remote] : rel.pairs)
+      params.push_back(local->get(object));
   }
-  if (!target_sql.filter.empty()) sql += " AND " + target_sql.filter;
-  sql += order_of(rel, d);
   if (has_null(params)) {
     rel.set_items(rel.handle(object), {});
     return;
   }
-  auto result = connection().execute(sql, Params(std::move(params)));
+  const auto& sql = statement(*rel.parent, "L" + rel.name, [&] {
+    sql::Select select = related_rows(rel, {});
+    for (const auto& column : match_columns(rel))
+      select = select.where(column == sql::placeholder());
+    return select;
+  });
+  auto result = connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
   while (result.next())
     found.push_back(load(target, result.row().statement(), 0, false));
   rel.set_items(rel.handle(object), found);
@@ -153,7 +152,6 @@ void SessionCore::load_relationship(EntityState* owner, const Relationship& rel)
 
 std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
                                                      const std::vector<EntityState*>& owners) {
-  const sql::Dialect& d = *dialect_;
   const Mapper& target = *rel.target;
   std::vector<EntityState*> loaded;
 
@@ -207,41 +205,37 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
     keys = std::move(missing);
   }
 
-  std::vector<std::string> match_columns;
-  const auto target_sql = polymorphic_sql(target, d);
-  std::string from = target_sql.from;
-  std::string select = target_sql.columns;
-  int offset = 0;
-  if (rel.direction == Direction::many_to_many) {
-    const std::string s = d.quote(rel.spec.secondary.name());
-    from += " JOIN " + s + " ON ";
-    for (std::size_t i = 0; i < rel.secondary_remote.size(); ++i) {
-      from += (i ? " AND " : "") + s + "." + d.quote(rel.secondary_remote[i].second) + " = " +
-              column_of(target, *rel.secondary_remote[i].first, d);
-    }
-    std::string local_columns;
-    for (const auto& [attr, column] : rel.secondary_local) {
-      match_columns.push_back(s + "." + d.quote(column));
-      local_columns += match_columns.back() + ", ";
-    }
-    select = local_columns + select;
-    offset = static_cast<int>(rel.secondary_local.size());
-  } else {
-    for (const auto& pair : rel.pairs)
-      match_columns.push_back(column_of(target, *pair.second, d));
-  }
+  const auto matched_by = match_columns(rel);
+  std::vector<sql::Expr<>> leading;
+  if (rel.direction == Direction::many_to_many) leading = matched_by;
+  const int offset = static_cast<int>(leading.size());
 
   for (std::size_t start = 0; start < keys.size(); start += kInBatch) {
     const std::size_t n = std::min(kInBatch, keys.size() - start);
-    const std::string& sql = cached_sql("S" + rel.full_name() + ":" + std::to_string(n), [&] {
-      return "SELECT " + select + " FROM " + from + " WHERE " + in_list(match_columns, n) +
-             (target_sql.filter.empty() ? "" : " AND " + target_sql.filter) + order_of(rel, d);
+    const auto& sql = statement(*rel.parent, "S" + rel.name + ":" + std::to_string(n), [&] {
+      // (a, b) IN ((?, ?), ...), or a IN (?, ...)
+      std::vector<sql::Expr<>> items;
+      for (std::size_t r = 0; r < n; ++r) {
+        std::vector<sql::NodePtr> row;
+        for (std::size_t i = 0; i < matched_by.size(); ++i)
+          row.push_back(sql::placeholder().node());
+        items.push_back(matched_by.size() == 1
+                            ? sql::Expr<>(row.front())
+                            : sql::Expr<>(std::make_shared<sql::TupleNode>(std::move(row))));
+      }
+      std::vector<sql::NodePtr> columns;
+      for (const auto& c : matched_by)
+        columns.push_back(c.node());
+      const sql::Expr<> matched =
+          matched_by.size() == 1 ? matched_by.front()
+                                 : sql::Expr<>(std::make_shared<sql::TupleNode>(columns));
+      return related_rows(rel, leading).where(matched.in_(items));
     });
     std::vector<Value> params;
-    params.reserve(n * match_columns.size());
+    params.reserve(n * matched_by.size());
     for (std::size_t k = start; k < start + n; ++k)
       params.insert(params.end(), keys[k].begin(), keys[k].end());
-    auto result = connection().execute(sql, Params(std::move(params)));
+    auto result = connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
     std::vector<Value> key;
     while (result.next()) {
       auto& stmt = result.row().statement();

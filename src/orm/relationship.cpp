@@ -4,13 +4,16 @@
 #include <algorithm>
 
 #include "retort/core/error.hpp"
+#include "retort/orm/detail/statement_cache.hpp"
 #include "retort/orm/inheritance.hpp"
 #include "retort/orm/session_core.hpp"
 
 namespace retort::orm {
 
 Mapper::Mapper(std::type_index type, std::string class_name)
-    : type_(type), class_name_(std::move(class_name)) {}
+    : statements_(std::make_unique<detail::StatementCache>()),
+      type_(type),
+      class_name_(std::move(class_name)) {}
 Mapper::~Mapper() = default;
 
 std::string Relationship::full_name() const {

@@ -557,9 +557,9 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
     // Through a hierarchy's shared map: an object of another class is not this one's.
     return (found->flags & kDeleted) || !found->mapper->is_a(mapper.slot()) ? nullptr : found;
   }
-  driver::Statement& raw = get_statement(mapper);
+  const GetStatement& get = get_statement(mapper);
   for (std::size_t i = 0; i < pk.size(); ++i)
-    raw.bind(static_cast<int>(i), pk[i]->type.to_db(key[i]));
+    get.raw->bind(get.sql->slots[i], pk[i]->type.to_db(key[i]));
   return fetch_one(mapper);
 }
 
@@ -601,34 +601,38 @@ EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
                ? nullptr
                : found;
   }
-  get_statement(mapper).bind_int64(0, key);
+  const GetStatement& get = get_statement(mapper);
+  get.raw->bind_int64(get.sql->slots[0], key);
   return fetch_one(mapper);
 }
 
-driver::Statement& SessionCore::get_statement(const Mapper& mapper) {
+const SessionCore::GetStatement& SessionCore::get_statement(const Mapper& mapper) {
   autoflush();
   Connection& conn = connection();
   const auto slot = static_cast<std::size_t>(mapper.slot());
   if (slot >= get_statements_.size()) get_statements_.resize(slot + 1);
-  Statement& stmt = get_statements_[slot];
-  if (!stmt) {
-    const auto parts = polymorphic_sql(mapper, *dialect_);
-    const Table& keys = mapper.inheritance() ? mapper.inheritance()->root->table() : mapper.table();
-    std::string sql = "SELECT " + parts.columns + " FROM " + parts.from + " WHERE ";
-    const auto& pk = mapper.primary_key();
-    for (std::size_t i = 0; i < pk.size(); ++i) {
-      sql += (i ? " AND " : "") + dialect_->quote(keys.name()) + "." +
-             dialect_->quote(pk[i]->name) + " = ?";
-    }
-    if (!parts.filter.empty()) sql += " AND " + parts.filter;
-    stmt = conn.prepare(sql);
+  GetStatement& get = get_statements_[slot];
+  if (!get.statement) {
+    get.sql = &statement(mapper, "G", [&] {
+      const Table& keys =
+          mapper.inheritance() ? mapper.inheritance()->root->table() : mapper.table();
+      sql::Select select = select_of(mapper);
+      for (const Attribute* a : mapper.primary_key())
+        select = select.where(keys.c(a->name) == sql::placeholder(a->type));
+      return select;
+    });
+    get.statement = conn.prepare(get.sql->sql);
+    get.raw = &get.statement.raw();
   }
-  return stmt.raw();
+  // A hierarchy's discriminator values; another user of the same statement on this
+  // connection may have bound others.
+  get.sql->bind_fixed(*get.raw);
+  return get;
 }
 
 EntityState* SessionCore::fetch_one(const Mapper& mapper) {
   EntityState* found = nullptr;
-  get_statements_[static_cast<std::size_t>(mapper.slot())].run_first(
+  get_statements_[static_cast<std::size_t>(mapper.slot())].statement.run_first(
       [&](driver::Statement& row) { found = load(mapper, row, 0, true); });
   return found;
 }
@@ -711,12 +715,6 @@ std::vector<Value> SessionCore::snapshot_key(const EntityState* state) const {
   return key;
 }
 
-const std::string& SessionCore::cached_sql(const std::string& key,
-                                           const std::function<std::string()>& make) {
-  auto it = sql_cache_.find(key);
-  if (it == sql_cache_.end()) it = sql_cache_.emplace(key, make()).first;
-  return it->second;
-}
 
 void SessionCore::commit() {
   flush();

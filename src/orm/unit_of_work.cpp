@@ -8,6 +8,7 @@
 #include "retort/orm/session_core.hpp"
 #include "retort/sql/dialect.hpp"
 #include "retort/sql/dml.hpp"
+#include "retort/sql/from.hpp"
 
 namespace retort::orm {
 namespace {
@@ -15,7 +16,6 @@ namespace {
 // Rows per multi-row INSERT: large enough to amortise the statement, small enough to
 // stay under SQLite's 32766 and PostgreSQL's 65535 parameters.
 constexpr std::size_t kInsertBatch = 500;
-constexpr std::size_t kMaxParameters = 30000;
 constexpr std::size_t kDeleteBatch = 500;
 
 // Runs every on_set hook of an object (validation and normalisation at flush).
@@ -316,51 +316,32 @@ void SessionCore::update_rows(const Mapper& m, const std::string& mask,
     }
   }
   const auto& pk = m.primary_key();
+  const Table& table = m.table();
   // Many rows per UPDATE, joined on the key to a list of values (UPDATE ... FROM): on a
   // server every statement is a round trip, and SQLite spends about a third less per row
   // than on a statement of its own. A changed key needs the row-by-row form.
-  const bool postgres = dialect_->name() == "postgresql";
-  if ((postgres || dialect_->name() == "sqlite") && !key_changes && states.size() > 1) {
+  if (!key_changes && states.size() > 1) {
     const std::size_t per_row = pk.size() + set.size();
     const std::size_t batch =
-        std::max<std::size_t>(1, std::min(kInsertBatch, kMaxParameters / per_row));
+        std::max<std::size_t>(1, std::min(kInsertBatch, parameter_budget() / per_row));
     for (std::size_t start = 0; start < states.size(); start += batch) {
       const std::size_t n = std::min(batch, states.size() - start);
-      const std::string& sql =
-          cached_sql("UV" + std::to_string(m.slot()) + ":" + mask + ":" + std::to_string(n), [&] {
-            const std::string table = dialect_->quote(m.table().name());
-            std::vector<const Attribute*> columns(pk.begin(), pk.end());
-            for (std::size_t i : set)
-              columns.push_back(attrs[i].get());
-            std::string names;
-            for (std::size_t k = 0; k < columns.size(); ++k)
-              names += (k ? ", " : "") + dialect_->quote(columns[k]->name);
-            // PostgreSQL types the values by casts; SQLite takes them as bound.
-            std::string row = "(";
-            for (std::size_t k = 0; k < columns.size(); ++k) {
-              row += k ? ", " : "";
-              row += postgres ? "CAST(? AS " + dialect_->type_ddl(columns[k]->type) + ")" : "?";
-            }
-            row += ")";
-            std::string values = "VALUES ";
-            for (std::size_t r = 0; r < n; ++r)
-              values += (r ? ", " : "") + row;
-            // SQLite has no column list on a FROM alias, so its values are a named CTE.
-            std::string text = postgres ? "" : "WITH rt_v (" + names + ") AS (" + values + ") ";
-            text += "UPDATE " + table + " SET ";
-            for (std::size_t k = 0; k < set.size(); ++k) {
-              const std::string c = dialect_->quote(attrs[set[k]]->name);
-              text += (k ? ", " : "") + c + " = rt_v." + c;
-            }
-            text += postgres ? " FROM (" + values + ") AS rt_v (" + names + ") WHERE "
-                             : " FROM rt_v WHERE ";
-            for (std::size_t k = 0; k < pk.size(); ++k) {
-              const std::string c = dialect_->quote(pk[k]->name);
-              text += (k ? " AND " : "") + table + "." + c + " = rt_v." + c;
-            }
-            return text;
-          });
-      Statement stmt = conn_->prepare(sql);
+      const auto& sql = statement(m, "UV" + mask + ":" + std::to_string(n), [&] {
+        std::vector<std::pair<std::string, Type>> columns;
+        for (const Attribute* a : pk)
+          columns.emplace_back(a->name, a->type);
+        for (std::size_t i : set)
+          columns.emplace_back(attrs[i]->name, attrs[i]->type);
+        const sql::From rows = sql::values("rt_v", columns, n);
+        sql::Assignments assignments;
+        for (std::size_t i : set)
+          assignments.emplace_back(attrs[i]->name, rows.c(attrs[i]->name));
+        sql::Update update = sql::update(table).from(rows).values(assignments);
+        for (const Attribute* a : pk)
+          update = update.where(table.c(a->name) == rows.c(a->name));
+        return update;
+      });
+      Statement stmt = conn_->prepare(sql.sql);
       auto& raw = stmt.raw();
       int index = 0;
       for (std::size_t r = start; r < start + n; ++r) {
@@ -373,27 +354,23 @@ void SessionCore::update_rows(const Mapper& m, const std::string& mask,
       }
       const auto matched = stmt.run_dml();
       if (matched != static_cast<std::int64_t>(n)) {
-        throw StaleDataError("UPDATE of table '" + m.table().name() + "' expected to match " +
+        throw StaleDataError("the UPDATE of table '" + table.name() + "' expected to match " +
                              std::to_string(n) + " rows of " + m.class_name() + " objects; " +
                              std::to_string(matched) + " matched");
       }
     }
     return;
   }
-  const std::string& sql = cached_sql("U" + std::to_string(m.slot()) + ":" + mask, [&] {
-    std::string text = "UPDATE " + dialect_->quote(m.table().name()) + " SET ";
-    for (std::size_t k = 0; k < set.size(); ++k) {
-      text += (k ? ", " : "") + dialect_->quote(attrs[set[k]]->name) + " = ?";
-    }
-    text += " WHERE ";
-    bool first = true;
-    for (const Attribute* a : pk) {
-      text += (first ? "" : " AND ") + dialect_->quote(a->name) + " = ?";
-      first = false;
-    }
-    return text;
+  const auto& sql = statement(m, "U" + mask, [&] {
+    sql::Assignments assignments;
+    for (std::size_t i : set)
+      assignments.emplace_back(attrs[i]->name, sql::placeholder(attrs[i]->type));
+    sql::Update update = sql::update(table).values(assignments);
+    for (const Attribute* a : pk)
+      update = update.where(table.c(a->name) == sql::placeholder(a->type));
+    return update;
   });
-  Statement stmt = conn_->prepare(sql);
+  Statement stmt = conn_->prepare(sql.sql);
   auto& raw = stmt.raw();
   for (EntityState* s : states) {
     int index = 0;
@@ -405,7 +382,7 @@ void SessionCore::update_rows(const Mapper& m, const std::string& mask,
       a->bind_decoded(p, raw, index++);
     const auto matched = stmt.run_dml();
     if (matched != 1) {
-      throw StaleDataError("UPDATE of table '" + m.table().name() +
+      throw StaleDataError("the UPDATE of table '" + m.table().name() +
                            "' expected to match 1 row for a " + m.class_name() + " object; " +
                            std::to_string(matched) + " matched");
     }
@@ -486,42 +463,29 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
     // SQLite numbers the rows of one INSERT consecutively after the table's largest rowid,
     // so their keys follow from the last one; RETURNING would cost it about half its
     // speed.
-    const bool rowid_keys = sort_by_key && returning.size() == 1 && dialect_->name() == "sqlite";
+    const bool rowid_keys =
+        sort_by_key && returning.size() == 1 && dialect_->consecutive_insert_keys();
     if (rowid_keys) returning.clear();
     const std::size_t per_row = std::max<std::size_t>(columns.size(), 1);
-    std::size_t batch = std::min(kInsertBatch, kMaxParameters / per_row);
-    // Without a generated key to order RETURNING rows by, rows go one at a time.
-    if (!returning.empty() && !sort_by_key) batch = 1;
+    std::size_t batch = std::min(kInsertBatch, parameter_budget() / per_row);
+    // Without a generated key to order RETURNING rows by, rows go one at a time; so do
+    // rows with no column to give (INSERT ... DEFAULT VALUES).
+    if ((!returning.empty() && !sort_by_key) || columns.empty()) batch = 1;
     if (batch == 0) batch = 1;
     for (std::size_t start = 0; start < rows.size(); start += batch) {
       const std::size_t n = std::min(batch, rows.size() - start);
-      const std::string& sql =
-          cached_sql("I" + std::to_string(mapper.slot()) + ":" + omit + ":" + std::to_string(n) +
-                         (rowid_keys ? "r" : ""),
-                     [&] {
-                       std::string text = "INSERT INTO " + dialect_->quote(mapper.table().name());
-                       if (columns.empty()) {
-                         text += " DEFAULT VALUES";
-                       } else {
-                         text += " (";
-                         for (std::size_t k = 0; k < columns.size(); ++k)
-                           text += (k ? ", " : "") + dialect_->quote(attrs[columns[k]]->name);
-                         text += ") VALUES ";
-                         std::string row = "(";
-                         for (std::size_t k = 0; k < columns.size(); ++k)
-                           row += k ? ", ?" : "?";
-                         row += ")";
-                         for (std::size_t r = 0; r < n; ++r)
-                           text += (r ? ", " : "") + row;
-                       }
-                       if (!returning.empty()) {
-                         text += " RETURNING ";
-                         for (std::size_t k = 0; k < returning.size(); ++k)
-                           text += (k ? ", " : "") + dialect_->quote(attrs[returning[k]]->name);
-                       }
-                       return text;
-                     });
-      Statement stmt = conn.prepare(sql);
+      const auto& sql = statement(
+          mapper, "I" + omit + ":" + std::to_string(n) + (rowid_keys ? "r" : ""), [&] {
+            const Table& table = mapper.table();
+            std::vector<std::string> names;
+            for (std::size_t c : columns)
+              names.push_back(attrs[c]->name);
+            std::vector<sql::Expr<>> back;
+            for (std::size_t c : returning)
+              back.push_back(table.c(attrs[c]->name));
+            return sql::insert(table).placeholders(names, n).returning(back);
+          });
+      Statement stmt = conn.prepare(sql.sql);
       auto& raw = stmt.raw();
       int index = 0;
       for (std::size_t r = start; r < start + n; ++r) {
@@ -532,7 +496,7 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
       if (rowid_keys) {
         const auto last = conn.driver().last_insert_id();
         if (!last || result.rows_affected() != static_cast<std::int64_t>(n)) {
-          throw StaleDataError("INSERT into '" + mapper.table().name() + "' did not insert " +
+          throw StaleDataError("the INSERT into '" + mapper.table().name() + "' did not insert " +
                                std::to_string(n) + " rows");
         }
         for (std::size_t r = 0; r < n; ++r) {
@@ -549,7 +513,7 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
         while (result.next())
           keys.push_back(raw.get_int64(0));
         if (keys.size() != n)
-          throw StaleDataError("INSERT returned " + std::to_string(keys.size()) + " keys for " +
+          throw StaleDataError("the INSERT returned " + std::to_string(keys.size()) + " keys for " +
                                std::to_string(n) + " rows");
         std::sort(keys.begin(), keys.end());
         for (std::size_t r = 0; r < n; ++r)
@@ -563,7 +527,7 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
           returned.push_back(std::move(row));
         }
         if (returned.size() != n)
-          throw StaleDataError("INSERT returned " + std::to_string(returned.size()) + " rows for " +
+          throw StaleDataError("the INSERT returned " + std::to_string(returned.size()) + " rows for " +
                                std::to_string(n));
         if (sort_by_key) {
           std::size_t key_pos = 0;
@@ -604,34 +568,32 @@ void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityStat
   if (pk.size() == 1 && !self_referential) {
     for (std::size_t start = 0; start < states.size(); start += kDeleteBatch) {
       const std::size_t n = std::min(kDeleteBatch, states.size() - start);
-      const std::string& sql =
-          cached_sql("D" + std::to_string(mapper.slot()) + ":" + std::to_string(n), [&] {
-            std::string text = "DELETE FROM " + dialect_->quote(mapper.table().name()) + " WHERE " +
-                               dialect_->quote(pk.front()->name) + " IN (";
-            for (std::size_t r = 0; r < n; ++r)
-              text += r ? ", ?" : "?";
-            return text + ")";
-          });
-      Statement stmt = conn.prepare(sql);
+      const auto& sql = statement(mapper, "D" + std::to_string(n), [&] {
+        std::vector<sql::Expr<>> keys;
+        for (std::size_t r = 0; r < n; ++r)
+          keys.push_back(sql::placeholder(pk.front()->type));
+        return sql::delete_(mapper.table()).where(mapper.table().c(pk.front()->name).in_(keys));
+      });
+      Statement stmt = conn.prepare(sql.sql);
       auto& raw = stmt.raw();
       for (std::size_t r = 0; r < n; ++r)
         raw.bind(static_cast<int>(r), snapshot_key(states[start + r]).front());
       auto result = stmt.run();
       if (result.rows_affected() != static_cast<std::int64_t>(n)) {
-        throw StaleDataError("DELETE from table '" + mapper.table().name() +
+        throw StaleDataError("the DELETE from table '" + mapper.table().name() +
                              "' expected to match " + std::to_string(n) + " row(s); " +
                              std::to_string(result.rows_affected()) + " matched");
       }
     }
     return;
   }
-  const std::string& sql = cached_sql("D" + std::to_string(mapper.slot()), [&] {
-    std::string text = "DELETE FROM " + dialect_->quote(mapper.table().name()) + " WHERE ";
-    for (std::size_t i = 0; i < pk.size(); ++i)
-      text += (i ? " AND " : "") + dialect_->quote(pk[i]->name) + " = ?";
-    return text;
+  const auto& sql = statement(mapper, "D", [&] {
+    sql::Delete del = sql::delete_(mapper.table());
+    for (const Attribute* a : pk)
+      del = del.where(mapper.table().c(a->name) == sql::placeholder(a->type));
+    return del;
   });
-  Statement stmt = conn.prepare(sql);
+  Statement stmt = conn.prepare(sql.sql);
   // Rows of a self-referential table go one at a time, rows that refer to another deleted
   // one first.
   for (EntityState* s : children_first(mapper, states)) {
@@ -639,7 +601,7 @@ void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityStat
     for (auto& v : snapshot_key(s))
       stmt.raw().bind(index++, v);
     if (stmt.run().rows_affected() != 1) {
-      throw StaleDataError("DELETE from table '" + mapper.table().name() +
+      throw StaleDataError("the DELETE from table '" + mapper.table().name() +
                            "' matched no row for a " + mapper.class_name() + " object");
     }
   }

@@ -191,8 +191,9 @@ bool contains_from(const NodePtr& root, const NodePtr& from) {
   return false;
 }
 
-// Calls fn for every CTE a statement uses, dependencies first.
-void collect_ctes(const Node* node, std::vector<const CteNode*>& out, std::set<const Node*>& seen) {
+// Every CTE and VALUES list a statement uses, dependencies first (a VALUES list goes in
+// the WITH clause where the dialect cannot name its columns in FROM).
+void collect_ctes(const Node* node, std::vector<const Node*>& out, std::set<const Node*>& seen) {
   if (!node || !seen.insert(node).second) return;
   auto each = [&](const NodeList& list) {
     for (const auto& n : list)
@@ -226,8 +227,16 @@ void collect_ctes(const Node* node, std::vector<const CteNode*>& out, std::set<c
         each(row);
       break;
     }
-    case NodeKind::update:
-      each(static_cast<const UpdateNode*>(node)->where);
+    case NodeKind::update: {
+      auto* u = static_cast<const UpdateNode*>(node);
+      each(u->froms);
+      each(u->where);
+      for (const auto& [column, value] : u->set)
+        collect_ctes(value.get(), out, seen);
+      break;
+    }
+    case NodeKind::values:
+      out.push_back(node);
       break;
     case NodeKind::delete_:
       each(static_cast<const DeleteNode*>(node)->where);
@@ -312,30 +321,65 @@ std::string Compiler::expression_sql(const Node& node) {
 }
 
 void Compiler::with_clause(const Node& statement_node) {
-  std::vector<const CteNode*> ctes;
+  std::vector<const Node*> ctes;
   std::set<const Node*> seen;
   collect_ctes(&statement_node, ctes, seen);
+  if (dialect_.values_with_column_names())
+    std::erase_if(ctes, [](const Node* n) { return n->kind == NodeKind::values; });
   if (ctes.empty()) return;
   bool recursive = false;
-  for (auto* c : ctes)
-    recursive = recursive || c->recursive;
+  for (auto* c : ctes) {
+    recursive = recursive ||
+                (c->kind == NodeKind::cte && static_cast<const CteNode*>(c)->recursive);
+  }
   out_ += recursive ? "WITH RECURSIVE " : "WITH ";
+  auto names = [&](const std::vector<std::string>& columns) {
+    if (columns.empty()) return;
+    out_ += "(";
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      if (k) out_ += ", ";
+      out_ += dialect_.quote(columns[k]);
+    }
+    out_ += ")";
+  };
   for (std::size_t i = 0; i < ctes.size(); ++i) {
     if (i) out_ += ", ";
-    out_ += dialect_.quote(ctes[i]->name);
-    if (!ctes[i]->columns.empty()) {
-      out_ += "(";
-      for (std::size_t k = 0; k < ctes[i]->columns.size(); ++k) {
-        if (k) out_ += ", ";
-        out_ += dialect_.quote(ctes[i]->columns[k]);
-      }
+    if (ctes[i]->kind == NodeKind::values) {
+      const auto& v = static_cast<const ValuesNode&>(*ctes[i]);
+      out_ += dialect_.quote(v.name) + " ";
+      names(v.columns);
+      out_ += " AS (";
+      values_list(v);
       out_ += ")";
+      continue;
     }
+    const auto& c = static_cast<const CteNode&>(*ctes[i]);
+    out_ += dialect_.quote(c.name);
+    names(c.columns);
     out_ += " AS (";
-    statement(*ctes[i]->select);
+    statement(*c.select);
     out_ += ")";
   }
   out_ += " ";
+}
+
+void Compiler::values_list(const ValuesNode& v) {
+  out_ += "VALUES ";
+  const bool cast = dialect_.cast_values_parameters();
+  for (std::size_t r = 0; r < v.rows.size(); ++r) {
+    out_ += r ? ", (" : "(";
+    for (std::size_t i = 0; i < v.rows[r].size(); ++i) {
+      if (i) out_ += ", ";
+      if (cast && v.rows[r][i]->kind == NodeKind::bind) {
+        out_ += "CAST(";
+        expr(*v.rows[r][i]);
+        out_ += " AS " + dialect_.type_ddl(v.types[i]) + ")";
+      } else {
+        expr(*v.rows[r][i]);
+      }
+    }
+    out_ += ")";
+  }
 }
 
 void Compiler::statement(const Node& node) {
@@ -562,6 +606,13 @@ void Compiler::update(const UpdateNode& n) {
   from_name(*n.table);
   out_ += " SET ";
   set_list(n.set, *n.table);
+  if (!n.froms.empty()) {
+    out_ += " FROM ";
+    for (std::size_t i = 0; i < n.froms.size(); ++i) {
+      if (i) out_ += ", ";
+      from(*n.froms[i]);
+    }
+  }
   enclosing_.push_back({n.table});
   if (!n.where.empty()) {
     out_ += " WHERE ";
@@ -620,6 +671,9 @@ void Compiler::from_name(const Node& node) {
     case NodeKind::text_from:
       out_ += dialect_.quote(static_cast<const TextFromNode&>(node).name);
       break;
+    case NodeKind::values:
+      out_ += dialect_.quote(static_cast<const ValuesNode&>(node).name);
+      break;
     default:
       throw ArgumentError("this FROM item has no name to refer to it by");
   }
@@ -631,6 +685,20 @@ void Compiler::from(const Node& node) {
     case NodeKind::cte:
       from_name(node);
       break;
+    case NodeKind::values: {
+      const auto& v = static_cast<const ValuesNode&>(node);
+      if (!dialect_.values_with_column_names()) {
+        from_name(node);  // written in the WITH clause
+        break;
+      }
+      out_ += "(";
+      values_list(v);
+      out_ += ") AS " + dialect_.quote(v.name) + " (";
+      for (std::size_t i = 0; i < v.columns.size(); ++i)
+        out_ += (i ? ", " : "") + dialect_.quote(v.columns[i]);
+      out_ += ")";
+      break;
+    }
     case NodeKind::alias: {
       const auto& a = static_cast<const AliasNode&>(node);
       from(*a.from);

@@ -28,6 +28,7 @@ class Compiler {
   void update(const UpdateNode& n);
   void delete_(const DeleteNode& n);
   void with_clause(const Node& statement);
+  void values_list(const ValuesNode& values);
 
   void expr(const Node& node, int parent_precedence = 0);
   void column(const ColumnNode& c);

@@ -115,6 +115,21 @@ Insert Insert::values(const std::vector<std::string>& column_names,
   return out;
 }
 
+Insert Insert::placeholders(const std::vector<std::string>& column_names, std::size_t rows) const {
+  Insert out = copy();
+  auto& n = out.mut();
+  if (!n.rows.empty()) throw ArgumentError("insert(): values() was already given");
+  for (const auto& name : column_names)
+    n.columns.push_back(table_.column(name).name);
+  for (std::size_t r = 0; r < rows; ++r) {
+    NodeList row;
+    for (const auto& name : column_names)
+      row.push_back(placeholder(table_.column(name).type).node());
+    n.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
 Insert Insert::from_select(std::vector<std::string> columns, const Select& select) const {
   Insert out = copy();
   for (const auto& c : columns)
@@ -170,8 +185,15 @@ Update::Update(const Table& table) : Executable(std::make_shared<UpdateNode>()),
 Update Update::copy() const {
   Update out(table_);
   out.mut().set = data().set;
+  out.mut().froms = data().froms;
   out.mut().where = data().where;
   out.mut().returning = data().returning;
+  return out;
+}
+
+Update Update::from(const From& item) const {
+  Update out = copy();
+  out.mut().froms.push_back(item.node());
   return out;
 }
 

@@ -7,17 +7,13 @@ namespace retort::sql {
 
 const Compiled& Executable::compile(const Dialect& dialect) const {
   if (!node_) throw ArgumentError("empty statement");
-  const int slot = dialect.cache_slot();
   std::lock_guard lock(node_->mutex);
-  if (slot >= 0 && node_->compiled[slot]) return *node_->compiled[slot];
-  auto compiled = std::make_shared<const Compiled>(Compiler(dialect).compile(*node_));
-  if (slot < 0) {
-    // Dialects without a slot keep only their latest compilation.
-    node_->other = compiled;
-    return *compiled;
+  for (const auto& [d, compiled] : node_->compiled) {
+    if (d == &dialect) return *compiled;
   }
-  node_->compiled[slot] = compiled;
-  return *compiled;
+  node_->compiled.emplace_back(&dialect,
+                               std::make_shared<const Compiled>(Compiler(dialect).compile(*node_)));
+  return *node_->compiled.back().second;
 }
 
 const Compiled& Executable::compile(std::string_view dialect_name) const {
@@ -29,6 +25,11 @@ BoundStatement Executable::bind(std::string_view dialect_name, const Params& par
   std::vector<Value> values;
   values.reserve(compiled.binds.size());
   for (const auto& source : compiled.binds) {
+    if (source.node && source.node->positional) {
+      throw ArgumentError(
+          "the statement has placeholders bound by position: prepare its compiled SQL and bind "
+          "them in order");
+    }
     if (source.node && source.node->factory) {
       values.push_back(source.node->type ? source.node->type->to_db(source.node->factory())
                                          : source.node->factory());

@@ -108,6 +108,10 @@ NodePtr in(const NodePtr& expr, std::vector<Value> values, bool negated) {
   return std::make_shared<InNode>(expr, std::move(items), negated);
 }
 
+NodePtr in_items(const NodePtr& expr, NodeList items, bool negated) {
+  return std::make_shared<InNode>(expr, std::move(items), negated);
+}
+
 NodePtr in_select(const NodePtr& expr, const Select& select, bool negated) {
   return std::make_shared<InNode>(expr, NodeList{select.node()}, negated);
 }
@@ -173,6 +177,12 @@ Expr<bool> or_(std::vector<Expr<bool>> conditions) {
     out = detail::binary(BinaryOp::or_, out, conditions[i].node());
   }
   return Expr<bool>(out);
+}
+
+Expr<> placeholder(std::optional<Type> type) {
+  auto node = std::make_shared<BindNode>(Value(), std::move(type));
+  node->positional = true;
+  return Expr<>(std::move(node));
 }
 
 Expr<> null_() {

@@ -59,6 +59,13 @@ std::vector<NamedType> columns_of(const Node& node) {
       }
       return out;
     }
+    case NodeKind::values: {
+      const auto& v = static_cast<const ValuesNode&>(node);
+      std::vector<NamedType> out;
+      for (std::size_t i = 0; i < v.columns.size(); ++i)
+        out.push_back({v.columns[i], v.types[i]});
+      return out;
+    }
     case NodeKind::join: {
       const auto& j = static_cast<const JoinNode&>(node);
       auto out = columns_of(*j.left);
@@ -144,6 +151,56 @@ From From::full_join(const From& right, const Expr<bool>& on) const {
 
 From From::cross_join(const From& right) const {
   return From(std::make_shared<JoinNode>(node_, right.node(), nullptr, JoinKind::cross));
+}
+
+namespace {
+
+From values_of(std::string name, std::vector<std::pair<std::string, Type>> columns,
+               std::vector<NodeList> rows) {
+  if (columns.empty()) throw ArgumentError("values(): a VALUES list needs at least one column");
+  std::vector<std::string> names;
+  std::vector<Type> types;
+  for (auto& [n, t] : columns) {
+    names.push_back(std::move(n));
+    types.push_back(std::move(t));
+  }
+  if (rows.empty()) throw ArgumentError("values(): a VALUES list needs at least one row");
+  for (const auto& row : rows) {
+    if (row.size() != names.size()) {
+      throw ArgumentError("values(): a row has " + std::to_string(row.size()) + " values for " +
+                          std::to_string(names.size()) + " columns");
+    }
+  }
+  return From(std::make_shared<ValuesNode>(std::move(name), std::move(names), std::move(types),
+                                           std::move(rows)));
+}
+
+}  // namespace
+
+From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
+            const std::vector<std::vector<Value>>& rows) {
+  std::vector<NodeList> nodes;
+  for (const auto& row : rows) {
+    if (row.size() != columns.size()) {
+      throw ArgumentError("values(): a row has " + std::to_string(row.size()) + " values for " +
+                          std::to_string(columns.size()) + " columns");
+    }
+    NodeList r;
+    for (std::size_t i = 0; i < row.size(); ++i)
+      r.push_back(std::make_shared<BindNode>(columns[i].second.to_db(row[i]), columns[i].second));
+    nodes.push_back(std::move(r));
+  }
+  return values_of(std::move(name), std::move(columns), std::move(nodes));
+}
+
+From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
+            std::size_t rows) {
+  std::vector<NodeList> nodes(rows);
+  for (auto& r : nodes) {
+    for (const auto& [n, t] : columns)
+      r.push_back(placeholder(t).node());
+  }
+  return values_of(std::move(name), std::move(columns), std::move(nodes));
 }
 
 }  // namespace retort::sql

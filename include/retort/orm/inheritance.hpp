@@ -93,17 +93,11 @@ struct Inheritance {
 };
 
 // For the session (inheritance.cpp).
-struct PolymorphicSql {
-  std::string columns;  // "t.a, t.b, ..." in layout (or attribute) order
-  std::string from;     // the base table with the joined tables
-  std::string filter;   // a single-table subclass's discriminator condition, or empty
-};
 // The table holding an attribute's column.
 const Table& column_table(const Mapper& mapper, const Attribute& attribute);
 // Columns in a row of the mapper's objects (with inheritance: the layout's).
 std::size_t row_width(const Mapper& mapper);
 sql::Select polymorphic_select(const Mapper& mapper);
-PolymorphicSql polymorphic_sql(const Mapper& mapper, const sql::Dialect& dialect);
 // The class of a row read through `queried` with this discriminator value.
 const Mapper& concrete_mapper(const Mapper& queried, const std::string& identity, bool is_null);
 // Where the concrete class's attributes are in a row read through `queried`.

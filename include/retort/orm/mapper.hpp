@@ -54,6 +54,9 @@ int type_slot() {
 struct EntityState;
 class Relationship;
 struct Inheritance;
+namespace detail {
+class StatementCache;
+}
 
 // Hooks on a mapper's objects, as SQLAlchemy's mapper events.
 struct MapperEvents {
@@ -119,6 +122,9 @@ class Mapper {
   }
   // Copies the mapped members of one object onto another (merge).
   void copy_columns(const void* from, void* to) const;
+  // The compiled statements that read and write this mapper's rows (and its
+  // relationships'), by dialect and shape.
+  detail::StatementCache& statements() const { return *statements_; }
 
   // Sets a column through the dynamic path, running its on_set hook.
   void set(void* object, std::string_view column, Value value) const;
@@ -135,6 +141,7 @@ class Mapper {
   mutable std::atomic<signed char> may_cycle_{-1};  // unknown until the targets resolve
   MapperEvents events_;
   std::shared_ptr<Inheritance> inheritance_;
+  std::unique_ptr<detail::StatementCache> statements_;
   int identity_slot_ = -1;
   void finish(int slot);  // validates and indexes; rt::MappingError on mistakes
 

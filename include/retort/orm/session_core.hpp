@@ -11,11 +11,13 @@
 
 #include "retort/core/connection.hpp"
 #include "retort/core/engine.hpp"
+#include "retort/orm/detail/statement_cache.hpp"
 #include "retort/orm/identity_map.hpp"
 #include "retort/orm/load_options.hpp"
 #include "retort/orm/ref.hpp"
 #include "retort/orm/registry.hpp"
 #include "retort/orm/relationship.hpp"
+#include "retort/sql/dialect.hpp"
 #include "retort/sql/select.hpp"
 
 namespace retort::orm {
@@ -221,10 +223,23 @@ class SessionCore {
   std::vector<EntityState*> children_first(const Mapper& mapper,
                                            const std::vector<EntityState*>& states);
   std::vector<Value> snapshot_key(const EntityState* state) const;
-  // The prepared SELECT by primary key (bind the key, then fetch_one()).
-  driver::Statement& get_statement(const Mapper& mapper);
+  // The prepared SELECT by primary key, per mapper (bind the key at the slots, then
+  // fetch_one()).
+  struct GetStatement {
+    Statement statement;
+    driver::Statement* raw = nullptr;
+    const detail::CompiledStatement* sql = nullptr;
+  };
+  const GetStatement& get_statement(const Mapper& mapper);
   EntityState* fetch_one(const Mapper& mapper);
-  const std::string& cached_sql(const std::string& key, const std::function<std::string()>& make);
+  // The mapper's statement for `key` (its shape), built by `make` the first time this
+  // dialect needs it.
+  const detail::CompiledStatement& statement(const Mapper& mapper, const std::string& key,
+                                             const std::function<sql::Executable()>& make) {
+    return mapper.statements().get(*dialect_, key, make);
+  }
+  // How many parameters one statement may carry.
+  std::size_t parameter_budget() const { return dialect_->max_parameters(); }
 
   Engine engine_;
   SessionOptions options_;
@@ -241,8 +256,7 @@ class SessionCore {
   std::size_t related_ = 0;
   std::vector<EntityState*> deleted_;
   std::vector<std::pair<const Relationship*, EntityState*>> left_;  // see left_parent()
-  std::unordered_map<std::string, std::string> sql_cache_;
-  std::vector<Statement> get_statements_;  // by mapper slot
+  std::vector<GetStatement> get_statements_;  // by mapper slot
   int autoflush_blocked_ = 0;
   bool flushing_ = false;
   std::uint64_t next_savepoint_ = 0;

@@ -6,6 +6,7 @@
 // and dialect("postgresql") return them.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,8 +28,6 @@ class Dialect {
 
   // "sqlite", "postgresql"
   virtual std::string_view name() const = 0;
-  // The slot for compiled-statement caches (0, 1), or -1 for none.
-  virtual int cache_slot() const { return -1; }
 
   // The identifier as SQL: quoted when it is a reserved word, has upper-case letters or
   // characters other than letters, digits and '_'.
@@ -52,6 +51,17 @@ class Dialect {
   // Whether ON CONFLICT DO UPDATE SET and UPDATE SET expressions may qualify columns with
   // the table name.
   virtual bool qualify_in_update_set() const = 0;
+  // Whether a VALUES list in FROM can name its columns ("(VALUES ...) AS v (a, b)");
+  // otherwise it is written as a WITH clause ("WITH v (a, b) AS (VALUES ...)").
+  virtual bool values_with_column_names() const = 0;
+  // Whether parameters in a VALUES list need a CAST to their column's type (PostgreSQL
+  // takes an untyped parameter there as text).
+  virtual bool cast_values_parameters() const = 0;
+  // Whether the rows of one multi-row INSERT get consecutive generated keys ending at the
+  // driver's last insert id (SQLite's rowids), so that no RETURNING is needed for them.
+  virtual bool consecutive_insert_keys() const = 0;
+  // The most parameters one statement may have.
+  virtual std::size_t max_parameters() const = 0;
 
   // The schema as the database describes it (see schema/reflection.hpp).
   virtual std::vector<std::string> table_names(Connection& conn) const = 0;

@@ -63,6 +63,7 @@ struct UpdateNode : StatementNode {
   UpdateNode() : StatementNode(NodeKind::update) {}
   NodePtr table;
   std::vector<std::pair<std::string, NodePtr>> set;
+  NodeList froms;  // UPDATE ... FROM
   NodeList where;
   NodeList returning;
 };
@@ -83,6 +84,9 @@ class Insert : public Executable {
   // Several rows of the same columns: INSERT ... VALUES (...), (...).
   Insert values(const std::vector<std::string>& columns,
                 const std::vector<std::vector<Value>>& rows) const;
+  // `rows` rows of rt::sql::placeholder()s for these columns, bound by position row by
+  // row (no client-side defaults are added: the caller binds every column).
+  Insert placeholders(const std::vector<std::string>& columns, std::size_t rows) const;
   // INSERT INTO t (columns) SELECT ...
   Insert from_select(std::vector<std::string> columns, const Select& select) const;
   template <class... C>
@@ -119,6 +123,9 @@ class Update : public Executable {
  public:
   explicit Update(const Table& table);
   Update values(const Assignments& set) const;
+  // UPDATE ... FROM item: the rows of another table, subquery or rt::sql::values() list
+  // that the WHERE clause joins to the updated ones.
+  Update from(const From& item) const;
   Update where(const Expr<bool>& condition) const;
   template <class... C>
   Update returning(const C&... columns) const {

@@ -39,12 +39,11 @@ struct BoundStatement {
   Params params;
 };
 
-// A statement node with its compiled forms, one per dialect.
+// A statement node with its compiled forms, one per dialect that compiled it.
 struct StatementNode : Node {
   using Node::Node;
   mutable std::mutex mutex;
-  mutable std::shared_ptr<const Compiled> compiled[2];  // sqlite, postgresql
-  mutable std::shared_ptr<const Compiled> other;
+  mutable std::vector<std::pair<const Dialect*, std::shared_ptr<const Compiled>>> compiled;
 };
 
 class Executable {

@@ -103,6 +103,7 @@ NodePtr compare(BinaryOp op, const NodePtr& left, Value value);
 NodePtr unary(UnaryOp op, NodePtr operand);
 NodePtr in(const NodePtr& expr, std::vector<Value> values, bool negated);
 NodePtr in_select(const NodePtr& expr, const Select& select, bool negated);
+NodePtr in_items(const NodePtr& expr, NodeList items, bool negated);
 NodePtr like(BinaryOp op, const NodePtr& expr, std::string pattern, std::optional<char> escape);
 NodePtr plus(const NodePtr& left, const NodePtr& right);
 NodePtr label(const NodePtr& expr, std::string name);
@@ -192,6 +193,13 @@ class Expr : public ExprBase {
   }
   Expr<bool> in_(const Select& select) const {
     return Expr<bool>(detail::in_select(node_, select, false));
+  }
+  // IN a list of expressions (columns, rt::sql::placeholder()s, tuples).
+  Expr<bool> in_(const std::vector<Expr<>>& items) const {
+    NodeList nodes;
+    for (const auto& e : items)
+      nodes.push_back(e.node());
+    return Expr<bool>(detail::in_items(node_, std::move(nodes), false));
   }
   template <class V = detail::element_t<T>>
   Expr<bool> not_in(const std::vector<V>& values) const {
@@ -373,6 +381,10 @@ template <class T = void>
 Expr<T> bindparam(std::string name, std::optional<Type> type = std::nullopt) {
   return Expr<T>(std::make_shared<BindNode>(Value(), std::move(type), std::move(name)));
 }
+// A parameter bound by its position among the compiled statement's "?" (in order of
+// appearance), by whoever runs the compiled SQL with the driver's typed binders: the
+// ORM's statements, compiled once and run many times. Executable::bind refuses them.
+Expr<> placeholder(std::optional<Type> type = std::nullopt);
 // NULL as an expression.
 Expr<> null_();
 // Literal SQL with ":name" parameters: rt::text("age > :min", {{"min", 18}}).

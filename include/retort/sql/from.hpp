@@ -39,4 +39,14 @@ class From {
   NodePtr node_;
 };
 
+// Rows as a FROM item, its columns named and typed:
+//   auto v = rt::sql::values("v", {{"id", rt::Integer()}, {"name", rt::String()}},
+//                            {{1, "a"}, {2, "b"}});
+//   rt::update(users).from(v).values({{"name", v.c("name")}}).where(users.c("id") == v.c("id"));
+From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
+            const std::vector<std::vector<Value>>& rows);
+// The same with `rows` rows of rt::sql::placeholder()s, bound by position, row by row.
+From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
+            std::size_t rows);
+
 }  // namespace retort::sql

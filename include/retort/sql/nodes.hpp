@@ -46,6 +46,7 @@ enum class NodeKind : std::uint8_t {
   subquery,
   cte,
   text_from,
+  values,
   // statements
   select,
   compound,
@@ -90,6 +91,9 @@ struct BindNode : Node {
   std::optional<Type> type;  // the column type the value is compared with or stored in
   std::string name;          // non-empty: supplied at execution
   std::string column;        // "table.column" the value belongs to, for messages
+  // A parameter the caller binds itself, by its position among the compiled statement's
+  // parameters (rt::sql::placeholder: the ORM's typed binding).
+  bool positional = false;
   // A client-side column default, computed at each execution.
   std::function<Value()> factory;
 };
@@ -281,6 +285,21 @@ struct CteNode : Node {
   bool recursive;
   // The definition; empty in the node a recursive part refers to (see Cte::union_all).
   NodePtr select;
+};
+
+// Rows as a FROM item: (VALUES (...), (...)) AS name (columns).
+struct ValuesNode : Node {
+  ValuesNode(std::string n, std::vector<std::string> c, std::vector<Type> t,
+             std::vector<NodeList> r)
+      : Node(NodeKind::values),
+        name(std::move(n)),
+        columns(std::move(c)),
+        types(std::move(t)),
+        rows(std::move(r)) {}
+  std::string name;
+  std::vector<std::string> columns;
+  std::vector<Type> types;
+  std::vector<NodeList> rows;
 };
 
 struct TextFromNode : Node {

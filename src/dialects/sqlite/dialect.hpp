@@ -9,7 +9,6 @@ namespace retort::sqlite {
 class Dialect final : public sql::Dialect {
  public:
   std::string_view name() const override { return "sqlite"; }
-  int cache_slot() const override { return 0; }
   std::string type_ddl(const Type& type) const override;
   std::string autoincrement_ddl(const Column&) const override { return {}; }
   bool enum_as_check() const override { return true; }
@@ -19,6 +18,10 @@ class Dialect final : public sql::Dialect {
   bool supports_for_update() const override { return false; }
   bool offset_requires_limit() const override { return true; }
   bool qualify_in_update_set() const override { return false; }
+  bool values_with_column_names() const override { return false; }
+  bool cast_values_parameters() const override { return false; }
+  bool consecutive_insert_keys() const override { return true; }
+  std::size_t max_parameters() const override { return 32766; }
 
   std::vector<std::string> table_names(retort::Connection& conn) const override;
   std::vector<std::string> enum_type_names(retort::Connection&) const override { return {}; }
