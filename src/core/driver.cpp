@@ -1,5 +1,10 @@
 #include "retort/core/driver.hpp"
 
+#include <algorithm>
+#include <mutex>
+
+#include "retort/core/error.hpp"
+
 namespace retort::driver {
 
 void Statement::bind(int index, const Value& value) {
@@ -46,6 +51,45 @@ std::string Statement::describe_parameters() const {
     out += recorded_[i];
   }
   return out + ")";
+}
+
+namespace {
+
+struct Registered {
+  std::string backend;
+  std::vector<std::string> names;
+  Driver* driver;
+};
+
+// Filled by static initializers of the dialect libraries, read afterwards.
+std::vector<Registered>& drivers() {
+  static std::vector<Registered> all;
+  return all;
+}
+std::mutex& drivers_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+}  // namespace
+
+void register_driver(std::string backend, std::vector<std::string> driver_names, Driver& driver) {
+  std::lock_guard lock(drivers_mutex());
+  drivers().push_back({std::move(backend), std::move(driver_names), &driver});
+}
+
+Driver& find_driver(const URL& url) {
+  std::lock_guard lock(drivers_mutex());
+  std::string known;
+  for (const auto& r : drivers()) {
+    if (r.backend == url.backend() &&
+        std::find(r.names.begin(), r.names.end(), url.driver()) != r.names.end())
+      return *r.driver;
+    known += (known.empty() ? "" : ", ") + r.backend;
+  }
+  const std::string scheme = url.backend() + (url.driver().empty() ? "" : "+" + url.driver());
+  throw ArgumentError("unknown database backend '" + scheme + "'; known: " +
+                      (known.empty() ? "none (link a dialect library, e.g. Retort::sqlite)" : known));
 }
 
 }  // namespace retort::driver

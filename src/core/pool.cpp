@@ -9,7 +9,7 @@ namespace {
 
 PoolKind resolve_kind(const detail::EngineState& state) {
   if (state.options.poolclass != PoolKind::automatic) return state.options.poolclass;
-  return state.url.is_sqlite_memory() ? PoolKind::static_ : PoolKind::queue;
+  return state.driver.single_connection(state.url) ? PoolKind::static_ : PoolKind::queue;
 }
 
 }  // namespace

@@ -100,7 +100,6 @@ URL URL::parse(std::string_view text) {
   if (plus != scheme.npos) url.driver_ = std::string(scheme.substr(plus + 1));
   for (auto& c : url.backend_)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (url.backend_ == "postgres") url.backend_ = "postgresql";
 
   std::string_view rest = text.substr(sep + 3);
   // The user name and password come off first: a password may hold '/', '?', '#' or '@'
@@ -228,9 +227,7 @@ std::string URL::render(bool hide_password) const {
     }
   }
   if (port_) out += ":" + std::to_string(*port_);
-  if (!database_.empty() || backend_ == "sqlite") {
-    if (!database_.empty()) out += "/" + encode(database_, "/:");
-  }
+  if (!database_.empty()) out += "/" + encode(database_, "/:");
   for (std::size_t i = 0; i < query_.size(); ++i) {
     out += (i == 0 ? "?" : "&") + encode(query_[i].first) + "=" + encode(query_[i].second, "/:");
   }

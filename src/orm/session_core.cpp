@@ -806,14 +806,20 @@ void SessionCore::close() {
   // Every object leaves the session keeping the values it has, readable but no longer
   // tracked or reloadable. The identity map goes first, so that objects freed below are
   // no longer in it.
+  // An object nothing holds was loaded by a statement that failed before handing it out
+  // (a lost connection mid-result): it goes with the map.
+  std::vector<EntityState*> unheld;
   for (auto& map : maps_) {
-    map.for_each([](EntityState* s) {
+    map.for_each([&](EntityState* s) {
       s->flags &= ~kIdentity;
       s->session = nullptr;
+      if (s->refs == 0) unheld.push_back(s);
     });
     map.ints.clear();
     map.keys.clear();
   }
+  for (EntityState* s : unheld)
+    delete s;
   clear_left();
   for (auto* list : {&pending_, &touched_, &deleted_}) {
     auto states = std::move(*list);

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
+#include <vector>
+
+#include "retort/core/error.hpp"
 
 namespace retort::sql {
 namespace {
@@ -212,6 +216,35 @@ std::string Dialect::quote(std::string_view identifier) const {
     out += c;
   }
   return out + "\"";
+}
+
+namespace {
+
+std::vector<const Dialect*>& dialects() {
+  static std::vector<const Dialect*> all;
+  return all;
+}
+std::mutex& dialects_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+}  // namespace
+
+void register_dialect(const Dialect& d) {
+  std::lock_guard lock(dialects_mutex());
+  dialects().push_back(&d);
+}
+
+const Dialect& dialect(std::string_view name) {
+  std::lock_guard lock(dialects_mutex());
+  std::string known;
+  for (const Dialect* d : dialects()) {
+    if (d->name() == name) return *d;
+    known += (known.empty() ? "" : ", ") + std::string(d->name());
+  }
+  throw ArgumentError("unknown SQL dialect '" + std::string(name) + "'; known: " +
+                      (known.empty() ? "none (link a dialect library, e.g. Retort::sqlite)" : known));
 }
 
 }  // namespace retort::sql

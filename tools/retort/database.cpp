@@ -4,19 +4,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "retort/sql/dialect.hpp"
+
 namespace retort::cli {
 namespace {
-
-URL read_only(const URL& url) {
-  if (url.backend() != "sqlite" || url.is_sqlite_memory() || url.query_value("mode")) return url;
-  // SQLite would say only "unable to open database file".
-  std::error_code ignored;
-  if (!std::filesystem::exists(url.database(), ignored))
-    throw OperationalError("no SQLite database at '" + url.database() + "'");
-  URL target = url;
-  target.set_query_value("mode", "ro");
-  return target;
-}
 
 // A table that tables[i] refers to and that is not written yet; tables.size() if none.
 std::size_t unmet_reference(const std::vector<ReflectedTable>& tables,
@@ -63,13 +54,13 @@ std::vector<std::string> order_breaking_cycles(const std::vector<ReflectedTable>
 
 Database::Database(std::string_view url)
     : url_(URL::parse(url)),
-      engine_(create_engine(read_only(url_), {.pool_size = 1})),
+      engine_(create_engine(driver::find_driver(url_).read_only(url_), {.pool_size = 1})),
       conn_(engine_.connect()),
       snapshot_(conn_.begin()) {
-  // Without REPEATABLE READ every SELECT would see its own snapshot, and a child table
-  // read after its parent could refer to rows the dump does not have.
-  if (engine_.dialect_name() == "postgresql")
-    conn_.execute_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  // One consistent state: without it, on a server, every SELECT could see another, and a
+  // child table read after its parent could refer to rows the dump does not have.
+  const auto sql = sql::dialect(engine_.dialect_name()).read_only_snapshot_sql();
+  if (!sql.empty()) conn_.execute_script(sql);
 }
 
 std::vector<ReflectedTable> reflect_in_dependency_order(Connection& conn,

@@ -141,13 +141,23 @@ class Connection {
 class Driver {
  public:
   virtual ~Driver() = default;
-  // "sqlite", "postgresql"
+  // The backend: "sqlite", "postgresql" (also the name of its SQL dialect).
   virtual std::string_view name() const = 0;
   // Raises OperationalError (server unreachable, login refused, file cannot be opened)
   // or ArgumentError (bad URL option).
   virtual std::unique_ptr<Connection> connect(const URL& url, const ConnectOptions& options) = 0;
+  // Whether the URL names a database that lives in one connection (SQLite's memory
+  // databases): the engine then shares that connection, one thread at a time.
+  virtual bool single_connection(const URL&) const { return false; }
+  // The URL opening the same database for reading only, where the URL says how (SQLite's
+  // mode=ro); a server's URL is returned as it is.
+  virtual URL read_only(const URL& url) const { return url; }
 };
 
+// Makes a driver known for a URL backend ("postgresql") and the driver names a URL may
+// give after '+' ("libpq"; "" for none). Each database's library registers its own when
+// it is linked (src/dialects/<name>/register.cpp).
+void register_driver(std::string backend, std::vector<std::string> driver_names, Driver& driver);
 // The driver for a URL's backend ("sqlite", "postgresql") and optional driver name
 // ("libpq"); rt::ArgumentError lists the known backends when there is none.
 Driver& find_driver(const URL& url);

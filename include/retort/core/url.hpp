@@ -40,10 +40,6 @@ class URL {
   // The last value given for a query key.
   std::optional<std::string> query_value(std::string_view key) const;
 
-  bool is_sqlite_memory() const {
-    return backend_ == "sqlite" && (database_.empty() || database_ == ":memory:");
-  }
-
   URL& set_username(std::optional<std::string> v);
   URL& set_password(std::optional<std::string> v);
   URL& set_host(std::optional<std::string> v);

@@ -2,8 +2,9 @@
 //
 // The compiler asks the dialect how to spell types, quote identifiers and render the
 // few constructs that differ (ILIKE, IS DISTINCT FROM, LIMIT without OFFSET, identity
-// columns, enums). src/dialects/<name>/ implements one per database; dialect("sqlite")
-// and dialect("postgresql") return them.
+// columns, enums). src/dialects/<name>/ implements one per database and registers it;
+// dialect("sqlite") and dialect("postgresql") return them. docs/dialects.md lists what a
+// new one implements.
 #pragma once
 
 #include <cstddef>
@@ -62,6 +63,10 @@ class Dialect {
   virtual bool consecutive_insert_keys() const = 0;
   // The most parameters one statement may have.
   virtual std::size_t max_parameters() const = 0;
+  // Run first in a transaction that only reads and must see one consistent state of the
+  // whole database ("SET TRANSACTION ... READ ONLY"); empty when a transaction already
+  // does (SQLite).
+  virtual std::string read_only_snapshot_sql() const = 0;
 
   // The schema as the database describes it (see schema/reflection.hpp).
   virtual std::vector<std::string> table_names(Connection& conn) const = 0;
@@ -72,7 +77,10 @@ class Dialect {
   virtual Type parse_type(std::string_view database_type) const = 0;
 };
 
-// The dialect of a backend name; rt::ArgumentError for an unknown one.
+// Makes a dialect known by its name(); each database's library registers its own when
+// it is linked (src/dialects/<name>/register.cpp).
+void register_dialect(const Dialect& dialect);
+// The dialect of a backend name; rt::ArgumentError names the known ones for an unknown one.
 const Dialect& dialect(std::string_view name);
 
 }  // namespace retort::sql

@@ -23,6 +23,7 @@ class Dialect final : public sql::Dialect {
   bool cast_values_parameters() const override { return true; }
   bool consecutive_insert_keys() const override { return false; }
   std::size_t max_parameters() const override { return 65535; }
+  std::string read_only_snapshot_sql() const override { return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"; }
 
   std::vector<std::string> table_names(retort::Connection& conn) const override;
   std::vector<std::string> enum_type_names(retort::Connection& conn) const override;

@@ -30,8 +30,12 @@ bool identifier_word(std::string_view v) {
 
 }  // namespace
 
+bool is_memory(const URL& url) {
+  return url.database().empty() || url.database() == ":memory:";
+}
+
 Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
-  const bool memory = url.is_sqlite_memory();
+  const bool memory = is_memory(url);
   const std::string path = memory ? ":memory:" : url.database();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int busy_ms = 5000;
@@ -207,6 +211,17 @@ class Driver final : public driver::Driver {
   std::unique_ptr<driver::Connection> connect(const URL& url,
                                               const driver::ConnectOptions& options) override {
     return std::make_unique<Connection>(url, options);
+  }
+  bool single_connection(const URL& url) const override { return is_memory(url); }
+  URL read_only(const URL& url) const override {
+    if (is_memory(url) || url.query_value("mode")) return url;
+    // SQLite would say only "unable to open database file".
+    std::error_code ignored;
+    if (!std::filesystem::exists(url.database(), ignored))
+      throw OperationalError("no SQLite database at '" + url.database() + "'");
+    URL target = url;
+    target.set_query_value("mode", "ro");
+    return target;
   }
 };
 

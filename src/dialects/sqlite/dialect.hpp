@@ -22,6 +22,7 @@ class Dialect final : public sql::Dialect {
   bool cast_values_parameters() const override { return false; }
   bool consecutive_insert_keys() const override { return true; }
   std::size_t max_parameters() const override { return 32766; }
+  std::string read_only_snapshot_sql() const override { return {}; }
 
   std::vector<std::string> table_names(retort::Connection& conn) const override;
   std::vector<std::string> enum_type_names(retort::Connection&) const override { return {}; }

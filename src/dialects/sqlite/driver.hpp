@@ -109,5 +109,7 @@ class Connection final : public driver::Connection {
 };
 
 driver::Driver& driver();
+// sqlite:// or sqlite:///:memory:
+bool is_memory(const URL& url);
 
 }  // namespace retort::sqlite
