@@ -444,20 +444,20 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
 
   EntityState* state = existing ? existing : mapper.new_entity();
   state->mapper = &mapper;
+  std::size_t i = 0;
   try {
     // An integer key was read above: it is set rather than read again.
     const int key_col = mapper.int_identity() ? offset + mapper.primary_key_columns().front() : -1;
-    int col = offset;
-    for (const auto& a : attrs) {
+    for (; i < attrs.size(); ++i) {
+      const int col = offset + static_cast<int>(i);
       if (col == key_col)
-        a->set_int(state->object, int_key);
+        attrs[i]->set_int(state->object, int_key);
       else
-        a->read(state->object, stmt, col);
-      ++col;
+        attrs[i]->read(state->object, stmt, col);
     }
   } catch (const Error& e) {
     if (!existing) delete state;
-    throw MappingError(mapper.class_name() + ": " + e.what());
+    throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
   }
   state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
   // Snapshots are taken on the first non-const access; an object already being changed
@@ -513,13 +513,14 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
   const auto& positions = positions_of(queried, mapper);
   EntityState* state = existing ? existing : mapper.new_entity();
   state->mapper = &mapper;
+  const auto& attrs = mapper.attributes();
+  std::size_t i = 0;
   try {
-    const auto& attrs = mapper.attributes();
-    for (std::size_t i = 0; i < attrs.size(); ++i)
+    for (; i < attrs.size(); ++i)
       attrs[i]->read(state->object, stmt, offset + positions[i]);
   } catch (const Error& e) {
     if (!existing) delete state;
-    throw MappingError(mapper.class_name() + ": " + e.what());
+    throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
   }
   state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
   if (state->flags & kTouched) {
@@ -714,7 +715,6 @@ std::vector<Value> SessionCore::snapshot_key(const EntityState* state) const {
     key.push_back(a->decode(p));
   return key;
 }
-
 
 void SessionCore::commit() {
   flush();

@@ -432,22 +432,22 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
   // its default, an empty optional whose column has a server default.
   std::map<std::string, std::vector<void*>> groups;
   std::vector<std::string> order;
-  std::string omit(attrs.size(), '\0');
+  std::string row_omit(attrs.size(), '\0');
   // Rows mostly share one group: no lookup for those.
-  std::vector<void*>* last = nullptr;
+  std::vector<void*>* last_group = nullptr;
   std::string last_omit;
   for (void* o : objects) {
     for (std::size_t i = 0; i < attrs.size(); ++i) {
       const Attribute& a = *attrs[i];
-      omit[i] = (a.generated || (a.server_default && a.optional)) && a.is_default(o);
+      row_omit[i] = (a.generated || (a.server_default && a.optional)) && a.is_default(o);
     }
-    if (!last || omit != last_omit) {
-      auto [it, fresh] = groups.try_emplace(omit);
-      if (fresh) order.push_back(omit);
-      last = &it->second;
-      last_omit = omit;
+    if (!last_group || row_omit != last_omit) {
+      auto [it, fresh] = groups.try_emplace(row_omit);
+      if (fresh) order.push_back(row_omit);
+      last_group = &it->second;
+      last_omit = row_omit;
     }
-    last->push_back(o);
+    last_group->push_back(o);
   }
   Connection& conn = connection();
   for (const auto& omit : order) {
@@ -474,8 +474,8 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
     if (batch == 0) batch = 1;
     for (std::size_t start = 0; start < rows.size(); start += batch) {
       const std::size_t n = std::min(batch, rows.size() - start);
-      const auto& sql = statement(
-          mapper, "I" + omit + ":" + std::to_string(n) + (rowid_keys ? "r" : ""), [&] {
+      const auto& sql =
+          statement(mapper, "I" + omit + ":" + std::to_string(n) + (rowid_keys ? "r" : ""), [&] {
             const Table& table = mapper.table();
             std::vector<std::string> names;
             for (std::size_t c : columns)
@@ -527,8 +527,8 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
           returned.push_back(std::move(row));
         }
         if (returned.size() != n)
-          throw StaleDataError("the INSERT returned " + std::to_string(returned.size()) + " rows for " +
-                               std::to_string(n));
+          throw StaleDataError("the INSERT returned " + std::to_string(returned.size()) +
+                               " rows for " + std::to_string(n));
         if (sort_by_key) {
           std::size_t key_pos = 0;
           while (attrs[returning[key_pos]].get() != key)

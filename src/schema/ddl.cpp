@@ -186,10 +186,10 @@ std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect
   out.push_back(std::move(create));
 
   auto index_ddl = [&](const std::string& given, const std::vector<std::string>& columns,
-                       bool unique, const std::string& where) {
+                       bool is_unique, const std::string& where) {
     std::string name = given.empty() ? convention_name(naming.ix, t, columns) : given;
     if (name.empty()) name = convention_name("ix_{table}_{columns}", t, columns);
-    std::string sql = std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
+    std::string sql = std::string(is_unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
                       d.quote(name) + " ON " + table_name(t, d) + " (" + join_quoted(columns, d) +
                       ")";
     if (!where.empty()) sql += " WHERE " + where;

@@ -11,12 +11,12 @@ const Column* TableData::find(std::string_view column) const {
   return nullptr;
 }
 
-const Column& TableData::column(std::string_view name) const {
-  if (const Column* c = find(name)) return *c;
+const Column& TableData::column(std::string_view column_name) const {
+  if (const Column* c = find(column_name)) return *c;
   std::string known;
   for (const auto& c : columns)
     known += (known.empty() ? "" : ", ") + c.name;
-  throw ArgumentError("table '" + this->name + "' has no column '" + std::string(name) +
+  throw ArgumentError("table '" + name + "' has no column '" + std::string(column_name) +
                       "'; its columns are: " + known);
 }
 

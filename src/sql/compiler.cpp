@@ -310,16 +310,6 @@ Compiled Compiler::compile(const Node& statement_node) {
   return compiled;
 }
 
-std::string Compiler::expression_sql(const Node& node) {
-  out_.clear();
-  allow_binds_ = false;
-  qualify_ = false;
-  expr(node);
-  allow_binds_ = true;
-  qualify_ = true;
-  return std::move(out_);
-}
-
 void Compiler::with_clause(const Node& statement_node) {
   std::vector<const Node*> ctes;
   std::set<const Node*> seen;
@@ -329,8 +319,8 @@ void Compiler::with_clause(const Node& statement_node) {
   if (ctes.empty()) return;
   bool recursive = false;
   for (auto* c : ctes) {
-    recursive = recursive ||
-                (c->kind == NodeKind::cte && static_cast<const CteNode*>(c)->recursive);
+    recursive =
+        recursive || (c->kind == NodeKind::cte && static_cast<const CteNode*>(c)->recursive);
   }
   out_ += recursive ? "WITH RECURSIVE " : "WITH ";
   auto names = [&](const std::vector<std::string>& columns) {

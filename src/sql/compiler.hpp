@@ -17,8 +17,6 @@ class Compiler {
   explicit Compiler(const Dialect& dialect) : dialect_(dialect) {}
 
   Compiled compile(const Node& statement);
-  // A lone expression (CHECK constraints, index conditions); binds are not allowed.
-  std::string expression_sql(const Node& expr);
 
  private:
   void statement(const Node& node);

@@ -125,8 +125,6 @@ class Connection {
 
   // A round trip that proves the connection still works.
   virtual bool ping() = 0;
-  // False once the connection is known to be broken.
-  virtual bool is_usable() const = 0;
 
   // The key the database generated for the last row inserted on this connection (SQLite's
   // rowid); drivers without one return nullopt.

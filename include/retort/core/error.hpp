@@ -112,15 +112,24 @@ class ProgrammingError : public DatabaseError {
 
 class IntegrityError : public DatabaseError {
  public:
+// GCC 12 warns that these scoped enumerators shadow rt::null and the column flags
+// (rt::unique, ...), which they cannot: they are reached through the enum only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
   enum class Kind { unique, foreign_key, not_null, check, primary_key, exclusion, other };
+#pragma GCC diagnostic pop
 
   IntegrityError(Kind kind, std::string constraint, std::string problem, std::string statement,
                  std::string code);
 
-  Kind kind() const { return kind_; }
+  Kind kind() const {
+    return kind_;
+  }
   // The constraint's name when the database reports it (PostgreSQL always does; SQLite
   // names CHECK constraints, and reports "table.column" for UNIQUE and NOT NULL).
-  const std::string& constraint() const { return constraint_; }
+  const std::string& constraint() const {
+    return constraint_;
+  }
 
  private:
   Kind kind_;

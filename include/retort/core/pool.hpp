@@ -10,7 +10,14 @@
 
 namespace retort {
 
+// GCC 12 warns that these scoped enumerators shadow rt::null and the column flags
+
+// (rt::unique, ...), which they cannot: they are reached through the enum only.
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
 enum class PoolKind { automatic, queue, null, static_ };
+#pragma GCC diagnostic pop
 
 struct PoolStatus {
   int size = 0;         // pool_size

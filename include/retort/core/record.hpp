@@ -24,14 +24,14 @@ class Record {
   std::size_t size() const { return values_.size(); }
   const std::vector<std::string>& columns() const;
   const std::vector<Value>& values() const { return values_; }
-  const Value& operator[](std::size_t index) const;
+  const Value& operator[](std::size_t column) const;
   const Value& operator[](std::string_view name) const;
   // rt::ArgumentError lists the columns when name is not one of them.
   std::size_t index_of(std::string_view name) const;
 
   template <class T>
-  T get(std::size_t index) const {
-    return convert<T>(index);
+  T get(std::size_t column) const {
+    return convert<T>(column);
   }
   template <class T>
   T get(std::string_view name) const {
@@ -42,20 +42,20 @@ class Record {
 
  private:
   template <class T>
-  T convert(std::size_t index) const;
-  [[noreturn]] void conversion_failed(std::size_t index, const std::exception& e) const;
+  T convert(std::size_t column) const;
+  [[noreturn]] void conversion_failed(std::size_t column, const std::exception& e) const;
 
   std::shared_ptr<const std::vector<std::string>> columns_;
   std::vector<Value> values_;
 };
 
 template <class T>
-T Record::convert(std::size_t index) const {
-  const Value& v = (*this)[index];
+T Record::convert(std::size_t column) const {
+  const Value& v = (*this)[column];
   try {
     return v.template as<T>();
   } catch (const std::exception& e) {
-    conversion_failed(index, e);
+    conversion_failed(column, e);
   }
 }
 

@@ -28,15 +28,15 @@ class Row {
   explicit Row(driver::Statement* stmt) : stmt_(stmt) {}
 
   int size() const { return stmt_->column_count(); }
-  std::string_view column_name(int index) const { return stmt_->column_name(index); }
+  std::string_view column_name(int column) const { return stmt_->column_name(column); }
   // The index of a column by name; rt::ArgumentError lists the columns if there is none.
   int index_of(std::string_view name) const;
 
-  bool is_null(int index) const { return stmt_->is_null(index); }
-  Value value(int index) const { return stmt_->get_value(index); }
+  bool is_null(int column) const { return stmt_->is_null(column); }
+  Value value(int column) const { return stmt_->get_value(column); }
 
   template <class T>
-  T get(int index) const;
+  T get(int column) const;
   template <class T>
   T get(std::string_view name) const {
     return get<T>(index_of(name));
@@ -45,38 +45,38 @@ class Row {
   driver::Statement& statement() const { return *stmt_; }
 
  private:
-  [[noreturn]] void null_into(int index) const;
-  void check_index(int index) const;
+  [[noreturn]] void null_into(int column) const;
+  void check_index(int column) const;
 
   driver::Statement* stmt_ = nullptr;
 };
 
 template <class T>
-T Row::get(int index) const {
-  check_index(index);
+T Row::get(int column) const {
+  check_index(column);
   if constexpr (detail::is_optional<T>::value) {
-    if (stmt_->is_null(index)) return std::nullopt;
-    return get<typename detail::is_optional<T>::type>(index);
+    if (stmt_->is_null(column)) return std::nullopt;
+    return get<typename detail::is_optional<T>::type>(column);
   } else if constexpr (std::is_same_v<T, Value>) {
-    return stmt_->get_value(index);
+    return stmt_->get_value(column);
   } else if constexpr (std::is_same_v<T, bool>) {
-    return stmt_->get_bool(index);
+    return stmt_->get_bool(column);
   } else if constexpr (std::is_enum_v<T>) {
-    return static_cast<T>(stmt_->get_int64(index));
+    return static_cast<T>(stmt_->get_int64(column));
   } else if constexpr (std::is_integral_v<T>) {
-    return detail::narrow_int<T>(stmt_->get_int64(index));
+    return detail::narrow_int<T>(stmt_->get_int64(column));
   } else if constexpr (std::is_floating_point_v<T>) {
-    return static_cast<T>(stmt_->get_double(index));
+    return static_cast<T>(stmt_->get_double(column));
   } else if constexpr (std::is_same_v<T, std::string>) {
-    return std::string(stmt_->get_text(index));
+    return std::string(stmt_->get_text(column));
   } else if constexpr (std::is_same_v<T, std::string_view>) {
-    return stmt_->get_text(index);
+    return stmt_->get_text(column);
   } else if constexpr (std::is_same_v<T, Blob>) {
-    auto b = stmt_->get_blob(index);
+    auto b = stmt_->get_blob(column);
     return Blob(b.begin(), b.end());
   } else {
-    if (stmt_->is_null(index)) null_into(index);
-    return stmt_->get_value(index).template as<T>();
+    if (stmt_->is_null(column)) null_into(column);
+    return stmt_->get_value(column).template as<T>();
   }
 }
 

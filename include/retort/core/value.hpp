@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "retort/core/datetime.hpp"
+#include "retort/core/type_decorator.hpp"
 #include "retort/core/uuid.hpp"
 
 namespace retort {
@@ -46,6 +47,12 @@ struct JsonText {
   friend bool operator==(const JsonText&, const JsonText&) = default;
 };
 
+// GCC 12 warns that these scoped enumerators shadow rt::null and the column flags
+
+// (rt::unique, ...), which they cannot: they are reached through the enum only.
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
 enum class ValueType : std::uint8_t {
   null,
   boolean,
@@ -60,6 +67,7 @@ enum class ValueType : std::uint8_t {
   json,
   uuid,
 };
+#pragma GCC diagnostic pop
 
 const char* to_string(ValueType type);
 
@@ -89,6 +97,9 @@ class Value {
   Value(Decimal v) : v_(std::move(v)) {}
   Value(JsonText v) : v_(std::move(v)) {}
   Value(Uuid v) : v_(v) {}
+  // A TypeDecorator's type: its stored form.
+  template <decorated M>
+  Value(const M& v) : Value(TypeDecorator<M>::process_bind_param(v)) {}
   template <class T>
   Value(const std::optional<T>& v) {
     if (v) *this = Value(*v);
@@ -178,6 +189,8 @@ T Value::as() const {
   } else if constexpr (detail::is_optional<T>::value) {
     if (is_null()) return std::nullopt;
     return as<typename detail::is_optional<T>::type>();
+  } else if constexpr (decorated<T>) {
+    return TypeDecorator<T>::process_result_value(as<typename TypeDecorator<T>::impl>());
   } else if constexpr (std::same_as<T, bool>) {
     return detail::value_to_bool(*this);
   } else if constexpr (std::is_enum_v<T>) {

@@ -23,8 +23,8 @@ std::string type_name(const std::type_info& type);
 
 class Attribute {
  public:
-  Attribute(std::string name, Type type, const std::type_info& member_type)
-      : name(std::move(name)), type(std::move(type)), member_type(member_type) {}
+  Attribute(std::string name_, Type type_, const std::type_info& member_type_)
+      : name(std::move(name_)), type(std::move(type_)), member_type(member_type_) {}
   virtual ~Attribute() = default;
 
   std::string name;  // the column name
@@ -81,8 +81,8 @@ template <class T, class M>
 class ColumnAttribute final : public Attribute {
  public:
   using C = Codec<M>;
-  ColumnAttribute(std::string name, Type type, M T::*member)
-      : Attribute(std::move(name), std::move(type), typeid(M)), member_(member) {}
+  ColumnAttribute(std::string name_, Type type_, M T::*member)
+      : Attribute(std::move(name_), std::move(type_), typeid(M)), member_(member) {}
 
   std::unique_ptr<Attribute> clone() const override {
     return std::make_unique<ColumnAttribute>(*this);

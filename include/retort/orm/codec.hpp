@@ -4,7 +4,9 @@
 // members through these functions, with no rt::Value in between. Retort provides codecs
 // for integers, bool, floating point, std::string, rt::Blob, std::chrono dates and time
 // points, rt::TimeOfDay, rt::Decimal, rt::JsonText, rt::Uuid, enums and std::optional of
-// any of them. Specialise Codec for your own member types:
+// any of them, and for every rt::TypeDecorator (core/type_decorator.hpp), which is the
+// short way to map a type of your own. Specialise Codec only to bind and read a type
+// without going through a built-in one:
 //
 //   template <> struct rt::Codec<Money> {
 //     static rt::Type default_type() { return rt::Numeric(18, 2); }
@@ -381,6 +383,53 @@ struct Codec<E> {
     } else {
       out = static_cast<E>(v.as<std::int64_t>());
     }
+  }
+};
+
+// A TypeDecorator's type goes through its impl's codec. process_bind_param runs for each
+// bind and each change check, so it should be cheap.
+template <decorated M>
+struct Codec<M> {
+  using D = TypeDecorator<M>;
+  using S = typename D::impl;
+  using Stored = Codec<S>;
+  static Type default_type() {
+    if constexpr (requires { D::column_type(); })
+      return D::column_type();
+    else
+      return Stored::default_type();
+  }
+  static bool accepts(const Type& t) { return Stored::accepts(t); }
+  static void bind(driver::Statement& s, int i, const M& v, const Type& t) {
+    S stored = D::process_bind_param(v);
+    if constexpr (std::is_same_v<S, std::string> || std::is_same_v<S, Blob>) {
+      // The stored form is a temporary: the statement gets a copy, not a reference.
+      s.bind(i, t.to_db(Value(std::move(stored))));
+    } else {
+      Stored::bind(s, i, stored, t);
+    }
+  }
+  static void read(driver::Statement& s, int col, M& v, const Type& t) {
+    S stored{};
+    Stored::read(s, col, stored, t);
+    v = D::process_result_value(std::move(stored));
+  }
+  static void encode(const M& v, std::string& out) {
+    Stored::encode(D::process_bind_param(v), out);
+  }
+  static bool same(const M& v, const char*& p) { return Stored::same(D::process_bind_param(v), p); }
+  static void decode(const char*& p, M& v) {
+    S stored{};
+    Stored::decode(p, stored);
+    v = D::process_result_value(std::move(stored));
+  }
+  static Value to_value(const M& v, const Type& t) {
+    return Stored::to_value(D::process_bind_param(v), t);
+  }
+  static void from_value(const Value& v, M& out, const Type& t) {
+    S stored{};
+    Stored::from_value(v, stored, t);
+    out = D::process_result_value(std::move(stored));
   }
 };
 

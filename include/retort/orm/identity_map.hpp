@@ -88,10 +88,10 @@ class IntIdentityTable {
   // sequence that mixes in the key's higher bits (as CPython's dict does), so strided
   // keys do not pile up into long runs.
   struct Probe {
-    Probe(std::int64_t key, std::size_t mask)
-        : index(static_cast<std::size_t>(key) & mask),
+    Probe(std::int64_t key, std::size_t mask_)
+        : index(static_cast<std::size_t>(key) & mask_),
           perturb(static_cast<std::uint64_t>(key)),
-          mask(mask) {}
+          mask(mask_) {}
     void next() {
       perturb >>= 5;
       index = (index * 5 + 1 + static_cast<std::size_t>(perturb)) & mask;

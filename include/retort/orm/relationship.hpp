@@ -332,8 +332,8 @@ struct RelationshipSpec {
 
 class Relationship {
  public:
-  Relationship(std::string name, bool uselist, RelationshipSpec spec)
-      : name(std::move(name)), uselist(uselist), spec(std::move(spec)) {}
+  Relationship(std::string name_, bool uselist_, RelationshipSpec spec_)
+      : name(std::move(name_)), uselist(uselist_), spec(std::move(spec_)) {}
   virtual ~Relationship() = default;
 
   std::string name;
@@ -402,8 +402,8 @@ class Relationship {
 template <class O, class T, class H>
 class TypedRelationship final : public Relationship {
  public:
-  TypedRelationship(std::string name, H O::*member, RelationshipSpec spec)
-      : Relationship(std::move(name), std::is_same_v<H, Many<T>>, std::move(spec)),
+  TypedRelationship(std::string name_, H O::*member, RelationshipSpec spec_)
+      : Relationship(std::move(name_), std::is_same_v<H, Many<T>>, std::move(spec_)),
         member_(member) {}
 
   HandleBase& handle(void* owner) const override { return static_cast<O*>(owner)->*member_; }
@@ -535,8 +535,8 @@ class TypedRelationship final : public Relationship {
       h.removed_.clear();
       h.added_.clear();
     } else {
-      auto target = std::move(h.target_);
-      auto original = std::move(h.original_);
+      auto old_target = std::move(h.target_);
+      auto old_original = std::move(h.original_);
       h.target_ = Ref<T>();
       h.original_ = Ref<T>();
       h.changed_ = false;

@@ -134,11 +134,11 @@ Rule typed_rule(const pb::FieldDescriptor* f, const FieldAccess* access, Get get
     r.from = [f, refl, read = access ? access->string : nullptr, mut, from = general.from](
                  void* o, const pb::Message& m, const Path& path, int depth) {
       std::string scratch;
-      const std::string& text = read ? read(m) : refl->GetStringReference(m, f, &scratch);
+      const std::string& s = read ? read(m) : refl->GetStringReference(m, f, &scratch);
       if constexpr (std::is_same_v<M, Uuid>) {
-        if (!Uuid::try_parse(text, mut(o))) from(o, m, path, depth);  // the error, named
+        if (!Uuid::try_parse(s, mut(o))) from(o, m, path, depth);  // the error, named
       } else {
-        mut(o) = text;
+        mut(o) = s;
       }
     };
   } else if constexpr (std::is_same_v<M, Timestamp>) {

@@ -31,8 +31,8 @@ struct ForeignKeyOptions {
 
 struct ForeignKey {
   // target: "table.column"
-  explicit ForeignKey(std::string target, ForeignKeyOptions options = {})
-      : target(std::move(target)), options(std::move(options)) {}
+  explicit ForeignKey(std::string target_, ForeignKeyOptions options_ = {})
+      : target(std::move(target_)), options(std::move(options_)) {}
   std::string target;
   ForeignKeyOptions options;
 };
@@ -48,8 +48,8 @@ enum class Autoincrement : std::uint8_t {
 class Column {
  public:
   template <class... Options>
-  Column(std::string name, Type type, const Options&... options)
-      : name(std::move(name)), type(std::move(type)) {
+  Column(std::string name_, Type type_, const Options&... options)
+      : name(std::move(name_)), type(std::move(type_)) {
     (apply(*this, options), ...);
   }
 
@@ -71,8 +71,6 @@ class Column {
 
   bool is_nullable() const { return nullable.value_or(!primary_key); }
   bool has_client_default() const { return default_value || default_factory; }
-  // The client-side default for a new row (nullopt when there is none).
-  std::optional<Value> make_default() const;
 
   friend void apply(Column& c, const Type& t) { c.type = t; }
   friend void apply(Column& c, const ForeignKey& fk) { c.foreign_keys.push_back(fk); }

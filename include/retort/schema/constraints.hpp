@@ -22,39 +22,39 @@
 namespace retort {
 
 struct PrimaryKeyConstraint {
-  explicit PrimaryKeyConstraint(std::vector<std::string> columns = {}, std::string name = {})
-      : columns(std::move(columns)), name(std::move(name)) {}
+  explicit PrimaryKeyConstraint(std::vector<std::string> columns_ = {}, std::string name_ = {})
+      : columns(std::move(columns_)), name(std::move(name_)) {}
   std::vector<std::string> columns;
   std::string name;
   friend bool operator==(const PrimaryKeyConstraint&, const PrimaryKeyConstraint&) = default;
 };
 
 struct UniqueConstraint {
-  explicit UniqueConstraint(std::vector<std::string> columns, std::string name = {})
-      : columns(std::move(columns)), name(std::move(name)) {}
+  explicit UniqueConstraint(std::vector<std::string> columns_, std::string name_ = {})
+      : columns(std::move(columns_)), name(std::move(name_)) {}
   std::vector<std::string> columns;
   std::string name;
   friend bool operator==(const UniqueConstraint&, const UniqueConstraint&) = default;
 };
 
 struct CheckConstraint {
-  explicit CheckConstraint(std::string sqltext, std::string name = {})
-      : sqltext(std::move(sqltext)), name(std::move(name)) {}
+  explicit CheckConstraint(std::string sqltext_, std::string name_ = {})
+      : sqltext(std::move(sqltext_)), name(std::move(name_)) {}
   std::string sqltext;
   std::string name;
   friend bool operator==(const CheckConstraint&, const CheckConstraint&) = default;
 };
 
 struct ForeignKeyConstraint {
-  ForeignKeyConstraint(std::vector<std::string> columns, std::string referred_table,
-                       std::vector<std::string> referred_columns, ForeignKeyOptions options = {})
-      : columns(std::move(columns)),
-        referred_table(std::move(referred_table)),
-        referred_columns(std::move(referred_columns)),
-        name(std::move(options.name)),
-        ondelete(std::move(options.ondelete)),
-        onupdate(std::move(options.onupdate)),
-        use_alter(options.use_alter) {}
+  ForeignKeyConstraint(std::vector<std::string> columns_, std::string referred_table_,
+                       std::vector<std::string> referred_columns_, ForeignKeyOptions options_ = {})
+      : columns(std::move(columns_)),
+        referred_table(std::move(referred_table_)),
+        referred_columns(std::move(referred_columns_)),
+        name(std::move(options_.name)),
+        ondelete(std::move(options_.ondelete)),
+        onupdate(std::move(options_.onupdate)),
+        use_alter(options_.use_alter) {}
   std::vector<std::string> columns;
   std::string referred_table;
   std::vector<std::string> referred_columns;
@@ -72,11 +72,11 @@ struct IndexOptions {
 };
 
 struct Index {
-  Index(std::string name, std::vector<std::string> columns, IndexOptions options = {})
-      : name(std::move(name)),
-        columns(std::move(columns)),
-        unique(options.unique),
-        where(std::move(options.where)) {}
+  Index(std::string name_, std::vector<std::string> columns_, IndexOptions options_ = {})
+      : name(std::move(name_)),
+        columns(std::move(columns_)),
+        unique(options_.unique),
+        where(std::move(options_.where)) {}
   std::string name;
   // Column names, or SQL expressions such as "lower(login)".
   std::vector<std::string> columns;

@@ -68,11 +68,11 @@ using NodeList = std::vector<NodePtr>;
 
 // A column of a FROM clause: a table's column, an alias's, a subquery's.
 struct ColumnNode : Node {
-  ColumnNode(NodePtr from, std::string name, Type type)
+  ColumnNode(NodePtr from_, std::string name_, Type type_)
       : Node(NodeKind::column),
-        from(std::move(from)),
-        name(std::move(name)),
-        type(std::move(type)) {}
+        from(std::move(from_)),
+        name(std::move(name_)),
+        type(std::move(type_)) {}
   NodePtr from;  // table, alias, subquery or CTE; null for a bare column name
   std::string name;
   Type type;

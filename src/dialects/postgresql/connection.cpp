@@ -144,10 +144,6 @@ bool Connection::ping() {
   return ok && PQstatus(conn) == CONNECTION_OK;
 }
 
-bool Connection::is_usable() const {
-  return session_->conn && PQstatus(session_->conn) == CONNECTION_OK;
-}
-
 std::string Connection::placeholder(int n, bool) const {
   return "$" + std::to_string(n);
 }

@@ -127,7 +127,6 @@ class Connection final : public driver::Connection {
   bool in_transaction() const override;
   void close() override;
   bool ping() override;
-  bool is_usable() const override;
   std::string placeholder(int n, bool in_order) const override;
 
  private:

@@ -59,7 +59,6 @@ class Statement final : public driver::Statement {
   void rebind();
   void check_bind(int rc, int index);
   [[noreturn]] void type_mismatch(int index, const char* wanted);
-  void step_first();
   Declared declared(int index);
 
   sqlite3* db_;
@@ -87,7 +86,6 @@ class Connection final : public driver::Connection {
   bool in_transaction() const override;
   void close() override;
   bool ping() override;
-  bool is_usable() const override { return db_ != nullptr; }
   std::string placeholder(int n, bool in_order) const override;
   std::optional<std::int64_t> last_insert_id() const override {
     return sqlite3_last_insert_rowid(db_);
