@@ -21,7 +21,9 @@ EngineState::EngineState(URL url_in, EngineOptions options_in)
 std::unique_ptr<driver::Connection> EngineState::connect() const {
   driver::ConnectOptions connect_options;
   if (!autocommit) connect_options.isolation_level = options.isolation_level;
-  return driver.connect(url, connect_options);
+  auto conn = driver.connect(url, connect_options);
+  if (options.on_connect) options.on_connect(*conn);
+  return conn;
 }
 
 void EngineState::log(std::string_view line) const {

@@ -209,13 +209,13 @@ void Registry::inherit(Mapper& child) {
     for (const Attribute* k : root.primary_key()) {
       elements.emplace_back(
           Column(k->name, k->type, primary_key, no_autoincrement,
-                 ForeignKey(root.table().name() + "." + k->name, {.ondelete = "CASCADE"})));
+                 ForeignKey(root.table().fullname() + "." + k->name, {.ondelete = "CASCADE"})));
     }
     for (auto& c : h.own_columns)
       elements.emplace_back(std::move(c));
     for (auto& e : h.own_elements)
       elements.push_back(std::move(e));
-    child.table_ = Table(h.own_table, std::move(elements));
+    child.table_ = Table(h.own_table, std::move(elements), h.own_options);
     const int part = static_cast<int>(ph->parts.size());
     auto own_part = std::make_shared<Mapper>(child.type(), child.class_name());
     own_part->table_ = child.table_;

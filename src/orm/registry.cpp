@@ -28,10 +28,10 @@ void Registry::install(int slot, std::shared_ptr<orm::Mapper> mapper, bool if_ab
     if (if_absent) return;
     throw MappingError(mapper->class_name() + " is already mapped in this registry");
   }
-  if (const Table* existing = metadata_.find(mapper->table().name())) {
+  if (const Table* existing = metadata_.find(mapper->table().fullname())) {
     if (!(*existing == mapper->table())) {
-      throw MappingError(mapper->class_name() + ": another table named '" + mapper->table().name() +
-                         "' is already in the registry");
+      throw MappingError(mapper->class_name() + ": another table named '" +
+                         mapper->table().fullname() + "' is already in the registry");
     }
   } else {
     metadata_.add(mapper->table());

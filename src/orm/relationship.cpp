@@ -121,9 +121,12 @@ bool Relationship::child_has_parent(const EntityState* child) const {
 void detail::bind_new(EntityState* state, int type_slot) {
   Registry& r = registry();
   const Mapper* m = r.find(type_slot);
-  if (!m || m->relationships().empty()) return;
-  if (!m->prepared()) r.prepare(*m);
+  if (!m) return;
+  // The object's own class: a relationship or add() through a base class must not make
+  // a subclass object a base one.
   state->mapper = m;
+  if (m->relationships().empty()) return;
+  if (!m->prepared()) r.prepare(*m);
   for (const auto& rel : m->relationships())
     rel->bind(state->object, state, true);
   // What the initializer put in the relationships learns of the new object on its side
@@ -149,7 +152,7 @@ using orm::Relationship;
 
 const Attribute& mapped(const Mapper& m, const std::string& column, const Relationship& rel) {
   if (const Attribute* a = m.find(column)) return *a;
-  throw MappingError(rel.full_name() + ": column " + m.table().name() + "." + column +
+  throw MappingError(rel.full_name() + ": column " + m.table().fullname() + "." + column +
                      " takes part in the relationship but is not mapped to a member");
 }
 
@@ -177,14 +180,14 @@ std::vector<std::pair<const Attribute*, std::string>> association(const Table& s
                                                                   const Relationship& rel) {
   std::vector<std::pair<const Attribute*, std::string>> out;
   for (const auto& fk : secondary.foreign_keys()) {
-    if (fk.referred_table != side.table().name()) continue;
+    if (fk.referred_table != side.table().fullname()) continue;
     if (!named.empty() &&
         std::find(fk.columns.begin(), fk.columns.end(), named) == fk.columns.end())
       continue;
     if (!out.empty()) {
       throw MappingError(
-          rel.full_name() + ": the association table " + secondary.name() + " refers to " +
-          side.table().name() +
+          rel.full_name() + ": the association table " + secondary.fullname() + " refers to " +
+          side.table().fullname() +
           " more than once; name its columns: rt::secondary(table, \"local_id\", \"remote_id\")");
     }
     for (std::size_t i = 0; i < fk.columns.size(); ++i) {
@@ -192,8 +195,8 @@ std::vector<std::pair<const Attribute*, std::string>> association(const Table& s
     }
   }
   if (out.empty()) {
-    throw MappingError(rel.full_name() + ": the association table " + secondary.name() +
-                       " has no foreign key to " + side.table().name() +
+    throw MappingError(rel.full_name() + ": the association table " + secondary.fullname() +
+                       " has no foreign key to " + side.table().fullname() +
                        (named.empty() ? "" : " in column " + named));
   }
   return out;
@@ -234,8 +237,8 @@ void resolve(Relationship& rel, const Mapper& parent, Registry& registry) {
       rel.direction = rel.uselist ? Direction::one_to_many : Direction::many_to_one;
     }
   } else {
-    const auto outgoing = foreign_keys(p, t.name());
-    const auto incoming = foreign_keys(t, p.name());
+    const auto outgoing = foreign_keys(p, t.fullname());
+    const auto incoming = foreign_keys(t, p.fullname());
     const ForeignKeyConstraint* fk = nullptr;
     if (&parent == &target) {
       if (outgoing.size() != 1) {

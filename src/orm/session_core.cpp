@@ -265,14 +265,15 @@ void SessionCore::add(EntityState* state, const Mapper& mapper) {
     }
     return;
   }
-  state->mapper = &mapper;
+  // Made as a subclass (make_ref), it stays one when added through its base class.
+  if (!state->mapper || !state->mapper->is_a(mapper.slot())) state->mapper = &mapper;
+  const Mapper& own = *state->mapper;
   state->session = this;
   if (state->flags & kPersistent) {
     // A detached persistent object comes back.
-    if (EntityState* existing = find_identity(mapper, state->object);
-        existing && existing != state) {
+    if (EntityState* existing = find_identity(own, state->object); existing && existing != state) {
       state->session = nullptr;
-      throw ObjectStateError(mapper.class_name() +
+      throw ObjectStateError(own.class_name() +
                              " object with the same primary key is already in the session; "
                              "use merge()");
     }
@@ -284,11 +285,11 @@ void SessionCore::add(EntityState* state, const Mapper& mapper) {
   state->flags = kPending;
   retain(state);
   pending_.push_back(state);
-  if (!mapper.relationships().empty()) ++related_;
+  if (!own.relationships().empty()) ++related_;
   bind_new(state);
   // Adding an object adds what it refers to (save-update cascade), and the other side of
   // each back_populates learns of it.
-  for (const auto& rel : mapper.relationships()) {
+  for (const auto& rel : own.relationships()) {
     if (rel->spec.viewonly) continue;
     std::vector<EntityState*> items;
     rel->items(rel->handle(state->object), items);

@@ -34,22 +34,31 @@ Type column_enum(const TableData& t, const Column& c) {
   return c.type.name().empty() ? named_enum(c.type, t.name + "_" + c.name) : c.type;
 }
 
+// "app.dept" as "app"."dept", or "dept" alone where the dialect keeps foreign keys
+// within one schema.
+std::string referred_table(const ForeignKeyConstraint& fk, const sql::Dialect& d) {
+  const auto dot = fk.referred_table.find('.');
+  if (dot == std::string::npos) return d.quote(fk.referred_table);
+  const std::string table = d.quote(fk.referred_table.substr(dot + 1));
+  if (!d.qualify_referred_table()) return table;
+  return d.quote(fk.referred_table.substr(0, dot)) + "." + table;
+}
+
 std::string foreign_key_clause(const ForeignKeyConstraint& fk, const TableData& t,
                                const sql::Dialect& d, const NamingConvention& naming) {
   std::string name = fk.name;
   if (name.empty()) name = convention_name(naming.fk, t, fk.columns, fk.referred_table);
   std::string out;
   if (!name.empty()) out += "CONSTRAINT " + d.quote(name) + " ";
-  out += "FOREIGN KEY(" + join_quoted(fk.columns, d) + ") REFERENCES " +
-         d.quote(fk.referred_table) + " (" + join_quoted(fk.referred_columns, d) + ")";
+  out += "FOREIGN KEY(" + join_quoted(fk.columns, d) + ") REFERENCES " + referred_table(fk, d) +
+         " (" + join_quoted(fk.referred_columns, d) + ")";
   if (!fk.ondelete.empty()) out += " ON DELETE " + fk.ondelete;
   if (!fk.onupdate.empty()) out += " ON UPDATE " + fk.onupdate;
   return out;
 }
 
 bool inline_foreign_key(const ForeignKeyConstraint& fk, const sql::Dialect& d) {
-  // SQLite cannot add constraints later and does not check targets at CREATE time.
-  return !fk.use_alter || d.enum_as_check();
+  return !fk.use_alter || !d.alter_constraints();
 }
 
 }  // namespace
@@ -127,8 +136,8 @@ std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect
     const bool generated = &c == autoinc;
     Type type = c.type;
     if (type.kind() == TypeKind::enum_) type = column_enum(t, c);
-    std::string item = d.quote(c.name) + " " +
-                       (generated && d.enum_as_check() ? std::string("INTEGER") : d.type_ddl(type));
+    std::string item =
+        d.quote(c.name) + " " + (generated ? d.generated_key_type_ddl(type) : d.type_ddl(type));
     if (generated) item += d.autoincrement_ddl(c);
     if (c.server_default) item += " DEFAULT " + *c.server_default;
     if (!c.is_nullable()) item += " NOT NULL";
@@ -189,9 +198,12 @@ std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect
                        bool is_unique, const std::string& where) {
     std::string name = given.empty() ? convention_name(naming.ix, t, columns) : given;
     if (name.empty()) name = convention_name("ix_{table}_{columns}", t, columns);
+    // The index lives in its table's schema; a dialect says on which name to write it.
+    const bool on_index = d.schema_on_index_name() && !t.schema.empty();
     std::string sql = std::string(is_unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
-                      d.quote(name) + " ON " + table_name(t, d) + " (" + join_quoted(columns, d) +
-                      ")";
+                      (on_index ? d.quote(t.schema) + "." : "") + d.quote(name) + " ON " +
+                      (on_index ? d.quote(t.name) : table_name(t, d)) + " (" +
+                      join_quoted(columns, d) + ")";
     if (!where.empty()) sql += " WHERE " + where;
     out.push_back(std::move(sql));
   };
@@ -201,8 +213,7 @@ std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect
   for (const auto& ix : t.indexes)
     index_ddl(ix.name, ix.columns, ix.unique, ix.where);
 
-  if (!d.enum_as_check()) {
-    // PostgreSQL keeps comments; SQLite has nowhere to put them.
+  if (d.supports_comments()) {
     if (!t.comment.empty()) {
       out.push_back("COMMENT ON TABLE " + table_name(t, d) + " IS " + sql_string(t.comment));
     }

@@ -31,12 +31,31 @@ bool wanted(const CreateOptions& options, const std::string& name) {
          std::find(options.tables.begin(), options.tables.end(), name) != options.tables.end();
 }
 
+std::string qualified_name(const Table& t, const sql::Dialect& d) {
+  return (t.schema().empty() ? "" : d.quote(t.schema()) + ".") + d.quote(t.name());
+}
+
+// The fullnames of the tables that exist in the schemas the given tables live in.
+std::set<std::string> existing_tables(Connection& conn, const sql::Dialect& d,
+                                      const std::vector<Table>& tables,
+                                      const CreateOptions& options) {
+  std::set<std::string> schemas, out;
+  for (const auto& t : tables) {
+    if (wanted(options, t.fullname())) schemas.insert(t.schema());
+  }
+  for (const auto& schema : schemas) {
+    for (auto& name : d.table_names(conn, schema))
+      out.insert(schema.empty() ? std::move(name) : schema + "." + name);
+  }
+  return out;
+}
+
 }  // namespace
 
 Table& MetaData::add(Table table) {
   if (table.is_null()) throw ArgumentError("MetaData::add(): empty table");
-  if (find(table.name())) {
-    throw ArgumentError("MetaData already has a table named '" + table.name() + "'");
+  if (find(table.fullname())) {
+    throw ArgumentError("MetaData already has a table named '" + table.fullname() + "'");
   }
   tables_.push_back(std::move(table));
   return tables_.back();
@@ -44,7 +63,7 @@ Table& MetaData::add(Table table) {
 
 const Table* MetaData::find(std::string_view name) const {
   for (const auto& t : tables_) {
-    if (t.name() == name) return &t;
+    if (t.fullname() == name) return &t;
   }
   return nullptr;
 }
@@ -53,7 +72,7 @@ const Table& MetaData::get(std::string_view name) const {
   if (const Table* t = find(name)) return *t;
   std::string known;
   for (const auto& t : tables_)
-    known += (known.empty() ? "" : ", ") + t.name();
+    known += (known.empty() ? "" : ", ") + t.fullname();
   throw ArgumentError("no table named '" + std::string(name) + "'; the tables are: " + known);
 }
 
@@ -63,9 +82,9 @@ std::vector<Table> MetaData::sorted_tables() const {
   std::vector<std::set<std::size_t>> depends(n);
   for (std::size_t i = 0; i < n; ++i) {
     for (const auto& fk : tables_[i].foreign_keys()) {
-      if (fk.use_alter || fk.referred_table == tables_[i].name()) continue;
+      if (fk.use_alter || fk.referred_table == tables_[i].fullname()) continue;
       for (std::size_t j = 0; j < n; ++j) {
-        if (tables_[j].name() == fk.referred_table) depends[i].insert(j);
+        if (tables_[j].fullname() == fk.referred_table) depends[i].insert(j);
       }
     }
   }
@@ -105,9 +124,9 @@ std::vector<Table> MetaData::sorted_tables() const {
       }
       std::string names;
       for (std::size_t k = position[at]; k < path.size(); ++k) {
-        names += (names.empty() ? "" : " -> ") + tables_[path[k]].name();
+        names += (names.empty() ? "" : " -> ") + tables_[path[k]].fullname();
       }
-      names += " -> " + tables_[at].name();
+      names += " -> " + tables_[at].fullname();
       throw ArgumentError("foreign keys form a cycle: " + names +
                           "; mark one of them ForeignKeyOptions{.use_alter = true} so it is "
                           "added after the tables");
@@ -123,14 +142,13 @@ void MetaData::create_all(Connection& conn, const CreateOptions& options) const 
     std::set<std::string> existing;
     std::set<std::string> types;
     if (options.checkfirst) {
-      for (auto& name : d.table_names(conn))
-        existing.insert(std::move(name));
+      existing = existing_tables(conn, d, tables, options);
       for (auto& name : d.enum_type_names(conn))
         types.insert(std::move(name));
     }
     std::vector<const Table*> created;
     for (const auto& table : tables) {
-      if (!wanted(options, table.name()) || existing.count(table.name())) continue;
+      if (!wanted(options, table.fullname()) || existing.count(table.fullname())) continue;
       if (!d.enum_as_check()) {
         for (const auto& e : enum_types(table)) {
           if (types.insert(e.name()).second) conn.execute(create_enum_ddl(e, d));
@@ -157,13 +175,11 @@ void MetaData::drop_all(Connection& conn, const CreateOptions& options) const {
   auto tables = sorted_tables();
   std::reverse(tables.begin(), tables.end());
   transactional(conn, [&] {
-    std::set<std::string> existing;
-    for (auto& name : d.table_names(conn))
-      existing.insert(std::move(name));
-    if (!d.enum_as_check()) {
+    const std::set<std::string> existing = existing_tables(conn, d, tables, options);
+    if (d.alter_constraints()) {
       // Foreign keys added after the tables go first, or the cycle blocks the drops.
       for (const auto& table : tables) {
-        if (!wanted(options, table.name()) || !existing.count(table.name())) continue;
+        if (!wanted(options, table.fullname()) || !existing.count(table.fullname())) continue;
         for (const auto& fk : table.foreign_keys()) {
           if (!fk.use_alter) continue;
           std::string name = fk.name;
@@ -171,12 +187,12 @@ void MetaData::drop_all(Connection& conn, const CreateOptions& options) const {
             name = convention_name(naming_.fk, table.data(), fk.columns, fk.referred_table);
           if (name.empty()) {
             // Named by the database: find the key by what it links.
-            for (const auto& r : d.reflect_table(conn, table.name()).foreign_keys) {
+            for (const auto& r : d.reflect_table(conn, table.name(), table.schema()).foreign_keys) {
               if (r.columns == fk.columns && r.referred_table == fk.referred_table) name = r.name;
             }
           }
           if (name.empty()) continue;
-          conn.execute("ALTER TABLE " + d.quote(table.name()) + " DROP CONSTRAINT IF EXISTS " +
+          conn.execute("ALTER TABLE " + qualified_name(table, d) + " DROP CONSTRAINT IF EXISTS " +
                        d.quote(name));
         }
       }
@@ -186,13 +202,13 @@ void MetaData::drop_all(Connection& conn, const CreateOptions& options) const {
       types.insert(std::move(name));
     // Enum types that tables staying behind still use are kept.
     for (const auto& table : tables) {
-      if (wanted(options, table.name()) || !existing.count(table.name())) continue;
+      if (wanted(options, table.fullname()) || !existing.count(table.fullname())) continue;
       for (const auto& e : enum_types(table))
         types.erase(e.name());
     }
     for (const auto& table : tables) {
-      if (!wanted(options, table.name())) continue;
-      if (existing.count(table.name()))
+      if (!wanted(options, table.fullname())) continue;
+      if (existing.count(table.fullname()))
         conn.execute(drop_table_ddl(table, d));
       else if (!options.checkfirst)
         conn.execute(drop_table_ddl(table, d));
@@ -200,7 +216,7 @@ void MetaData::drop_all(Connection& conn, const CreateOptions& options) const {
     // After the tables: several of them may share one type.
     if (!d.enum_as_check()) {
       for (const auto& table : tables) {
-        if (!wanted(options, table.name())) continue;
+        if (!wanted(options, table.fullname())) continue;
         for (const auto& e : enum_types(table)) {
           if (types.erase(e.name())) conn.execute(drop_enum_ddl(e, d));
         }
@@ -214,18 +230,21 @@ void MetaData::drop_all(const Engine& engine, const CreateOptions& options) cons
   drop_all(conn, options);
 }
 
-void MetaData::reflect(Connection& conn, const std::vector<std::string>& only) {
+void MetaData::reflect(Connection& conn, const std::vector<std::string>& only,
+                       std::string_view schema) {
   Inspector inspector(conn);
-  const auto names = only.empty() ? inspector.table_names() : only;
+  const auto names = only.empty() ? inspector.table_names(schema) : only;
+  const std::string prefix = schema.empty() ? "" : std::string(schema) + ".";
   for (const auto& name : names) {
-    if (find(name)) continue;
-    add(to_table(inspector.table(name)));
+    if (find(prefix + name)) continue;
+    add(to_table(inspector.table(name, schema)));
   }
 }
 
-void MetaData::reflect(const Engine& engine, const std::vector<std::string>& only) {
+void MetaData::reflect(const Engine& engine, const std::vector<std::string>& only,
+                       std::string_view schema) {
   auto conn = engine.connect();
-  reflect(conn, only);
+  reflect(conn, only, schema);
 }
 
 Table to_table(const ReflectedTable& r) {
@@ -247,7 +266,7 @@ Table to_table(const ReflectedTable& r) {
     elements.emplace_back(ck);
   for (const auto& ix : r.indexes)
     elements.emplace_back(ix);
-  Table table(r.name, std::move(elements), TableOptions{.comment = r.comment});
+  Table table(r.name, std::move(elements), TableOptions{.comment = r.comment, .schema = r.schema});
   // The primary key constraint made its columns NOT NULL by default; keep what was read.
   auto data = table.shared_data();
   for (std::size_t i = 0; i < r.columns.size(); ++i)

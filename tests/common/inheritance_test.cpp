@@ -184,6 +184,26 @@ TEST_P(Inheritance, JoinedInsertWritesEveryTableInOneFlush) {
       << "the discriminator is written from the class";
 }
 
+// A subclass object that reaches the session through a relationship to the base class
+// (cascade) is still written as the subclass: its discriminator and its own table's row.
+TEST_P(Inheritance, ASubclassObjectAddedThroughTheBaseStaysASubclass) {
+  rt::Session session(engine());
+  auto dept = session.add(JDepartment{.name = "ops"});
+  auto ada = rt::make_ref(JManager{{.name = "Ada"}, "budget"});
+  dept->employees.push_back(ada);
+  auto senior = rt::make_ref<JSeniorEngineer>();
+  senior->name = "Grace";
+  senior->level = 4;
+  dept->employees.push_back(senior);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_manager"), 1);
+  EXPECT_EQ(scalar("SELECT level FROM inh_senior_engineer"), 4);
+  auto conn = engine().connect();
+  EXPECT_EQ(
+      conn.execute("SELECT type FROM inh_employee WHERE id = ?", {ada->id}).scalar<std::string>(),
+      "manager");
+}
+
 TEST_P(Inheritance, JoinedPolymorphicQueryUpdateAndDelete) {
   std::int64_t grace = 0;
   {

@@ -50,6 +50,13 @@ struct EngineOptions {
   std::function<void(std::string_view)> logger{};
   // Prepared statements kept per connection, least recently used evicted; 0 disables.
   int statement_cache_size = 128;
+  // Runs on each new database connection before first use (SQLAlchemy's "connect"
+  // event): session settings, or SQLite's ATTACH of the files that hold other schemas:
+  //   .on_connect = [](rt::driver::Connection& c) {
+  //     c.execute_script("ATTACH DATABASE 'app.db' AS app");
+  //   }
+  // What it throws fails the checkout; the connection is closed.
+  std::function<void(driver::Connection&)> on_connect{};
 };
 
 class Pool;

@@ -85,6 +85,7 @@ struct Inheritance {
   int parent_slot = -1;
   void (*add_parent)(Registry&) = nullptr;
   std::string own_table;  // joined-table: the subclass table's name ("" for single-table)
+  TableOptions own_options;
   std::vector<Column> own_columns;
   std::vector<TableElement> own_elements;
 
@@ -148,10 +149,12 @@ ModelBuilder<T>& ModelBuilder<T>::inherits(std::string identity) {
 }
 
 template <class T>
-void ModelBuilder<T>::inherit_columns(std::string table, std::vector<Column> columns,
+void ModelBuilder<T>::inherit_columns(std::string table, TableOptions options,
+                                      std::vector<Column> columns,
                                       std::vector<TableElement> elements) {
   Inheritance& h = *mapper_->inheritance_;
   h.own_table = std::move(table);
+  h.own_options = std::move(options);
   h.own_columns = std::move(columns);
   h.own_elements = std::move(elements);
 }

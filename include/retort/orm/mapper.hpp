@@ -160,9 +160,10 @@ template <class T>
 class ModelBuilder {
  public:
   // Declarative: the table is made from the columns.
-  explicit ModelBuilder(std::string table_name)
+  explicit ModelBuilder(std::string table_name, TableOptions options = {})
       : mapper_(std::make_shared<Mapper>(typeid(T), type_name(typeid(T)))),
-        table_name_(std::move(table_name)) {}
+        table_name_(std::move(table_name)),
+        table_options_(std::move(options)) {}
   // Classical: over an existing table.
   explicit ModelBuilder(const Table& table)
       : mapper_(std::make_shared<Mapper>(typeid(T), type_name(typeid(T)))), existing_(table) {}
@@ -238,14 +239,15 @@ class ModelBuilder {
   std::shared_ptr<Mapper> build() {
     if (inherits_ && existing_.is_null()) {
       // The table is made when the registry knows the base (inheritance.cpp).
-      inherit_columns(std::move(table_name_), std::move(columns_), std::move(elements_));
+      inherit_columns(std::move(table_name_), std::move(table_options_), std::move(columns_),
+                      std::move(elements_));
     } else if (existing_.is_null()) {
       std::vector<TableElement> all;
       for (auto& c : columns_)
         all.emplace_back(std::move(c));
       for (auto& e : elements_)
         all.push_back(std::move(e));
-      mapper_->table_ = Table(table_name_, std::move(all));
+      mapper_->table_ = Table(table_name_, std::move(all), std::move(table_options_));
     } else {
       mapper_->table_ = existing_;
     }
@@ -255,7 +257,7 @@ class ModelBuilder {
 
  private:
   static EntityState* make_entity(void* source, std::size_t snapshot_bytes);
-  void inherit_columns(std::string table, std::vector<Column> columns,
+  void inherit_columns(std::string table, TableOptions options, std::vector<Column> columns,
                        std::vector<TableElement> elements);
   bool inherits_ = false;
 
@@ -321,6 +323,7 @@ class ModelBuilder {
 
   std::shared_ptr<Mapper> mapper_;
   std::string table_name_;
+  TableOptions table_options_;
   Table existing_;
   std::vector<Column> columns_;
   std::vector<TableElement> elements_;
@@ -335,9 +338,10 @@ template <class T>
 orm::ModelBuilder<T> model() {
   return orm::ModelBuilder<T>(std::string());
 }
+// options: the table's schema ({.schema = "app"}) and comment.
 template <class T>
-orm::ModelBuilder<T> model(std::string table_name) {
-  return orm::ModelBuilder<T>(std::move(table_name));
+orm::ModelBuilder<T> model(std::string table_name, TableOptions options = {}) {
+  return orm::ModelBuilder<T>(std::move(table_name), std::move(options));
 }
 template <class T>
 orm::ModelBuilder<T> model(const Table& table) {

@@ -72,8 +72,12 @@ class MetaData {
   void drop_all(const Engine& engine, const CreateOptions& options = {}) const;
 
   // Adds the database's tables (all, or those named) as they are.
-  void reflect(Connection& conn, const std::vector<std::string>& only = {});
-  void reflect(const Engine& engine, const std::vector<std::string>& only = {});
+  // schema: the tables of that PostgreSQL schema or attached SQLite database, named
+  // "schema.table" in this MetaData.
+  void reflect(Connection& conn, const std::vector<std::string>& only = {},
+               std::string_view schema = {});
+  void reflect(const Engine& engine, const std::vector<std::string>& only = {},
+               std::string_view schema = {});
 
  private:
   NamingConvention naming_;

@@ -37,6 +37,7 @@ struct ReflectedColumn {
 
 struct ReflectedTable {
   std::string name;
+  std::string schema;  // as asked for; empty for the default one
   std::string comment;
   std::vector<ReflectedColumn> columns;
   PrimaryKeyConstraint primary_key;
@@ -53,10 +54,11 @@ class Inspector {
   // Reads through conn, which must stay alive while the inspector is used.
   explicit Inspector(Connection& conn);
 
-  std::vector<std::string> table_names() const;
-  bool has_table(std::string_view name) const;
+  // schema: a PostgreSQL schema or an attached SQLite database; empty for the default.
+  std::vector<std::string> table_names(std::string_view schema = {}) const;
+  bool has_table(std::string_view name, std::string_view schema = {}) const;
   // rt::ArgumentError names the table when there is none.
-  ReflectedTable table(std::string_view name) const;
+  ReflectedTable table(std::string_view name, std::string_view schema = {}) const;
 
  private:
   Connection* conn_;

@@ -31,7 +31,8 @@ using TableElement = std::variant<Column, PrimaryKeyConstraint, UniqueConstraint
 
 struct TableOptions {
   std::string comment{};
-  // PostgreSQL schema ("public" when empty).
+  // A PostgreSQL schema or an attached SQLite database (EngineOptions::on_connect);
+  // empty for the default one.
   std::string schema{};
 };
 
@@ -52,6 +53,7 @@ struct TableData {
   const Column& column(std::string_view column) const;
   // The primary key column that generates its own values, if any.
   const Column* autoincrement_column() const;
+  std::string fullname() const { return schema.empty() ? name : schema + "." + name; }
 };
 
 class Table : public sql::From {
@@ -61,6 +63,9 @@ class Table : public sql::From {
 
   const std::string& name() const { return data().name; }
   const std::string& schema() const { return data().schema; }
+  // "schema.name", or the name alone in the default schema: how MetaData, foreign keys
+  // ("app.dept.id") and relationships refer to the table.
+  std::string fullname() const { return data().fullname(); }
   const std::string& comment() const { return data().comment; }
   const std::vector<Column>& columns() const { return data().columns; }
   const Column& column(std::string_view name) const { return data().column(name); }

@@ -95,11 +95,14 @@ Type Dialect::parse_type(std::string_view text) const {
   return opaque_type(std::string(text));
 }
 
-std::vector<std::string> Dialect::table_names(retort::Connection& conn) const {
+std::vector<std::string> Dialect::table_names(retort::Connection& conn,
+                                              std::string_view schema) const {
   return conn
       .execute(
           "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-          "WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() ORDER BY c.relname")
+          "WHERE c.relkind IN ('r', 'p') AND n.nspname = coalesce(nullif(?, ''), "
+          "current_schema()) ORDER BY c.relname",
+          {std::string(schema)})
       .scalars<std::string>();
 }
 

@@ -23,11 +23,19 @@ class Dialect final : public sql::Dialect {
   bool cast_values_parameters() const override { return true; }
   bool consecutive_insert_keys() const override { return false; }
   std::size_t max_parameters() const override { return 65535; }
-  std::string read_only_snapshot_sql() const override { return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"; }
+  std::string read_only_snapshot_sql() const override {
+    return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+  }
+  bool qualify_referred_table() const override { return true; }
+  bool supports_comments() const override { return true; }
+  bool alter_constraints() const override { return true; }
+  bool schema_on_index_name() const override { return false; }
 
-  std::vector<std::string> table_names(retort::Connection& conn) const override;
+  std::vector<std::string> table_names(retort::Connection& conn,
+                                       std::string_view schema) const override;
   std::vector<std::string> enum_type_names(retort::Connection& conn) const override;
-  ReflectedTable reflect_table(retort::Connection& conn, std::string_view table) const override;
+  ReflectedTable reflect_table(retort::Connection& conn, std::string_view table,
+                               std::string_view schema) const override;
   Type parse_type(std::string_view database_type) const override;
 };
 

@@ -49,7 +49,7 @@ JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-WHERE c.relname = ? AND n.nspname = current_schema() AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relname = ? AND n.nspname = coalesce(nullif(?, ''), current_schema()) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attnum)";
 
 constexpr const char* kConstraints = R"(
@@ -57,7 +57,8 @@ SELECT con.conname, con.contype, pg_get_constraintdef(con.oid),
        (SELECT string_agg(a.attname, E'\x1f' ORDER BY k.ord)
           FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
           JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum),
-       fc.relname,
+       CASE WHEN fn.nspname = current_schema() THEN fc.relname
+            ELSE fn.nspname || '.' || fc.relname END,
        (SELECT string_agg(a.attname, E'\x1f' ORDER BY k.ord)
           FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
           JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum),
@@ -66,7 +67,8 @@ FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
-WHERE c.relname = ? AND n.nspname = current_schema()
+LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE c.relname = ? AND n.nspname = coalesce(nullif(?, ''), current_schema())
 ORDER BY con.conname)";
 
 constexpr const char* kIndexes = R"(
@@ -77,7 +79,7 @@ FROM pg_index ix
 JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class c ON c.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relname = ? AND n.nspname = current_schema()
+WHERE c.relname = ? AND n.nspname = coalesce(nullif(?, ''), current_schema())
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con
                   WHERE con.conindid = ix.indexrelid AND con.conrelid = ix.indrelid
                     AND con.contype IN ('p', 'u', 'x'))
@@ -85,11 +87,14 @@ ORDER BY i.relname)";
 
 }  // namespace
 
-ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view table) const {
+ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view table,
+                                      std::string_view schema) const {
   ReflectedTable out;
   out.name = std::string(table);
+  out.schema = std::string(schema);
   const std::string name(table);
-  for (const auto& row : conn.execute(kColumns, {name}).all()) {
+  const std::string in_schema(schema);
+  for (const auto& row : conn.execute(kColumns, {name, in_schema}).all()) {
     ReflectedColumn c;
     c.name = row.get<std::string>(0);
     c.type_name = row.get<std::string>(1);
@@ -119,12 +124,13 @@ ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view
   out.comment =
       conn.execute(
               "SELECT obj_description(c.oid, 'pg_class') FROM pg_class c JOIN pg_namespace n "
-              "ON n.oid = c.relnamespace WHERE c.relname = ? AND n.nspname = current_schema()",
-              {name})
+              "ON n.oid = c.relnamespace WHERE c.relname = ? AND n.nspname = coalesce(nullif(?, "
+              "''), current_schema())",
+              {name, in_schema})
           .scalar<std::optional<std::string>>()
           .value_or("");
 
-  for (const auto& row : conn.execute(kConstraints, {name}).all()) {
+  for (const auto& row : conn.execute(kConstraints, {name, in_schema}).all()) {
     const std::string constraint = row.get<std::string>(0);
     const std::string type = row.get<std::string>(1);
     const auto columns = split_names(row.get<std::optional<std::string>>(3));
@@ -145,7 +151,7 @@ ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view
     }
   }
 
-  for (const auto& row : conn.execute(kIndexes, {name}).all()) {
+  for (const auto& row : conn.execute(kIndexes, {name, in_schema}).all()) {
     out.indexes.push_back(Index(row.get<std::string>(0),
                                 split_names(row.get<std::optional<std::string>>(3)),
                                 {.unique = row.get<bool>(1),

@@ -102,11 +102,12 @@ Type Dialect::parse_type(std::string_view text) const {
   return opaque_type(std::string(text));
 }
 
-std::vector<std::string> Dialect::table_names(retort::Connection& conn) const {
+std::vector<std::string> Dialect::table_names(retort::Connection& conn,
+                                              std::string_view schema) const {
+  const std::string from = schema.empty() ? "" : quote(schema) + ".";
   return conn
-      .execute(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-          "ORDER BY name")
+      .execute("SELECT name FROM " + from +
+               "sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
       .scalars<std::string>();
 }
 

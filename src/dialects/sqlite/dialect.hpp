@@ -23,10 +23,17 @@ class Dialect final : public sql::Dialect {
   bool consecutive_insert_keys() const override { return true; }
   std::size_t max_parameters() const override { return 32766; }
   std::string read_only_snapshot_sql() const override { return {}; }
+  bool qualify_referred_table() const override { return false; }
+  bool supports_comments() const override { return false; }
+  bool alter_constraints() const override { return false; }
+  std::string generated_key_type_ddl(const Type&) const override { return "INTEGER"; }
+  bool schema_on_index_name() const override { return true; }
 
-  std::vector<std::string> table_names(retort::Connection& conn) const override;
+  std::vector<std::string> table_names(retort::Connection& conn,
+                                       std::string_view schema) const override;
   std::vector<std::string> enum_type_names(retort::Connection&) const override { return {}; }
-  ReflectedTable reflect_table(retort::Connection& conn, std::string_view table) const override;
+  ReflectedTable reflect_table(retort::Connection& conn, std::string_view table,
+                               std::string_view schema) const override;
   Type parse_type(std::string_view database_type) const override;
 };
 

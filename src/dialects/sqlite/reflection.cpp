@@ -342,11 +342,15 @@ bool same_name(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view table) const {
+ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view table,
+                                      std::string_view schema) const {
   ReflectedTable out;
   out.name = std::string(table);
+  out.schema = std::string(schema);
+  // An attached database: its catalogue and pragmas are reached through its name.
+  const std::string in = schema.empty() ? "" : quoted(schema) + ".";
   const auto create =
-      conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+      conn.execute("SELECT sql FROM " + in + "sqlite_master WHERE type = 'table' AND name = ?",
                    {std::string(table)})
           .one_or_none();
   if (!create) throw ArgumentError("the database has no table '" + std::string(table) + "'");
@@ -354,7 +358,7 @@ ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view
   const std::string t = quoted(table);
 
   std::vector<std::pair<int, std::string>> pk;
-  for (const auto& row : conn.execute("PRAGMA table_info(" + t + ")").all()) {
+  for (const auto& row : conn.execute("PRAGMA " + in + "table_info(" + t + ")").all()) {
     ReflectedColumn c;
     c.name = row.get<std::string>("name");
     c.type_name = row.get<std::optional<std::string>>("type").value_or("");
@@ -382,7 +386,7 @@ ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view
 
   std::map<int, ForeignKeyConstraint> fks;
   std::vector<int> unnamed_targets;  // REFERENCES t without columns: t's primary key
-  for (const auto& row : conn.execute("PRAGMA foreign_key_list(" + t + ")").all()) {
+  for (const auto& row : conn.execute("PRAGMA " + in + "foreign_key_list(" + t + ")").all()) {
     const int id = row.get<int>("id");
     auto it = fks.find(id);
     if (it == fks.end()) {
@@ -401,7 +405,8 @@ ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view
   for (const int id : unnamed_targets) {
     auto& fk = fks.at(id);
     std::vector<std::pair<int, std::string>> target;
-    for (const auto& row : conn.execute("PRAGMA table_info(" + quoted(fk.referred_table) + ")")) {
+    for (const auto& row :
+         conn.execute("PRAGMA " + in + "table_info(" + quoted(fk.referred_table) + ")")) {
       if (const int position = row.get<int>("pk"); position > 0)
         target.emplace_back(position, row.get<std::string>("name"));
     }
@@ -416,25 +421,28 @@ ReflectedTable Dialect::reflect_table(retort::Connection& conn, std::string_view
           same_name(c.referred_table, fk.referred_table))
         fk.name = c.name;
     }
+    // Its target lives in the same database file.
+    if (!schema.empty()) fk.referred_table = std::string(schema) + "." + fk.referred_table;
     out.foreign_keys.push_back(std::move(fk));
   }
   // PRAGMA foreign_key_list lists them last-declared first.
   std::reverse(out.foreign_keys.begin(), out.foreign_keys.end());
 
-  for (const auto& row : conn.execute("PRAGMA index_list(" + t + ")").all()) {
+  for (const auto& row : conn.execute("PRAGMA " + in + "index_list(" + t + ")").all()) {
     const std::string origin = row.get<std::string>("origin");
     const std::string index_name = row.get<std::string>("name");
     if (origin == "pk") continue;
     // Constraint-backed indexes have no CREATE statement (sql is NULL).
     const auto index_sql =
-        conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+        conn.execute("SELECT sql FROM " + in + "sqlite_master WHERE type = 'index' AND name = ?",
                      {index_name})
             .scalars<std::optional<std::string>>();
     const CreateIndex written =
         parse_create_index(index_sql.empty() ? std::string_view() : index_sql.front().value_or(""));
     std::vector<std::string> columns;
     std::size_t k = 0;
-    for (const auto& col : conn.execute("PRAGMA index_info(" + quoted(index_name) + ")").all()) {
+    for (const auto& col :
+         conn.execute("PRAGMA " + in + "index_info(" + quoted(index_name) + ")").all()) {
       auto name = col.get<std::optional<std::string>>("name");
       // An expression column has no name: take its text from the CREATE INDEX.
       columns.push_back(name ? *name : (k < written.columns.size() ? written.columns[k] : "?"));
