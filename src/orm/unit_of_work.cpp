@@ -35,14 +35,6 @@ void run_set_hooks(const Mapper& mapper, void* object, const std::string* change
 
 namespace {
 
-// Objects of one mapper whose changes touch the same columns: one UPDATE statement.
-struct UpdateGroup {
-  const Mapper* mapper;
-  std::string mask;  // one byte per attribute: changed or not
-  bool releases;     // sets a column to NULL: written first (see write_updates)
-  std::vector<EntityState*> states;
-};
-
 // Whether a change sets some column to NULL.
 bool releases_value(const EntityState* s, const std::string& mask) {
   const auto& attrs = s->mapper->attributes();
@@ -91,150 +83,166 @@ void SessionCore::flush() {
     ~Reset() { flag = false; }
   } reset{flushing_};
 
+  FlushPlan plan = plan_flush();
+  connection();
+  try {
+    write_flush(plan);
+  } catch (...) {
+    undo_flush(plan);
+    throw;
+  }
+  finish_flush(plan);
+}
+
+SessionCore::FlushPlan SessionCore::plan_flush() {
+  FlushPlan plan;
   // Relationships first: what adding and deleting reach through cascades, and which
   // parent each object now belongs to. (Nothing to do when no object that may change has
   // relationships: plain rows flush without these passes over every object.)
-  const bool related = related_ > 0;
-  if (related) cascade_saves();
+  plan.related = related_ > 0;
+  if (plan.related) cascade_saves();
   cascade_deletes();
-  const ParentMap parents = related ? parents_of() : ParentMap{};
-  if (related) process_orphans(parents);
-
-  std::map<int, std::vector<EntityState*>> inserts, deletes;
+  if (plan.related) {
+    plan.parents = parents_of();
+    process_orphans(plan.parents);
+  }
   for (EntityState* s : pending_)
-    inserts[s->mapper->slot()].push_back(s);
+    plan.inserts[s->mapper->slot()].push_back(s);
   for (EntityState* s : deleted_) {
-    if (s->flags & kPersistent) deletes[s->mapper->slot()].push_back(s);
+    if (s->flags & kPersistent) plan.deletes[s->mapper->slot()].push_back(s);
   }
   // Rows already in the database that may change, by mapper: the touched ones and the
   // children that moved to another parent.
-  std::map<int, std::vector<EntityState*>> changing;
   for (EntityState* s : touched_) {
-    if (s->flags & kPersistent) changing[s->mapper->slot()].push_back(s);
+    if (s->flags & kPersistent) plan.changing[s->mapper->slot()].push_back(s);
   }
-  for (const auto& [child, list] : parents) {
+  for (const auto& [child, list] : plan.parents) {
     if ((child->flags & kPersistent) && !(child->flags & kTouched))
-      changing[child->mapper->slot()].push_back(child);
+      plan.changing[child->mapper->slot()].push_back(child);
   }
-  const auto order = registry_->flush_order();
-  std::vector<UpdateGroup> updates;
-  // Whether an object's new foreign key comes from a row this flush has not written yet.
-  auto waits = [&](EntityState* s) {
-    auto unwritten = [](EntityState* t) { return (t->flags & (kPending | kWritten)) == kPending; };
-    for (const auto& rel : s->mapper->relationships()) {
-      if (rel->spec.viewonly || rel->spec.post_update || rel->direction != Direction::many_to_one)
-        continue;
-      const HandleBase& h = rel->handle(s->object);
-      if (!Relationship::is_loaded(h)) continue;
-      std::vector<EntityState*> targets;
-      rel->items(h, targets);
-      if (std::any_of(targets.begin(), targets.end(), unwritten)) return true;
-    }
-    if (auto it = parents.find(s); it != parents.end()) {
-      for (const auto& [rel, parent] : it->second) {
-        if (unwritten(parent)) return true;
-      }
-    }
-    return false;
-  };
-  // What changed: objects compared with their snapshots, grouped by the columns that
-  // changed (before_update and on_set hooks run first: they may change more).
-  auto write_updates = [&](const std::vector<EntityState*>& states) {
-    const std::size_t first = updates.size();
-    std::string mask;
-    for (EntityState* s : states) {
-      if (!(s->flags & kPersistent) || (s->flags & kDeleted)) continue;
-      // An expired object's members are not its row's: read them before comparing.
-      if (s->flags & kExpired) reload(s);
-      sync_foreign_keys(s, parents);
-      if (!changed_columns(s, mask)) continue;
-      const Mapper& m = *s->mapper;
-      if (has_update_hooks(m)) {
-        for (const auto& hook : m.events().before_update)
-          hook(s->object);
-        run_set_hooks(m, s->object, &mask);
-        if (!changed_columns(s, mask)) continue;
-      }
-      const bool releases = releases_value(s, mask);
-      auto it = std::find_if(updates.begin() + first, updates.end(), [&](const UpdateGroup& g) {
-        return g.mask == mask && g.releases == releases;
-      });
-      if (it == updates.end()) {
-        updates.push_back(UpdateGroup{&m, mask, releases, {}});
-        it = updates.end() - 1;
-      }
-      it->states.push_back(s);
-    }
-    // Rows that give a value up go first: a unique value one row lets go of (a
-    // one-to-one moved to another object) can then be taken by another in this flush.
-    std::stable_partition(updates.begin() + first, updates.end(),
-                          [](const UpdateGroup& g) { return g.releases; });
-    for (std::size_t i = first; i < updates.size(); ++i)
-      update_objects(updates[i].mask, updates[i].states);
-  };
-  connection();
-  try {
-    delete_owner_associations();
-    // Mapper by mapper, parents first. A table's updates go before its inserts (a unique
-    // value one row gives up can be taken by a new row), except those that need the key
-    // of a row not written yet.
-    for (const Mapper* m : order) {
-      std::vector<EntityState*> now, later;
-      if (auto it = changing.find(m->slot()); it != changing.end()) {
-        for (EntityState* s : it->second)
-          (waits(s) ? later : now).push_back(s);
-      }
-      write_updates(now);
-      if (auto it = inserts.find(m->slot()); it != inserts.end()) {
-        insert_objects(*m, it->second, parents);
-        for (EntityState* s : it->second)
-          s->flags |= kWritten;
-      }
-      write_updates(later);
-    }
-    if (related) {
-      post_updates(parents);
-      write_associations();
-    }
-    for (auto m = order.rbegin(); m != order.rend(); ++m) {
-      if (auto it = deletes.find((*m)->slot()); it != deletes.end())
-        delete_objects(**m, it->second);
-    }
-  } catch (...) {
-    // All or nothing: the transaction (or savepoint) is rolled back and the session
-    // returns to how it was before this flush; what was pending stays pending.
-    for (auto& [slot, states] : inserts) {
-      for (EntityState* s : states) {
-        s->flags &= ~kWritten;
-        for (const auto& a : s->mapper->attributes()) {
-          if (a->generated && (s->flags & kPending)) a->reset(s->object);
-        }
-      }
-    }
-    CycleCheck cycles;  // objects inserted and deleted in what was rolled back leave
-    if (levels_.size() > 1) {
-      try {
-        levels_.back().tx.rollback();
-      } catch (...) {
-      }
-      revert_levels(levels_.size() - 1, true, true, cycles);
-      levels_.pop_back();
-    } else if (conn_) {
-      try {
-        levels_.front().tx.rollback();
-      } catch (...) {
-      }
-      revert_levels(0, true, true, cycles);
-      release_connection();
-    }
-    throw;
-  }
+  return plan;
+}
 
-  // Success: relationship changes are written; inserted objects become persistent,
-  // changed ones forget their snapshots (the next change takes a new one), deleted ones
-  // leave the session.
+bool SessionCore::waits_for_unwritten(EntityState* s, const ParentMap& parents) {
+  auto unwritten = [](EntityState* t) { return (t->flags & (kPending | kWritten)) == kPending; };
+  for (const auto& rel : s->mapper->relationships()) {
+    if (rel->spec.viewonly || rel->spec.post_update || rel->direction != Direction::many_to_one)
+      continue;
+    const HandleBase& h = rel->handle(s->object);
+    if (!Relationship::is_loaded(h)) continue;
+    std::vector<EntityState*> targets;
+    rel->items(h, targets);
+    if (std::any_of(targets.begin(), targets.end(), unwritten)) return true;
+  }
+  if (auto it = parents.find(s); it != parents.end()) {
+    for (const auto& [rel, parent] : it->second) {
+      if (unwritten(parent)) return true;
+    }
+  }
+  return false;
+}
+
+void SessionCore::write_updates(FlushPlan& plan, const std::vector<EntityState*>& states) {
+  auto& updates = plan.updates;
+  const std::size_t first = updates.size();
+  std::string mask;
+  for (EntityState* s : states) {
+    if (!(s->flags & kPersistent) || (s->flags & kDeleted)) continue;
+    // An expired object's members are not its row's: read them before comparing.
+    if (s->flags & kExpired) reload(s);
+    sync_foreign_keys(s, plan.parents);
+    if (!changed_columns(s, mask)) continue;
+    const Mapper& m = *s->mapper;
+    if (has_update_hooks(m)) {
+      // before_update and on_set hooks may change more: compare again after them.
+      for (const auto& hook : m.events().before_update)
+        hook(s->object);
+      run_set_hooks(m, s->object, &mask);
+      if (!changed_columns(s, mask)) continue;
+    }
+    const bool releases = releases_value(s, mask);
+    auto it = std::find_if(updates.begin() + first, updates.end(), [&](const UpdateGroup& g) {
+      return g.mask == mask && g.releases == releases;
+    });
+    if (it == updates.end()) {
+      updates.push_back(UpdateGroup{&m, mask, releases, {}});
+      it = updates.end() - 1;
+    }
+    it->states.push_back(s);
+  }
+  // Rows that give a value up go first: a unique value one row lets go of (a one-to-one
+  // moved to another object) can then be taken by another in this flush.
+  std::stable_partition(updates.begin() + first, updates.end(),
+                        [](const UpdateGroup& g) { return g.releases; });
+  for (std::size_t i = first; i < updates.size(); ++i)
+    update_objects(updates[i].mask, updates[i].states);
+}
+
+void SessionCore::write_flush(FlushPlan& plan) {
+  const auto order = registry_->flush_order();
+  delete_owner_associations();
+  // Mapper by mapper, parents first. A table's updates go before its inserts (a unique
+  // value one row gives up can be taken by a new row), except those that need the key of
+  // a row not written yet.
+  for (const Mapper* m : order) {
+    std::vector<EntityState*> now, later;
+    if (auto it = plan.changing.find(m->slot()); it != plan.changing.end()) {
+      for (EntityState* s : it->second)
+        (waits_for_unwritten(s, plan.parents) ? later : now).push_back(s);
+    }
+    write_updates(plan, now);
+    if (auto it = plan.inserts.find(m->slot()); it != plan.inserts.end()) {
+      insert_objects(*m, it->second, plan.parents);
+      for (EntityState* s : it->second)
+        s->flags |= kWritten;
+    }
+    write_updates(plan, later);
+  }
+  if (plan.related) {
+    post_updates(plan.parents);
+    write_associations();
+  }
+  for (auto m = order.rbegin(); m != order.rend(); ++m) {
+    if (auto it = plan.deletes.find((*m)->slot()); it != plan.deletes.end())
+      delete_objects(**m, it->second);
+  }
+}
+
+void SessionCore::undo_flush(const FlushPlan& plan) {
+  // All or nothing: the transaction (or savepoint) is rolled back and the session returns
+  // to how it was before this flush; what was pending stays pending.
+  for (const auto& [slot, states] : plan.inserts) {
+    for (EntityState* s : states) {
+      s->flags &= ~kWritten;
+      for (const auto& a : s->mapper->attributes()) {
+        if (a->generated && (s->flags & kPending)) a->reset(s->object);
+      }
+    }
+  }
+  CycleCheck cycles;  // objects inserted and deleted in what was rolled back leave
+  if (levels_.size() > 1) {
+    try {
+      levels_.back().tx.rollback();
+    } catch (...) {
+    }
+    revert_levels(levels_.size() - 1, true, true, cycles);
+    levels_.pop_back();
+  } else if (conn_) {
+    try {
+      levels_.front().tx.rollback();
+    } catch (...) {
+    }
+    revert_levels(0, true, true, cycles);
+    release_connection();
+  }
+}
+
+void SessionCore::finish_flush(const FlushPlan& plan) {
+  // Relationship changes are written; inserted objects become persistent, changed ones
+  // forget their snapshots (the next change takes a new one), deleted ones leave the
+  // session.
   for (auto* list : {&pending_, &touched_}) {
-    if (!related) break;
+    if (!plan.related) break;
     for (EntityState* st : *list) {
       for (const auto& rel : st->mapper->relationships())
         rel->clear_changes(rel->handle(st->object));
@@ -244,7 +252,7 @@ void SessionCore::flush() {
   auto pending = std::move(pending_);
   pending_.clear();
   level.inserted.reserve(level.inserted.size() + pending.size());
-  for (const auto& [slot, states] : inserts) {
+  for (const auto& [slot, states] : plan.inserts) {
     if (states.front()->mapper->int_identity())
       identity(*states.front()->mapper).ints.reserve(states.size());
   }
@@ -256,7 +264,7 @@ void SessionCore::flush() {
     for (const auto& hook : s->mapper->events().after_insert)
       hook(s->object);
   }
-  for (const UpdateGroup& group : updates) {
+  for (const UpdateGroup& group : plan.updates) {
     if (group.mapper->events().after_update.empty()) continue;
     for (EntityState* s : group.states) {
       for (const auto& hook : group.mapper->events().after_update)
@@ -426,62 +434,125 @@ void SessionCore::write_rows(const Mapper& mapper, const std::vector<void*>& obj
     insert_rows(*part, objects);
 }
 
-void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& objects) {
+namespace {
+
+// Rows grouped by which columns they leave to the database: a generated key still at its
+// default, an empty optional whose column has a server default (one byte per attribute).
+std::vector<std::pair<std::string, std::vector<void*>>> by_omitted_columns(
+    const Mapper& mapper, const std::vector<void*>& objects) {
   const auto& attrs = mapper.attributes();
-  // Rows are grouped by which columns they leave to the database: a generated key still at
-  // its default, an empty optional whose column has a server default.
-  std::map<std::string, std::vector<void*>> groups;
-  std::vector<std::string> order;
-  std::string row_omit(attrs.size(), '\0');
-  // Rows mostly share one group: no lookup for those.
-  std::vector<void*>* last_group = nullptr;
-  std::string last_omit;
+  std::vector<std::pair<std::string, std::vector<void*>>> groups;
+  std::string omit(attrs.size(), '\0');
+  std::size_t last = 0;  // rows mostly share one group: no search for those
   for (void* o : objects) {
     for (std::size_t i = 0; i < attrs.size(); ++i) {
       const Attribute& a = *attrs[i];
-      row_omit[i] = (a.generated || (a.server_default && a.optional)) && a.is_default(o);
+      omit[i] = (a.generated || (a.server_default && a.optional)) && a.is_default(o);
     }
-    if (!last_group || row_omit != last_omit) {
-      auto [it, fresh] = groups.try_emplace(row_omit);
-      if (fresh) order.push_back(row_omit);
-      last_group = &it->second;
-      last_omit = row_omit;
+    if (groups.empty() || groups[last].first != omit) {
+      auto it = std::find_if(groups.begin(), groups.end(),
+                             [&](const auto& g) { return g.first == omit; });
+      if (it == groups.end()) it = groups.insert(groups.end(), {omit, {}});
+      last = static_cast<std::size_t>(it - groups.begin());
     }
-    last_group->push_back(o);
+    groups[last].second.push_back(o);
   }
+  return groups;
+}
+
+// How one group's INSERT statements look.
+struct InsertShape {
+  std::vector<std::size_t> columns;    // attributes given
+  std::vector<std::size_t> returning;  // attributes the database fills in, read back
+  const Attribute* key = nullptr;      // the generated key
+  bool sort_by_key = false;            // the key is generated: rows map to ascending keys
+  bool rowid_keys = false;             // keys follow from the last insert id (no RETURNING)
+  std::size_t batch = 1;               // rows per statement
+};
+
+InsertShape insert_shape(const Mapper& mapper, const std::string& omit, const sql::Dialect& d,
+                         std::size_t parameter_budget) {
+  const auto& attrs = mapper.attributes();
+  InsertShape shape;
+  for (std::size_t i = 0; i < attrs.size(); ++i)
+    (omit[i] ? shape.returning : shape.columns).push_back(i);
+  shape.key = mapper.generated_key();
+  for (std::size_t i = 0; i < attrs.size(); ++i) {
+    if (attrs[i].get() == shape.key) shape.sort_by_key = omit[i];
+  }
+  // SQLite numbers the rows of one INSERT consecutively after the table's largest rowid,
+  // so their keys follow from the last one; RETURNING would cost it about half its speed.
+  shape.rowid_keys =
+      shape.sort_by_key && shape.returning.size() == 1 && d.consecutive_insert_keys();
+  if (shape.rowid_keys) shape.returning.clear();
+  const std::size_t per_row = std::max<std::size_t>(shape.columns.size(), 1);
+  shape.batch = std::max<std::size_t>(1, std::min(kInsertBatch, parameter_budget / per_row));
+  // Without a generated key to order RETURNING rows by, rows go one at a time; so do rows
+  // with no column to give (INSERT ... DEFAULT VALUES).
+  if ((!shape.returning.empty() && !shape.sort_by_key) || shape.columns.empty()) shape.batch = 1;
+  return shape;
+}
+
+// Writes what an INSERT returned into its n rows' objects.
+void take_returned(const Mapper& mapper, const InsertShape& shape, Result& result,
+                   driver::Statement& raw, void* const* rows, std::size_t n) {
+  const auto& attrs = mapper.attributes();
+  if (shape.returning.size() == 1 && shape.sort_by_key) {
+    // Generated keys come back in an unspecified order but ascend with the rows' order
+    // in VALUES.
+    std::vector<std::int64_t> keys;
+    keys.reserve(n);
+    while (result.next())
+      keys.push_back(raw.get_int64(0));
+    if (keys.size() != n)
+      throw StaleDataError("the INSERT returned " + std::to_string(keys.size()) + " keys for " +
+                           std::to_string(n) + " rows");
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t r = 0; r < n; ++r)
+      shape.key->set_int(rows[r], keys[r]);
+    return;
+  }
+  std::vector<std::vector<Value>> returned;
+  while (result.next()) {
+    std::vector<Value> row;
+    for (std::size_t k = 0; k < shape.returning.size(); ++k)
+      row.push_back(attrs[shape.returning[k]]->type.from_db(raw.get_value(static_cast<int>(k))));
+    returned.push_back(std::move(row));
+  }
+  if (returned.size() != n)
+    throw StaleDataError("the INSERT returned " + std::to_string(returned.size()) + " rows for " +
+                         std::to_string(n));
+  if (shape.sort_by_key) {
+    std::size_t key_pos = 0;
+    while (attrs[shape.returning[key_pos]].get() != shape.key)
+      ++key_pos;
+    std::sort(returned.begin(), returned.end(), [&](const auto& a, const auto& b) {
+      return a[key_pos].template as<std::int64_t>() < b[key_pos].template as<std::int64_t>();
+    });
+  }
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t k = 0; k < shape.returning.size(); ++k)
+      attrs[shape.returning[k]]->set(rows[r], returned[r][k]);
+  }
+}
+
+}  // namespace
+
+void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& objects) {
+  const auto& attrs = mapper.attributes();
   Connection& conn = connection();
-  for (const auto& omit : order) {
-    const auto& rows = groups[omit];
-    std::vector<std::size_t> columns, returning;
-    for (std::size_t i = 0; i < attrs.size(); ++i)
-      (omit[i] ? returning : columns).push_back(i);
-    const Attribute* key = mapper.generated_key();
-    const bool sort_by_key =
-        key && omit[std::find_if(attrs.begin(), attrs.end(),
-                                 [&](const auto& a) { return a.get() == key; }) -
-                    attrs.begin()];
-    // SQLite numbers the rows of one INSERT consecutively after the table's largest rowid,
-    // so their keys follow from the last one; RETURNING would cost it about half its
-    // speed.
-    const bool rowid_keys =
-        sort_by_key && returning.size() == 1 && dialect_->consecutive_insert_keys();
-    if (rowid_keys) returning.clear();
-    const std::size_t per_row = std::max<std::size_t>(columns.size(), 1);
-    std::size_t batch = std::min(kInsertBatch, parameter_budget() / per_row);
-    // Without a generated key to order RETURNING rows by, rows go one at a time; so do
-    // rows with no column to give (INSERT ... DEFAULT VALUES).
-    if ((!returning.empty() && !sort_by_key) || columns.empty()) batch = 1;
-    if (batch == 0) batch = 1;
-    for (std::size_t start = 0; start < rows.size(); start += batch) {
-      const std::size_t n = std::min(batch, rows.size() - start);
-      const auto& sql =
-          statement(mapper, "I" + omit + ":" + std::to_string(n) + (rowid_keys ? "r" : ""), [&] {
+  for (const auto& [omit, rows] : by_omitted_columns(mapper, objects)) {
+    const InsertShape shape = insert_shape(mapper, omit, *dialect_, parameter_budget());
+    for (std::size_t start = 0; start < rows.size(); start += shape.batch) {
+      const std::size_t n = std::min(shape.batch, rows.size() - start);
+      const auto& sql = statement(
+          mapper, "I" + omit + ":" + std::to_string(n) + (shape.rowid_keys ? "r" : ""), [&] {
             const Table& table = mapper.table();
             std::vector<std::string> names;
-            for (std::size_t c : columns)
+            for (std::size_t c : shape.columns)
               names.push_back(attrs[c]->name);
             std::vector<sql::Expr<>> back;
-            for (std::size_t c : returning)
+            for (std::size_t c : shape.returning)
               back.push_back(table.c(attrs[c]->name));
             return sql::insert(table).placeholders(names, n).returning(back);
           });
@@ -489,58 +560,20 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
       auto& raw = stmt.raw();
       int index = 0;
       for (std::size_t r = start; r < start + n; ++r) {
-        for (std::size_t c : columns)
+        for (std::size_t c : shape.columns)
           attrs[c]->bind(rows[r], raw, index++);
       }
       auto result = stmt.run();
-      if (rowid_keys) {
+      if (shape.rowid_keys) {
         const auto last = conn.driver().last_insert_id();
         if (!last || result.rows_affected() != static_cast<std::int64_t>(n)) {
           throw StaleDataError("the INSERT into '" + mapper.table().name() + "' did not insert " +
                                std::to_string(n) + " rows");
         }
-        for (std::size_t r = 0; r < n; ++r) {
-          key->set_int(rows[start + r], *last - static_cast<std::int64_t>(n - 1 - r));
-        }
-        continue;
-      }
-      if (returning.empty()) continue;
-      if (returning.size() == 1 && sort_by_key) {
-        // Generated keys come back in an unspecified order but ascend with the rows'
-        // order in VALUES.
-        std::vector<std::int64_t> keys;
-        keys.reserve(n);
-        while (result.next())
-          keys.push_back(raw.get_int64(0));
-        if (keys.size() != n)
-          throw StaleDataError("the INSERT returned " + std::to_string(keys.size()) + " keys for " +
-                               std::to_string(n) + " rows");
-        std::sort(keys.begin(), keys.end());
         for (std::size_t r = 0; r < n; ++r)
-          key->set_int(rows[start + r], keys[r]);
-      } else {
-        std::vector<std::vector<Value>> returned;
-        while (result.next()) {
-          std::vector<Value> row;
-          for (std::size_t k = 0; k < returning.size(); ++k)
-            row.push_back(attrs[returning[k]]->type.from_db(raw.get_value(static_cast<int>(k))));
-          returned.push_back(std::move(row));
-        }
-        if (returned.size() != n)
-          throw StaleDataError("the INSERT returned " + std::to_string(returned.size()) +
-                               " rows for " + std::to_string(n));
-        if (sort_by_key) {
-          std::size_t key_pos = 0;
-          while (attrs[returning[key_pos]].get() != key)
-            ++key_pos;
-          std::sort(returned.begin(), returned.end(), [&](const auto& a, const auto& b) {
-            return a[key_pos].template as<std::int64_t>() < b[key_pos].template as<std::int64_t>();
-          });
-        }
-        for (std::size_t r = 0; r < n; ++r) {
-          for (std::size_t k = 0; k < returning.size(); ++k)
-            attrs[returning[k]]->set(rows[start + r], returned[r][k]);
-        }
+          shape.key->set_int(rows[start + r], *last - static_cast<std::int64_t>(n - 1 - r));
+      } else if (!shape.returning.empty()) {
+        take_returned(mapper, shape, result, raw, rows.data() + start, n);
       }
     }
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -194,6 +195,33 @@ class SessionCore {
   using ParentMap =
       std::unordered_map<EntityState*, std::vector<std::pair<const Relationship*, EntityState*>>>;
 
+  // Objects of one mapper whose changes touch the same columns: one UPDATE statement.
+  struct UpdateGroup {
+    const Mapper* mapper;
+    std::string mask;  // one byte per attribute: changed or not
+    bool releases;     // sets a column to NULL: written first (see write_updates)
+    std::vector<EntityState*> states;
+  };
+  // What one flush writes, gathered before it writes anything.
+  struct FlushPlan {
+    bool related = false;  // some object that may change has relationships
+    ParentMap parents;
+    // By mapper slot: new rows, rows to delete, rows that may change.
+    std::map<int, std::vector<EntityState*>> inserts, deletes, changing;
+    std::vector<UpdateGroup> updates;  // as written
+  };
+
+  // The flush: planned (cascades, orphans, grouping), written in foreign-key order,
+  // undone in memory if a statement fails, then settled (unit_of_work.cpp).
+  FlushPlan plan_flush();
+  void write_flush(FlushPlan& plan);
+  void undo_flush(const FlushPlan& plan);
+  void finish_flush(const FlushPlan& plan);
+  // Compares objects with their snapshots and writes the changed columns, grouped.
+  void write_updates(FlushPlan& plan, const std::vector<EntityState*>& states);
+  // Whether an object's new foreign key comes from a row this flush has not written yet.
+  static bool waits_for_unwritten(EntityState* state, const ParentMap& parents);
+
   // The flush's parts (unit_of_work.cpp, dependencies.cpp).
   void insert_objects(const Mapper& mapper, const std::vector<EntityState*>& states,
                       const ParentMap& parents);
@@ -256,7 +284,7 @@ class SessionCore {
   std::size_t related_ = 0;
   std::vector<EntityState*> deleted_;
   std::vector<std::pair<const Relationship*, EntityState*>> left_;  // see left_parent()
-  std::vector<GetStatement> get_statements_;  // by mapper slot
+  std::vector<GetStatement> get_statements_;                        // by mapper slot
   int autoflush_blocked_ = 0;
   bool flushing_ = false;
   std::uint64_t next_savepoint_ = 0;
