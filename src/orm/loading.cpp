@@ -150,15 +150,13 @@ void SessionCore::load_relationship(EntityState* owner, const Relationship& rel)
   rel.set_items(rel.handle(object), found);
 }
 
-std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
-                                                     const std::vector<EntityState*>& owners) {
-  const Mapper& target = *rel.target;
-  std::vector<EntityState*> loaded;
+namespace {
 
-  // The owners still to load, by the key their rows are found with.
-  Groups waiting;
+// The owners whose relationship is still to load, by the key their rows are found with
+// (keys in first-seen order); those with a NULL key get an empty one at once.
+void owners_by_key(const Relationship& rel, const std::vector<EntityState*>& owners,
+                   Groups& waiting, std::vector<std::vector<Value>>& keys) {
   waiting.reserve(owners.size());
-  std::vector<std::vector<Value>> keys;
   for (EntityState* owner : owners) {
     HandleBase& h = rel.handle(owner->object);
     if (Relationship::is_loaded(h)) continue;
@@ -178,6 +176,38 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
     if (list.empty()) keys.push_back(key);
     list.push_back(owner);
   }
+}
+
+// SELECT of the related rows for n keys: "(a, b) IN ((?, ?), ...)" or "a IN (?, ...)".
+sql::Select selectin_statement(const Relationship& rel, const std::vector<sql::Expr<>>& matched_by,
+                               const std::vector<sql::Expr<>>& leading, std::size_t n) {
+  std::vector<sql::Expr<>> items;
+  for (std::size_t r = 0; r < n; ++r) {
+    std::vector<sql::NodePtr> row;
+    for (std::size_t i = 0; i < matched_by.size(); ++i)
+      row.push_back(sql::placeholder().node());
+    items.push_back(matched_by.size() == 1
+                        ? sql::Expr<>(row.front())
+                        : sql::Expr<>(std::make_shared<sql::TupleNode>(std::move(row))));
+  }
+  std::vector<sql::NodePtr> columns;
+  for (const auto& c : matched_by)
+    columns.push_back(c.node());
+  const sql::Expr<> matched = matched_by.size() == 1
+                                  ? matched_by.front()
+                                  : sql::Expr<>(std::make_shared<sql::TupleNode>(columns));
+  return related_rows(rel, leading).where(matched.in_(items));
+}
+
+}  // namespace
+
+std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
+                                                     const std::vector<EntityState*>& owners) {
+  const Mapper& target = *rel.target;
+  std::vector<EntityState*> loaded;
+  Groups waiting;
+  std::vector<std::vector<Value>> keys;
+  owners_by_key(rel, owners, waiting, keys);
   const std::vector<std::vector<Value>> all_keys = keys;
   Groups results;
   results.reserve(keys.size());
@@ -212,25 +242,8 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
 
   for (std::size_t start = 0; start < keys.size(); start += kInBatch) {
     const std::size_t n = std::min(kInBatch, keys.size() - start);
-    const auto& sql = statement(*rel.parent, "S" + rel.name + ":" + std::to_string(n), [&] {
-      // (a, b) IN ((?, ?), ...), or a IN (?, ...)
-      std::vector<sql::Expr<>> items;
-      for (std::size_t r = 0; r < n; ++r) {
-        std::vector<sql::NodePtr> row;
-        for (std::size_t i = 0; i < matched_by.size(); ++i)
-          row.push_back(sql::placeholder().node());
-        items.push_back(matched_by.size() == 1
-                            ? sql::Expr<>(row.front())
-                            : sql::Expr<>(std::make_shared<sql::TupleNode>(std::move(row))));
-      }
-      std::vector<sql::NodePtr> columns;
-      for (const auto& c : matched_by)
-        columns.push_back(c.node());
-      const sql::Expr<> matched =
-          matched_by.size() == 1 ? matched_by.front()
-                                 : sql::Expr<>(std::make_shared<sql::TupleNode>(columns));
-      return related_rows(rel, leading).where(matched.in_(items));
-    });
+    const auto& sql = statement(*rel.parent, "S" + rel.name + ":" + std::to_string(n),
+                                [&] { return selectin_statement(rel, matched_by, leading, n); });
     std::vector<Value> params;
     params.reserve(n * matched_by.size());
     for (std::size_t k = start; k < start + n; ++k)
@@ -331,62 +344,41 @@ void SessionCore::apply_loaders(const Mapper& mapper, const std::vector<EntitySt
   }
 }
 
-std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql::Select& select,
-                                                 bool populate_existing,
-                                                 const std::vector<LoadOption>& options) {
-  autoflush();
-  // Relationships loaded by LEFT OUTER JOINs in this same statement, as a tree: each node
-  // joins its relationship's table to its parent node's (-1: the queried table).
-  struct Node {
-    const Relationship* rel;
-    int parent;
-    int depth;
-    std::vector<LoadOption> nested;
-    int offset = 0;
-    std::vector<EntityState*> owners;  // parent objects seen, in row order
-    std::unordered_map<EntityState*, std::vector<EntityState*>> items;
-    std::vector<EntityState*> loaded;
-  };
-  std::vector<Node> nodes;
-  const auto& data = select.data();
-  // LIMIT / OFFSET count joined rows, not objects: those queries load like selectin.
-  if (!data.limit && !data.offset) {
-    auto add_nodes = [&](auto& self, const Mapper& m, const std::vector<LoadOption>& opts,
-                         int parent, int depth) -> void {
-      if (depth >= 3) return;
-      for (const auto& rel : m.relationships()) {
-        Plan plan = plan_for(m, *rel, opts, depth);
-        // A hierarchy's rows need joins of their own: those relationships load like selectin.
-        if (plan.strategy != Loading::joined || rel->target->inheritance()) continue;
-        Node& node = nodes.emplace_back();
-        node.rel = rel.get();
-        node.parent = parent;
-        node.depth = depth;
-        node.nested = std::move(plan.nested);
-        const int index = static_cast<int>(nodes.size()) - 1;
-        self(self, *rel->target, std::vector<LoadOption>(node.nested), index, depth + 1);
-      }
-    };
-    add_nodes(add_nodes, mapper, options, -1, 0);
-  }
-  std::vector<EntityState*> out;
-  if (nodes.empty()) {
-    auto result = connection().execute(select);
-    // A join repeats an object once per joined row: a query of entities returns each
-    // once, in the order of its first row.
-    while (result.next()) {
-      EntityState* s = load(mapper, result.row().statement(), 0, populate_existing);
-      if (s->flags & kInResult) continue;
-      s->flags |= kInResult;
-      out.push_back(s);
-    }
-    for (EntityState* s : out)
-      s->flags &= ~kInResult;
-    apply_loaders(mapper, out, options);
-    return out;
-  }
+namespace {
 
-  sql::Select stmt = select;
+// A relationship loaded by a LEFT OUTER JOIN in the query's own statement; the nodes form
+// a tree, each joining its relationship's table to its parent node's (-1: the queried
+// table).
+struct JoinNode {
+  const Relationship* rel;
+  int parent;
+  int depth;
+  std::vector<LoadOption> nested;
+  int offset = 0;                    // its columns' position in the row
+  std::vector<EntityState*> owners;  // parent objects seen, in row order
+  std::unordered_map<EntityState*, std::vector<EntityState*>> items;
+  std::vector<EntityState*> loaded;
+};
+
+void add_join_nodes(std::vector<JoinNode>& nodes, const Mapper& m,
+                    const std::vector<LoadOption>& options, int parent, int depth) {
+  if (depth >= 3) return;
+  for (const auto& rel : m.relationships()) {
+    Plan plan = plan_for(m, *rel, options, depth);
+    // A hierarchy's rows need joins of their own: those relationships load like selectin.
+    if (plan.strategy != Loading::joined || rel->target->inheritance()) continue;
+    JoinNode& node = nodes.emplace_back();
+    node.rel = rel.get();
+    node.parent = parent;
+    node.depth = depth;
+    node.nested = std::move(plan.nested);
+    const int index = static_cast<int>(nodes.size()) - 1;
+    add_join_nodes(nodes, *rel->target, std::vector<LoadOption>(node.nested), index, depth + 1);
+  }
+}
+
+// The query with each node's table joined and its columns added (their offsets noted).
+sql::Select with_joins(const Mapper& mapper, sql::Select stmt, std::vector<JoinNode>& nodes) {
   std::vector<sql::From> aliases;
   aliases.reserve(nodes.size());
   auto column = [&](int node, const Attribute& a) {
@@ -395,7 +387,7 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
   };
   int offset = static_cast<int>(row_width(mapper));
   for (std::size_t j = 0; j < nodes.size(); ++j) {
-    Node& node = nodes[j];
+    JoinNode& node = nodes[j];
     const Relationship& rel = *node.rel;
     aliases.push_back(rel.target->table().alias("rt_j" + std::to_string(j)));
     const sql::From& target = aliases.back();
@@ -422,18 +414,46 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
     node.offset = offset;
     offset += static_cast<int>(rel.target->attributes().size());
   }
+  return stmt;
+}
+
+}  // namespace
+
+std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql::Select& select,
+                                                 bool populate_existing,
+                                                 const std::vector<LoadOption>& options) {
+  autoflush();
+  std::vector<JoinNode> nodes;
+  // LIMIT / OFFSET count joined rows, not objects: those queries load like selectin.
+  if (!select.data().limit && !select.data().offset) add_join_nodes(nodes, mapper, options, -1, 0);
+  std::vector<EntityState*> out;
+  if (nodes.empty()) {
+    auto result = connection().execute(select);
+    // A join repeats an object once per joined row: a query of entities returns each
+    // once, in the order of its first row.
+    while (result.next()) {
+      EntityState* s = load(mapper, result.row().statement(), 0, populate_existing);
+      if (s->flags & kInResult) continue;
+      s->flags |= kInResult;
+      out.push_back(s);
+    }
+    for (EntityState* s : out)
+      s->flags &= ~kInResult;
+    apply_loaders(mapper, out, options);
+    return out;
+  }
 
   // Rows repeat a parent once per child: each object comes back once, with its related
   // objects gathered in row order.
   std::unordered_set<EntityState*> seen;
   std::vector<EntityState*> row_objects(nodes.size());
-  auto result = connection().execute(stmt);
+  auto result = connection().execute(with_joins(mapper, select, nodes));
   while (result.next()) {
     auto& row = result.row().statement();
     EntityState* root = load(mapper, row, 0, populate_existing);
     if (seen.insert(root).second) out.push_back(root);
     for (std::size_t j = 0; j < nodes.size(); ++j) {
-      Node& node = nodes[j];
+      JoinNode& node = nodes[j];
       EntityState* owner =
           node.parent < 0 ? root : row_objects[static_cast<std::size_t>(node.parent)];
       row_objects[j] = nullptr;
@@ -452,7 +472,7 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
       }
     }
   }
-  for (Node& node : nodes) {
+  for (JoinNode& node : nodes) {
     for (EntityState* owner : node.owners) {
       HandleBase& h = node.rel->handle(owner->object);
       if (!Relationship::is_loaded(h) || populate_existing)
@@ -461,7 +481,7 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
   }
   // What the joins did not load (selectin, raise, noload, deeper levels).
   apply_loaders(mapper, out, options);
-  for (Node& node : nodes) {
+  for (JoinNode& node : nodes) {
     // A many-to-one target shared by several owners was gathered once per owner.
     std::unordered_set<EntityState*> unique;
     std::erase_if(node.loaded, [&](EntityState* s) { return !unique.insert(s).second; });
