@@ -41,6 +41,10 @@
 #include "retort/orm/attribute.hpp"
 #include "retort/schema/table.hpp"
 
+namespace retort {
+class Registry;
+}
+
 namespace retort::orm {
 
 // A number per mapped type, for O(1) lookups.
@@ -112,7 +116,6 @@ class Mapper {
   bool is_a(int slot) const;
   // Whether the registry has resolved the relationships.
   bool prepared() const { return prepared_.load(std::memory_order_acquire); }
-  std::atomic<bool> prepared_{false};
 
   // A new object in a new entity (default-constructed, or moved from *source), with room
   // for snapshot_bytes of snapshot behind it.
@@ -134,7 +137,14 @@ class Mapper {
   // key, the integer).
   void key_of(const void* object, std::string& out) const;
 
-  // For the builder and registry.
+ private:
+  // Built by ModelBuilder, completed by the Registry (relationships, inheritance).
+  template <class T>
+  friend class ModelBuilder;
+  friend class retort::Registry;
+
+  void finish(int slot);  // validates and indexes; rt::MappingError on mistakes
+
   Table table_;
   std::vector<std::unique_ptr<Attribute>> attributes_;
   std::vector<std::unique_ptr<Relationship>> relationships_;
@@ -143,9 +153,7 @@ class Mapper {
   std::shared_ptr<Inheritance> inheritance_;
   std::unique_ptr<detail::StatementCache> statements_;
   int identity_slot_ = -1;
-  void finish(int slot);  // validates and indexes; rt::MappingError on mistakes
-
- private:
+  std::atomic<bool> prepared_{false};
   std::type_index type_;
   std::string class_name_;
   std::vector<const Attribute*> primary_key_;
