@@ -185,13 +185,34 @@ void Registry::inherit(Mapper& child) {
   }
   for (const auto& a : parent->attributes())
     child.attributes_.push_back(a->clone());
+  inherit_relationships(child, *parent);
+  if (!h.own_table.empty())
+    add_joined_table(child, *ph, own);
+  else
+    add_single_table_columns(child, *parent, own);
+  for (auto& a : own)
+    child.attributes_.push_back(std::move(a));
+  h.own_columns.clear();
+  h.own_elements.clear();
+  h.discriminator = child.find(root_h.discriminator->name);
+  index_parts(child);
+  root_h.by_identity[h.identity] = &child;
+  const_cast<Inheritance&>(*ph).subclasses.push_back(&child);
+  child.identity_slot_ = h.root->slot();
+  // The bases read this class's rows too: their layouts are made again.
+  for (const Mapper* m = parent; m; m = m->inheritance()->parent) {
+    const_cast<Mapper*>(m)->prepared_.store(false, std::memory_order_release);
+  }
+}
+
+void Registry::inherit_relationships(Mapper& child, const Mapper& parent) {
   // The base's relationships hold for the subclass's objects too.
   std::vector<std::unique_ptr<orm::Relationship>> relationships;
-  for (const auto& rel : parent->relationships()) {
+  for (const auto& rel : parent.relationships()) {
     for (const auto& mine : child.relationships_) {
       if (mine->name == rel->name) {
         throw MappingError(child.class_name() + ": relationship '" + rel->name +
-                           "' is already declared by its base " + parent->class_name());
+                           "' is already declared by its base " + parent.class_name());
       }
     }
     auto copy = rel->clone();
@@ -202,70 +223,74 @@ void Registry::inherit(Mapper& child) {
   for (auto& rel : child.relationships_)
     relationships.push_back(std::move(rel));
   child.relationships_ = std::move(relationships);
+}
+
+void Registry::add_joined_table(Mapper& child, const Inheritance& ph,
+                                std::vector<std::unique_ptr<Attribute>>& own) {
+  auto& h = *child.inheritance_;
   const Mapper& root = *h.root;
-  if (!h.own_table.empty()) {
-    // Joined-table: the subclass table is keyed by the base table's key.
-    std::vector<TableElement> elements;
-    for (const Attribute* k : root.primary_key()) {
-      elements.emplace_back(
-          Column(k->name, k->type, primary_key, no_autoincrement,
-                 ForeignKey(root.table().fullname() + "." + k->name, {.ondelete = "CASCADE"})));
-    }
-    for (auto& c : h.own_columns)
-      elements.emplace_back(std::move(c));
-    for (auto& e : h.own_elements)
-      elements.push_back(std::move(e));
-    child.table_ = Table(h.own_table, std::move(elements), h.own_options);
-    const int part = static_cast<int>(ph->parts.size());
-    auto own_part = std::make_shared<Mapper>(child.type(), child.class_name());
-    own_part->table_ = child.table_;
-    for (const Attribute* k : root.primary_key()) {
-      auto key = k->clone();
-      key->generated = false;  // the base row's key
-      key->part = part;
-      own_part->attributes_.push_back(std::move(key));
-    }
-    for (auto& a : own) {
-      a->part = part;
-      own_part->attributes_.push_back(a->clone());
-    }
-    own_part->finish(orm::next_type_slot());
-    h.own_part = own_part;
-    h.parts = ph->parts;
-    h.parts.push_back(own_part.get());
-  } else {
-    if (ph->parts.size() > 1) {
-      throw MappingError(child.class_name() +
-                         ": a single-table subclass of the joined-table class " +
-                         parent->class_name() + " is not supported; give it a table of its own");
-    }
-    // Single-table: its columns join the hierarchy's table, nullable, since the rows of
-    // other classes leave them empty.
-    Table table = parent->table();
-    for (auto& c : h.own_columns) {
-      if (c.primary_key) {
-        throw MappingError(child.class_name() + "." + c.name +
-                           ": a single-table subclass takes its primary key from its base");
-      }
-      // A table described outside (classical mapping) already has the hierarchy's columns;
-      // each class maps those it uses, like SQLAlchemy's exclude_properties.
-      if (table.has_column(c.name)) continue;
-      c.nullable = true;
-      table.append(std::move(c));
-    }
-    for (auto& e : h.own_elements)
-      table.append(std::move(e));
-    child.table_ = table;
-    h.parts = {&child};
-    for (auto& a : own)
-      a->part = 0;
+  // The subclass table is keyed by the base table's key.
+  std::vector<TableElement> elements;
+  for (const Attribute* k : root.primary_key()) {
+    elements.emplace_back(
+        Column(k->name, k->type, primary_key, no_autoincrement,
+               ForeignKey(root.table().fullname() + "." + k->name, {.ondelete = "CASCADE"})));
   }
+  for (auto& c : h.own_columns)
+    elements.emplace_back(std::move(c));
+  for (auto& e : h.own_elements)
+    elements.push_back(std::move(e));
+  child.table_ = Table(h.own_table, std::move(elements), h.own_options);
+  const int part = static_cast<int>(ph.parts.size());
+  auto own_part = std::make_shared<Mapper>(child.type(), child.class_name());
+  own_part->table_ = child.table_;
+  for (const Attribute* k : root.primary_key()) {
+    auto key = k->clone();
+    key->generated = false;  // the base row's key
+    key->part = part;
+    own_part->attributes_.push_back(std::move(key));
+  }
+  for (auto& a : own) {
+    a->part = part;
+    own_part->attributes_.push_back(a->clone());
+  }
+  own_part->finish(orm::next_type_slot());
+  h.own_part = own_part;
+  h.parts = ph.parts;
+  h.parts.push_back(own_part.get());
+}
+
+void Registry::add_single_table_columns(Mapper& child, const Mapper& parent,
+                                        std::vector<std::unique_ptr<Attribute>>& own) {
+  auto& h = *child.inheritance_;
+  if (parent.inheritance()->parts.size() > 1) {
+    throw MappingError(child.class_name() + ": a single-table subclass of the joined-table class " +
+                       parent.class_name() + " is not supported; give it a table of its own");
+  }
+  // Its columns join the hierarchy's table, nullable, since the rows of other classes
+  // leave them empty.
+  Table table = parent.table();
+  for (auto& c : h.own_columns) {
+    if (c.primary_key) {
+      throw MappingError(child.class_name() + "." + c.name +
+                         ": a single-table subclass takes its primary key from its base");
+    }
+    // A table described outside (classical mapping) already has the hierarchy's columns;
+    // each class maps those it uses, like SQLAlchemy's exclude_properties.
+    if (table.has_column(c.name)) continue;
+    c.nullable = true;
+    table.append(std::move(c));
+  }
+  for (auto& e : h.own_elements)
+    table.append(std::move(e));
+  child.table_ = table;
+  h.parts = {&child};
   for (auto& a : own)
-    child.attributes_.push_back(std::move(a));
-  h.own_columns.clear();
-  h.own_elements.clear();
-  h.discriminator = child.find(root_h.discriminator->name);
-  // Where each part's attributes are among the subclass's (for updates split by table).
+    a->part = 0;
+}
+
+void Registry::index_parts(Mapper& child) {
+  auto& h = *child.inheritance_;
   h.part_attributes.assign(h.parts.size(), {});
   for (std::size_t p = 0; p < h.parts.size(); ++p) {
     if (h.parts[p] == &child) {
@@ -282,13 +307,6 @@ void Registry::inherit(Mapper& child) {
         }
       }
     }
-  }
-  root_h.by_identity[h.identity] = &child;
-  const_cast<Inheritance&>(*ph).subclasses.push_back(&child);
-  child.identity_slot_ = root.slot();
-  // The bases read this class's rows too: their layouts are made again.
-  for (const Mapper* m = parent; m; m = m->inheritance()->parent) {
-    const_cast<Mapper*>(m)->prepared_.store(false, std::memory_order_release);
   }
 }
 

@@ -107,8 +107,16 @@ class Registry {
  private:
   // Adds a mapper; a type already mapped is an error unless `if_absent`.
   void install(int slot, std::shared_ptr<orm::Mapper> mapper, bool if_absent = false);
-  // Builds a subclass's mapper from its base's (inheritance.cpp).
+  // Builds a subclass's mapper from its base's (inheritance.cpp): the base's attributes
+  // and relationships, then the subclass's own table (joined) or columns (single-table).
   void inherit(orm::Mapper& mapper);
+  static void inherit_relationships(orm::Mapper& child, const orm::Mapper& parent);
+  static void add_joined_table(orm::Mapper& child, const orm::Inheritance& parent,
+                               std::vector<std::unique_ptr<orm::Attribute>>& own);
+  static void add_single_table_columns(orm::Mapper& child, const orm::Mapper& parent,
+                                       std::vector<std::unique_ptr<orm::Attribute>>& own);
+  // Where each table's attributes are among the subclass's (updates split by table).
+  static void index_parts(orm::Mapper& child);
   void prepare_inheritance(const orm::Mapper& mapper);
   [[noreturn]] void unmapped(const std::type_info& type) const;
 
