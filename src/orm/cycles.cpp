@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/relationship.hpp"
-#include "retort/orm/session_core.hpp"
 
 namespace retort::orm {
 namespace {

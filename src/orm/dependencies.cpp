@@ -6,7 +6,7 @@
 #include <unordered_set>
 
 #include "retort/core/error.hpp"
-#include "retort/orm/session_core.hpp"
+#include "retort/orm/detail/session_core.hpp"
 #include "retort/sql/dml.hpp"
 
 namespace retort::orm {

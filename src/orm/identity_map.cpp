@@ -1,4 +1,4 @@
-#include "retort/orm/identity_map.hpp"
+#include "retort/orm/detail/identity_map.hpp"
 
 #include <algorithm>
 

@@ -3,8 +3,8 @@
 #include "retort/orm/inheritance.hpp"
 
 #include "retort/core/error.hpp"
+#include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/relationship.hpp"
-#include "retort/orm/session_core.hpp"
 #include "retort/sql/dialect.hpp"
 
 namespace retort::orm {

@@ -5,8 +5,8 @@
 #include <unordered_set>
 
 #include "retort/core/error.hpp"
+#include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/inheritance.hpp"
-#include "retort/orm/session_core.hpp"
 #include "retort/sql/dialect.hpp"
 
 namespace retort::orm {

@@ -93,6 +93,25 @@ void Mapper::copy_columns(const void* from, void* to) const {
     a->set(to, a->get(from));
 }
 
+bool Mapper::has_set_hooks() const {
+  for (const auto& a : attributes_) {
+    if (a->on_set) return true;
+  }
+  return false;
+}
+
+void Mapper::run_set_hooks(void* object, const std::string* changed_mask) const {
+  std::size_t i = 0;
+  for (const auto& a : attributes_) {
+    if (a->on_set && (!changed_mask || (*changed_mask)[i])) {
+      Value v = a->get(object);
+      a->on_set(object, v);
+      a->set(object, v);
+    }
+    ++i;
+  }
+}
+
 void Mapper::set(void* object, std::string_view column, Value value) const {
   const Attribute& a = attribute(column);
   if (a.on_set) a.on_set(object, value);

@@ -4,9 +4,9 @@
 #include <algorithm>
 
 #include "retort/core/error.hpp"
+#include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/detail/statement_cache.hpp"
 #include "retort/orm/inheritance.hpp"
-#include "retort/orm/session_core.hpp"
 
 namespace retort::orm {
 

@@ -39,9 +39,10 @@ const CompiledStatement& StatementCache::get(const sql::Dialect& dialect, const 
     } else if (source.value) {
       out->fixed.emplace_back(static_cast<int>(i), *source.value);
     } else {
-      throw ArgumentError("an ORM statement has a parameter that is neither a placeholder nor a "
-                          "value [SQL: " +
-                          compiled.sql + "]");
+      throw ArgumentError(
+          "an ORM statement has a parameter that is neither a placeholder nor a "
+          "value [SQL: " +
+          compiled.sql + "]");
     }
   }
   std::lock_guard lock(mutex_);

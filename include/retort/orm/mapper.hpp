@@ -129,6 +129,10 @@ class Mapper {
   // relationships'), by dialect and shape.
   detail::StatementCache& statements() const { return *statements_; }
 
+  // Whether some column has an on_set hook; runs them on an object (all, or those whose
+  // byte in changed_mask is set), as the flush does to validate and normalise.
+  bool has_set_hooks() const;
+  void run_set_hooks(void* object, const std::string* changed_mask) const;
   // Sets a column through the dynamic path, running its on_set hook.
   void set(void* object, std::string_view column, Value value) const;
   Value get(const void* object, std::string_view column) const;

@@ -23,8 +23,8 @@
 #include <optional>
 #include <vector>
 
+#include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/load_options.hpp"
-#include "retort/orm/session_core.hpp"
 #include "retort/sql/select.hpp"
 
 namespace retort {

@@ -22,8 +22,8 @@
 #include <memory>
 #include <vector>
 
+#include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/query.hpp"
-#include "retort/orm/session_core.hpp"
 
 namespace retort {
 

@@ -1,5 +1,13 @@
-// The type-erased engine room of rt::Session: identity map, unit of work, loading
-// (internal; the templates of session.hpp and query.hpp call into it).
+// The type-erased engine room of rt::Session (internal; the templates of session.hpp and
+// query.hpp call into it). Its parts, by role, in src/orm/:
+//   session_core.cpp      connection, transaction, savepoints, commit, rollback, close
+//   object_state.cpp      pending / persistent / changed / deleted / expired objects
+//   session_identity.cpp  the identity map: one object per row
+//   reading.cpp           rows into objects: load, get, reload, refresh
+//   loading.cpp           relationship loading strategies (lazy, selectin, joined)
+//   unit_of_work.cpp      what a flush writes, in which order, all or nothing
+//   dependencies.cpp      cascades, orphans, foreign keys from relationships
+//   persistence.cpp       the INSERT / UPDATE / DELETE statements
 #pragma once
 
 #include <cstdint>
@@ -12,8 +20,8 @@
 
 #include "retort/core/connection.hpp"
 #include "retort/core/engine.hpp"
+#include "retort/orm/detail/identity_map.hpp"
 #include "retort/orm/detail/statement_cache.hpp"
-#include "retort/orm/identity_map.hpp"
 #include "retort/orm/load_options.hpp"
 #include "retort/orm/ref.hpp"
 #include "retort/orm/registry.hpp"

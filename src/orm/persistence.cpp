@@ -1,0 +1,443 @@
+// Persistence: the INSERT, UPDATE and DELETE statements of a flush and of the bulk
+// operations, built as sql:: statements per mapper and shape and compiled by the dialect.
+#include <algorithm>
+
+#include "retort/core/error.hpp"
+#include "retort/orm/detail/session_core.hpp"
+#include "retort/orm/inheritance.hpp"
+#include "retort/sql/dialect.hpp"
+#include "retort/sql/dml.hpp"
+#include "retort/sql/from.hpp"
+
+namespace retort::orm {
+namespace {
+
+// Rows per multi-row INSERT or DELETE: large enough to amortise the statement, small
+// enough to stay under SQLite's 32766 and PostgreSQL's 65535 parameters.
+constexpr std::size_t kInsertBatch = 500;
+constexpr std::size_t kDeleteBatch = 500;
+
+bool has_insert_hooks(const Mapper& m) {
+  return !m.events().before_insert.empty() || m.has_set_hooks();
+}
+
+// Rows grouped by which columns they leave to the database: a generated key still at its
+// default, an empty optional whose column has a server default (one byte per attribute).
+std::vector<std::pair<std::string, std::vector<void*>>> by_omitted_columns(
+    const Mapper& mapper, const std::vector<void*>& objects) {
+  const auto& attrs = mapper.attributes();
+  std::vector<std::pair<std::string, std::vector<void*>>> groups;
+  std::string omit(attrs.size(), '\0');
+  std::size_t last = 0;  // rows mostly share one group: no search for those
+  for (void* o : objects) {
+    for (std::size_t i = 0; i < attrs.size(); ++i) {
+      const Attribute& a = *attrs[i];
+      omit[i] = (a.generated || (a.server_default && a.optional)) && a.is_default(o);
+    }
+    if (groups.empty() || groups[last].first != omit) {
+      auto it = std::find_if(groups.begin(), groups.end(),
+                             [&](const auto& g) { return g.first == omit; });
+      if (it == groups.end()) it = groups.insert(groups.end(), {omit, {}});
+      last = static_cast<std::size_t>(it - groups.begin());
+    }
+    groups[last].second.push_back(o);
+  }
+  return groups;
+}
+
+// How one group's INSERT statements look.
+struct InsertShape {
+  std::vector<std::size_t> columns;    // attributes given
+  std::vector<std::size_t> returning;  // attributes the database fills in, read back
+  const Attribute* key = nullptr;      // the generated key
+  bool sort_by_key = false;            // the key is generated: rows map to ascending keys
+  bool rowid_keys = false;             // keys follow from the last insert id (no RETURNING)
+  std::size_t batch = 1;               // rows per statement
+};
+
+InsertShape insert_shape(const Mapper& mapper, const std::string& omit, const sql::Dialect& d,
+                         std::size_t parameter_budget) {
+  const auto& attrs = mapper.attributes();
+  InsertShape shape;
+  for (std::size_t i = 0; i < attrs.size(); ++i)
+    (omit[i] ? shape.returning : shape.columns).push_back(i);
+  shape.key = mapper.generated_key();
+  for (std::size_t i = 0; i < attrs.size(); ++i) {
+    if (attrs[i].get() == shape.key) shape.sort_by_key = omit[i];
+  }
+  // SQLite numbers the rows of one INSERT consecutively after the table's largest rowid,
+  // so their keys follow from the last one; RETURNING would cost it about half its speed.
+  shape.rowid_keys =
+      shape.sort_by_key && shape.returning.size() == 1 && d.consecutive_insert_keys();
+  if (shape.rowid_keys) shape.returning.clear();
+  const std::size_t per_row = std::max<std::size_t>(shape.columns.size(), 1);
+  shape.batch = std::max<std::size_t>(1, std::min(kInsertBatch, parameter_budget / per_row));
+  // Without a generated key to order RETURNING rows by, rows go one at a time; so do rows
+  // with no column to give (INSERT ... DEFAULT VALUES).
+  if ((!shape.returning.empty() && !shape.sort_by_key) || shape.columns.empty()) shape.batch = 1;
+  return shape;
+}
+
+// Writes what an INSERT returned into its n rows' objects.
+void take_returned(const Mapper& mapper, const InsertShape& shape, Result& result,
+                   driver::Statement& raw, void* const* rows, std::size_t n) {
+  const auto& attrs = mapper.attributes();
+  if (shape.returning.size() == 1 && shape.sort_by_key) {
+    // Generated keys come back in an unspecified order but ascend with the rows' order
+    // in VALUES.
+    std::vector<std::int64_t> keys;
+    keys.reserve(n);
+    while (result.next())
+      keys.push_back(raw.get_int64(0));
+    if (keys.size() != n)
+      throw StaleDataError("the INSERT returned " + std::to_string(keys.size()) + " keys for " +
+                           std::to_string(n) + " rows");
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t r = 0; r < n; ++r)
+      shape.key->set_int(rows[r], keys[r]);
+    return;
+  }
+  std::vector<std::vector<Value>> returned;
+  while (result.next()) {
+    std::vector<Value> row;
+    for (std::size_t k = 0; k < shape.returning.size(); ++k)
+      row.push_back(attrs[shape.returning[k]]->type.from_db(raw.get_value(static_cast<int>(k))));
+    returned.push_back(std::move(row));
+  }
+  if (returned.size() != n)
+    throw StaleDataError("the INSERT returned " + std::to_string(returned.size()) + " rows for " +
+                         std::to_string(n));
+  if (shape.sort_by_key) {
+    std::size_t key_pos = 0;
+    while (attrs[shape.returning[key_pos]].get() != shape.key)
+      ++key_pos;
+    std::sort(returned.begin(), returned.end(), [&](const auto& a, const auto& b) {
+      return a[key_pos].template as<std::int64_t>() < b[key_pos].template as<std::int64_t>();
+    });
+  }
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t k = 0; k < shape.returning.size(); ++k)
+      attrs[shape.returning[k]]->set(rows[r], returned[r][k]);
+  }
+}
+
+}  // namespace
+
+void SessionCore::update_objects(const std::string& mask, const std::vector<EntityState*>& states) {
+  const Mapper& mapper = *states.front()->mapper;
+  const Inheritance* h = mapper.inheritance();
+  if (!h || h->parts.size() == 1) return update_rows(mapper, mask, states);
+  // Joined-table: each table gets the changed columns it holds.
+  for (std::size_t p = 0; p < h->parts.size(); ++p) {
+    const auto& positions = h->part_attributes[p];
+    std::string part_mask(positions.size(), '\0');
+    bool any = false;
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+      part_mask[i] = mask[positions[i]];
+      any = any || part_mask[i];
+    }
+    if (any) update_rows(*h->parts[p], part_mask, states);
+  }
+}
+
+void SessionCore::update_rows(const Mapper& m, const std::string& mask,
+                              const std::vector<EntityState*>& states) {
+  const auto& attrs = m.attributes();
+  std::vector<std::size_t> set;
+  bool key_changes = false;
+  for (std::size_t i = 0; i < attrs.size(); ++i) {
+    if (mask[i]) {
+      set.push_back(i);
+      key_changes = key_changes || attrs[i]->primary_key;
+    }
+  }
+  const auto& pk = m.primary_key();
+  const Table& table = m.table();
+  // Many rows per UPDATE, joined on the key to a list of values (UPDATE ... FROM): on a
+  // server every statement is a round trip, and SQLite spends about a third less per row
+  // than on a statement of its own. A changed key needs the row-by-row form.
+  if (!key_changes && states.size() > 1) {
+    const std::size_t per_row = pk.size() + set.size();
+    const std::size_t batch =
+        std::max<std::size_t>(1, std::min(kInsertBatch, parameter_budget() / per_row));
+    for (std::size_t start = 0; start < states.size(); start += batch) {
+      const std::size_t n = std::min(batch, states.size() - start);
+      const auto& sql = statement(m, "UV" + mask + ":" + std::to_string(n), [&] {
+        std::vector<std::pair<std::string, Type>> columns;
+        for (const Attribute* a : pk)
+          columns.emplace_back(a->name, a->type);
+        for (std::size_t i : set)
+          columns.emplace_back(attrs[i]->name, attrs[i]->type);
+        const sql::From rows = sql::values("rt_v", columns, n);
+        sql::Assignments assignments;
+        for (std::size_t i : set)
+          assignments.emplace_back(attrs[i]->name, rows.c(attrs[i]->name));
+        sql::Update update = sql::update(table).from(rows).values(assignments);
+        for (const Attribute* a : pk)
+          update = update.where(table.c(a->name) == rows.c(a->name));
+        return update;
+      });
+      Statement stmt = conn_->prepare(sql.sql);
+      auto& raw = stmt.raw();
+      int index = 0;
+      for (std::size_t r = start; r < start + n; ++r) {
+        EntityState* s = states[r];
+        const char* p = s->snapshot.data();
+        for (const Attribute* a : pk)
+          a->bind_decoded(p, raw, index++);
+        for (std::size_t i : set)
+          attrs[i]->bind(s->object, raw, index++);
+      }
+      const auto matched = stmt.run_dml();
+      if (matched != static_cast<std::int64_t>(n)) {
+        throw StaleDataError("the UPDATE of table '" + table.name() + "' expected to match " +
+                             std::to_string(n) + " rows of " + m.class_name() + " objects; " +
+                             std::to_string(matched) + " matched");
+      }
+    }
+    return;
+  }
+  const auto& sql = statement(m, "U" + mask, [&] {
+    sql::Assignments assignments;
+    for (std::size_t i : set)
+      assignments.emplace_back(attrs[i]->name, sql::placeholder(attrs[i]->type));
+    sql::Update update = sql::update(table).values(assignments);
+    for (const Attribute* a : pk)
+      update = update.where(table.c(a->name) == sql::placeholder(a->type));
+    return update;
+  });
+  Statement stmt = conn_->prepare(sql.sql);
+  auto& raw = stmt.raw();
+  for (EntityState* s : states) {
+    int index = 0;
+    for (std::size_t i : set)
+      attrs[i]->bind(s->object, raw, index++);
+    // The row is found by the key it had when loaded (its snapshot's head).
+    const char* p = s->snapshot.data();
+    for (const Attribute* a : pk)
+      a->bind_decoded(p, raw, index++);
+    const auto matched = stmt.run_dml();
+    if (matched != 1) {
+      throw StaleDataError("the UPDATE of table '" + m.table().name() +
+                           "' expected to match 1 row for a " + m.class_name() + " object; " +
+                           std::to_string(matched) + " matched");
+    }
+  }
+}
+
+void SessionCore::insert_objects(const Mapper& mapper, const std::vector<EntityState*>& all,
+                                 const ParentMap& parents) {
+  // Rows of a self-referential table go in by depth: parents first, so that children can
+  // take their keys.
+  for (const auto& states : by_depth(mapper, all, parents)) {
+    for (EntityState* s : states)
+      sync_foreign_keys(s, parents);
+    insert_level(mapper, states);
+  }
+}
+
+void SessionCore::insert_level(const Mapper& mapper, const std::vector<EntityState*>& states) {
+  std::vector<void*> objects;
+  objects.reserve(states.size());
+  const bool hooks = has_insert_hooks(mapper);
+  for (EntityState* s : states) {
+    if (hooks) {
+      for (const auto& hook : mapper.events().before_insert)
+        hook(s->object);
+      mapper.run_set_hooks(s->object, nullptr);
+    }
+    objects.push_back(s->object);
+  }
+  write_rows(mapper, objects);
+}
+
+void SessionCore::write_rows(const Mapper& mapper, const std::vector<void*>& objects) {
+  const Inheritance* h = mapper.inheritance();
+  if (!h) return insert_rows(mapper, objects);
+  // The discriminator says which class each row is; joined-table rows go to each table,
+  // the base table's first (it generates the key the others take).
+  for (void* o : objects)
+    h->discriminator->set(o, Value(h->identity));
+  for (const Mapper* part : h->parts)
+    insert_rows(*part, objects);
+}
+
+void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& objects) {
+  const auto& attrs = mapper.attributes();
+  Connection& conn = connection();
+  for (const auto& [omit, rows] : by_omitted_columns(mapper, objects)) {
+    const InsertShape shape = insert_shape(mapper, omit, *dialect_, parameter_budget());
+    for (std::size_t start = 0; start < rows.size(); start += shape.batch) {
+      const std::size_t n = std::min(shape.batch, rows.size() - start);
+      const auto& sql = statement(
+          mapper, "I" + omit + ":" + std::to_string(n) + (shape.rowid_keys ? "r" : ""), [&] {
+            const Table& table = mapper.table();
+            std::vector<std::string> names;
+            for (std::size_t c : shape.columns)
+              names.push_back(attrs[c]->name);
+            std::vector<sql::Expr<>> back;
+            for (std::size_t c : shape.returning)
+              back.push_back(table.c(attrs[c]->name));
+            return sql::insert(table).placeholders(names, n).returning(back);
+          });
+      Statement stmt = conn.prepare(sql.sql);
+      auto& raw = stmt.raw();
+      int index = 0;
+      for (std::size_t r = start; r < start + n; ++r) {
+        for (std::size_t c : shape.columns)
+          attrs[c]->bind(rows[r], raw, index++);
+      }
+      auto result = stmt.run();
+      if (shape.rowid_keys) {
+        const auto last = conn.driver().last_insert_id();
+        if (!last || result.rows_affected() != static_cast<std::int64_t>(n)) {
+          throw StaleDataError("the INSERT into '" + mapper.table().name() + "' did not insert " +
+                               std::to_string(n) + " rows");
+        }
+        for (std::size_t r = 0; r < n; ++r)
+          shape.key->set_int(rows[start + r], *last - static_cast<std::int64_t>(n - 1 - r));
+      } else if (!shape.returning.empty()) {
+        take_returned(mapper, shape, result, raw, rows.data() + start, n);
+      }
+    }
+  }
+}
+
+void SessionCore::delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states) {
+  for (EntityState* s : states) {
+    for (const auto& hook : mapper.events().before_delete)
+      hook(s->object);
+  }
+  const Inheritance* h = mapper.inheritance();
+  if (!h) return delete_rows(mapper, states);
+  // Joined-table: the subclass tables' rows first, the base table's last.
+  for (auto part = h->parts.rbegin(); part != h->parts.rend(); ++part)
+    delete_rows(**part, states);
+}
+
+void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityState*>& states) {
+  Connection& conn = connection();
+  const auto& pk = mapper.primary_key();
+  bool self_referential = false;
+  for (const auto& rel : mapper.relationships()) {
+    self_referential = self_referential || (rel->target == &mapper && !rel->spec.viewonly);
+  }
+  if (pk.size() == 1 && !self_referential) {
+    for (std::size_t start = 0; start < states.size(); start += kDeleteBatch) {
+      const std::size_t n = std::min(kDeleteBatch, states.size() - start);
+      const auto& sql = statement(mapper, "D" + std::to_string(n), [&] {
+        std::vector<sql::Expr<>> keys;
+        for (std::size_t r = 0; r < n; ++r)
+          keys.push_back(sql::placeholder(pk.front()->type));
+        return sql::delete_(mapper.table()).where(mapper.table().c(pk.front()->name).in_(keys));
+      });
+      Statement stmt = conn.prepare(sql.sql);
+      auto& raw = stmt.raw();
+      for (std::size_t r = 0; r < n; ++r)
+        raw.bind(static_cast<int>(r), snapshot_key(states[start + r]).front());
+      auto result = stmt.run();
+      if (result.rows_affected() != static_cast<std::int64_t>(n)) {
+        throw StaleDataError("the DELETE from table '" + mapper.table().name() +
+                             "' expected to match " + std::to_string(n) + " row(s); " +
+                             std::to_string(result.rows_affected()) + " matched");
+      }
+    }
+    return;
+  }
+  const auto& sql = statement(mapper, "D", [&] {
+    sql::Delete del = sql::delete_(mapper.table());
+    for (const Attribute* a : pk)
+      del = del.where(mapper.table().c(a->name) == sql::placeholder(a->type));
+    return del;
+  });
+  Statement stmt = conn.prepare(sql.sql);
+  // Rows of a self-referential table go one at a time, rows that refer to another deleted
+  // one first.
+  for (EntityState* s : children_first(mapper, states)) {
+    int index = 0;
+    for (auto& v : snapshot_key(s))
+      stmt.raw().bind(index++, v);
+    if (stmt.run().rows_affected() != 1) {
+      throw StaleDataError("the DELETE from table '" + mapper.table().name() +
+                           "' matched no row for a " + mapper.class_name() + " object");
+    }
+  }
+}
+
+void SessionCore::bulk_insert(const Mapper& mapper, const std::vector<void*>& objects) {
+  autoflush();
+  write_rows(mapper, objects);
+}
+
+std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool>& where,
+                                      const std::vector<std::pair<std::string, Value>>& values) {
+  autoflush();
+  sql::Assignments set;
+  for (const auto& [name, value] : values) {
+    (void)mapper.attribute(name);
+    set.emplace_back(name, value);
+  }
+  sql::Update stmt = sql::update(mapper.table()).values(set);
+  if (where.node()) stmt = stmt.where(where);
+  std::vector<sql::Expr<>> keys;
+  for (const Attribute* a : mapper.primary_key())
+    keys.push_back(mapper.table().c(a->name));
+  std::int64_t count = 0;
+  auto result = connection().execute(stmt.returning(keys));
+  // Objects already loaded take the new values (and keep them as their snapshot).
+  auto& map = identity(mapper);
+  while (result.next()) {
+    ++count;
+    EntityState* s = nullptr;
+    if (mapper.int_identity()) {
+      s = map.ints.find(result.row().value(0).get<std::int64_t>());
+    } else {
+      auto probe = std::unique_ptr<EntityState>(mapper.new_entity());
+      int i = 0;
+      for (const Attribute* a : mapper.primary_key())
+        a->set(probe->object, result.row().value(i++));
+      s = find_identity(mapper, probe->object);
+    }
+    if (!s) continue;
+    for (const auto& [name, value] : values)
+      mapper.attribute(name).set(s->object, value);
+    if (s->flags & kTouched) snapshot(s);
+  }
+  return count;
+}
+
+std::int64_t SessionCore::bulk_delete(const Mapper& mapper, const sql::Expr<bool>& where) {
+  autoflush();
+  sql::Delete stmt = sql::delete_(mapper.table());
+  if (where.node()) stmt = stmt.where(where);
+  std::vector<sql::Expr<>> keys;
+  for (const Attribute* a : mapper.primary_key())
+    keys.push_back(mapper.table().c(a->name));
+  auto result = connection().execute(stmt.returning(keys));
+  std::int64_t count = 0;
+  auto& map = identity(mapper);
+  std::vector<EntityState*> gone;
+  while (result.next()) {
+    ++count;
+    if (mapper.int_identity()) {
+      if (EntityState* s = map.ints.find(result.row().value(0).get<std::int64_t>()))
+        gone.push_back(s);
+    } else {
+      auto probe = std::unique_ptr<EntityState>(mapper.new_entity());
+      int i = 0;
+      for (const Attribute* a : mapper.primary_key())
+        a->set(probe->object, result.row().value(i++));
+      if (EntityState* s = find_identity(mapper, probe->object)) gone.push_back(s);
+    }
+  }
+  // Their rows are gone: the objects leave the session.
+  for (EntityState* s : gone) {
+    erase_identity(s);
+    s->flags &= ~kPersistent;
+    retain(s);
+    levels_.back().deleted.push_back(s);
+  }
+  return count;
+}
+
+}  // namespace retort::orm

@@ -1,0 +1,233 @@
+// Rows into objects: a row through the identity map (load), an object by key (get),
+// reading an expired object again (reload, refresh).
+#include "retort/core/error.hpp"
+#include "retort/orm/detail/session_core.hpp"
+#include "retort/orm/inheritance.hpp"
+#include "retort/sql/dialect.hpp"
+
+namespace retort::orm {
+
+sql::Select SessionCore::select_of(const Mapper& mapper) {
+  if (mapper.inheritance()) return polymorphic_select(mapper);
+  sql::Select s;
+  std::vector<sql::Expr<>> columns;
+  for (const auto& a : mapper.attributes())
+    columns.push_back(mapper.table().c(a->name));
+  for (const auto& c : columns)
+    s = s.add_columns(c);
+  return s;
+}
+
+EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, int offset,
+                               bool populate_existing) {
+  if (mapper.inheritance()) return load_polymorphic(mapper, stmt, offset, populate_existing);
+  auto& map = identity(mapper);
+  const auto& attrs = mapper.attributes();
+  // The key first: an object already loaded is reused as it is.
+  EntityState* existing = nullptr;
+  std::int64_t int_key = 0;
+  std::string key;
+  if (mapper.int_identity()) {
+    int_key = stmt.get_int64(offset + mapper.primary_key_columns().front());
+    existing = map.ints.find(int_key);
+  } else {
+    for (int col : mapper.primary_key_columns())
+      attrs[col]->encode_column(stmt, offset + col, key);
+    auto it = map.keys.find(key);
+    if (it != map.keys.end()) existing = it->second;
+  }
+  if (existing && !populate_existing && !(existing->flags & kExpired)) return existing;
+
+  EntityState* state = existing ? existing : mapper.new_entity();
+  state->mapper = &mapper;
+  std::size_t i = 0;
+  try {
+    // An integer key was read above: it is set rather than read again.
+    const int key_col = mapper.int_identity() ? offset + mapper.primary_key_columns().front() : -1;
+    for (; i < attrs.size(); ++i) {
+      const int col = offset + static_cast<int>(i);
+      if (col == key_col)
+        attrs[i]->set_int(state->object, int_key);
+      else
+        attrs[i]->read(state->object, stmt, col);
+    }
+  } catch (const Error& e) {
+    if (!existing) delete state;
+    throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
+  }
+  state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
+  // Snapshots are taken on the first non-const access; an object already being changed
+  // takes the row just read as its new starting point.
+  if (state->flags & kTouched) {
+    snapshot(state);
+  } else {
+    state->snapshot.clear();
+  }
+  if (!existing) {
+    state->session = this;
+    for (const auto& rel : mapper.relationships())
+      rel->bind(state->object, state, false);
+    if (mapper.int_identity())
+      map.ints.insert(int_key, state);
+    else
+      map.keys.emplace(std::move(key), state);
+  }
+  for (const auto& hook : mapper.events().on_load)
+    hook(state->object);
+  return state;
+}
+
+EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statement& stmt,
+                                           int offset, bool populate_existing) {
+  const auto& layout = queried.inheritance()->layout;
+  const auto& self = layout.positions.front().second;
+  auto& map = identity(queried);
+  EntityState* existing = nullptr;
+  std::int64_t int_key = 0;
+  std::string key;
+  if (queried.int_identity()) {
+    int_key = stmt.get_int64(offset +
+                             self[static_cast<std::size_t>(queried.primary_key_columns().front())]);
+    existing = map.ints.find(int_key);
+  } else {
+    for (int col : queried.primary_key_columns()) {
+      queried.attributes()[static_cast<std::size_t>(col)]->encode_column(
+          stmt, offset + self[static_cast<std::size_t>(col)], key);
+    }
+    auto it = map.keys.find(key);
+    if (it != map.keys.end()) existing = it->second;
+  }
+  if (existing && !populate_existing && !(existing->flags & kExpired)) return existing;
+
+  // The row's class, from its discriminator.
+  const int d = offset + layout.discriminator;
+  const bool null = stmt.is_null(d);
+  const Mapper& mapper =
+      existing ? *existing->mapper
+               : concrete_mapper(queried,
+                                 null ? std::string() : stmt.get_value(d).as<std::string>(), null);
+  const auto& positions = positions_of(queried, mapper);
+  EntityState* state = existing ? existing : mapper.new_entity();
+  state->mapper = &mapper;
+  const auto& attrs = mapper.attributes();
+  std::size_t i = 0;
+  try {
+    for (; i < attrs.size(); ++i)
+      attrs[i]->read(state->object, stmt, offset + positions[i]);
+  } catch (const Error& e) {
+    if (!existing) delete state;
+    throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
+  }
+  state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
+  if (state->flags & kTouched) {
+    snapshot(state);
+  } else {
+    state->snapshot.clear();
+  }
+  if (!existing) {
+    state->session = this;
+    for (const auto& rel : mapper.relationships())
+      rel->bind(state->object, state, false);
+    if (queried.int_identity()) {
+      map.ints.insert(int_key, state);
+    } else {
+      map.keys.emplace(std::move(key), state);
+    }
+  }
+  for (const auto& hook : mapper.events().on_load)
+    hook(state->object);
+  return state;
+}
+
+EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& key) {
+  const auto& pk = mapper.primary_key();
+  if (key.size() != pk.size()) {
+    throw ArgumentError("get<" + mapper.class_name() + ">(): the primary key has " +
+                        std::to_string(pk.size()) + " column(s), " + std::to_string(key.size()) +
+                        " value(s) given");
+  }
+  if (mapper.int_identity() && key[0].type() == ValueType::integer) {
+    return get(mapper, key[0].get<std::int64_t>());
+  }
+  EntityState* found = in_identity(mapper, key);
+  if (found && !(found->flags & kExpired)) {
+    // Through a hierarchy's shared map: an object of another class is not this one's.
+    return (found->flags & kDeleted) || !found->mapper->is_a(mapper.slot()) ? nullptr : found;
+  }
+  const GetStatement& get = get_statement(mapper);
+  for (std::size_t i = 0; i < pk.size(); ++i)
+    get.raw->bind(get.sql->slots[i], pk[i]->type.to_db(key[i]));
+  return fetch_one(mapper);
+}
+
+EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
+  EntityState* found = identity(mapper).ints.find(key);
+  if (found && !(found->flags & kExpired)) {
+    return (found->flags & kDeleted) ||
+                   (mapper.inheritance() && !found->mapper->is_a(mapper.slot()))
+               ? nullptr
+               : found;
+  }
+  const GetStatement& get = get_statement(mapper);
+  get.raw->bind_int64(get.sql->slots[0], key);
+  return fetch_one(mapper);
+}
+
+const SessionCore::GetStatement& SessionCore::get_statement(const Mapper& mapper) {
+  autoflush();
+  Connection& conn = connection();
+  const auto slot = static_cast<std::size_t>(mapper.slot());
+  if (slot >= get_statements_.size()) get_statements_.resize(slot + 1);
+  GetStatement& get = get_statements_[slot];
+  if (!get.statement) {
+    get.sql = &statement(mapper, "G", [&] {
+      const Table& keys =
+          mapper.inheritance() ? mapper.inheritance()->root->table() : mapper.table();
+      sql::Select select = select_of(mapper);
+      for (const Attribute* a : mapper.primary_key())
+        select = select.where(keys.c(a->name) == sql::placeholder(a->type));
+      return select;
+    });
+    get.statement = conn.prepare(get.sql->sql);
+    get.raw = &get.statement.raw();
+  }
+  // A hierarchy's discriminator values; another user of the same statement on this
+  // connection may have bound others.
+  get.sql->bind_fixed(*get.raw);
+  return get;
+}
+
+EntityState* SessionCore::fetch_one(const Mapper& mapper) {
+  EntityState* found = nullptr;
+  get_statements_[static_cast<std::size_t>(mapper.slot())].statement.run_first(
+      [&](driver::Statement& row) { found = load(mapper, row, 0, true); });
+  return found;
+}
+
+void SessionCore::refresh(EntityState* state) {
+  if (!state || state->session != this || !(state->flags & kPersistent)) {
+    throw ObjectStateError("refresh(): the object is not persistent in this session");
+  }
+  // Columns and relationships load again, after the flush so that the row is current.
+  autoflush();
+  expire_objects({state});
+  reload(state);
+}
+
+void SessionCore::reload(EntityState* state) {
+  if (!state || state->session != this || !(state->flags & kPersistent)) {
+    throw ObjectStateError("the object is not persistent in this session: it cannot be reloaded");
+  }
+  const Mapper& mapper = *state->mapper;
+  std::vector<Value> key = snapshot_key(state);
+  state->flags |= kExpired;  // so that get() goes to the database
+  EntityState* loaded = get(mapper, key);
+  if (loaded != state) {
+    state->flags &= ~kExpired;
+    erase_identity(state);
+    throw StaleDataError(mapper.class_name() +
+                         " object's row no longer exists: it was deleted or its key changed");
+  }
+}
+
+}  // namespace retort::orm
