@@ -88,8 +88,9 @@ Driver& find_driver(const URL& url) {
     known += (known.empty() ? "" : ", ") + r.backend;
   }
   const std::string scheme = url.backend() + (url.driver().empty() ? "" : "+" + url.driver());
-  throw ArgumentError("unknown database backend '" + scheme + "'; known: " +
-                      (known.empty() ? "none (link a dialect library, e.g. Retort::sqlite)" : known));
+  throw ArgumentError(
+      "unknown database backend '" + scheme + "'; known: " +
+      (known.empty() ? "none (link a dialect library, e.g. Retort::sqlite)" : known));
 }
 
 }  // namespace retort::driver

@@ -243,8 +243,9 @@ const Dialect& dialect(std::string_view name) {
     if (d->name() == name) return *d;
     known += (known.empty() ? "" : ", ") + std::string(d->name());
   }
-  throw ArgumentError("unknown SQL dialect '" + std::string(name) + "'; known: " +
-                      (known.empty() ? "none (link a dialect library, e.g. Retort::sqlite)" : known));
+  throw ArgumentError(
+      "unknown SQL dialect '" + std::string(name) + "'; known: " +
+      (known.empty() ? "none (link a dialect library, e.g. Retort::sqlite)" : known));
 }
 
 }  // namespace retort::sql

@@ -193,8 +193,7 @@ From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
   return values_of(std::move(name), std::move(columns), std::move(nodes));
 }
 
-From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
-            std::size_t rows) {
+From values(std::string name, std::vector<std::pair<std::string, Type>> columns, std::size_t rows) {
   std::vector<NodeList> nodes(rows);
   for (auto& r : nodes) {
     for (const auto& [n, t] : columns)

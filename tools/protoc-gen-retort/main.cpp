@@ -44,8 +44,8 @@ std::string entry(const FD* f) {
     return {};
   const std::string name = cpp::FieldName(f);
   // `     .slot = [](args) -> result { auto& x = <m as M>; body },`
-  const auto slot = [&](const std::string& member, const std::string& args, const std::string& result,
-                        const std::string& body, bool mutating) {
+  const auto slot = [&](const std::string& member, const std::string& args,
+                        const std::string& result, const std::string& body, bool mutating) {
     return "     ." + member + " = [](" + args + ")" + result +
            " { auto& x = " + (mutating ? "static_cast<M&>(m)" : "static_cast<const M&>(m)") + "; " +
            body + " },\n";

@@ -46,7 +46,6 @@ class From {
 From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
             const std::vector<std::vector<Value>>& rows);
 // The same with `rows` rows of rt::sql::placeholder()s, bound by position, row by row.
-From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
-            std::size_t rows);
+From values(std::string name, std::vector<std::pair<std::string, Type>> columns, std::size_t rows);
 
 }  // namespace retort::sql
