@@ -55,25 +55,7 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
     if (!existing) delete state;
     throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
   }
-  state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
-  // Snapshots are taken on the first non-const access; an object already being changed
-  // takes the row just read as its new starting point.
-  if (state->flags & kTouched) {
-    snapshot(state);
-  } else {
-    state->snapshot.clear();
-  }
-  if (!existing) {
-    state->session = this;
-    for (const auto& rel : mapper.relationships())
-      rel->bind(state->object, state, false);
-    if (mapper.int_identity())
-      map.ints.insert(int_key, state);
-    else
-      map.keys.emplace(std::move(key), state);
-  }
-  for (const auto& hook : mapper.events().on_load)
-    hook(state->object);
+  loaded(state, !existing, map, mapper.int_identity(), int_key, std::move(key));
   return state;
 }
 
@@ -118,25 +100,32 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
     if (!existing) delete state;
     throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
   }
+  loaded(state, !existing, map, queried.int_identity(), int_key, std::move(key));
+  return state;
+}
+
+void SessionCore::loaded(EntityState* state, bool fresh, IdentityMap& map, bool int_identity,
+                         std::int64_t int_key, std::string key) {
   state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
+  // Snapshots are taken on the first non-const access; an object already being changed
+  // takes the row just read as its new starting point.
   if (state->flags & kTouched) {
     snapshot(state);
   } else {
     state->snapshot.clear();
   }
-  if (!existing) {
+  const Mapper& mapper = *state->mapper;
+  if (fresh) {
     state->session = this;
     for (const auto& rel : mapper.relationships())
       rel->bind(state->object, state, false);
-    if (queried.int_identity()) {
+    if (int_identity)
       map.ints.insert(int_key, state);
-    } else {
+    else
       map.keys.emplace(std::move(key), state);
-    }
   }
   for (const auto& hook : mapper.events().on_load)
     hook(state->object);
-  return state;
 }
 
 EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& key) {

@@ -40,6 +40,14 @@ void create_tables(rt::Engine& engine) {
   rt::registry().metadata().create_all(c, {.tables = {"cc_counter", "cc_visit"}});
 }
 
+// The tables and one counter row, "hits", at 0.
+void create_tables_with_counter(rt::Engine& engine) {
+  create_tables(engine);
+  rt::Session session(engine);
+  session.add(Counter{.name = "hits"});
+  session.commit();
+}
+
 // Each thread: many sessions that read a row, then write (the login pattern: look the
 // user up, then store a token).
 void read_then_write(rt::Engine& engine, int threads, int sessions, std::atomic<int>& failures,
@@ -69,12 +77,7 @@ void read_then_write(rt::Engine& engine, int threads, int sessions, std::atomic<
 
 TEST(SqliteConcurrency, SessionsThatReadThenWriteWaitForTheLock) {
   auto engine = rt::create_engine(sqlite_url(), {.pool_size = 8});
-  create_tables(engine);
-  {
-    rt::Session session(engine);
-    session.add(Counter{.name = "hits"});
-    session.commit();
-  }
+  create_tables_with_counter(engine);
   std::atomic<int> failures = 0;
   std::string first_error;
   read_then_write(engine, 8, 100, failures, first_error);
@@ -86,12 +89,7 @@ TEST(SqliteConcurrency, IncrementsFromManyThreadsAreNotLost) {
   // A read-modify-write of one column: with begin=immediate every transaction holds the
   // write lock from its start, so no increment is lost.
   auto engine = rt::create_engine(sqlite_url() + "?begin=immediate", {.pool_size = 8});
-  create_tables(engine);
-  {
-    rt::Session session(engine);
-    session.add(Counter{.name = "hits"});
-    session.commit();
-  }
+  create_tables_with_counter(engine);
   std::vector<std::thread> workers;
   std::atomic<int> failures = 0;
   for (int t = 0; t < 8; ++t) {
@@ -133,12 +131,7 @@ TEST(SqliteConcurrency, AReadThenWriteTransactionKeepsItsSavepoints) {
 
 TEST(SqliteConcurrency, AMemoryDatabaseServesManyThreadsOneAtATime) {
   auto engine = rt::create_engine("sqlite://", {.pool_timeout = std::chrono::seconds(30)});
-  create_tables(engine);
-  {
-    rt::Session session(engine);
-    session.add(Counter{.name = "hits"});
-    session.commit();
-  }
+  create_tables_with_counter(engine);
   std::atomic<int> failures = 0;
   std::string first_error;
   read_then_write(engine, 16, 20, failures, first_error);

@@ -196,6 +196,10 @@ class SessionCore {
   // Forgets the children that left their parents (rolled back, or flushed).
   void clear_left();
   void snapshot(EntityState* state);
+  // The end of load() and load_polymorphic(): the row's values are the object's state;
+  // a fresh object joins the session and the identity map under its key.
+  void loaded(EntityState* state, bool fresh, IdentityMap& map, bool int_identity,
+              std::int64_t int_key, std::string key);
   // Marks objects expired, their relationships included.
   void expire_objects(const std::vector<EntityState*>& states);
 
