@@ -60,6 +60,29 @@ void SessionCore::cascade_saves() {
     reach(touched_[i]);  // by index: reaching may add to the list
 }
 
+// Children the database does not list under their parent yet: new ones, or ones moved
+// in memory, naming the parent on their own side (their many-to-one).
+SessionCore::ParentMap SessionCore::parents_claimed_by_children() const {
+  ParentMap pointing;
+  for (const auto* list : {&pending_, &touched_}) {
+    for (EntityState* child : *list) {
+      if (child->flags & kDeleted) continue;
+      for (const auto& rel : child->mapper->relationships()) {
+        if (rel->spec.viewonly || rel->direction != Direction::many_to_one || !rel->reverse ||
+            rel->reverse->direction != Direction::one_to_many)
+          continue;
+        const HandleBase& h = rel->handle(child->object);
+        if (!Relationship::is_loaded(h)) continue;
+        std::vector<EntityState*> targets;
+        rel->items(h, targets);
+        for (EntityState* t : targets)
+          pointing[t].emplace_back(rel->reverse, child);
+      }
+    }
+  }
+  return pointing;
+}
+
 void SessionCore::cascade_deletes() {
   if (deleted_.empty()) return;
   // Children that another (live) parent claims in this flush stay out of the cascade,
@@ -84,26 +107,7 @@ void SessionCore::cascade_deletes() {
     }
     return false;
   };
-  // Children the database does not list under their parent yet: new ones, or ones moved
-  // in memory, naming the parent on their own side (their many-to-one).
-  std::unordered_map<EntityState*, std::vector<std::pair<const Relationship*, EntityState*>>>
-      pointing;
-  for (const auto* list : {&pending_, &touched_}) {
-    for (EntityState* child : *list) {
-      if (related_ == 0 || (child->flags & kDeleted)) continue;
-      for (const auto& rel : child->mapper->relationships()) {
-        if (rel->spec.viewonly || rel->direction != Direction::many_to_one || !rel->reverse ||
-            rel->reverse->direction != Direction::one_to_many)
-          continue;
-        const HandleBase& h = rel->handle(child->object);
-        if (!Relationship::is_loaded(h)) continue;
-        std::vector<EntityState*> targets;
-        rel->items(h, targets);
-        for (EntityState* t : targets)
-          pointing[t].emplace_back(rel->reverse, child);
-      }
-    }
-  }
+  const ParentMap pointing = related_ > 0 ? parents_claimed_by_children() : ParentMap{};
   for (std::size_t i = 0; i < deleted_.size(); ++i) {  // grows as children are deleted
     EntityState* s = deleted_[i];
     if (!(s->flags & kPersistent)) continue;

@@ -140,6 +140,52 @@ void SessionCore::update_objects(const std::string& mask, const std::vector<Enti
   }
 }
 
+void SessionCore::update_rows_batched(const Mapper& m, const std::string& mask,
+                                      const std::vector<std::size_t>& set,
+                                      const std::vector<EntityState*>& states) {
+  const auto& attrs = m.attributes();
+  const auto& pk = m.primary_key();
+  const Table& table = m.table();
+  const std::size_t per_row = pk.size() + set.size();
+  const std::size_t batch =
+      std::max<std::size_t>(1, std::min(kInsertBatch, parameter_budget() / per_row));
+  for (std::size_t start = 0; start < states.size(); start += batch) {
+    const std::size_t n = std::min(batch, states.size() - start);
+    const auto& sql = statement(m, "UV" + mask + ":" + std::to_string(n), [&] {
+      std::vector<std::pair<std::string, Type>> columns;
+      for (const Attribute* a : pk)
+        columns.emplace_back(a->name, a->type);
+      for (std::size_t i : set)
+        columns.emplace_back(attrs[i]->name, attrs[i]->type);
+      const sql::From rows = sql::values("rt_v", columns, n);
+      sql::Assignments assignments;
+      for (std::size_t i : set)
+        assignments.emplace_back(attrs[i]->name, rows.c(attrs[i]->name));
+      sql::Update update = sql::update(table).from(rows).values(assignments);
+      for (const Attribute* a : pk)
+        update = update.where(table.c(a->name) == rows.c(a->name));
+      return update;
+    });
+    Statement stmt = conn_->prepare(sql.sql);
+    auto& raw = stmt.raw();
+    int index = 0;
+    for (std::size_t r = start; r < start + n; ++r) {
+      EntityState* s = states[r];
+      const char* p = s->snapshot.data();
+      for (const Attribute* a : pk)
+        a->bind_decoded(p, raw, index++);
+      for (std::size_t i : set)
+        attrs[i]->bind(s->object, raw, index++);
+    }
+    const auto matched = stmt.run_dml();
+    if (matched != static_cast<std::int64_t>(n)) {
+      throw StaleDataError("the UPDATE of table '" + table.name() + "' expected to match " +
+                           std::to_string(n) + " rows of " + m.class_name() + " objects; " +
+                           std::to_string(matched) + " matched");
+    }
+  }
+}
+
 void SessionCore::update_rows(const Mapper& m, const std::string& mask,
                               const std::vector<EntityState*>& states) {
   const auto& attrs = m.attributes();
@@ -151,52 +197,12 @@ void SessionCore::update_rows(const Mapper& m, const std::string& mask,
       key_changes = key_changes || attrs[i]->primary_key;
     }
   }
-  const auto& pk = m.primary_key();
-  const Table& table = m.table();
   // Many rows per UPDATE, joined on the key to a list of values (UPDATE ... FROM): on a
   // server every statement is a round trip, and SQLite spends about a third less per row
   // than on a statement of its own. A changed key needs the row-by-row form.
-  if (!key_changes && states.size() > 1) {
-    const std::size_t per_row = pk.size() + set.size();
-    const std::size_t batch =
-        std::max<std::size_t>(1, std::min(kInsertBatch, parameter_budget() / per_row));
-    for (std::size_t start = 0; start < states.size(); start += batch) {
-      const std::size_t n = std::min(batch, states.size() - start);
-      const auto& sql = statement(m, "UV" + mask + ":" + std::to_string(n), [&] {
-        std::vector<std::pair<std::string, Type>> columns;
-        for (const Attribute* a : pk)
-          columns.emplace_back(a->name, a->type);
-        for (std::size_t i : set)
-          columns.emplace_back(attrs[i]->name, attrs[i]->type);
-        const sql::From rows = sql::values("rt_v", columns, n);
-        sql::Assignments assignments;
-        for (std::size_t i : set)
-          assignments.emplace_back(attrs[i]->name, rows.c(attrs[i]->name));
-        sql::Update update = sql::update(table).from(rows).values(assignments);
-        for (const Attribute* a : pk)
-          update = update.where(table.c(a->name) == rows.c(a->name));
-        return update;
-      });
-      Statement stmt = conn_->prepare(sql.sql);
-      auto& raw = stmt.raw();
-      int index = 0;
-      for (std::size_t r = start; r < start + n; ++r) {
-        EntityState* s = states[r];
-        const char* p = s->snapshot.data();
-        for (const Attribute* a : pk)
-          a->bind_decoded(p, raw, index++);
-        for (std::size_t i : set)
-          attrs[i]->bind(s->object, raw, index++);
-      }
-      const auto matched = stmt.run_dml();
-      if (matched != static_cast<std::int64_t>(n)) {
-        throw StaleDataError("the UPDATE of table '" + table.name() + "' expected to match " +
-                             std::to_string(n) + " rows of " + m.class_name() + " objects; " +
-                             std::to_string(matched) + " matched");
-      }
-    }
-    return;
-  }
+  if (!key_changes && states.size() > 1) return update_rows_batched(m, mask, set, states);
+  const auto& pk = m.primary_key();
+  const Table& table = m.table();
   const auto& sql = statement(m, "U" + mask, [&] {
     sql::Assignments assignments;
     for (std::size_t i : set)

@@ -202,12 +202,75 @@ std::vector<std::pair<const Attribute*, std::string>> association(const Table& s
   return out;
 }
 
+// A relationship whose columns the user named with rt::join_on(...).
+void resolve_join_on(Relationship& rel, const Mapper& parent, Registry& registry) {
+  std::vector<const Attribute*> local, remote;
+  for (const auto& [l, r] : rel.spec.join_on) {
+    local.push_back(&l.resolve(registry));
+    remote.push_back(&r.resolve(registry));
+    rel.pairs.emplace_back(local.back(), remote.back());
+  }
+  if (same_attributes(remote, rel.target->primary_key()) &&
+      !(rel.uselist && same_attributes(local, parent.primary_key()))) {
+    rel.direction = Direction::many_to_one;
+  } else if (same_attributes(local, parent.primary_key())) {
+    rel.direction = Direction::one_to_many;
+  } else {
+    rel.direction = rel.uselist ? Direction::one_to_many : Direction::many_to_one;
+  }
+}
+
+// A relationship joined through the one foreign key between the two tables.
+void resolve_foreign_key(Relationship& rel, const Mapper& parent, Registry& registry) {
+  const Mapper& target = *rel.target;
+  const Table& p = parent.table();
+  const Table& t = target.table();
+  const auto outgoing = foreign_keys(p, t.fullname());
+  const auto incoming = foreign_keys(t, p.fullname());
+  const ForeignKeyConstraint* fk = nullptr;
+  if (&parent == &target) {
+    if (outgoing.size() != 1) {
+      throw MappingError(rel.full_name() + ": " + std::to_string(outgoing.size()) +
+                         " foreign keys join " + p.name() + " to itself; give rt::join_on(...)");
+    }
+    fk = outgoing.front();
+    bool many_to_one = !rel.uselist;
+    if (!rel.spec.remote_side.empty()) {
+      std::vector<const Attribute*> remote;
+      for (const auto& m : rel.spec.remote_side)
+        remote.push_back(&m.resolve(registry));
+      std::vector<const Attribute*> referred;
+      for (const auto& c : fk->referred_columns)
+        referred.push_back(&mapped(target, c, rel));
+      many_to_one = same_attributes(remote, referred);
+    }
+    rel.direction = many_to_one ? Direction::many_to_one : Direction::one_to_many;
+  } else if (outgoing.size() == 1 && incoming.empty()) {
+    fk = outgoing.front();
+    rel.direction = Direction::many_to_one;
+  } else if (incoming.size() == 1 && outgoing.empty()) {
+    fk = incoming.front();
+    rel.direction = Direction::one_to_many;
+  } else {
+    throw MappingError(rel.full_name() + ": " + std::to_string(outgoing.size() + incoming.size()) +
+                       " foreign keys join " + p.name() + " and " + t.name() +
+                       "; say which columns with rt::join_on(&Local::column, &Remote::column)");
+  }
+  for (std::size_t i = 0; i < fk->columns.size(); ++i) {
+    if (rel.direction == Direction::many_to_one) {
+      rel.pairs.emplace_back(&mapped(parent, fk->columns[i], rel),
+                             &mapped(target, fk->referred_columns[i], rel));
+    } else {
+      rel.pairs.emplace_back(&mapped(parent, fk->referred_columns[i], rel),
+                             &mapped(target, fk->columns[i], rel));
+    }
+  }
+}
+
 void resolve(Relationship& rel, const Mapper& parent, Registry& registry) {
   rel.parent = &parent;
   rel.target = &rel.find_target(registry);
   const Mapper& target = *rel.target;
-  const Table& p = parent.table();
-  const Table& t = target.table();
   rel.pairs.clear();
   rel.secondary_local.clear();
   rel.secondary_remote.clear();
@@ -222,62 +285,9 @@ void resolve(Relationship& rel, const Mapper& parent, Registry& registry) {
     rel.secondary_local = association(spec.secondary, parent, spec.secondary_local, rel);
     rel.secondary_remote = association(spec.secondary, target, spec.secondary_remote, rel);
   } else if (!spec.join_on.empty()) {
-    std::vector<const Attribute*> local, remote;
-    for (const auto& [l, r] : spec.join_on) {
-      local.push_back(&l.resolve(registry));
-      remote.push_back(&r.resolve(registry));
-      rel.pairs.emplace_back(local.back(), remote.back());
-    }
-    if (same_attributes(remote, target.primary_key()) &&
-        !(rel.uselist && same_attributes(local, parent.primary_key()))) {
-      rel.direction = Direction::many_to_one;
-    } else if (same_attributes(local, parent.primary_key())) {
-      rel.direction = Direction::one_to_many;
-    } else {
-      rel.direction = rel.uselist ? Direction::one_to_many : Direction::many_to_one;
-    }
+    resolve_join_on(rel, parent, registry);
   } else {
-    const auto outgoing = foreign_keys(p, t.fullname());
-    const auto incoming = foreign_keys(t, p.fullname());
-    const ForeignKeyConstraint* fk = nullptr;
-    if (&parent == &target) {
-      if (outgoing.size() != 1) {
-        throw MappingError(rel.full_name() + ": " + std::to_string(outgoing.size()) +
-                           " foreign keys join " + p.name() + " to itself; give rt::join_on(...)");
-      }
-      fk = outgoing.front();
-      bool many_to_one = !rel.uselist;
-      if (!spec.remote_side.empty()) {
-        std::vector<const Attribute*> remote;
-        for (const auto& m : spec.remote_side)
-          remote.push_back(&m.resolve(registry));
-        std::vector<const Attribute*> referred;
-        for (const auto& c : fk->referred_columns)
-          referred.push_back(&mapped(target, c, rel));
-        many_to_one = same_attributes(remote, referred);
-      }
-      rel.direction = many_to_one ? Direction::many_to_one : Direction::one_to_many;
-    } else if (outgoing.size() == 1 && incoming.empty()) {
-      fk = outgoing.front();
-      rel.direction = Direction::many_to_one;
-    } else if (incoming.size() == 1 && outgoing.empty()) {
-      fk = incoming.front();
-      rel.direction = Direction::one_to_many;
-    } else {
-      throw MappingError(rel.full_name() + ": " +
-                         std::to_string(outgoing.size() + incoming.size()) + " foreign keys join " +
-                         p.name() + " and " + t.name() +
-                         "; say which columns with rt::join_on(&Local::column, &Remote::column)");
-    }
-    for (std::size_t i = 0; i < fk->columns.size(); ++i) {
-      if (rel.direction == Direction::many_to_one) {
-        rel.pairs.emplace_back(&mapped(parent, fk->columns[i], rel),
-                               &mapped(target, fk->referred_columns[i], rel));
-      } else {
-        rel.pairs.emplace_back(&mapped(parent, fk->referred_columns[i], rel),
-                               &mapped(target, fk->columns[i], rel));
-      }
-    }
+    resolve_foreign_key(rel, parent, registry);
   }
   rel.order_by.clear();
   for (const auto& [member, descending] : spec.order_by)

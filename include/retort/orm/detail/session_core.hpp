@@ -240,6 +240,8 @@ class SessionCore {
   void insert_level(const Mapper& mapper, const std::vector<EntityState*>& states);
   void cascade_saves();
   void cascade_deletes();
+  // By parent: the children naming it through a many-to-one (for cascade_deletes).
+  ParentMap parents_claimed_by_children() const;
   ParentMap parents_of() const;
   void process_orphans(const ParentMap& parents);
   std::vector<std::vector<EntityState*>> by_depth(const Mapper& mapper,
@@ -257,6 +259,10 @@ class SessionCore {
   void update_objects(const std::string& mask, const std::vector<EntityState*>& states);
   void update_rows(const Mapper& mapper, const std::string& mask,
                    const std::vector<EntityState*>& states);
+  // Many rows per statement (UPDATE ... FROM VALUES); `set` lists the changed attributes.
+  void update_rows_batched(const Mapper& mapper, const std::string& mask,
+                           const std::vector<std::size_t>& set,
+                           const std::vector<EntityState*>& states);
   void delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
   void delete_rows(const Mapper& mapper, const std::vector<EntityState*>& states);
   // Rows of a self-referential table, those that refer to others among them first.
