@@ -57,6 +57,17 @@ std::string foreign_key_clause(const ForeignKeyConstraint& fk, const TableData& 
   return out;
 }
 
+std::string column_ddl(const TableData& t, const Column& c, bool generated, const sql::Dialect& d) {
+  Type type = c.type;
+  if (type.kind() == TypeKind::enum_) type = column_enum(t, c);
+  std::string item =
+      d.quote(c.name) + " " + (generated ? d.generated_key_type_ddl(type) : d.type_ddl(type));
+  if (generated) item += d.autoincrement_ddl(c);
+  if (c.server_default) item += " DEFAULT " + *c.server_default;
+  if (!c.is_nullable()) item += " NOT NULL";
+  return item;
+}
+
 bool inline_foreign_key(const ForeignKeyConstraint& fk, const sql::Dialect& d) {
   return !fk.use_alter || !d.alter_constraints();
 }
@@ -132,17 +143,8 @@ std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect
   std::vector<std::string> out;
   const Column* autoinc = t.autoincrement_column();
   std::vector<std::string> items;
-  for (const auto& c : t.columns) {
-    const bool generated = &c == autoinc;
-    Type type = c.type;
-    if (type.kind() == TypeKind::enum_) type = column_enum(t, c);
-    std::string item =
-        d.quote(c.name) + " " + (generated ? d.generated_key_type_ddl(type) : d.type_ddl(type));
-    if (generated) item += d.autoincrement_ddl(c);
-    if (c.server_default) item += " DEFAULT " + *c.server_default;
-    if (!c.is_nullable()) item += " NOT NULL";
-    items.push_back(std::move(item));
-  }
+  for (const auto& c : t.columns)
+    items.push_back(column_ddl(t, c, &c == autoinc, d));
   if (!t.primary_key.columns.empty()) {
     std::string name = t.primary_key.name;
     if (name.empty()) name = convention_name(naming.pk, t, t.primary_key.columns);
@@ -194,24 +196,11 @@ std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect
   create += "\n)";
   out.push_back(std::move(create));
 
-  auto index_ddl = [&](const std::string& given, const std::vector<std::string>& columns,
-                       bool is_unique, const std::string& where) {
-    std::string name = given.empty() ? convention_name(naming.ix, t, columns) : given;
-    if (name.empty()) name = convention_name("ix_{table}_{columns}", t, columns);
-    // The index lives in its table's schema; a dialect says on which name to write it.
-    const bool on_index = d.schema_on_index_name() && !t.schema.empty();
-    std::string sql = std::string(is_unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
-                      (on_index ? d.quote(t.schema) + "." : "") + d.quote(name) + " ON " +
-                      (on_index ? d.quote(t.name) : table_name(t, d)) + " (" +
-                      join_quoted(columns, d) + ")";
-    if (!where.empty()) sql += " WHERE " + where;
-    out.push_back(std::move(sql));
-  };
   for (const auto& c : t.columns) {
-    if (c.index) index_ddl("", {c.name}, false, "");
+    if (c.index) out.push_back(create_index_ddl(t, Index("", {c.name}), d, naming));
   }
   for (const auto& ix : t.indexes)
-    index_ddl(ix.name, ix.columns, ix.unique, ix.where);
+    out.push_back(create_index_ddl(t, ix, d, naming));
 
   if (d.supports_comments()) {
     if (!t.comment.empty()) {
@@ -236,6 +225,82 @@ std::vector<std::string> alter_foreign_keys_ddl(const Table& table, const sql::D
                   foreign_key_clause(fk, table.data(), d, naming));
   }
   return out;
+}
+
+std::string create_index_ddl(const TableData& t, const Index& ix, const sql::Dialect& d,
+                             const NamingConvention& naming) {
+  std::string name = ix.name.empty() ? convention_name(naming.ix, t, ix.columns) : ix.name;
+  if (name.empty()) name = convention_name("ix_{table}_{columns}", t, ix.columns);
+  // The index lives in its table's schema; a dialect says on which name to write it.
+  const bool on_index = d.schema_on_index_name() && !t.schema.empty();
+  std::string sql = std::string(ix.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
+                    (on_index ? d.quote(t.schema) + "." : "") + d.quote(name) + " ON " +
+                    (on_index ? d.quote(t.name) : table_name(t, d)) + " (" +
+                    join_quoted(ix.columns, d) + ")";
+  if (!ix.where.empty()) sql += " WHERE " + ix.where;
+  return sql;
+}
+
+std::string drop_index_ddl(const TableData& t, std::string_view index_name, const sql::Dialect& d) {
+  // Indexes live in their table's schema.
+  return "DROP INDEX " + (t.schema.empty() ? "" : d.quote(t.schema) + ".") + d.quote(index_name);
+}
+
+std::string add_column_ddl(const TableData& t, const Column& column, const sql::Dialect& d) {
+  std::string sql =
+      "ALTER TABLE " + table_name(t, d) + " ADD COLUMN " + column_ddl(t, column, false, d);
+  for (const auto& fk : column.foreign_keys) {
+    const auto dot = fk.target.rfind('.');
+    if (dot == std::string::npos)
+      throw ArgumentError("foreign key '" + fk.target + "' of column " + column.name +
+                          " is not \"table.column\"");
+    ForeignKeyConstraint c({column.name}, fk.target.substr(0, dot), {fk.target.substr(dot + 1)},
+                           fk.options);
+    sql += " REFERENCES " + referred_table(c, d) + " (" + d.quote(c.referred_columns[0]) + ")";
+    if (!c.ondelete.empty()) sql += " ON DELETE " + c.ondelete;
+    if (!c.onupdate.empty()) sql += " ON UPDATE " + c.onupdate;
+  }
+  return sql;
+}
+
+std::string drop_column_ddl(const TableData& t, std::string_view column, const sql::Dialect& d) {
+  return "ALTER TABLE " + table_name(t, d) + " DROP COLUMN " + d.quote(column);
+}
+
+std::string rename_column_ddl(const TableData& t, std::string_view from, std::string_view to,
+                              const sql::Dialect& d) {
+  return "ALTER TABLE " + table_name(t, d) + " RENAME COLUMN " + d.quote(from) + " TO " +
+         d.quote(to);
+}
+
+std::string rename_table_ddl(const TableData& t, std::string_view to, const sql::Dialect& d) {
+  // The new name stays in the table's schema.
+  return "ALTER TABLE " + table_name(t, d) + " RENAME TO " + d.quote(to);
+}
+
+std::string add_constraint_ddl(const TableData& t, const Constraint& constraint,
+                               const sql::Dialect& d, const NamingConvention& naming) {
+  const auto named = [&](std::string name, const std::string& pattern,
+                         const std::vector<std::string>& columns) {
+    if (name.empty()) name = convention_name(pattern, t, columns);
+    return name.empty() ? std::string() : "CONSTRAINT " + d.quote(name) + " ";
+  };
+  std::string item;
+  if (const auto* pk = std::get_if<PrimaryKeyConstraint>(&constraint)) {
+    item = named(pk->name, naming.pk, pk->columns) + "PRIMARY KEY (" + join_quoted(pk->columns, d) +
+           ")";
+  } else if (const auto* uq = std::get_if<UniqueConstraint>(&constraint)) {
+    item = named(uq->name, naming.uq, uq->columns) + "UNIQUE (" + join_quoted(uq->columns, d) + ")";
+  } else if (const auto* ck = std::get_if<CheckConstraint>(&constraint)) {
+    item = named(ck->name, {}, {}) + "CHECK (" + ck->sqltext + ")";
+  } else {
+    item = foreign_key_clause(std::get<ForeignKeyConstraint>(constraint), t, d, naming);
+  }
+  return "ALTER TABLE " + table_name(t, d) + " ADD " + item;
+}
+
+std::string drop_constraint_ddl(const TableData& t, std::string_view name, const sql::Dialect& d) {
+  return "ALTER TABLE " + table_name(t, d) + " DROP CONSTRAINT " + d.quote(name);
 }
 
 std::string drop_table_ddl(const Table& table, const sql::Dialect& d) {

@@ -199,6 +199,49 @@ constexpr std::array<std::string_view, 182> reserved_words = {
 
 }  // namespace
 
+std::vector<std::string> Dialect::dependent_ddl(Connection&, std::string_view,
+                                               std::string_view) const {
+  return {};
+}
+
+std::string Dialect::literal(const Value& value) const {
+  const auto quoted = [](std::string_view text) {
+    if (text.find('\0') != std::string_view::npos)
+      throw DataError("text with a NUL byte cannot be written as an SQL literal");
+    std::string out = "'";
+    for (char c : text) {
+      if (c == '\'') out += '\'';
+      out += c;
+    }
+    return out + "'";
+  };
+  switch (value.type()) {
+    case ValueType::null:
+      return "NULL";
+    case ValueType::boolean:
+      return value.get<bool>() ? "TRUE" : "FALSE";
+    case ValueType::integer:
+    case ValueType::real:
+    case ValueType::decimal:
+      return value.repr();
+    case ValueType::text:
+      return quoted(value.get<std::string>());
+    case ValueType::json:
+      return quoted(value.get<JsonText>().text);
+    case ValueType::blob: {
+      static constexpr char hex[] = "0123456789abcdef";
+      std::string out = "X'";
+      for (std::uint8_t byte : value.get<Blob>()) {
+        out += hex[byte >> 4];
+        out += hex[byte & 15];
+      }
+      return out + "'";
+    }
+    default:  // dates, times, UUIDs: their text, which both databases convert
+      return value.repr();
+  }
+}
+
 bool Dialect::is_reserved(std::string_view word) const {
   return std::binary_search(reserved_words.begin(), reserved_words.end(), word);
 }

@@ -56,4 +56,25 @@ BoundStatement Executable::bind(std::string_view dialect_name, const Params& par
   return BoundStatement{compiled.sql, Params(std::move(values))};
 }
 
+std::string Executable::literal_sql(const Dialect& dialect, const Params& params) const {
+  const BoundStatement bound = bind(dialect.name(), params);
+  // The compiler writes "?" for each value; quoted text and names are copied past.
+  std::string out;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < bound.sql.size(); ++i) {
+    const char c = bound.sql[i];
+    if (c == '\'' || c == '"') {
+      const auto end = bound.sql.find(c, i + 1);
+      const auto stop = end == std::string_view::npos ? bound.sql.size() : end + 1;
+      out.append(bound.sql.substr(i, stop - i));
+      i = stop - 1;
+    } else if (c == '?') {
+      out += dialect.literal(bound.params[next++]);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace retort::sql

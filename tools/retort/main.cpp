@@ -2,6 +2,8 @@
 //
 //   retort inspect URL [--tables a,b]
 //   retort dump URL [--tables a,b] [--output FILE]
+//   retort init | revision | upgrade | downgrade | stamp | current | history | heads |
+//          branches | merge | show | check      (migrations: rt::migrate::main)
 //
 // Errors go to standard error as one line, with exit status 1 (2 for usage errors);
 // URLs are shown with their password hidden.
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "retort/migrate/commands.hpp"
 
 namespace {
 
@@ -80,7 +83,13 @@ void run_into_file(const std::string& path, const Command& command) {
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  CLI::App app{"retort: inspect and dump databases"};
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (!first.empty() && first != "inspect" && first != "dump" && first != "-h" && first != "--help")
+    return retort::migrate::main(argc, argv);
+  CLI::App app{
+      "retort: inspect and dump databases; migrations: retort init | revision | upgrade | "
+      "downgrade | stamp | current | history | heads | branches | merge | show | check "
+      "(retort upgrade --help, ...)"};
   app.require_subcommand(1);
 
   std::string url;

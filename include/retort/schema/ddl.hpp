@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include "retort/schema/metadata.hpp"
@@ -23,6 +25,29 @@ std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect
 std::vector<std::string> alter_foreign_keys_ddl(const Table& table, const sql::Dialect& dialect,
                                                 const NamingConvention& naming = {});
 std::string drop_table_ddl(const Table& table, const sql::Dialect& dialect);
+
+// Changes to an existing table, as migrations make them (retort/migrate). `table` gives
+// the table's name and schema, and the columns for naming conventions.
+std::string create_index_ddl(const TableData& table, const Index& index,
+                             const sql::Dialect& dialect, const NamingConvention& naming = {});
+std::string drop_index_ddl(const TableData& table, std::string_view index_name,
+                           const sql::Dialect& dialect);
+// ADD COLUMN with the column's foreign keys as REFERENCES clauses.
+std::string add_column_ddl(const TableData& table, const Column& column,
+                           const sql::Dialect& dialect);
+std::string drop_column_ddl(const TableData& table, std::string_view column,
+                            const sql::Dialect& dialect);
+std::string rename_column_ddl(const TableData& table, std::string_view from, std::string_view to,
+                              const sql::Dialect& dialect);
+std::string rename_table_ddl(const TableData& table, std::string_view to,
+                             const sql::Dialect& dialect);
+// ALTER TABLE ... ADD / DROP CONSTRAINT, for dialects with alter_constraints().
+using Constraint =
+    std::variant<PrimaryKeyConstraint, UniqueConstraint, CheckConstraint, ForeignKeyConstraint>;
+std::string add_constraint_ddl(const TableData& table, const Constraint& constraint,
+                               const sql::Dialect& dialect, const NamingConvention& naming = {});
+std::string drop_constraint_ddl(const TableData& table, std::string_view name,
+                                const sql::Dialect& dialect);
 // The enum types a table's columns need, each named (unnamed ones "<table>_<column>").
 std::vector<Type> enum_types(const Table& table);
 // CREATE TYPE name AS ENUM (...) / DROP TYPE name, for dialects with native enums.

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,25 @@ struct ReflectedTable;
 
 namespace retort::sql {
 
+// What changes about a column in ALTER TABLE ... ALTER COLUMN; unset parts stay.
+struct ColumnChange {
+  std::optional<Type> type;
+  std::optional<bool> nullable;
+  // Set to nullopt to drop the default.
+  std::optional<std::optional<std::string>> server_default;
+};
+
+// Statements around a transaction that rebuilds tables (copy, drop, rename), for
+// dialects that cannot change a table in place. SQLite turns foreign key enforcement off
+// so that dropping the old table does not cascade to its children, and checks the keys
+// before committing.
+struct RebuildGuard {
+  std::string enabled;       // a query returning 1 when the guard is needed
+  std::string before_begin;  // run before BEGIN
+  std::string check;         // run before COMMIT; a row back means a broken key
+  std::string after_end;     // run after COMMIT or ROLLBACK
+};
+
 class Dialect {
  public:
   virtual ~Dialect() = default;
@@ -34,6 +54,9 @@ class Dialect {
   // characters other than letters, digits and '_'.
   std::string quote(std::string_view identifier) const;
   virtual bool is_reserved(std::string_view lower_case_word) const;
+  // The value as an SQL literal, for scripts written to be run later ('it''s', 42, NULL,
+  // X'00ff'); rt::DataError for what the database could not take (a NUL in text).
+  virtual std::string literal(const Value& value) const;
 
   // The column type in DDL and CAST.
   virtual std::string type_ddl(const Type& type) const = 0;
@@ -82,6 +105,23 @@ class Dialect {
   // Whether CREATE INDEX puts the schema on the index's name ("CREATE INDEX app.ix ON t",
   // SQLite) rather than on the table's (PostgreSQL).
   virtual bool schema_on_index_name() const = 0;
+
+  // ALTER TABLE statements that change a column in place (table and column quoted);
+  // empty when the dialect cannot, and the table is rebuilt with the change instead.
+  virtual std::vector<std::string> alter_column_ddl(const std::string& table,
+                                                    const std::string& column,
+                                                    const ColumnChange& change) const = 0;
+  // The statement, first in a transaction, that keeps other migrations out until the
+  // transaction ends (version_table quoted).
+  virtual std::string migration_lock_sql(const std::string& version_table) const = 0;
+  virtual RebuildGuard rebuild_guard() const { return {}; }
+  // The statements that open and close a transaction in an SQL script.
+  virtual std::string begin_sql() const { return "BEGIN"; }
+  virtual std::string commit_sql() const { return "COMMIT"; }
+  // CREATE statements of what dropping a table would take with it and a rebuild must put
+  // back (SQLite's triggers); empty where tables are never rebuilt.
+  virtual std::vector<std::string> dependent_ddl(Connection& conn, std::string_view table,
+                                                 std::string_view schema) const;
 
   // The schema as the database describes it (see schema/reflection.hpp). schema: a
   // PostgreSQL schema or an attached SQLite database; empty for the default one.

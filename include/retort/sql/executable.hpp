@@ -55,6 +55,9 @@ class Executable {
   // SQL and values; named bindparams come from params (rt::ArgumentError names a missing
   // one, rt::DataError a value its column cannot hold).
   BoundStatement bind(std::string_view dialect_name, const Params& params = {}) const;
+  // The SQL with every value written in as a literal, for a script run later
+  // (Dialect::literal).
+  std::string literal_sql(const Dialect& dialect, const Params& params = {}) const;
 
   NodePtr node() const { return node_; }
 

@@ -114,6 +114,43 @@ std::vector<std::string> Dialect::enum_type_names(retort::Connection& conn) cons
       .scalars<std::string>();
 }
 
+std::vector<std::string> Dialect::alter_column_ddl(const std::string& table,
+                                                   const std::string& column,
+                                                   const sql::ColumnChange& change) const {
+  std::vector<std::string> out;
+  const std::string alter = "ALTER TABLE " + table + " ALTER COLUMN " + column;
+  if (change.type) {
+    // USING converts the rows (text to integer needs it; the same cast otherwise).
+    const std::string type = type_ddl(*change.type);
+    out.push_back(alter + " TYPE " + type + " USING " + column + "::" + type);
+  }
+  if (change.nullable)
+    out.push_back(alter + (*change.nullable ? " DROP NOT NULL" : " SET NOT NULL"));
+  if (change.server_default) {
+    out.push_back(*change.server_default ? alter + " SET DEFAULT " + **change.server_default
+                                         : alter + " DROP DEFAULT");
+  }
+  return out;
+}
+
+std::string Dialect::literal(const Value& value) const {
+  if (value.type() != ValueType::blob) return sql::Dialect::literal(value);
+  // bytea's hex form; X'...' would be a bit string here.
+  std::string hex = sql::Dialect::literal(value);  // X'00ff'
+  return "'\\x" + hex.substr(2, hex.size() - 3) + "'::bytea";
+}
+
+std::string Dialect::migration_lock_sql(const std::string& version_table) const {
+  // A transaction-level advisory lock, one per version table: released at COMMIT or
+  // ROLLBACK, and held while the version table itself is being created.
+  std::string key;
+  for (char c : version_table) {
+    if (c == '\'') key += '\'';
+    key += c;
+  }
+  return "SELECT pg_advisory_xact_lock(hashtext('retort.migrate:" + key + "'))";
+}
+
 const Dialect& dialect() {
   static const Dialect instance;
   return instance;

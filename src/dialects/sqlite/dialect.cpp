@@ -111,6 +111,16 @@ std::vector<std::string> Dialect::table_names(retort::Connection& conn,
       .scalars<std::string>();
 }
 
+std::vector<std::string> Dialect::dependent_ddl(retort::Connection& conn, std::string_view table,
+                                               std::string_view schema) const {
+  const std::string in = schema.empty() ? "" : quote(schema) + ".";
+  return conn
+      .execute("SELECT sql FROM " + in +
+                   "sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name",
+               {std::string(table)})
+      .scalars<std::string>();
+}
+
 const Dialect& dialect() {
   static const Dialect instance;
   return instance;

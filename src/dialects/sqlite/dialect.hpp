@@ -28,6 +28,21 @@ class Dialect final : public sql::Dialect {
   bool alter_constraints() const override { return false; }
   std::string generated_key_type_ddl(const Type&) const override { return "INTEGER"; }
   bool schema_on_index_name() const override { return true; }
+  // SQLite changes a column's type, nullability or default only by rebuilding the table.
+  std::vector<std::string> alter_column_ddl(const std::string&, const std::string&,
+                                            const sql::ColumnChange&) const override {
+    return {};
+  }
+  // A write takes the database's write lock, held to the end of the transaction.
+  std::string migration_lock_sql(const std::string& version_table) const override {
+    return "DELETE FROM " + version_table + " WHERE 0";
+  }
+  std::vector<std::string> dependent_ddl(retort::Connection& conn, std::string_view table,
+                                         std::string_view schema) const override;
+  sql::RebuildGuard rebuild_guard() const override {
+    return {"PRAGMA foreign_keys", "PRAGMA foreign_keys = OFF", "PRAGMA foreign_key_check",
+            "PRAGMA foreign_keys = ON"};
+  }
 
   std::vector<std::string> table_names(retort::Connection& conn,
                                        std::string_view schema) const override;
