@@ -252,35 +252,42 @@ Comparison compare(const MetaData& models, Connection& conn, const CompareOption
     for (const auto& name : inspector.table_names(schema)) {
       const std::string full = schema.empty() ? name : schema + "." + name;
       if (std::find(options.ignore_tables.begin(), options.ignore_tables.end(), full) !=
-          options.ignore_tables.end())
+              options.ignore_tables.end() ||
+          (options.include_table && !options.include_table(full)))
         continue;
       live.add(to_table(inspector.table(name, schema)));
     }
   }
-  // Enum types (where the database has them): those new tables create themselves, others
-  // are created first and dropped last.
+  // Enum types: written as operations of their own (no-ops where enums are CHECKs), so
+  // that a revision runs on either database. New ones are created before the tables and
+  // dropped after them on the way down.
   std::map<std::string, std::vector<std::string>> model_enums, live_enums;
-  std::set<std::string> created_by_tables;
-  if (!d.enum_as_check()) {
-    for (const auto& t : models.tables()) {
-      for (const auto& e : enum_types(t)) {
-        model_enums[e.name()] = e.enum_values();
-        if (!live.find(t.fullname())) created_by_tables.insert(e.name());
-      }
+  std::set<std::string> existing;  // enum types the database has
+  for (const auto& t : models.tables()) {
+    for (const auto& e : enum_types(t))
+      model_enums[e.name()] = e.enum_values();
+    // Where enums are CHECKs, a type exists when a column of it does.
+    const Table* l = live.find(t.fullname());
+    for (const auto& c : t.columns()) {
+      if (c.type.kind() == TypeKind::enum_ && l && l->has_column(c.name))
+        existing.insert(c.type.name().empty() ? t.name() + "_" + c.name : c.type.name());
     }
+  }
+  if (!d.enum_as_check()) {
     for (const auto& t : live.tables()) {
       for (const auto& c : t.columns()) {
         if (c.type.kind() == TypeKind::enum_) live_enums[c.type.name()] = c.type.enum_values();
       }
     }
-    for (const auto& name : d.enum_type_names(conn)) {
-      if (!live_enums.count(name) && model_enums.count(name)) live_enums[name] = model_enums[name];
-    }
-    for (const auto& [name, values] : model_enums) {
-      if (live_enums.count(name) || created_by_tables.count(name)) continue;
-      out.upgrade.push_back(CreateEnum{name, values});
-      out.downgrade.insert(out.downgrade.begin(), DropEnum{name});
-    }
+    existing.clear();
+    for (const auto& name : d.enum_type_names(conn))
+      existing.insert(name);
+  }
+  std::vector<std::string> created;
+  for (const auto& [name, values] : model_enums) {
+    if (existing.count(name)) continue;
+    created.push_back(name);
+    out.upgrade.push_back(CreateEnum{name, values});
   }
   for (const auto& t : models.sorted_tables()) {
     if (live.find(t.fullname())) continue;
@@ -314,7 +321,7 @@ Comparison compare(const MetaData& models, Connection& conn, const CompareOption
     out.upgrade.push_back(DropEnum{name});
     out.downgrade.insert(out.downgrade.begin(), CreateEnum{name, values});
   }
-  for (const auto& name : created_by_tables)
+  for (const auto& name : created)
     out.downgrade.push_back(DropEnum{name});
   return out;
 }

@@ -50,6 +50,12 @@ Migrator migrator(const Config& config, Connection& conn) {
                   {.version_table = config.version_table, .on_revision = config.on_revision});
 }
 
+CompareOptions compare_options(const Config& config) {
+  CompareOptions options = config.compare;
+  options.ignore_tables.push_back(config.version_table);
+  return options;
+}
+
 Revision write_new(const Config& config, Revision r, const std::vector<std::string>& notes) {
   if (r.id.empty()) r.id = new_revision_id();
   r.create_date = now_utc();
@@ -167,7 +173,7 @@ Revision revision(const Config& config, const RevisionOptions& options) {
                           (at.empty() ? std::string("base") : join(at)) + ", head " +
                           (expected.empty() ? std::string("base") : join(expected)) +
                           "); upgrade it before autogenerating");
-    auto diff = compare(*options.autogenerate, s.conn, {.ignore_tables = {config.version_table}});
+    auto diff = compare(*options.autogenerate, s.conn, compare_options(config));
     r.upgrade = std::move(diff.upgrade);
     r.downgrade = std::move(diff.downgrade);
     notes = std::move(diff.notes);
@@ -211,7 +217,7 @@ std::vector<std::string> current(const Config& config) {
 
 bool check(const Config& config, const MetaData& models, std::ostream& out) {
   Session s(config);
-  const auto diff = compare(models, s.conn, {.ignore_tables = {config.version_table}});
+  const auto diff = compare(models, s.conn, compare_options(config));
   for (const auto& op : diff.upgrade)
     out << describe(op) << "\n";
   for (const auto& note : diff.notes)

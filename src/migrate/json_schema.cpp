@@ -1,6 +1,7 @@
 #include "json_schema.hpp"
 
 #include <charconv>
+#include <set>
 
 #include "retort/core/error.hpp"
 
@@ -432,6 +433,16 @@ ordered_json operation(const Operation& op) {
 
 Operation operation(const ordered_json& j, const std::string& where) {
   const std::string op = text(j, "op", where);
+  static const std::set<std::string> known{
+      "create_table", "drop_table",   "rename_table", "add_column",     "drop_column",
+      "alter_column", "create_index", "drop_index",   "add_constraint", "drop_constraint",
+      "create_enum",  "drop_enum",    "execute",      "bulk_insert",    "call"};
+  if (!known.count(op)) {
+    bad(where, "unknown operation '" + op +
+                   "'; known: create_table, drop_table, rename_table, add_column, drop_column, "
+                   "alter_column, create_index, drop_index, add_constraint, drop_constraint, "
+                   "create_enum, drop_enum, execute, bulk_insert, call");
+  }
   const std::string at = where + " (" + op + ")";
   if (op == "create_table") return CreateTable{table(j, at)};
   if (op == "create_enum") return CreateEnum{text(j, "name", at), names(j, "values", at)};
@@ -471,10 +482,7 @@ Operation operation(const ordered_json& j, const std::string& where) {
     }
     return b;
   }
-  bad(where, "unknown operation '" + op +
-                 "'; known: create_table, drop_table, rename_table, add_column, drop_column, "
-                 "alter_column, create_index, drop_index, add_constraint, drop_constraint, "
-                 "create_enum, drop_enum, execute, bulk_insert, call");
+  bad(where, "unknown operation '" + op + "'");
 }
 
 ordered_json metadata(const MetaData& m) {

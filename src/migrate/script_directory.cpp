@@ -98,7 +98,10 @@ void ScriptDirectory::index() {
   if (order_.size() != revisions_.size()) {
     std::vector<std::string> stuck;
     for (const auto& [id, n] : waiting) {
-      if (n > 0) stuck.push_back(id);
+      if (n > 0) {
+        const auto& path = revisions_.at(id).path;
+        stuck.push_back(path.empty() ? id : id + " (" + path.filename().string() + ")");
+      }
     }
     throw ArgumentError("revisions form a cycle: " + join(stuck));
   }

@@ -1,6 +1,7 @@
 #include "table_change.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "retort/core/error.hpp"
 
@@ -25,6 +26,17 @@ Column& column_of(TableData& t, const std::string& name) {
   throw ArgumentError("no column " + name);
 }
 
+// Whether SQL text names the column (as a whole word, quoted or not).
+bool names_column(const std::string& sql, const std::string& column) {
+  const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (auto at = sql.find(column); at != std::string::npos; at = sql.find(column, at + 1)) {
+    const bool starts = at == 0 || !word(sql[at - 1]);
+    const bool ends = at + column.size() == sql.size() || !word(sql[at + column.size()]);
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
 void drop_column(TableData& t, const std::string& name) {
   (void)t.column(name);
   // What the column was part of goes with it, as when a database drops it.
@@ -32,6 +44,7 @@ void drop_column(TableData& t, const std::string& name) {
   std::erase_if(t.uniques, [&](const auto& u) { return mentions(u.columns, name); });
   std::erase_if(t.foreign_keys, [&](const auto& fk) { return mentions(fk.columns, name); });
   std::erase_if(t.indexes, [&](const auto& ix) { return mentions(ix.columns, name); });
+  std::erase_if(t.checks, [&](const auto& ck) { return names_column(ck.sqltext, name); });
   if (mentions(t.primary_key.columns, name)) t.primary_key = PrimaryKeyConstraint();
 }
 

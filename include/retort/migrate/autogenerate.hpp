@@ -13,6 +13,7 @@
 // author of the revision.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ namespace retort::migrate {
 struct CompareOptions {
   // Tables that are not the application's: never proposed for dropping.
   std::vector<std::string> ignore_tables{"alembic_version"};
+  // When set, only the database's tables it accepts ("schema.table" or "table") are
+  // compared (Alembic's include_name): for a database shared with other applications.
+  std::function<bool(const std::string&)> include_table{};
   bool compare_server_defaults = true;
 };
 

@@ -29,6 +29,8 @@ struct Config {
   std::string version_table = "alembic_version";
   // A schema snapshot (rt::migrate::write_models) for autogenerate without a C++ main.
   std::filesystem::path models{};
+  // What autogenerate and check compare (the version table is always left out).
+  CompareOptions compare{};
   // Called before each revision runs (for progress output).
   std::function<void(const Revision&, bool)> on_revision{};
 

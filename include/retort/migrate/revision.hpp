@@ -28,16 +28,16 @@
 namespace retort::migrate {
 
 struct Revision {
-  std::string id;
-  std::vector<std::string> down_revisions;  // none for a base, several for a merge point
-  std::vector<std::string> branch_labels;
+  std::string id{};
+  std::vector<std::string> down_revisions{};  // none for a base, several for a merge point
+  std::vector<std::string> branch_labels{};
   // Revisions of other branches that must be applied first.
-  std::vector<std::string> depends_on;
-  std::string message;
-  std::string create_date;
-  std::vector<Operation> upgrade;
-  std::vector<Operation> downgrade;
-  std::filesystem::path path;  // where it was read from
+  std::vector<std::string> depends_on{};
+  std::string message{};
+  std::string create_date{};
+  std::vector<Operation> upgrade{};
+  std::vector<Operation> downgrade{};
+  std::filesystem::path path{};  // where it was read from
 };
 
 // rt::ArgumentError names the file and what is wrong in it.
