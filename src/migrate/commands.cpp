@@ -50,6 +50,23 @@ Migrator migrator(const Config& config, Connection& conn) {
                   {.version_table = config.version_table, .on_revision = config.on_revision});
 }
 
+// "app_*, audit": the tables a comma-separated list of names and prefixes (ending in
+// '*') accepts.
+std::function<bool(const std::string&)> table_filter(const std::string& list) {
+  std::vector<std::string> patterns;
+  std::stringstream in(list);
+  for (std::string p; std::getline(in, p, ',');) {
+    if (!trim(p).empty()) patterns.push_back(trim(p));
+  }
+  return [patterns](const std::string& table) {
+    for (const auto& p : patterns) {
+      if (p.ends_with('*') ? table.starts_with(p.substr(0, p.size() - 1)) : table == p)
+        return true;
+    }
+    return false;
+  };
+}
+
 CompareOptions compare_options(const Config& config) {
   CompareOptions options = config.compare;
   options.ignore_tables.push_back(config.version_table);
@@ -116,9 +133,11 @@ Config load_config(const std::filesystem::path& file) {
       config.version_table = value;
     else if (key == "models")
       config.models = base / value;
+    else if (key == "include_tables")
+      config.compare.include_table = table_filter(value);
     else
       throw ArgumentError(file.string() + ":" + std::to_string(number) + ": unknown key '" + key +
-                          "'; known: script_location, url, version_table, models");
+                          "'; known: script_location, url, version_table, models, include_tables");
   }
   return config;
 }

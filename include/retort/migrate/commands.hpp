@@ -39,8 +39,10 @@ struct Config {
   std::string database_url() const;
 };
 
-// Reads an INI file: a [retort] section with script_location, url, version_table and
-// models (paths relative to the file). A missing file gives the defaults.
+// Reads an INI file: a [retort] section with script_location, url, version_table, models
+// (paths relative to the file) and include_tables ("app_*, audit": the tables autogenerate
+// and check look at, for a database shared with other applications). A missing file gives
+// the defaults.
 Config load_config(const std::filesystem::path& file);
 
 // Creates the migrations folder with an empty versions folder, and the config file
