@@ -1,9 +1,10 @@
 // The social platform's gRPC server.
 //
 //   social-platform-server [--database-url URL] [--listen HOST:PORT] [--seed N]
+//                          [--migrations DIR | --no-migrate]
 //
-// Creates the tables that are missing, adds N demo users when asked, prints
-// "listening on HOST:PORT" and serves until SIGINT or SIGTERM.
+// Upgrades the database to the head revision of its migrations, adds N demo users when
+// asked, prints "listening on HOST:PORT" and serves until SIGINT or SIGTERM.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:50051";
   int seed_users = 0;
   std::string cost = "interactive";
+  std::string migrations = SOCIAL_PLATFORM_MIGRATIONS;
+  bool no_migrate = false;
   app.add_option("--database-url", url, "database URL")->capture_default_str();
   app.add_option("--listen", listen, "address to serve on (port 0 picks one)")
       ->capture_default_str();
@@ -24,6 +27,8 @@ int main(int argc, char** argv) {
   app.add_option("--password-cost", cost, "argon2id cost of new hashes")
       ->check(CLI::IsMember({"interactive", "minimal"}))
       ->capture_default_str();
+  app.add_option("--migrations", migrations, "migrations folder")->capture_default_str();
+  app.add_flag("--no-migrate", no_migrate, "leave the schema alone (managed elsewhere)");
   CLI11_PARSE(app, argc, argv);
 
   // SIGINT and SIGTERM are taken by a thread that shuts the server down cleanly.
@@ -37,7 +42,12 @@ int main(int argc, char** argv) {
     const auto password_cost =
         cost == "minimal" ? social::PasswordCost::minimal : social::PasswordCost::interactive;
     auto engine = retort::create_engine(url);
-    social::create_schema(engine);
+    if (no_migrate) {
+      social::models();
+    } else {
+      for (const auto& id : social::migrate(engine, migrations))
+        std::cout << "upgraded to " << id << std::endl;
+    }
     if (const int added = social::seed(engine, seed_users, password_cost))
       std::cout << "seeded " << added << " users" << std::endl;
     social::Server server(engine, {.password_cost = password_cost});

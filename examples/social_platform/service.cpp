@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "mappings.hpp"
+#include "retort/migrate/migration.hpp"
 #include "proto/social_platform.grpc.pb.h"
 #include "proto/user.grpc.pb.h"
 
@@ -72,9 +73,20 @@ const std::vector<std::string>& tables() {
 
 }  // namespace
 
-void create_schema(const rt::Engine& engine) {
+const rt::MetaData& models() {
   rt::registry().add<User, AuthToken, Media>();
-  rt::registry().metadata().create_all(engine, {.tables = tables()});
+  return rt::registry().metadata();
+}
+
+void create_schema(const rt::Engine& engine) {
+  models().create_all(engine, {.tables = tables()});
+}
+
+std::vector<std::string> migrate(const rt::Engine& engine, const std::filesystem::path& migrations) {
+  models();
+  auto conn = engine.connect();
+  return rt::migrate::Migrator(conn, rt::migrate::ScriptDirectory(migrations / "versions"))
+      .upgrade("head");
 }
 
 int seed(const rt::Engine& engine, int users, PasswordCost cost) {

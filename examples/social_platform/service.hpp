@@ -5,11 +5,14 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "passwords.hpp"
 #include "retort/core.hpp"
+#include "retort/schema.hpp"
 
 namespace social {
 
@@ -18,8 +21,14 @@ struct ServiceOptions {
   std::chrono::seconds token_lifetime{3600};
 };
 
-// Creates the tables that are missing.
+// The models' tables (the user, auth_token and media models, registered).
+const retort::MetaData& models();
+// Creates the tables that are missing, without migrations (tests and benchmarks).
 void create_schema(const retort::Engine& engine);
+// Upgrades the database to the head revision of the migrations folder
+// (migrations/versions) and returns the revisions it ran.
+std::vector<std::string> migrate(const retort::Engine& engine,
+                                 const std::filesystem::path& migrations);
 
 // Adds users user1..userN (password "password<i>") with one media each, unless users
 // exist already. Returns the number of users added.

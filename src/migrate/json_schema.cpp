@@ -294,7 +294,7 @@ ordered_json table(const Table& t) {
     plain.primary_key = false;
     plain.foreign_keys.clear();
     auto cj = column(plain);
-    if (c.primary_key && !c.nullable) cj.erase("nullable");  // a key is NOT NULL anyway
+    if (c.primary_key && !c.is_nullable()) cj.erase("nullable");  // a key is NOT NULL anyway
     columns.push_back(std::move(cj));
     if (c.unique) uniques.emplace_back(std::vector<std::string>{c.name});
     if (c.index) indexes.emplace_back("", std::vector<std::string>{c.name});

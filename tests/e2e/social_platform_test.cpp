@@ -12,6 +12,8 @@
 #include "models.hpp"
 #include "proto/social_platform.grpc.pb.h"
 #include "proto/user.grpc.pb.h"
+#include "retort/migrate/autogenerate.hpp"
+#include "retort/migrate/migration.hpp"
 #include "service.hpp"
 
 namespace rt = retort;
@@ -26,9 +28,11 @@ class SocialPlatform : public testing::TestWithParam<Backend> {
   void SetUp() override {
     {
       auto conn = engine_.connect();
-      drop_tables(conn, {"media", "auth_token", "user"});
+      drop_tables(conn, {"media", "auth_token", "user", "alembic_version"});
+      if (GetParam().name == "postgresql") conn.execute("DROP TYPE IF EXISTS content_type");
     }
-    social::create_schema(engine_);
+    // The schema as the server makes it: its migrations, upgraded to the head.
+    ASSERT_EQ(social::migrate(engine_, SOCIAL_PLATFORM_MIGRATIONS).size(), 3u);
     ASSERT_EQ(social::seed(engine_, 3, social::PasswordCost::minimal), 3);
     ASSERT_EQ(social::seed(engine_, 3, social::PasswordCost::minimal), 0) << "seeds only once";
     server_ = std::make_unique<social::Server>(
@@ -312,6 +316,28 @@ TEST_P(SocialPlatform, ConcurrentCallsEachGetTheirOwnSession) {
     t.join();
   EXPECT_EQ(ok.load(), 200);
   EXPECT_EQ(engine_.pool_status().checked_out, 0) << "every request gave its connection back";
+}
+
+// The migrations and the models describe the same schema, and the history can be undone
+// and replayed.
+TEST_P(SocialPlatform, TheMigrationsGiveTheModelsSchema) {
+  auto conn = engine_.connect();
+  const rt::migrate::CompareOptions only_ours{.include_table = [](const std::string& t) {
+    return t == "user" || t == "auth_token" || t == "media";
+  }};
+  const auto diff = rt::migrate::compare(social::models(), conn, only_ours);
+  EXPECT_TRUE(diff.empty()) << (diff.upgrade.empty() ? diff.notes.at(0)
+                                                     : rt::migrate::describe(diff.upgrade.at(0)));
+  rt::migrate::Migrator migrator(
+      conn,
+      rt::migrate::ScriptDirectory(std::filesystem::path(SOCIAL_PLATFORM_MIGRATIONS) / "versions"));
+  server_->shutdown();
+  EXPECT_EQ(migrator.downgrade("base").size(), 3u);
+  EXPECT_FALSE(rt::Inspector(conn).has_table("user"));
+  EXPECT_EQ(migrator.upgrade("head").size(), 3u);
+  EXPECT_TRUE(rt::migrate::compare(social::models(), conn, only_ours).empty());
+  server_ = std::make_unique<social::Server>(engine_);
+  server_->start("127.0.0.1:0");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backend, SocialPlatform,

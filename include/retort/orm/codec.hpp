@@ -343,14 +343,14 @@ struct Codec<E> {
   static Type default_type() { return Integer(); }
   static bool accepts(const Type& t) { return t.is_integer() || t.kind() == TypeKind::enum_; }
   static void bind(driver::Statement& s, int i, const E& v, const Type& t) {
-    const auto index = static_cast<long long>(v);
+    const auto ordinal = static_cast<long long>(v);
     if (t.kind() == TypeKind::enum_) {
-      if (index < 0 || index >= static_cast<long long>(t.enum_values().size())) {
-        detail::enum_out_of_range(index, t);
+      if (ordinal < 0 || ordinal >= static_cast<long long>(t.enum_values().size())) {
+        detail::enum_out_of_range(ordinal, t);
       }
-      s.bind_text_ref(i, t.enum_values()[static_cast<std::size_t>(index)]);
+      s.bind_text_ref(i, t.enum_values()[static_cast<std::size_t>(ordinal)]);
     } else {
-      s.bind_int64(i, index);
+      s.bind_int64(i, ordinal);
     }
   }
   static void read(driver::Statement& s, int col, E& v, const Type& t) {
@@ -369,11 +369,11 @@ struct Codec<E> {
   }
   static Value to_value(const E& v, const Type& t) {
     if (t.kind() == TypeKind::enum_) {
-      const auto index = static_cast<long long>(v);
-      if (index < 0 || index >= static_cast<long long>(t.enum_values().size())) {
-        detail::enum_out_of_range(index, t);
+      const auto ordinal = static_cast<long long>(v);
+      if (ordinal < 0 || ordinal >= static_cast<long long>(t.enum_values().size())) {
+        detail::enum_out_of_range(ordinal, t);
       }
-      return Value(t.enum_values()[static_cast<std::size_t>(index)]);
+      return Value(t.enum_values()[static_cast<std::size_t>(ordinal)]);
     }
     return Value(static_cast<std::int64_t>(v));
   }
