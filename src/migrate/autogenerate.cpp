@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "retort/core/error.hpp"
@@ -62,7 +63,25 @@ struct TableDiff {
   const CompareOptions& options;
   Comparison& out;
 
+  // Changes in three phases, so that none trips over another: indexes and constraints
+  // go first (a dropped column takes its own with it), then columns, then new indexes
+  // and constraints (which may use new columns).
+  std::vector<std::pair<Operation, std::optional<Operation>>> phases[3]{};
+
   std::string name() const { return model.fullname(); }
+
+  void add(int phase, Operation up, std::optional<Operation> down) {
+    phases[phase].emplace_back(std::move(up), std::move(down));
+  }
+  // Appends the changes to out; the downgrade undoes them in reverse.
+  void finish() {
+    for (auto& phase : phases) {
+      for (auto& [up, down] : phase) {
+        out.upgrade.push_back(std::move(up));
+        if (down) out.downgrade.insert(out.downgrade.begin(), std::move(*down));
+      }
+    }
+  }
 
   void columns() {
     std::vector<std::string> added, dropped;
@@ -71,15 +90,13 @@ struct TableDiff {
         added.push_back(c.name);
         Column plain = c;
         plain.primary_key = false;
-        out.upgrade.push_back(AddColumn{name(), plain});
-        out.downgrade.insert(out.downgrade.begin(), DropColumn{name(), c.name});
+        add(1, AddColumn{name(), plain}, DropColumn{name(), c.name});
       }
     }
     for (const auto& c : live.columns()) {
       if (!model.has_column(c.name)) {
         dropped.push_back(c.name);
-        out.upgrade.push_back(DropColumn{name(), c.name});
-        out.downgrade.insert(out.downgrade.begin(), AddColumn{name(), c});
+        add(1, DropColumn{name(), c.name}, AddColumn{name(), c});
       }
     }
     if (!added.empty() && !dropped.empty()) {
@@ -117,8 +134,7 @@ struct TableDiff {
         down.server_default = l.server_default;
       }
       if (up.type || up.nullable || up.server_default) {
-        out.upgrade.push_back(up);
-        out.downgrade.insert(out.downgrade.begin(), down);
+        add(1, up, down);
       }
     }
     if (model.primary_key().columns != live.primary_key().columns) {
@@ -154,17 +170,14 @@ struct TableDiff {
       if (it != live.indexes().end() && it->columns == ix.columns && it->unique == ix.unique)
         continue;
       if (it != live.indexes().end()) {
-        out.upgrade.push_back(DropIndex{name(), it->name});
-        out.downgrade.insert(out.downgrade.begin(), CreateIndex{name(), *it});
+        add(0, DropIndex{name(), it->name}, CreateIndex{name(), *it});
       }
-      out.upgrade.push_back(CreateIndex{name(), ix});
-      out.downgrade.insert(out.downgrade.begin(), DropIndex{name(), ix.name});
+      add(2, CreateIndex{name(), ix}, DropIndex{name(), ix.name});
     }
     for (const auto& l : live.indexes()) {
       if (std::none_of(wanted.begin(), wanted.end(),
                        [&](const Index& ix) { return ix.name == l.name; })) {
-        out.upgrade.push_back(DropIndex{name(), l.name});
-        out.downgrade.insert(out.downgrade.begin(), CreateIndex{name(), l});
+        add(0, DropIndex{name(), l.name}, CreateIndex{name(), l});
       }
     }
   }
@@ -175,13 +188,13 @@ struct TableDiff {
                    const char* kind) {
     for (const auto& c : wanted) {
       if (std::any_of(have.begin(), have.end(), [&](const C& h) { return same(c, h); })) continue;
-      out.upgrade.push_back(AddConstraint{name(), c});
       if (c.name.empty()) {
         out.notes.push_back("table " + name() + ": the new " + kind +
                             " constraint has no name; name it (or set a naming convention) so "
                             "that downgrade can drop it");
+        add(2, AddConstraint{name(), c}, std::nullopt);
       } else {
-        out.downgrade.insert(out.downgrade.begin(), DropConstraint{name(), c.name});
+        add(2, AddConstraint{name(), c}, DropConstraint{name(), c.name});
       }
     }
     for (const auto& h : have) {
@@ -192,8 +205,7 @@ struct TableDiff {
                             " constraint the models do not declare; drop it by hand");
         continue;
       }
-      out.upgrade.push_back(DropConstraint{name(), h.name});
-      out.downgrade.insert(out.downgrade.begin(), AddConstraint{name(), h});
+      add(0, DropConstraint{name(), h.name}, AddConstraint{name(), h});
     }
   }
 
@@ -301,6 +313,7 @@ Comparison compare(const MetaData& models, Connection& conn, const CompareOption
     diff.columns();
     diff.indexes();
     diff.constraints();
+    diff.finish();
   }
   std::vector<Table> gone;
   try {

@@ -46,7 +46,8 @@ class Migrations : public BackendTest {
     if (!postgres()) conn().execute("PRAGMA foreign_keys = OFF");
     for (const auto& t : rt::Inspector(conn()).table_names()) {
       if (t.starts_with("mg_"))
-        conn().execute("DROP TABLE IF EXISTS " + t + (postgres() ? " CASCADE" : ""));
+        conn().execute("DROP TABLE IF EXISTS " + rt::sql::dialect(conn().dialect_name()).quote(t) +
+                       (postgres() ? " CASCADE" : ""));
     }
     if (postgres()) conn().execute("DROP TYPE IF EXISTS mg_kind");
     if (!postgres()) conn().execute("PRAGMA foreign_keys = ON");
@@ -477,6 +478,175 @@ TEST_P(Migrations, BadRevisionFilesAreNamedInTheError) {
       "unknown type 'Strnig(5)'");
   expect_error(R"({"revision": "a", "upgrade": [{"op": "drop_table"}]})", "missing \"table\"");
   expect_error(R"({"revision": "a", "down_revision": "a"})", "cycle");
+}
+
+// Reference rows and a C++ step in one revision; neither can be half done.
+TEST_P(Migrations, ReferenceRowsAndCppStepsRunInTheRevision) {
+  mg::register_step("mg_fill_codes", [](rt::Connection& c) {
+    c.execute("UPDATE mg_country SET code = upper(substr(name, 1, 2))");
+  });
+  write(config_,
+        {.id = "ref1",
+         .message = "countries",
+         .upgrade = {mg::CreateTable{
+                         rt::Table("mg_country", {rt::Column("id", rt::Integer(), rt::primary_key),
+                                                  rt::Column("name", rt::Text(), rt::not_null),
+                                                  rt::Column("code", rt::String(2))})},
+                     mg::BulkInsert{"mg_country",
+                                    {{{"id", 1}, {"name", "france"}},
+                                     {{"id", 2}, {"name", "it's \"quoted\""}}}},
+                     mg::Call{"mg_fill_codes"},
+                     mg::AlterColumn{.table = "mg_country", .column = "code", .nullable = false}},
+         .downgrade = {mg::DropTable{"mg_country"}}});
+  // The file keeps the rows.
+  const auto read = mg::ScriptDirectory(config_.versions()).get("ref1");
+  ASSERT_EQ(std::get<mg::BulkInsert>(read.upgrade[1]).rows.size(), 2u);
+  EXPECT_EQ(std::get<mg::BulkInsert>(read.upgrade[1]).rows[1].at("name"),
+            rt::Value("it's \"quoted\""));
+  mg::upgrade(config_);
+  EXPECT_EQ(names("SELECT code FROM mg_country ORDER BY id"),
+            (std::vector<std::string>{"FR", "IT"}));
+  // Offline, the rows are literals; a C++ step cannot be written.
+  std::ostringstream script;
+  try {
+    mg::write_script(script, mg::ScriptDirectory(config_.versions()),
+                     rt::sql::dialect(conn().dialect_name()), "base", "head", true);
+    ADD_FAILURE() << "a C++ step was written to a script";
+  } catch (const mg::MigrationError& e) {
+    EXPECT_NE(std::string(e.what()).find("'mg_fill_codes' is C++ code"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_NE(script.str().find("(2, 'it''s \"quoted\"')"), std::string::npos) << script.str();
+  // A step nobody registered stops the revision before anything is kept.
+  mg::downgrade(config_, "base");
+  write(config_, {.id = "ref2",
+                  .down_revisions = {"ref1"},
+                  .message = "unknown step",
+                  .upgrade = {table("mg_z"), mg::Call{"mg_nobody"}}});
+  try {
+    mg::upgrade(config_);
+    ADD_FAILURE() << "an unknown step ran";
+  } catch (const mg::MigrationError& e) {
+    EXPECT_NE(std::string(e.what()).find("no step is registered as 'mg_nobody'"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(mg::current(config_), std::vector<std::string>{"ref1"});
+  EXPECT_FALSE(rt::Inspector(conn()).has_table("mg_z"));
+}
+
+// A trigger on a table SQLite rebuilds is put back; PostgreSQL alters in place.
+TEST_P(Migrations, TriggersSurviveAColumnChange) {
+  write(config_, {.id = "t1",
+                  .message = "audited",
+                  .upgrade = {table("mg_audit_log"),
+                              mg::CreateTable{rt::Table(
+                                  "mg_audited", {rt::Column("id", rt::Integer(), rt::primary_key),
+                                                 rt::Column("note", rt::String(10)),
+                                                 rt::Column("old", rt::Integer())})}}});
+  mg::upgrade(config_);
+  if (postgres()) {
+    conn().execute_script(
+        "CREATE FUNCTION mg_log() RETURNS trigger AS $$ BEGIN INSERT INTO mg_audit_log (id) "
+        "VALUES (NEW.id); RETURN NEW; END $$ LANGUAGE plpgsql;"
+        "CREATE TRIGGER mg_audit AFTER INSERT ON mg_audited FOR EACH ROW EXECUTE FUNCTION "
+        "mg_log()");
+  } else {
+    conn().execute(
+        "CREATE TRIGGER mg_audit AFTER INSERT ON mg_audited BEGIN INSERT INTO mg_audit_log (id) "
+        "VALUES (NEW.id); END");
+  }
+  write(config_,
+        {.id = "t2",
+         .down_revisions = {"t1"},
+         .message = "change",
+         .upgrade = {
+             mg::DropColumn{"mg_audited", "old"},
+             mg::AlterColumn{.table = "mg_audited", .column = "note", .type = rt::String(200)}}});
+  mg::upgrade(config_);
+  conn().execute("INSERT INTO mg_audited (id, note) VALUES (7, 'x')");
+  EXPECT_EQ(conn().execute("SELECT id FROM mg_audit_log").scalar<std::int64_t>(), 7);
+  if (postgres()) conn().execute("DROP FUNCTION mg_log() CASCADE");
+}
+
+// Names that need quoting, in every operation that writes them.
+TEST_P(Migrations, NamesThatNeedQuotingRoundTrip) {
+  rt::MetaData v1, v2;
+  v1.table("mg_we\"ird table",
+           {rt::Column("id", rt::Integer(), rt::primary_key), rt::Column("select", rt::String(10)),
+            rt::Index("mg_ix \"odd\"", {"select"})});
+  v2.table("mg_we\"ird table", {rt::Column("id", rt::Integer(), rt::primary_key),
+                                rt::Column("From", rt::Integer(), rt::server_default("0"))});
+  autogenerate(v1, "odd names");
+  mg::upgrade(config_);
+  EXPECT_FALSE(differs(v1));
+  autogenerate(v2, "odd changes");
+  mg::upgrade(config_);
+  EXPECT_FALSE(differs(v2));
+  mg::downgrade(config_, "-1");
+  EXPECT_FALSE(differs(v1));
+}
+
+// Tables in a PostgreSQL schema or an attached SQLite database.
+TEST_P(Migrations, TablesInASchemaMigrateToo) {
+  rt::EngineOptions options;
+  const fs::path attached = dir_ / "mg_s.db";
+  if (postgres()) {
+    conn().execute("DROP SCHEMA IF EXISTS mg_s CASCADE");
+    conn().execute("CREATE SCHEMA mg_s");
+  } else {
+    options.on_connect = [file = attached.string()](rt::driver::Connection& c) {
+      c.execute_script("ATTACH DATABASE '" + file + "' AS mg_s");
+    };
+  }
+  auto engine = make_engine(options);
+  {
+    auto c = engine.connect();
+    const auto models = [](bool later) {
+      rt::MetaData m;
+      m.table("mg_owner", {rt::Column("id", rt::Integer(), rt::primary_key)}, {.schema = "mg_s"});
+      std::vector<rt::TableElement> e{
+          rt::Column("id", rt::Integer(), rt::primary_key),
+          rt::Column("owner_id", rt::Integer(), rt::ForeignKey("mg_s.mg_owner.id")),
+          rt::Column("label", rt::String(20), rt::index)};
+      if (later) {
+        e.erase(e.begin() + 2);
+        e.emplace_back(rt::Column("weight", rt::Double()));
+      }
+      m.table("mg_item", std::move(e), {.schema = "mg_s"});
+      return m;
+    };
+    const mg::CompareOptions ours{.ignore_tables = {"mg_version"},
+                                  .include_table = config_.compare.include_table};
+    const auto revise = [&](const rt::MetaData& m, const std::string& id,
+                            std::vector<std::string> down) {
+      auto diff = mg::compare(m, c, ours);
+      write(config_, {.id = id,
+                      .down_revisions = std::move(down),
+                      .message = id,
+                      .upgrade = diff.upgrade,
+                      .downgrade = diff.downgrade});
+    };
+    mg::Migrator migrator(c, mg::ScriptDirectory(config_.versions()),
+                          {.version_table = "mg_version"});
+    revise(models(false), "s1", {});
+    mg::Migrator(c, mg::ScriptDirectory(config_.versions()), {.version_table = "mg_version"})
+        .upgrade();
+    c.execute("INSERT INTO mg_s.mg_owner (id) VALUES (1)");
+    c.execute("INSERT INTO mg_s.mg_item (id, owner_id, label) VALUES (1, 1, 'a')");
+    const auto same = mg::compare(models(false), c, ours);
+    EXPECT_TRUE(same.empty()) << (same.upgrade.empty() ? same.notes.at(0)
+                                                       : mg::describe(same.upgrade.at(0)));
+    revise(models(true), "s2", {"s1"});
+    mg::Migrator m2(c, mg::ScriptDirectory(config_.versions()), {.version_table = "mg_version"});
+    m2.upgrade();
+    EXPECT_TRUE(mg::compare(models(true), c, ours).empty());
+    EXPECT_EQ(c.execute("SELECT owner_id FROM mg_s.mg_item").scalar<std::int64_t>(), 1);
+    m2.downgrade("-1");
+    EXPECT_TRUE(mg::compare(models(false), c, ours).empty());
+    m2.downgrade("base");
+    if (postgres()) c.execute("DROP SCHEMA mg_s CASCADE");
+  }
+  engine.dispose();
 }
 
 RETORT_INSTANTIATE_FOR_BACKEND(Migrations);

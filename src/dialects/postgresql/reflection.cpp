@@ -71,9 +71,15 @@ LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE c.relname = ? AND n.nspname = coalesce(nullif(?, ''), current_schema())
 ORDER BY con.conname)";
 
+// Key columns by name as stored (pg_get_indexdef quotes names such as "select");
+// expressions as PostgreSQL writes them.
 constexpr const char* kIndexes = R"(
 SELECT i.relname, ix.indisunique, pg_get_expr(ix.indpred, ix.indrelid),
-       (SELECT string_agg(pg_get_indexdef(ix.indexrelid, g, true), E'\x1f' ORDER BY g)
+       (SELECT string_agg(CASE WHEN ix.indkey[g - 1] <> 0
+                               THEN (SELECT a.attname FROM pg_attribute a
+                                     WHERE a.attrelid = ix.indrelid AND a.attnum = ix.indkey[g - 1])
+                               ELSE pg_get_indexdef(ix.indexrelid, g, true) END,
+                          E'\x1f' ORDER BY g)
           FROM generate_series(1, ix.indnkeyatts) AS g)
 FROM pg_index ix
 JOIN pg_class i ON i.oid = ix.indexrelid
