@@ -112,13 +112,20 @@ struct TableDiff {
       const Column& l = live.column(c.name);
       AlterColumn up{.table = name(), .column = c.name};
       AlterColumn down{.table = name(), .column = c.name};
-      if (c.type.kind() == TypeKind::enum_ && l.type.kind() == TypeKind::enum_) {
-        if (c.type.enum_values() != l.type.enum_values()) {
-          out.notes.push_back("table " + name() + ", column " + c.name +
-                              ": enum values changed from (" + list(l.type.enum_values()) +
-                              ") to (" + list(c.type.enum_values()) +
-                              "); change the type's values with an execute operation");
-        }
+      std::optional<std::vector<std::string>> live_values;
+      if (c.type.kind() == TypeKind::enum_ && l.type.kind() == TypeKind::enum_)
+        live_values = l.type.enum_values();
+      else if (c.type.kind() == TypeKind::enum_ && d.enum_as_check())
+        live_values = check_values(c.name);
+      if (live_values && *live_values != c.type.enum_values()) {
+        out.notes.push_back("table " + name() + ", column " + c.name +
+                            ": enum values changed from (" + list(*live_values) + ") to (" +
+                            list(c.type.enum_values()) +
+                            "); write the change: an alter_column to the new type where enums "
+                            "are CHECKs (SQLite), an execute of ALTER TYPE where they are types");
+      }
+      if (c.type.kind() == TypeKind::enum_ && (live_values || l.type.kind() == TypeKind::enum_)) {
+        // compared above
       } else if (stored_type(c.type, &c == autoinc, d) != l.type.describe()) {
         up.type = c.type;
         down.type = l.type;
@@ -143,6 +150,34 @@ struct TableDiff {
                           list(model.primary_key().columns) +
                           "); write drop_constraint and add_constraint operations for it");
     }
+  }
+
+  // The values of the unnamed CHECK (column IN ('a', 'b')) that holds an enum column
+  // where enums are CHECKs; nullopt when there is none.
+  std::optional<std::vector<std::string>> check_values(const std::string& column) const {
+    for (const auto& ck : live.check_constraints()) {
+      const std::string& sql = ck.sqltext;
+      const auto in = lower(sql).find(" in (");
+      if (!ck.name.empty() || in == std::string::npos || sql.find(column) > in) continue;
+      std::vector<std::string> values;
+      for (std::size_t i = in; i < sql.size(); ++i) {
+        if (sql[i] != '\'') continue;
+        std::string v;
+        for (++i; i < sql.size(); ++i) {
+          if (sql[i] == '\'' && i + 1 < sql.size() && sql[i + 1] == '\'') {
+            v += '\'';
+            ++i;
+          } else if (sql[i] == '\'') {
+            break;
+          } else {
+            v += sql[i];
+          }
+        }
+        values.push_back(std::move(v));
+      }
+      return values;
+    }
+    return std::nullopt;
   }
 
   // Model indexes with the names the database will give them.

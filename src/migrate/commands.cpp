@@ -60,8 +60,7 @@ std::function<bool(const std::string&)> table_filter(const std::string& list) {
   }
   return [patterns](const std::string& table) {
     for (const auto& p : patterns) {
-      if (p.ends_with('*') ? table.starts_with(p.substr(0, p.size() - 1)) : table == p)
-        return true;
+      if (p.ends_with('*') ? table.starts_with(p.substr(0, p.size() - 1)) : table == p) return true;
     }
     return false;
   };

@@ -50,7 +50,13 @@ void drop_column(TableData& t, const std::string& name) {
 
 void alter_column(TableData& t, const AlterColumn& a) {
   Column& c = column_of(t, a.column);
-  if (a.type) c.type = *a.type;
+  if (a.type) {
+    c.type = *a.type;
+    // The column's own unnamed CHECK belonged to its old type (an enum's values).
+    std::erase_if(t.checks, [&](const auto& ck) {
+      return ck.name.empty() && names_column(ck.sqltext, a.column);
+    });
+  }
   if (a.nullable) c.nullable = *a.nullable;
   if (a.server_default) c.server_default = *a.server_default;
   if (a.new_name.empty() || a.new_name == a.column) return;

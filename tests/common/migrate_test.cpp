@@ -142,7 +142,7 @@ std::vector<std::pair<std::string, rt::MetaData>> steps() {
     bool name_nullable = true;
     std::optional<std::string> score_default;
     bool with_score = true, with_index = false, with_unique = false, with_fk = false,
-         with_check = false, with_enum = false;
+         with_check = false, with_enum = false, with_extra = false;
     rt::Type price_type = rt::Numeric(10, 2);
   };
   const auto model = [&](const std::string& step, const Player& p) {
@@ -166,6 +166,9 @@ std::vector<std::pair<std::string, rt::MetaData>> steps() {
     if (p.with_check) e.emplace_back(rt::CheckConstraint("price >= 0", "ck_mg_player_price"));
     if (p.with_enum) e.emplace_back(rt::Column("kind", rt::Enum({"pro", "amateur"}, "mg_kind")));
     m.table("mg_player", std::move(e));
+    if (p.with_extra)
+      m.table("mg_extra", {rt::Column("id", rt::BigInteger(), rt::primary_key),
+                           rt::Column("note", rt::Text(), rt::server_default("'none'"))});
     out.emplace_back(step, std::move(m));
   };
   Player p;
@@ -188,8 +191,12 @@ std::vector<std::pair<std::string, rt::MetaData>> steps() {
   model("check", p);
   p.with_enum = true;
   model("enum column", p);
+  p.with_extra = true;
+  model("extra table", p);
   p.with_score = false;
   model("drop score", p);
+  p.with_extra = false;
+  model("drop extra table", p);
   return out;
 }
 
@@ -241,6 +248,42 @@ TEST_P(Migrations, ARenameIsLeftAsANoteAndRunsWhenWritten) {
   EXPECT_FALSE(differs(renamed));
   mg::downgrade(config_, "-1");
   EXPECT_EQ(names("SELECT username FROM mg_users"), std::vector<std::string>{"ann"});
+}
+
+TEST_P(Migrations, ChangedEnumValuesAreANote) {
+  const auto model = [](std::vector<std::string> values) {
+    rt::MetaData m;
+    m.table("mg_post", {rt::Column("id", rt::Integer(), rt::primary_key),
+                        rt::Column("state", rt::Enum(std::move(values), "mg_kind"))});
+    return m;
+  };
+  autogenerate(model({"draft", "published"}), "posts");
+  mg::upgrade(config_);
+  const auto diff = mg::compare(
+      model({"draft", "published", "archived"}), conn(),
+      {.ignore_tables = {"mg_version"}, .include_table = config_.compare.include_table});
+  EXPECT_TRUE(diff.upgrade.empty());
+  ASSERT_EQ(diff.notes.size(), 1u);
+  EXPECT_NE(diff.notes[0].find("enum values changed from (draft, published) to (draft, "
+                               "published, archived)"),
+            std::string::npos)
+      << diff.notes[0];
+  // What the note asks for, written by hand.
+  mg::revision(config_, {.message = "archived", .id = "archived1"});
+  mg::Revision r = mg::ScriptDirectory(config_.versions()).get("archived1");
+  if (postgres())
+    r.upgrade = {mg::Execute{"ALTER TYPE mg_kind ADD VALUE 'archived'"}};
+  else
+    r.upgrade = {mg::AlterColumn{.table = "mg_post",
+                                 .column = "state",
+                                 .type = rt::Enum({"draft", "published", "archived"}, "mg_kind")}};
+  std::ofstream(r.path) << mg::format_revision(r);
+  conn().execute("INSERT INTO mg_post (id, state) VALUES (1, 'draft')");
+  mg::upgrade(config_);
+  conn().execute("INSERT INTO mg_post (id, state) VALUES (2, 'archived')");
+  EXPECT_FALSE(differs(model({"draft", "published", "archived"})));
+  EXPECT_THROW(conn().execute("INSERT INTO mg_post (id, state) VALUES (3, 'deleted')"),
+               rt::DatabaseError);
 }
 
 // SQLite rebuilds the table for these; PostgreSQL alters it. Either way rows, indexes and
