@@ -121,8 +121,15 @@ Revision read_revision(const std::filesystem::path& path) {
     r.message = j["message"].get<std::string>();
   if (j.contains("create_date") && j["create_date"].is_string())
     r.create_date = j["create_date"].get<std::string>();
-  r.upgrade = operations(j, "upgrade", where);
-  r.downgrade = operations(j, "downgrade", where);
+  try {
+    r.upgrade = operations(j, "upgrade", where);
+    r.downgrade = operations(j, "downgrade", where);
+  } catch (const ArgumentError& e) {
+    // A table the operation describes may be refused by the schema layer, which does not
+    // know the file.
+    if (std::string_view(e.what()).starts_with(where)) throw;
+    throw ArgumentError(where + ": " + e.what());
+  }
   return r;
 }
 
