@@ -255,7 +255,8 @@ void OperationRunner::follow(const Operation& op) {
         } else if constexpr (std::is_same_v<O, DropTable>) {
           model_.erase(o.table);
         } else if constexpr (std::is_same_v<O, RenameTable>) {
-          const Table renamed = changed_table(current(o.table), op);
+          if (!model_.count(o.table)) return;  // made by raw SQL: not followed
+          const Table renamed = changed_table(model_.at(o.table), op);
           model_.erase(o.table);
           model_[renamed.fullname()] = renamed;
         } else if constexpr (std::is_same_v<O, CreateEnum>) {
