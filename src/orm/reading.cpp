@@ -18,6 +18,31 @@ sql::Select SessionCore::select_of(const Mapper& mapper) {
   return s;
 }
 
+// Per row of every load: kept inline in the two callers below.
+inline void SessionCore::loaded(EntityState* state, bool fresh, IdentityMap& map, bool int_identity,
+                                std::int64_t int_key, std::string&& key) {
+  state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
+  // Snapshots are taken on the first non-const access; an object already being changed
+  // takes the row just read as its new starting point.
+  if (state->flags & kTouched) {
+    snapshot(state);
+  } else {
+    state->snapshot.clear();
+  }
+  const Mapper& mapper = *state->mapper;
+  if (fresh) {
+    state->session = this;
+    for (const auto& rel : mapper.relationships())
+      rel->bind(state->object, state, false);
+    if (int_identity)
+      map.ints.insert(int_key, state);
+    else
+      map.keys.emplace(std::move(key), state);
+  }
+  for (const auto& hook : mapper.events().on_load)
+    hook(state->object);
+}
+
 EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, int offset,
                                bool populate_existing) {
   if (mapper.inheritance()) return load_polymorphic(mapper, stmt, offset, populate_existing);
@@ -40,20 +65,21 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
 
   EntityState* state = existing ? existing : mapper.new_entity();
   state->mapper = &mapper;
-  std::size_t i = 0;
+  // An integer key was read above: it is set rather than read again.
+  const int key_col = mapper.int_identity() ? offset + mapper.primary_key_columns().front() : -1;
+  int col = offset;
   try {
-    // An integer key was read above: it is set rather than read again.
-    const int key_col = mapper.int_identity() ? offset + mapper.primary_key_columns().front() : -1;
-    for (; i < attrs.size(); ++i) {
-      const int col = offset + static_cast<int>(i);
+    for (const auto& a : attrs) {
       if (col == key_col)
-        attrs[i]->set_int(state->object, int_key);
+        a->set_int(state->object, int_key);
       else
-        attrs[i]->read(state->object, stmt, col);
+        a->read(state->object, stmt, col);
+      ++col;
     }
   } catch (const Error& e) {
     if (!existing) delete state;
-    throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
+    throw MappingError(mapper.class_name() + "." +
+                       attrs[static_cast<std::size_t>(col - offset)]->name + ": " + e.what());
   }
   loaded(state, !existing, map, mapper.int_identity(), int_key, std::move(key));
   return state;
@@ -102,30 +128,6 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
   }
   loaded(state, !existing, map, queried.int_identity(), int_key, std::move(key));
   return state;
-}
-
-void SessionCore::loaded(EntityState* state, bool fresh, IdentityMap& map, bool int_identity,
-                         std::int64_t int_key, std::string key) {
-  state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
-  // Snapshots are taken on the first non-const access; an object already being changed
-  // takes the row just read as its new starting point.
-  if (state->flags & kTouched) {
-    snapshot(state);
-  } else {
-    state->snapshot.clear();
-  }
-  const Mapper& mapper = *state->mapper;
-  if (fresh) {
-    state->session = this;
-    for (const auto& rel : mapper.relationships())
-      rel->bind(state->object, state, false);
-    if (int_identity)
-      map.ints.insert(int_key, state);
-    else
-      map.keys.emplace(std::move(key), state);
-  }
-  for (const auto& hook : mapper.events().on_load)
-    hook(state->object);
 }
 
 EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& key) {

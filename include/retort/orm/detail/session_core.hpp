@@ -199,7 +199,7 @@ class SessionCore {
   // The end of load() and load_polymorphic(): the row's values are the object's state;
   // a fresh object joins the session and the identity map under its key.
   void loaded(EntityState* state, bool fresh, IdentityMap& map, bool int_identity,
-              std::int64_t int_key, std::string key);
+              std::int64_t int_key, std::string&& key);
   // Marks objects expired, their relationships included.
   void expire_objects(const std::vector<EntityState*>& states);
 
