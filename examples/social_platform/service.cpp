@@ -4,9 +4,9 @@
 #include <cstdio>
 
 #include "mappings.hpp"
-#include "retort/migrate/migration.hpp"
 #include "proto/social_platform.grpc.pb.h"
 #include "proto/user.grpc.pb.h"
+#include "retort/migrate/migration.hpp"
 
 namespace social {
 namespace {
@@ -82,7 +82,8 @@ void create_schema(const rt::Engine& engine) {
   models().create_all(engine, {.tables = tables()});
 }
 
-std::vector<std::string> migrate(const rt::Engine& engine, const std::filesystem::path& migrations) {
+std::vector<std::string> migrate(const rt::Engine& engine,
+                                 const std::filesystem::path& migrations) {
   models();
   auto conn = engine.connect();
   return rt::migrate::Migrator(conn, rt::migrate::ScriptDirectory(migrations / "versions"))

@@ -200,7 +200,7 @@ constexpr std::array<std::string_view, 182> reserved_words = {
 }  // namespace
 
 std::vector<std::string> Dialect::dependent_ddl(Connection&, std::string_view,
-                                               std::string_view) const {
+                                                std::string_view) const {
   return {};
 }
 

@@ -112,7 +112,7 @@ std::vector<std::string> Dialect::table_names(retort::Connection& conn,
 }
 
 std::vector<std::string> Dialect::dependent_ddl(retort::Connection& conn, std::string_view table,
-                                               std::string_view schema) const {
+                                                std::string_view schema) const {
   const std::string in = schema.empty() ? "" : quote(schema) + ".";
   return conn
       .execute("SELECT sql FROM " + in +
