@@ -10,6 +10,7 @@
 #include "retort/schema/ddl.hpp"
 #include "retort/schema/reflection.hpp"
 #include "table_change.hpp"
+#include "text.hpp"
 
 namespace retort::migrate {
 namespace {
@@ -18,13 +19,6 @@ std::string lower(std::string s) {
   for (char& c : s)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::string list(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names)
-    out += (out.empty() ? "" : ", ") + n;
-  return out;
 }
 
 // A default as text to compare: PostgreSQL adds casts ('x'::character varying) and
@@ -101,7 +95,7 @@ struct TableDiff {
     }
     if (!added.empty() && !dropped.empty()) {
       out.notes.push_back(
-          "table " + name() + ": columns " + list(dropped) + " dropped and " + list(added) +
+          "table " + name() + ": columns " + join(dropped) + " dropped and " + join(added) +
           " added; if one was renamed, replace its drop_column and add_column "
           "with {\"op\": \"alter_column\", \"table\": \"" +
           name() + "\", \"column\": OLD, \"new_name\": NEW} (and the reverse in downgrade)");
@@ -119,8 +113,8 @@ struct TableDiff {
         live_values = check_values(c.name);
       if (live_values && *live_values != c.type.enum_values()) {
         out.notes.push_back("table " + name() + ", column " + c.name +
-                            ": enum values changed from (" + list(*live_values) + ") to (" +
-                            list(c.type.enum_values()) +
+                            ": enum values changed from (" + join(*live_values) + ") to (" +
+                            join(c.type.enum_values()) +
                             "); write the change: an alter_column to the new type where enums "
                             "are CHECKs (SQLite), an execute of ALTER TYPE where they are types");
       }
@@ -146,8 +140,8 @@ struct TableDiff {
     }
     if (model.primary_key().columns != live.primary_key().columns) {
       out.notes.push_back("table " + name() + ": the primary key changed from (" +
-                          list(live.primary_key().columns) + ") to (" +
-                          list(model.primary_key().columns) +
+                          join(live.primary_key().columns) + ") to (" +
+                          join(model.primary_key().columns) +
                           "); write drop_constraint and add_constraint operations for it");
     }
   }

@@ -6,6 +6,7 @@
 
 #include "retort/core/url.hpp"
 #include "retort/migrate/commands.hpp"
+#include "text.hpp"
 
 namespace retort::migrate {
 namespace {
@@ -111,10 +112,7 @@ int main(int argc, char** argv, const MetaData* models) {
       return *models;
     };
     config.on_revision = [](const Revision& r, bool up) {
-      std::string below;
-      for (const auto& d : r.down_revisions)
-        below += (below.empty() ? "" : ", ") + d;
-      if (below.empty()) below = "<base>";
+      const std::string below = r.down_revisions.empty() ? "<base>" : join(r.down_revisions);
       std::cerr << (up ? "Running upgrade " + below + " -> " + r.id
                        : "Running downgrade " + r.id + " -> " + below)
                 << message_of(r) << "\n";

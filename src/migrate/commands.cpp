@@ -9,6 +9,7 @@
 #include "json_schema.hpp"
 #include "retort/core/engine.hpp"
 #include "retort/core/error.hpp"
+#include "text.hpp"
 
 namespace retort::migrate {
 namespace {
@@ -29,13 +30,6 @@ std::string now_utc() {
                 unsigned(ymd.month()), unsigned(ymd.day()), long(hms.hours().count()),
                 long(hms.minutes().count()), long(hms.seconds().count()));
   return buf;
-}
-
-std::string join(const std::vector<std::string>& ids, const char* sep = ", ") {
-  std::string out;
-  for (const auto& id : ids)
-    out += (out.empty() ? "" : sep) + id;
-  return out;
 }
 
 struct Session {

@@ -6,6 +6,7 @@
 
 #include "json_schema.hpp"
 #include "retort/core/error.hpp"
+#include "text.hpp"
 
 namespace retort::migrate {
 namespace {
@@ -162,16 +163,14 @@ std::string format_revision(const Revision& r, const std::vector<std::string>& n
       body.insert(at + open.size(), comments);
     }
   }
-  std::string revises;
-  for (const auto& d : r.down_revisions)
-    revises += (revises.empty() ? "" : ", ") + d;
   // A line break in the message would end its comment.
   std::string message = r.message.empty() ? std::string("(no message)") : r.message;
   for (char& c : message) {
     if (c == '\n' || c == '\r') c = ' ';
   }
-  return "// " + message + "\n//\n// Revision ID: " + r.id + "\n// Revises: " + revises +
-         "\n// Create Date: " + r.create_date + "\n" + body + "\n";
+  return "// " + message + "\n//\n// Revision ID: " + r.id +
+         "\n// Revises: " + join(r.down_revisions) + "\n// Create Date: " + r.create_date + "\n" +
+         body + "\n";
 }
 
 std::string new_revision_id() {

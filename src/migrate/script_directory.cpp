@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "retort/core/error.hpp"
+#include "text.hpp"
 
 namespace retort::migrate {
 namespace {
@@ -24,11 +25,12 @@ int steps(std::string_view target, char sign) {
   return n;
 }
 
-std::string join(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const auto& id : ids)
-    out += (out.empty() ? "" : ", ") + id;
-  return out;
+// Keeps the first n revisions of a path ("+n", "-n"); an error when there are fewer.
+void first_steps(std::vector<const Revision*>& path, int n, const std::string& what,
+                 const char* where) {
+  if (static_cast<std::size_t>(n) > path.size())
+    throw ArgumentError(what + ": only " + std::to_string(path.size()) + " revisions are " + where);
+  path.resize(static_cast<std::size_t>(n));
 }
 
 }  // namespace
@@ -222,12 +224,7 @@ std::vector<const Revision*> ScriptDirectory::upgrade_path(const std::vector<std
   for (const auto& id : order_) {
     if (want.count(id) && !have.count(id)) out.push_back(&revisions_.at(id));
   }
-  if (n) {
-    if (static_cast<std::size_t>(n) > out.size())
-      throw ArgumentError("cannot upgrade " + std::string(target) + ": only " +
-                          std::to_string(out.size()) + " revisions are above the current one");
-    out.resize(static_cast<std::size_t>(n));
-  }
+  if (n) first_steps(out, n, "cannot upgrade " + std::string(target), "above the current one");
   return out;
 }
 
@@ -249,12 +246,7 @@ std::vector<const Revision*> ScriptDirectory::downgrade_path(
   for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
     if (have.count(*it) && !keep.count(*it)) out.push_back(&revisions_.at(*it));
   }
-  if (n) {
-    if (static_cast<std::size_t>(n) > out.size())
-      throw ArgumentError("cannot downgrade " + std::string(target) + ": only " +
-                          std::to_string(out.size()) + " revisions are applied");
-    out.resize(static_cast<std::size_t>(n));
-  }
+  if (n) first_steps(out, n, "cannot downgrade " + std::string(target), "applied");
   return out;
 }
 

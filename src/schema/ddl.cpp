@@ -17,15 +17,6 @@ std::string join_quoted(const std::vector<std::string>& names, const sql::Dialec
   return out;
 }
 
-std::string sql_string(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 std::string table_name(const TableData& t, const sql::Dialect& d) {
   return (t.schema.empty() ? "" : d.quote(t.schema) + ".") + d.quote(t.name);
 }
@@ -129,7 +120,7 @@ std::vector<Type> enum_types(const Table& table) {
 std::string create_enum_ddl(const Type& type, const sql::Dialect& d) {
   std::string values;
   for (const auto& v : type.enum_values())
-    values += (values.empty() ? "" : ", ") + sql_string(v);
+    values += (values.empty() ? "" : ", ") + d.literal(Value(v));
   return "CREATE TYPE " + d.quote(type.name()) + " AS ENUM (" + values + ")";
 }
 
@@ -181,7 +172,7 @@ std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect
     if (c.type.kind() == TypeKind::enum_ && d.enum_as_check()) {
       std::string in;
       for (const auto& v : c.type.enum_values())
-        in += (in.empty() ? "" : ", ") + sql_string(v);
+        in += (in.empty() ? "" : ", ") + d.literal(Value(v));
       check_item(d.quote(c.name) + " IN (" + in + ")", "", c.name);
     }
   }
@@ -204,12 +195,12 @@ std::vector<std::string> create_table_ddl(const Table& table, const sql::Dialect
 
   if (d.supports_comments()) {
     if (!t.comment.empty()) {
-      out.push_back("COMMENT ON TABLE " + table_name(t, d) + " IS " + sql_string(t.comment));
+      out.push_back("COMMENT ON TABLE " + table_name(t, d) + " IS " + d.literal(Value(t.comment)));
     }
     for (const auto& c : t.columns) {
       if (!c.comment.empty()) {
         out.push_back("COMMENT ON COLUMN " + table_name(t, d) + "." + d.quote(c.name) + " IS " +
-                      sql_string(c.comment));
+                      d.literal(Value(c.comment)));
       }
     }
   }
