@@ -43,7 +43,23 @@ void Pool::validate(detail::PooledConnection& rec) {
 }
 
 detail::PooledConnection* Pool::checkout() {
-  if (kind_ == PoolKind::static_) return checkout_static();
+  detail::PooledConnection* rec = kind_ == PoolKind::static_ ? checkout_static() : checkout_queue();
+  if (state_->options.echo_pool) log_status("checked out");
+  return rec;
+}
+
+void Pool::log_status(const char* event) const noexcept {
+  try {
+    const PoolStatus s = status();
+    state_->log("pool: connection " + std::string(event) + " (" + std::to_string(s.checked_out) +
+                " checked out, " + std::to_string(s.idle) + " idle, " +
+                std::to_string(s.overflow) + " overflow)");
+  } catch (...) {
+    // A logger that fails must not fail the pool.
+  }
+}
+
+detail::PooledConnection* Pool::checkout_queue() {
   const auto& opts = state_->options;
   const auto deadline = std::chrono::steady_clock::now() + opts.pool_timeout;
   const int limit = opts.max_overflow < 0 ? -1 : opts.pool_size + opts.max_overflow;
@@ -158,6 +174,7 @@ void Pool::checkin(detail::PooledConnection* raw) noexcept {
       shared_owner_ = std::thread::id();
     }
     available_.notify_one();
+    if (state_->options.echo_pool) log_status("returned");
     return;
   }
   std::unique_ptr<detail::PooledConnection> rec(raw);
@@ -173,6 +190,7 @@ void Pool::checkin(detail::PooledConnection* raw) noexcept {
   lock.unlock();
   available_.notify_one();
   rec.reset();  // closes a connection that was not kept, outside the lock
+  if (state_->options.echo_pool) log_status(keep ? "returned" : "returned and closed");
 }
 
 void Pool::invalidate_older_connections() noexcept {

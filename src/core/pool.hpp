@@ -39,6 +39,9 @@ class Pool : public std::enable_shared_from_this<Pool> {
  private:
   bool stale(const detail::PooledConnection& rec) const;
   detail::PooledConnection* checkout_static();
+  detail::PooledConnection* checkout_queue();
+  // echo_pool: one line through the engine's logger after a checkout or checkin.
+  void log_status(const char* event) const noexcept;
   // Makes rec fit for use: reconnects it when stale or failing the pre-ping.
   void validate(detail::PooledConnection& rec);
   std::unique_ptr<detail::PooledConnection> make_record();

@@ -118,6 +118,14 @@ bool Relationship::child_has_parent(const EntityState* child) const {
                      [](const EntityState* p) { return !(p->flags & kDeleted); });
 }
 
+EntityState* detail::new_object(const Mapper& mapper) {
+  EntityState* state = mapper.new_entity();
+  state->mapper = &mapper;
+  for (const auto& rel : mapper.relationships())
+    rel->bind(state->object, state, true);
+  return state;
+}
+
 void detail::bind_new(EntityState* state, int type_slot) {
   Registry& r = registry();
   const Mapper* m = r.find(type_slot);

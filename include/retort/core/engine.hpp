@@ -46,7 +46,9 @@ struct EngineOptions {
   bool echo = false;
   // With echo, also log bound parameter values (off: they may hold secrets).
   bool echo_parameters = false;
-  // Where echo goes; standard error when unset.
+  // Log each checkout and checkin of the pool, with its counts, through logger.
+  bool echo_pool = false;
+  // Where echo and echo_pool go; standard error when unset.
   std::function<void(std::string_view)> logger{};
   // Prepared statements kept per connection, least recently used evicted; 0 disables.
   int statement_cache_size = 128;

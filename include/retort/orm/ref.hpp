@@ -139,6 +139,9 @@ void mark_changed(EntityState* state);
 // Ties a new object's relationship handles to it (when its type is in the default
 // registry), so that back_populates works before the object is in a session.
 void bind_new(EntityState* state, int type_slot);
+// A new default-constructed object of the mapper's class, its relationships tied to it
+// (the mapper's relationships must be resolved); nothing holds it yet (refs is 0).
+EntityState* new_object(const Mapper& mapper);
 }  // namespace detail
 
 }  // namespace retort::orm

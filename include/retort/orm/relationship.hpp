@@ -385,6 +385,9 @@ class Relationship {
   // and letting go of them all: for collect_cycles().
   virtual void held(const HandleBase& h, std::vector<EntityState*>& out) const = 0;
   virtual void let_go(HandleBase& h) const = 0;
+  // Replaces the handle's objects as assigning to the member does (tracked for the flush,
+  // back_populates, orphans): the dynamic path of dictionaries and JSON.
+  virtual void assign(HandleBase& h, const std::vector<EntityState*>& items) const = 0;
 
   // Ties a handle to its owner (on add and load); a new owner's handles count as loaded.
   void bind(void* object, EntityState* owner, bool is_new) const {
@@ -523,6 +526,21 @@ class TypedRelationship final : public Relationship {
     } else {
       if (h.target_) out.push_back(h.target_.state());
       if (h.original_) out.push_back(h.original_.state());
+    }
+  }
+  void assign(HandleBase& base, const std::vector<EntityState*>& states) const override {
+    H& h = static_cast<H&>(base);
+    if constexpr (std::is_same_v<H, Many<T>>) {
+      Many<T> next;
+      for (EntityState* s : states) {
+        if (std::none_of(next.items_.begin(), next.items_.end(),
+                         [s](const Ref<T>& r) { return r.state() == s; }))
+          next.items_.emplace_back(s, static_cast<T*>(s->object));
+      }
+      next.loaded_ = true;
+      h = next;
+    } else {
+      h = states.empty() ? Ref<T>() : Ref<T>(states.front(), static_cast<T*>(states.front()->object));
     }
   }
   void let_go(HandleBase& base) const override {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "retort/core/url.hpp"
 #include "retort/schema/type.hpp"
 
 namespace retort {
@@ -122,6 +123,23 @@ class Dialect {
   // back (SQLite's triggers); empty where tables are never rebuilt.
   virtual std::vector<std::string> dependent_ddl(Connection& conn, std::string_view table,
                                                  std::string_view schema) const;
+
+  // After rows were loaded with their keys given (an import): statements that move the
+  // sequences behind these integer key columns of `table` (quoted) past its largest key;
+  // empty where generated keys follow the rows by themselves (SQLite).
+  virtual std::vector<std::string> sequence_sync_sql(const std::string& table,
+                                                     const std::vector<std::string>& columns) const {
+    (void)table, (void)columns;
+    return {};
+  }
+  // For tests: a new, empty database beside the one `url` names, called `name`. What
+  // connecting to `url` must run to create and to drop it, or the files that make it up.
+  struct ScratchDatabase {
+    URL url;
+    std::vector<std::string> create_sql, drop_sql;
+    std::vector<std::string> files;
+  };
+  virtual ScratchDatabase scratch_database(const URL& url, const std::string& name) const = 0;
 
   // The schema as the database describes it (see schema/reflection.hpp). schema: a
   // PostgreSQL schema or an attached SQLite database; empty for the default one.

@@ -151,6 +151,26 @@ std::string Dialect::migration_lock_sql(const std::string& version_table) const 
   return "SELECT pg_advisory_xact_lock(hashtext('retort.migrate:" + key + "'))";
 }
 
+std::vector<std::string> Dialect::sequence_sync_sql(const std::string& table,
+                                                   const std::vector<std::string>& columns) const {
+  // pg_get_serial_sequence is NULL for a column without one (serial or identity), and
+  // setval(NULL, ...) is NULL too: such columns need no check first.
+  std::vector<std::string> out;
+  for (const auto& c : columns) {
+    out.push_back("SELECT setval(pg_get_serial_sequence(" + literal(table) + ", " + literal(c) +
+                  "), COALESCE(MAX(" + quote(c) + "), 0) + 1, false) FROM " + table);
+  }
+  return out;
+}
+
+Dialect::ScratchDatabase Dialect::scratch_database(const URL& url, const std::string& name) const {
+  ScratchDatabase out{URL(url).set_database(name), {}, {}, {}};
+  out.create_sql.push_back("CREATE DATABASE " + quote(name));
+  // FORCE: a test that leaked a connection must not keep its database around.
+  out.drop_sql.push_back("DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
+  return out;
+}
+
 const Dialect& dialect() {
   static const Dialect instance;
   return instance;

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 
 #include "retort/core/connection.hpp"
 #include "retort/schema/reflection.hpp"
@@ -119,6 +120,14 @@ std::vector<std::string> Dialect::dependent_ddl(retort::Connection& conn, std::s
                    "sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name",
                {std::string(table)})
       .scalars<std::string>();
+}
+
+Dialect::ScratchDatabase Dialect::scratch_database(const URL& url, const std::string& name) const {
+  const std::string path = (std::filesystem::temp_directory_path() / (name + ".db")).string();
+  ScratchDatabase out{URL(url).set_database(path), {}, {}, {}};
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    out.files.push_back(path + suffix);
+  return out;
 }
 
 const Dialect& dialect() {

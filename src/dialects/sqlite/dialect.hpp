@@ -39,6 +39,8 @@ class Dialect final : public sql::Dialect {
   }
   std::vector<std::string> dependent_ddl(retort::Connection& conn, std::string_view table,
                                          std::string_view schema) const override;
+  // A file in the system's temporary directory; connecting creates it.
+  ScratchDatabase scratch_database(const URL& url, const std::string& name) const override;
   sql::RebuildGuard rebuild_guard() const override {
     return {"PRAGMA foreign_keys", "PRAGMA foreign_keys = OFF", "PRAGMA foreign_key_check",
             "PRAGMA foreign_keys = ON"};

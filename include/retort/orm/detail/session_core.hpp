@@ -44,6 +44,12 @@ struct SessionOptions {
   bool expire_on_commit = true;
   // The registry whose mappers the session uses; the default registry when null.
   Registry* registry = nullptr;
+  // A connection to join instead of checking one out of the engine's pool. When it is in
+  // a transaction, the session's own is a savepoint inside it: commit() releases the
+  // savepoint and rollback() returns to it, while the connection's owner decides the
+  // outcome (SQLAlchemy's join_transaction_mode="create_savepoint", used by tests that
+  // roll back everything the code under test committed).
+  Connection bind{};
 };
 
 // Frees the objects among the roots, and what they reach, that only refer to each other
