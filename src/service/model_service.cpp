@@ -120,6 +120,17 @@ void upsert_rows(Session& session, const orm::Mapper& mapper, const std::vector<
   }
 }
 
+void sync_generated_key(Session& session, const orm::Mapper& mapper) {
+  const orm::Attribute* key = mapper.generated_key();
+  if (!key || !key->is_integer()) return;
+  const sql::Dialect& dialect = sql::dialect(session.engine().dialect_name());
+  const Table& table = mapper.table();
+  const std::string name = (table.schema().empty() ? "" : dialect.quote(table.schema()) + ".") +
+                           dialect.quote(table.name());
+  for (const auto& statement : dialect.sequence_sync_sql(name, {key->name}))
+    session.connection().execute(statement);
+}
+
 std::int64_t pages(std::int64_t total, std::int64_t per_page) {
   return per_page <= 0 ? 0 : (total + per_page - 1) / per_page;
 }

@@ -11,67 +11,14 @@
 #include "retort/orm.hpp"
 #include "retort/service.hpp"
 #include "retort/testing.hpp"
+#include "service_models.hpp"
 
 namespace retort_test {
 namespace {
 
 namespace rt = retort;
 using rt::Dict;
-
-// The service tests' own models, apart from the other tests' (table names as the seed's).
-rt::Registry& models() {
-  static rt::Registry registry;
-  return registry;
-}
-
-struct UserRole;
-
-// The seed's models: a User whose phone keeps only digits (an on_set hook), with roles.
-struct User {
-  std::int64_t id = 0;
-  std::string name;
-  std::string email;
-  std::string phone;
-  rt::Many<UserRole> roles;
-
-  static auto mapping();
-};
-
-struct UserRole {
-  std::int64_t id = 0;
-  std::int64_t user_id = 0;
-  std::string role;
-  rt::One<User> user;
-
-  static auto mapping() {
-    return rt::model<UserRole>("user_role")
-        .column("id", &UserRole::id, rt::primary_key)
-        .column("user_id", &UserRole::user_id, rt::ForeignKey("user.id"))
-        .column("role", &UserRole::role, rt::String(25))
-        .relationship("user", &UserRole::user, rt::back_populates("roles"));
-  }
-};
-
-inline auto User::mapping() {
-  return rt::model<User>("user")
-      .column("id", &User::id, rt::primary_key)
-      .column("name", &User::name, rt::String(100))
-      .column("email", &User::email, rt::String(100))
-      .column("phone", &User::phone, rt::String(10))
-      .relationship("roles", &User::roles, rt::back_populates("user"),
-                    rt::cascade::all_delete_orphan, rt::order_by(&UserRole::id))
-      .on_set(&User::phone, [](User&, std::string& phone) {
-        std::erase_if(phone, [](char c) { return c < '0' || c > '9'; });
-      });
-}
-
-// A user of this name with empty email and phone.
-User person(std::string name, std::int64_t id = 0) {
-  User u;
-  u.id = id;
-  u.name = std::move(name);
-  return u;
-}
+using namespace service_models;
 
 enum class Color { red, green, blue };
 
@@ -304,7 +251,7 @@ TEST_P(Service, ASaveOfKnownKeysReadsThemInOneSelect) {
   users.save(batch);
   const auto statements = counter.statements();
   EXPECT_EQ(std::count_if(statements.begin(), statements.end(),
-                          [](const std::string& s) { return s.rfind("SELECT", 0) == 0; }),
+                          [](const std::string& s) { return s.rfind("SELECT \"user\".", 0) == 0; }),
             1)
       << testing::PrintToString(statements);
   EXPECT_EQ(users.count(), 41);

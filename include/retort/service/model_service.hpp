@@ -88,6 +88,9 @@ std::vector<Value> key_from_dict(const orm::Mapper& mapper, const Dict& values);
 void merge_into(const orm::Mapper& mapper, orm::EntityState* target, void* source);
 // The database-side upsert of objects that all have keys.
 void upsert_rows(Session& session, const orm::Mapper& mapper, const std::vector<void*>& objects);
+// After rows were inserted with their generated key given: the key's sequence moves past
+// them (so that the next generated key does not collide).
+void sync_generated_key(Session& session, const orm::Mapper& mapper);
 std::int64_t pages(std::int64_t total, std::int64_t per_page);
 // How many keys go into one SELECT.
 inline constexpr std::size_t kKeyBatch = 500;
@@ -223,6 +226,7 @@ std::vector<Ref<T>> ModelService<T>::save(std::vector<T> objects, SaveOptions op
     Session& s = session();
     const orm::Mapper& m = mapper();
     std::vector<Ref<T>> out(objects.size());
+    bool inserted_keys = false;
     std::vector<std::vector<Value>> keys;
     std::vector<std::size_t> keyed;
     for (std::size_t i = 0; i < objects.size(); ++i) {
@@ -243,6 +247,7 @@ std::vector<Ref<T>> ModelService<T>::save(std::vector<T> objects, SaveOptions op
         rows.push_back(&objects[keyed[j]]);
       }
       service::detail::upsert_rows(s, m, rows);
+      service::detail::sync_generated_key(s, m);
       auto loaded = query().where(service::detail::key_condition(m, keys)).populate_existing().all();
       std::string want, have;
       for (std::size_t i : keyed) {
@@ -271,8 +276,15 @@ std::vector<Ref<T>> ModelService<T>::save(std::vector<T> objects, SaveOptions op
         } else {
           out[i] = s.add(std::move(objects[i]));
           known.emplace_back(k, out[i]);
+          inserted_keys = true;
         }
       }
+    }
+    // New rows with their keys given go first, so that the keys generated for the others
+    // come after them.
+    if (inserted_keys) {
+      s.flush();
+      service::detail::sync_generated_key(s, m);
     }
     for (std::size_t i = 0; i < objects.size(); ++i) {
       if (!out[i]) out[i] = s.add(std::move(objects[i]));

@@ -124,9 +124,10 @@ class Dialect {
   virtual std::vector<std::string> dependent_ddl(Connection& conn, std::string_view table,
                                                  std::string_view schema) const;
 
-  // After rows were loaded with their keys given (an import): statements that move the
-  // sequences behind these integer key columns of `table` (quoted) past its largest key;
-  // empty where generated keys follow the rows by themselves (SQLite).
+  // After rows were written with their generated keys given (an import, an upsert):
+  // statements that move the sequences behind these integer key columns of `table`
+  // (quoted, maybe schema-qualified) past its largest key and never back; empty where
+  // generated keys follow the rows by themselves (SQLite).
   virtual std::vector<std::string> sequence_sync_sql(const std::string& table,
                                                      const std::vector<std::string>& columns) const {
     (void)table, (void)columns;

@@ -18,9 +18,12 @@
 // sessions join one connection's transaction, each session transaction a savepoint in it,
 // so that the code under test may commit and roll back as it likes; the scope's end rolls
 // the whole transaction back (SQLAlchemy's "joining a session into an external
-// transaction" recipe). Code that works on several connections at once (a server's
-// threads) cannot share that transaction: Isolation::delete_rows lets it commit for real
-// and deletes every row at the scope's end instead.
+// transaction" recipe). The sessions then share one connection, and so one stack of
+// savepoints: a session that commits also ends the savepoints of sessions that began
+// after it, so a test works through db.session() (or sessions one after the other).
+// Code that works on several connections at once (a server's threads) cannot share that
+// transaction: Isolation::delete_rows lets it commit for real and deletes every row at
+// the scope's end instead.
 #pragma once
 
 #include <filesystem>
