@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "retort/core/error.hpp"
@@ -38,9 +39,14 @@ std::string trimmed(std::string_view s) {
   std::string shown;
   if (got.type() == ValueType::text) {
     shown = "'" + got.get<std::string>() + "'";
-  } else if (got.type() == ValueType::integer || got.type() == ValueType::real ||
-             got.type() == ValueType::boolean) {
-    shown = got.as<std::string>();
+  } else if (got.type() == ValueType::integer) {
+    shown = std::to_string(got.get<std::int64_t>());
+  } else if (got.type() == ValueType::real) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", got.get<double>());
+    shown = text;
+  } else if (got.type() == ValueType::boolean) {
+    shown = got.get<bool>() ? "true" : "false";
   } else {
     shown = std::string("a value of type ") + to_string(got.type());
   }
@@ -103,7 +109,7 @@ DatabaseSettings parse_config(const DatabaseConfig& config) {
   if (!uri) throw ArgumentError("database config: SQL_DATABASE_URI is required");
   if (uri->type() != ValueType::text) {
     // Only the kind is named: a URL may hold a password.
-    throw ArgumentError(std::string("database config SQL_DATABASE_URI: expected a URL, got a ") +
+    throw ArgumentError(std::string("database config SQL_DATABASE_URI: expected a URL, got a value of type ") +
                         to_string(uri->type()));
   }
   out.url = uri->get<std::string>();
