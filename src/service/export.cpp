@@ -15,11 +15,14 @@
 namespace retort {
 namespace {
 
-std::vector<Table> chosen_tables(const MetaData& metadata, const std::vector<std::string>& only) {
+std::vector<Table> chosen_tables(const MetaData& metadata, const std::vector<std::string>& only,
+                                 const std::vector<std::string>& exclude = {}) {
+  const auto listed = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
   std::vector<Table> out;
   for (const Table& t : metadata.sorted_tables()) {
-    if (only.empty() || std::find(only.begin(), only.end(), t.name()) != only.end())
-      out.push_back(t);
+    if ((only.empty() || listed(only, t.name())) && !listed(exclude, t.name())) out.push_back(t);
   }
   for (const auto& name : only) {
     if (!metadata.find(name)) throw ArgumentError("the database has no table '" + name + "'");
@@ -47,7 +50,7 @@ void export_json(const Engine& engine, std::ostream& out, const ExportOptions& o
   if (!snapshot.empty()) conn.execute(snapshot);
   MetaData metadata;
   metadata.reflect(conn);
-  const std::vector<Table> tables = chosen_tables(metadata, options.tables);
+  const std::vector<Table> tables = chosen_tables(metadata, options.tables, options.exclude);
   const std::int64_t every = std::max<std::int64_t>(1, options.progress.every);
   out << "{";
   bool first_table = true;

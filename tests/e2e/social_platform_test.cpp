@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "databases.hpp"
@@ -14,6 +15,8 @@
 #include "proto/user.grpc.pb.h"
 #include "retort/migrate/autogenerate.hpp"
 #include "retort/migrate/migration.hpp"
+#include "retort/service.hpp"
+#include "retort/testing.hpp"
 #include "service.hpp"
 
 namespace rt = retort;
@@ -23,24 +26,58 @@ namespace simple = services::simple_example::sqlalchemy;
 namespace retort_test {
 namespace {
 
+// The seed's users (user<n>, password "password<n>") and their media, as factories.
+rt::testing::Factory<social::User> user_factory() {
+  return rt::testing::factory<social::User>()
+      .set(&social::User::login, rt::testing::sequence("user{}"))
+      .set(&social::User::email, rt::testing::sequence("user{}@example.org"))
+      .after([](social::User& u, int n) {
+        u.password = social::hash_password("password" + std::to_string(n),
+                                           social::PasswordCost::minimal);
+        u.extra_info = {R"({"display_name": "User )" + std::to_string(n) +
+                        R"(", "languages": ["en", "fr"]})"};
+      });
+}
+rt::testing::Factory<social::Media> media_factory(const rt::testing::Factory<social::User>& users) {
+  static constexpr social::ContentType kinds[] = {social::ContentType::image,
+                                                  social::ContentType::blog_post,
+                                                  social::ContentType::video};
+  return rt::testing::factory<social::Media>()
+      .set(&social::Media::name, rt::testing::sequence("media-{}"))
+      .set(&social::Media::link, rt::testing::sequence("https://media.example.org/{}"))
+      .set(&social::Media::blob, rt::Blob{0x89, 'P', 'N', 'G'})
+      .after([](social::Media& m, int n) { m.content_type = kinds[(n - 1) % 3]; })
+      .sub(&social::Media::author, users);
+}
+
+// Each test: the suite's temporary database, migrated once; three users with a medium
+// each; the server on its own connections (so the test's rows are deleted at its end, not
+// rolled back).
 class SocialPlatform : public testing::TestWithParam<Backend> {
  protected:
+  static void TearDownTestSuite() { rt::testing::TemporaryDatabase::release_shared(); }
   void SetUp() override {
+    temp_ = &rt::testing::TemporaryDatabase::shared(
+        {.url = GetParam().url(), .migrations = SOCIAL_PLATFORM_MIGRATIONS});
+    scope_.emplace(*temp_, rt::testing::Isolation::delete_rows);
+    engine_ = temp_->engine();
     {
-      auto conn = engine_.connect();
-      drop_tables(conn, {"media", "auth_token", "user", "alembic_version"});
-      if (GetParam().name == "postgresql") conn.execute("DROP TYPE IF EXISTS content_type");
+      rt::Session session(engine_);
+      media_factory(user_factory()).create_batch(3, session);
+      session.commit();
     }
-    // The schema as the server makes it: its migrations, upgraded to the head.
-    ASSERT_EQ(social::migrate(engine_, SOCIAL_PLATFORM_MIGRATIONS).size(), 3u);
-    ASSERT_EQ(social::seed(engine_, 3, social::PasswordCost::minimal), 3);
     ASSERT_EQ(social::seed(engine_, 3, social::PasswordCost::minimal), 0) << "seeds only once";
     server_ = std::make_unique<social::Server>(
         engine_, social::ServiceOptions{.password_cost = social::PasswordCost::minimal});
     channel_ =
         grpc::CreateChannel(server_->start("127.0.0.1:0"), grpc::InsecureChannelCredentials());
   }
-  void TearDown() override { server_->shutdown(); }
+  void TearDown() override {
+    server_->shutdown();
+    server_.reset();
+    scope_.reset();
+    EXPECT_TRUE(temp_->tables_with_rows().empty()) << "the test left rows behind";
+  }
 
   grpc::Status authenticate(const std::string& user, const std::string& password,
                             sp::AuthResponse& out) {
@@ -81,7 +118,9 @@ class SocialPlatform : public testing::TestWithParam<Backend> {
     return session.query<social::User>().where(rt::c(&social::User::login) == login).one();
   }
 
-  rt::Engine engine_ = rt::create_engine(GetParam().url());
+  rt::testing::TemporaryDatabase* temp_ = nullptr;
+  std::optional<rt::testing::TestScope> scope_;
+  rt::Engine engine_ = rt::create_engine("sqlite://");  // the temporary database's, in SetUp
   std::unique_ptr<social::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::string token_;
@@ -340,7 +379,85 @@ TEST_P(SocialPlatform, TheMigrationsGiveTheModelsSchema) {
   server_->start("127.0.0.1:0");
 }
 
+// A dump of the whole database loads into another one made by the migrations, which then
+// dumps the same text and serves the same users.
+TEST_P(SocialPlatform, ExportThenImportGivesTheSameDump) {
+  sp::AuthResponse login;
+  ASSERT_TRUE(authenticate("user1", "password1", login).ok());  // a token row too
+  const rt::ExportOptions options{.exclude = {"alembic_version"}};
+  const std::string dump = rt::export_json(engine_, options);
+  const auto tables = rt::Dict::parse(dump);
+  EXPECT_EQ(tables.at("user").size(), 3u);
+  EXPECT_EQ(tables.at("auth_token").size(), 1u);
+  EXPECT_EQ(tables.at("media").size(), 3u);
+  EXPECT_FALSE(tables.contains("alembic_version"));
+  EXPECT_EQ(tables.at("media").at(0).at("blob"), "iVBORw==");
+
+  rt::testing::TemporaryDatabase copy(
+      {.url = GetParam().url(), .migrations = SOCIAL_PLATFORM_MIGRATIONS});
+  std::istringstream in(dump);
+  EXPECT_EQ(rt::import_json(copy.engine(), in), 7);
+  EXPECT_EQ(rt::export_json(copy.engine(), options), dump);
+
+  social::Server other(copy.engine(),
+                       social::ServiceOptions{.password_cost = social::PasswordCost::minimal});
+  auto channel = grpc::CreateChannel(other.start("127.0.0.1:0"), grpc::InsecureChannelCredentials());
+  sp::AuthRequest request;
+  request.set_username("user2");
+  request.set_password("password2");
+  grpc::ClientContext context;
+  EXPECT_TRUE(sp::Auth::NewStub(channel)->AuthenticateUser(&context, request, &login).ok());
+  other.shutdown();
+}
+
 INSTANTIATE_TEST_SUITE_P(Backend, SocialPlatform,
+                         testing::Values(sqlite_backend(), postgres_backend()), backend_name);
+
+// The models without the server: each test in a transaction that is rolled back at its
+// end, whatever it committed.
+class SocialModels : public testing::TestWithParam<Backend> {
+ protected:
+  static void TearDownTestSuite() { rt::testing::TemporaryDatabase::release_shared(); }
+  void SetUp() override {
+    temp_ = &rt::testing::TemporaryDatabase::shared(
+        {.url = GetParam().url(), .migrations = SOCIAL_PLATFORM_MIGRATIONS});
+    scope_.emplace(*temp_);
+  }
+  void TearDown() override {
+    scope_.reset();
+    EXPECT_TRUE(temp_->tables_with_rows().empty()) << "the test left rows behind";
+  }
+  rt::Database& db() { return scope_->db(); }
+
+  rt::testing::TemporaryDatabase* temp_ = nullptr;
+  std::optional<rt::testing::TestScope> scope_;
+};
+
+TEST_P(SocialModels, FactoriesGiveUsersTheirMedia) {
+  media_factory(user_factory()).create_batch(2, db());
+  db().commit();
+  EXPECT_EQ(db().model<social::User>().count(), 2);
+  auto first = db().model<social::Media>().find_one({{"name", "media-1"}});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->author->login, "user1");
+  EXPECT_EQ(first->author_id, first->author->uuid);
+  const rt::Dict author = rt::to_dict(first->author.get(), {.exclude = {"password"}});
+  EXPECT_FALSE(author.contains("password"));
+  EXPECT_EQ(author.at("uuid"), first->author->uuid.str());
+  EXPECT_EQ(author.at("extra_info").at("languages"), rt::Dict::array({"en", "fr"}));
+}
+
+TEST_P(SocialModels, EachTestStartsFromTheMigratedSchemaAlone) {
+  EXPECT_EQ(db().model<social::User>().count(), 0);
+  auto conn = temp_->engine().connect();
+  EXPECT_EQ(conn.execute("SELECT version_num FROM alembic_version").scalars<std::string>().size(), 1u);
+  auto users = user_factory();
+  db().model<social::User>().save(users.build_batch(3));
+  db().commit();
+  EXPECT_EQ(db().model<social::User>().count(), 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backend, SocialModels,
                          testing::Values(sqlite_backend(), postgres_backend()), backend_name);
 
 }  // namespace

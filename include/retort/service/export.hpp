@@ -4,6 +4,7 @@
 //   std::ofstream out("dump.json");
 //   rt::export_json(engine, out);                        // every table, parents first
 //   rt::export_json(engine, out, {.tables = {"user", "post"}});
+//   rt::export_json(engine, out, {.exclude = {"alembic_version"}});
 //   std::ifstream in("dump.json");
 //   rt::import_json(other_engine, in);                   // into empty tables
 //
@@ -42,6 +43,9 @@ struct Progress {
 struct ExportOptions {
   // Only these tables (empty: all of the default schema).
   std::vector<std::string> tables{};
+  // Not these: e.g. the migrations' version table, when the dump goes into a database
+  // that its migrations made.
+  std::vector<std::string> exclude{};
   Progress progress{};
 };
 
