@@ -76,7 +76,7 @@ const Table& MetaData::get(std::string_view name) const {
   throw ArgumentError("no table named '" + std::string(name) + "'; the tables are: " + known);
 }
 
-std::vector<Table> MetaData::sorted_tables() const {
+std::vector<Table> MetaData::sorted_tables(bool break_cycles) const {
   // Kahn's algorithm, keeping declaration order among tables that are free to go.
   const std::size_t n = tables_.size();
   std::vector<std::set<std::size_t>> depends(n);
@@ -104,7 +104,14 @@ std::vector<Table> MetaData::sorted_tables() const {
         break;
       }
     }
-    if (!progress) {
+    if (!progress && break_cycles) {
+      // The first table left goes next, as if its foreign keys came after the tables.
+      std::size_t first = 0;
+      while (done[first])
+        ++first;
+      done[first] = true;
+      out.push_back(tables_[first]);
+    } else if (!progress) {
       // What is left contains a cycle; walk it to name exactly its tables.
       std::size_t start = 0;
       while (done[start])

@@ -21,7 +21,7 @@ std::vector<Table> chosen_tables(const MetaData& metadata, const std::vector<std
     return std::find(names.begin(), names.end(), name) != names.end();
   };
   std::vector<Table> out;
-  for (const Table& t : metadata.sorted_tables()) {
+  for (const Table& t : metadata.sorted_tables(true)) {
     if ((only.empty() || listed(only, t.name())) && !listed(exclude, t.name())) out.push_back(t);
   }
   for (const auto& name : only) {

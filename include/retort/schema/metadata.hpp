@@ -64,7 +64,9 @@ class MetaData {
   const NamingConvention& naming() const { return naming_; }
 
   // Tables in foreign-key dependency order: every table after the tables it refers to.
-  std::vector<Table> sorted_tables() const;
+  // break_cycles: tables in a cycle come in declaration order instead of raising (for
+  // reading every table, where the order is only a courtesy).
+  std::vector<Table> sorted_tables(bool break_cycles = false) const;
 
   void create_all(Connection& conn, const CreateOptions& options = {}) const;
   void create_all(const Engine& engine, const CreateOptions& options = {}) const;

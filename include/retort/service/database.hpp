@@ -22,7 +22,7 @@
 #include <type_traits>
 #include <unordered_map>
 
-#include "retort/orm/session.hpp"
+#include "retort/orm.hpp"  // all of it: add<T>() instantiates what inheritance.hpp defines
 #include "retort/schema/metadata.hpp"
 #include "retort/service/config.hpp"
 #include "retort/service/transaction.hpp"

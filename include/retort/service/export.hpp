@@ -8,7 +8,8 @@
 //   std::ifstream in("dump.json");
 //   rt::import_json(other_engine, in);                   // into empty tables
 //
-// The dump is one object: each table's name maps to its rows, in foreign-key order, each
+// The dump is one object: each table's name maps to its rows, in foreign-key order (tables
+// whose foreign keys form a cycle in the order the database lists them), each
 // row an object of its columns, ordered by primary key, so that the same data always
 // gives the same text. Values are written as rt::to_dict writes them (see dict.hpp). The
 // export reads in one transaction (a consistent snapshot) and streams: rows are written as
