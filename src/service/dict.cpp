@@ -176,9 +176,17 @@ struct Plan {
   std::vector<Related> relationships;
 };
 
-Plan plan(Registry& registry, const Mapper& m, const Dict& values, const std::string& path) {
+// Deeper nesting than any model needs is hostile input; refusing it keeps the stack safe.
+constexpr int kMaxNesting = 64;
+
+Plan plan(Registry& registry, const Mapper& m, const Dict& values, const std::string& path,
+          int depth = 0) {
   const std::string where = path.empty() ? std::string("the dictionary") : path.substr(0, path.size() - 1);
   if (!values.is_object()) expected(where, "an object", values);
+  if (depth > kMaxNesting) {
+    throw ArgumentError(where + ": objects nested more than " + std::to_string(kMaxNesting) +
+                        " levels deep");
+  }
   Plan p;
   p.mapper = &m;
   p.path = path;
@@ -194,11 +202,11 @@ Plan plan(Registry& registry, const Mapper& m, const Dict& values, const std::st
       if (rel->uselist) {
         if (!value.is_array()) expected(key_path, "a list", value);
         for (std::size_t i = 0; i < value.size(); ++i) {
-          related.items.push_back(
-              plan(registry, *rel->target, value[i], key_path + "[" + std::to_string(i) + "]."));
+          related.items.push_back(plan(registry, *rel->target, value[i],
+                                       key_path + "[" + std::to_string(i) + "].", depth + 1));
         }
       } else if (!value.is_null()) {
-        related.items.push_back(plan(registry, *rel->target, value, key_path + "."));
+        related.items.push_back(plan(registry, *rel->target, value, key_path + ".", depth + 1));
       }
       p.relationships.push_back(std::move(related));
     } else {
@@ -404,6 +412,14 @@ std::string dump(const Dict& dict, int indent) {
     return dict.dump(indent);
   } catch (const Dict::exception& e) {
     throw DataError(std::string("cannot write JSON: ") + e.what());
+  }
+}
+
+Dict parse(std::string_view text) {
+  try {
+    return Dict::parse(text);
+  } catch (const Dict::exception& e) {
+    throw ArgumentError(std::string("not valid JSON: ") + e.what());
   }
 }
 

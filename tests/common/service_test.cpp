@@ -368,6 +368,21 @@ TEST_P(Service, UpdateErrorsNameThePathAndChangeNothing) {
                          "email, phone, roles"),
             std::string::npos)
       << unknown;
+  // Hostile input: nesting without end, text that is not JSON, bytes that are not UTF-8.
+  Dict deep = {{"name", "x"}};
+  for (int i = 0; i < 200; ++i)
+    deep = Dict{{"roles", Dict::array({Dict{{"user", deep}}})}};
+  EXPECT_NE(error(deep).find("nested more than 64 levels deep"), std::string::npos);
+  std::string text = "{\"name\": \"x\"}";
+  for (int i = 0; i < 20000; ++i)
+    text = "{\"roles\": [{\"user\": " + text + "}]}";
+  EXPECT_THROW(rt::from_json<User>(text, models()), rt::ArgumentError);
+  EXPECT_THROW(rt::from_json<User>("{\"name\": ", models()), rt::ArgumentError);
+  EXPECT_THROW(rt::from_json<User>("[]", models()), rt::ArgumentError);
+  User bad = person("\xff\xfe");
+  EXPECT_THROW(rt::to_json(bad, {}, models()), rt::DataError);
+  EXPECT_EQ(rt::from_json<User>(R"({"name": "a\u0000b"})", models()).name, std::string("a\0b", 3));
+
   EXPECT_EQ(rt::to_dict(ann, {.relationships = true}), before) << "a refused update changes nothing";
   db->commit();
   EXPECT_EQ(stored("SELECT name FROM \"user\""), "Ann");

@@ -57,6 +57,7 @@ namespace service::detail {
 // The registry of the session the object is in, else `fallback`.
 Registry& registry_of(const orm::EntityState* state, Registry& fallback);
 std::string dump(const Dict& dict, int indent = -1);
+Dict parse(std::string_view text);
 Dict to_dict(const orm::Mapper& mapper, const void* object, const DictOptions& options);
 // state: the object's entity when it has one (tracked objects), else nullptr.
 void update(Registry& registry, const orm::Mapper& mapper, orm::EntityState* state, void* object,
@@ -99,9 +100,10 @@ T from_dict(const Dict& values, Registry& registry = retort::registry()) {
   update(object, values, registry);
   return object;
 }
+// rt::ArgumentError for text that is not JSON.
 template <class T>
 T from_json(std::string_view text, Registry& registry = retort::registry()) {
-  return from_dict<T>(Dict::parse(text), registry);
+  return from_dict<T>(service::detail::parse(text), registry);
 }
 
 }  // namespace retort

@@ -19,7 +19,8 @@
 // refuses a table that is missing, not empty, or a row whose key or value does not fit
 // (rt::ArgumentError with the path: user[3].email), and loads everything in one
 // transaction: on any error nothing is written. Generated-key sequences are moved past the
-// imported keys afterwards.
+// imported keys afterwards. Both work on a connection of their own from the engine (a
+// Database's sessions do not see an import before they begin a new transaction).
 #pragma once
 
 #include <cstdint>

@@ -14,7 +14,8 @@
 //   auto many = users.create_batch(10, session, [](User& u) { u.active = false; });
 //
 // Each factory counts its objects from 1 (copies of a factory share the count); a value
-// given as a function of n is computed from that count. Overrides run after the defaults.
+// given as a function of n is computed from that count. set(), sub() and after() run in
+// the order they were declared, then the overrides given to build() or create().
 // create() adds the object to the session and flushes, so that keys are set; the test's
 // scope (temporary_database.hpp) undoes it at the end.
 #pragma once
@@ -63,7 +64,8 @@ class Factory {
     steps_.push_back([member, factory](T& o, int) { o.*member = make_ref(factory.build()); });
     return *this;
   }
-  // Runs after the defaults (factory_boy's post_generation / lazy attributes).
+  // Runs fn(object, n) in its place among the steps (factory_boy's lazy attributes and
+  // post_generation).
   Factory& after(std::function<void(T&, int)> fn) {
     steps_.push_back(std::move(fn));
     return *this;

@@ -67,8 +67,9 @@ class TemporaryDatabase {
   // Deletes every row of every table but the version table, children first.
   void delete_rows();
 
-  // One per server URL and migrations folder for the whole program run (made on first
-  // use); release_shared() drops them all (a test main can call it after RUN_ALL_TESTS).
+  // One per server URL, migrations folder and version table for the whole program run,
+  // made on first use with the options of that call (later calls with the same key get
+  // it as it is); release_shared() drops them all (e.g. in TearDownTestSuite).
   static TemporaryDatabase& shared(const TemporaryDatabaseOptions& options);
   static void release_shared();
 
