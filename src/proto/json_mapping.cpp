@@ -1,6 +1,7 @@
 // JSON objects to messages through the same field conversions as the model mappings.
 #include "retort/proto/json_mapping.hpp"
 
+#include "retort/core/base64.hpp"
 #include "retort/core/datetime.hpp"
 #include "retort/proto/mapping.hpp"
 
@@ -29,21 +30,6 @@ Value from_json(const nlohmann::json& j) {
   }
 }
 
-std::string base64(const Blob& bytes) {
-  static constexpr char digits[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    const std::uint32_t n = (bytes[i] << 16) | (i + 1 < bytes.size() ? bytes[i + 1] << 8 : 0) |
-                            (i + 2 < bytes.size() ? bytes[i + 2] : 0);
-    out += digits[(n >> 18) & 63];
-    out += digits[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? digits[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? digits[n & 63] : '=';
-  }
-  return out;
-}
-
 nlohmann::json to_json(const Value& v) {
   switch (v.type()) {
     case ValueType::null:
@@ -55,7 +41,7 @@ nlohmann::json to_json(const Value& v) {
     case ValueType::real:
       return v.get<double>();
     case ValueType::blob:
-      return base64(v.get<Blob>());
+      return base64_encode(v.get<Blob>());
     case ValueType::timestamp:
       return format_timestamp(v.get<Timestamp>(), 'T') + "Z";
     case ValueType::json:

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "base64.hpp"
 #include "held.hpp"
+#include "retort/core/base64.hpp"
 #include "retort/core/datetime.hpp"
 #include "retort/core/error.hpp"
 #include "retort/orm/detail/session_core.hpp"
@@ -19,15 +19,8 @@ using orm::Mapper;
 using orm::Relationship;
 using service::detail::Held;
 
-// A short rendering of a JSON value for messages.
-std::string shown(const Dict& j) {
-  std::string text = j.dump();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return text;
-}
-
 [[noreturn]] void expected(std::string_view path, const std::string& what, const Dict& got) {
-  throw ArgumentError(std::string(path) + ": expected " + what + ", got " + shown(got));
+  throw ArgumentError(std::string(path) + ": expected " + what + ", got " + service::detail::shown(got));
 }
 
 bool is_decimal_text(const std::string& s) {
@@ -59,7 +52,7 @@ Value parsed(const Dict& json, std::string_view path, const char* what, F parse)
   try {
     return Value(parse(json.get<std::string>()));
   } catch (const Error& e) {
-    throw ArgumentError(std::string(path) + ": expected " + what + ", got " + shown(json) + " (" +
+    throw ArgumentError(std::string(path) + ": expected " + what + ", got " + service::detail::shown(json) + " (" +
                         e.what() + ")");
   }
 }
@@ -171,7 +164,7 @@ struct Plan {
   std::vector<Value> key;  // its primary key values, when the dictionary gives all of them
   struct Related {
     const Relationship* rel;
-    std::vector<Plan> items;  // empty with null_one: the many-to-one set to null
+    std::vector<Plan> items;  // for a many-to-one, none: set to null
   };
   std::vector<Related> relationships;
 };
@@ -234,8 +227,7 @@ bool has_key(const Mapper& m, const void* object, const std::vector<Value>& key)
   return true;
 }
 
-void apply(Registry& registry, const Plan& p, EntityState* state, void* object,
-           std::vector<Held>& made) {
+void apply(const Plan& p, EntityState* state, void* object, std::vector<Held>& made) {
   if (state) orm::detail::touch(state);
   for (const auto& [a, value] : p.columns) {
     try {
@@ -246,8 +238,8 @@ void apply(Registry& registry, const Plan& p, EntityState* state, void* object,
   }
   for (const auto& [rel, items] : p.relationships) {
     orm::HandleBase& h = rel->handle(object);
-    std::vector<EntityState*> current;
-    if (Relationship::is_loaded(h) || !state || !state->session) rel->items(h, current);
+    std::vector<EntityState*> current;  // what it holds now, loaded or assigned
+    rel->items(h, current);
     std::vector<EntityState*> next;
     for (const Plan& item : items) {
       EntityState* found = nullptr;
@@ -263,7 +255,7 @@ void apply(Registry& registry, const Plan& p, EntityState* state, void* object,
         made.emplace_back(orm::detail::new_object(*rel->target));
         found = made.back().get();
       }
-      apply(registry, item, found->session ? found : nullptr, found->object, made);
+      apply(item, found->session ? found : nullptr, found->object, made);
       next.push_back(found);
     }
     rel->assign(h, next);
@@ -289,7 +281,7 @@ Dict value_to_json(const Value& v, const Type& type) {
     case ValueType::text:
       return v.get<std::string>();
     case ValueType::blob:
-      return service::detail::base64_encode(v.get<Blob>());
+      return base64_encode(v.get<Blob>());
     case ValueType::date:
       return format_date(v.get<std::chrono::year_month_day>());
     case ValueType::timestamp:
@@ -392,12 +384,16 @@ Value json_to_value(const Dict& json, const Type& type, bool can_be_null, std::s
     case TypeKind::large_binary:
       if (!json.is_string()) expected(path, what, json);
       try {
-        return service::detail::base64_decode(json.get<std::string>());
+        return base64_decode(json.get<std::string>());
       } catch (const ArgumentError& e) {
         throw ArgumentError(std::string(path) + ": " + e.what());
       }
     case TypeKind::json:
-      return JsonText{json.dump()};
+      try {
+        return JsonText{json.dump()};
+      } catch (const Dict::exception&) {
+        throw ArgumentError(std::string(path) + ": holds text that is not valid UTF-8");
+      }
     case TypeKind::uuid:
       return parsed(json, path, what, [](const std::string& s) { return Uuid::parse(s); });
     default:
@@ -413,6 +409,13 @@ std::string dump(const Dict& dict, int indent) {
   } catch (const Dict::exception& e) {
     throw DataError(std::string("cannot write JSON: ") + e.what());
   }
+}
+
+std::string shown(const Dict& json) {
+  // Bytes that are not UTF-8 are shown replaced: a message must not fail to be written.
+  std::string text = json.dump(-1, ' ', false, Dict::error_handler_t::replace);
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
 }
 
 Dict parse(std::string_view text) {
@@ -436,7 +439,7 @@ void update(Registry& registry, const orm::Mapper& mapper, orm::EntityState* sta
             const Dict& values) {
   const Plan p = plan(registry, mapper, values, "");
   std::vector<Held> made;  // new nested objects, freed if applying fails half way
-  apply(registry, p, state, object, made);
+  apply(p, state, object, made);
 }
 
 }  // namespace service::detail

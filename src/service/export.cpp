@@ -56,7 +56,7 @@ void export_json(const Engine& engine, std::ostream& out, const ExportOptions& o
   bool first_table = true;
   for (const Table& table : tables) {
     const std::int64_t total = options.progress.report ? row_count(conn, table) : 0;
-    out << (first_table ? "\n" : ",\n") << Dict(table.name()).dump() << ": [";
+    out << (first_table ? "\n" : ",\n") << service::detail::dump(table.name()) << ": [";
     first_table = false;
     sql::Select select = sql::select(table);
     const auto& key = table.primary_key().columns;
@@ -114,7 +114,8 @@ std::int64_t import_json(const Engine& engine, std::istream& in, const ImportOpt
   for (const Table& table : chosen_tables(metadata, names)) {
     const Dict& rows = dump.at(table.name());
     if (!rows.is_array())
-      throw ArgumentError(table.name() + ": expected a list of rows, got " + rows.dump().substr(0, 40));
+      throw ArgumentError(table.name() + ": expected a list of rows, got " +
+                          service::detail::shown(rows));
     if (row_count(conn, table) != 0)
       throw ArgumentError("import_json: table '" + table.name() + "' is not empty");
     const auto& columns = table.columns();
@@ -128,7 +129,8 @@ std::int64_t import_json(const Engine& engine, std::istream& in, const ImportOpt
     for (std::size_t r = 0; r < rows.size(); ++r) {
       const std::string path = table.name() + "[" + std::to_string(r) + "]";
       const Dict& row = rows[r];
-      if (!row.is_object()) throw ArgumentError(path + ": expected an object, got " + row.dump().substr(0, 40));
+      if (!row.is_object())
+        throw ArgumentError(path + ": expected an object, got " + service::detail::shown(row));
       for (const auto& [key, value] : row.items()) {
         if (!table.has_column(key))
           throw ArgumentError(path + "." + key + ": table '" + table.name() + "' has no such column");

@@ -22,7 +22,8 @@ std::optional<sql::Expr<bool>> Criteria::condition(const orm::Mapper& mapper) co
       all.push_back(mapper.table().c(a->name) == json_to_value(value, a->type, true, key));
     }
   } else if (!equal_.is_null()) {
-    throw ArgumentError("criteria: expected an object of column values, got " + equal_.dump());
+    throw ArgumentError("criteria: expected an object of column values, got " +
+                        service::detail::shown(equal_));
   }
   if (all.empty()) return std::nullopt;
   return all.size() == 1 ? all.front() : sql::and_(std::move(all));
@@ -61,7 +62,7 @@ sql::Expr<bool> key_condition(const orm::Mapper& mapper, const std::vector<std::
 std::vector<Value> key_from_dict(const orm::Mapper& mapper, const Dict& values) {
   if (!values.is_object()) {
     throw ArgumentError("expected an object holding " + mapper.class_name() +
-                        "'s primary key, got " + values.dump());
+                        "'s primary key, got " + shown(values));
   }
   std::vector<Value> key;
   for (const orm::Attribute* a : mapper.primary_key()) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "retort/core/base64.hpp"
 #include "retort/core/error.hpp"
 #include "retort/core/value.hpp"
 
@@ -57,6 +60,21 @@ TEST(Uuid, RandomIsVersion4AndUnique) {
   EXPECT_NE(a, b);
   EXPECT_EQ(a.bytes()[6] >> 4, 4);
   EXPECT_EQ(a.bytes()[8] >> 6, 2);
+}
+
+TEST(Base64, RoundTripsAndRefusesWhatIsNotCanonical) {
+  EXPECT_EQ(rt::base64_encode({0x89, 'P', 'N', 'G'}), "iVBORw==");
+  std::mt19937 rng(3);
+  for (int i = 0; i < 500; ++i) {
+    rt::Blob blob(rng() % 40);
+    for (auto& b : blob)
+      b = static_cast<std::uint8_t>(rng());
+    const std::string text = rt::base64_encode(blob);
+    EXPECT_EQ(text.size() % 4, 0u);
+    EXPECT_EQ(rt::base64_decode(text), blob);
+  }
+  for (const char* bad : {"A", "AB=", "A===", "AB=C", "ab!d", "iVBORx==", "iVBORw=A"})
+    EXPECT_THROW(rt::base64_decode(bad), rt::ArgumentError) << bad;
 }
 
 TEST(Value, HoldsEachType) {

@@ -57,6 +57,8 @@ namespace service::detail {
 // The registry of the session the object is in, else `fallback`.
 Registry& registry_of(const orm::EntityState* state, Registry& fallback);
 std::string dump(const Dict& dict, int indent = -1);
+// A short rendering of a value for messages.
+std::string shown(const Dict& json);
 Dict parse(std::string_view text);
 Dict to_dict(const orm::Mapper& mapper, const void* object, const DictOptions& options);
 // state: the object's entity when it has one (tracked objects), else nullptr.

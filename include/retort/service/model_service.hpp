@@ -106,7 +106,9 @@ class ModelService {
   Query<T> query() const { return session().template query<T>(); }
 
   // Upserts on the primary key: one SELECT per batch of keys, then an UPDATE of the rows
-  // found (the session's objects, which are returned) and an INSERT of the others.
+  // found (the session's objects, which are returned) and an INSERT of the others. Two
+  // sessions that save the same new key at once both see no row: one of them gets
+  // rt::IntegrityError. Where that can happen, save with {.on_conflict = true}.
   Ref<T> save(T object, SaveOptions options = {}) {
     std::vector<T> one;
     one.push_back(std::move(object));

@@ -1,8 +1,8 @@
-#include "base64.hpp"
+#include "retort/core/base64.hpp"
 
 #include "retort/core/error.hpp"
 
-namespace retort::service::detail {
+namespace retort {
 namespace {
 
 constexpr char kDigits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -56,4 +56,4 @@ Blob base64_decode(const std::string& text) {
   return out;
 }
 
-}  // namespace retort::service::detail
+}  // namespace retort
