@@ -76,14 +76,16 @@ int main(int argc, char** argv) {
     users.save(user);
     std::cout << "updated phone:    " << user->phone << "\n";
 
-    auto same = users.save(
-        rt::Dict{{"id", 1}, {"name", "Jenny"}, {"email", ""}, {"phone", "5558675309"}});
+    auto same =
+        users.save(rt::Dict{{"id", 1}, {"name", "Jenny"}, {"email", ""}, {"phone", "5558675309"}});
     std::cout << "upsert is user:   " << (same == user) << ", " << rt::to_json(user) << "\n";
 
     // Nested scopes: only the outermost commits; a failure inside undoes all of it.
     try {
       db.transaction([&] {
-        users.save(rt::Dict{{"name", "Ann"}, {"email", "ann@example.org"}, {"phone", "1"},
+        users.save(rt::Dict{{"name", "Ann"},
+                            {"email", "ann@example.org"},
+                            {"phone", "1"},
                             {"roles", {{{"role", "admin"}}}}});
         db.transaction([&] { throw std::runtime_error("the inner step failed"); });
       });

@@ -52,8 +52,8 @@ void Pool::log_status(const char* event) const noexcept {
   try {
     const PoolStatus s = status();
     state_->log("pool: connection " + std::string(event) + " (" + std::to_string(s.checked_out) +
-                " checked out, " + std::to_string(s.idle) + " idle, " +
-                std::to_string(s.overflow) + " overflow)");
+                " checked out, " + std::to_string(s.idle) + " idle, " + std::to_string(s.overflow) +
+                " overflow)");
   } catch (...) {
     // A logger that fails must not fail the pool.
   }

@@ -12,15 +12,14 @@ namespace retort {
 namespace {
 
 const std::vector<std::string> kKeys = {
-    "SQL_DATABASE_URI",  "SQL_ECHO",         "SQL_ECHO_PARAMETERS", "SQL_ECHO_POOL",
-    "SQL_POOL_SIZE",     "SQL_POOL_TIMEOUT", "SQL_POOL_RECYCLE",    "SQL_POOL_PRE_PING",
-    "SQL_MAX_OVERFLOW",  "SQL_AUTOFLUSH",    "SQL_EXPIRE_ON_COMMIT", "SQL_ISOLATION_LEVEL",
+    "SQL_DATABASE_URI", "SQL_ECHO",         "SQL_ECHO_PARAMETERS",  "SQL_ECHO_POOL",
+    "SQL_POOL_SIZE",    "SQL_POOL_TIMEOUT", "SQL_POOL_RECYCLE",     "SQL_POOL_PRE_PING",
+    "SQL_MAX_OVERFLOW", "SQL_AUTOFLUSH",    "SQL_EXPIRE_ON_COMMIT", "SQL_ISOLATION_LEVEL",
     "SQL_AUTOCOMMIT",
 };
 
-const std::vector<std::string> kIsolationLevels = {"SERIALIZABLE", "REPEATABLE READ",
-                                                   "READ COMMITTED", "READ UNCOMMITTED",
-                                                   "AUTOCOMMIT"};
+const std::vector<std::string> kIsolationLevels = {
+    "SERIALIZABLE", "REPEATABLE READ", "READ COMMITTED", "READ UNCOMMITTED", "AUTOCOMMIT"};
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -109,8 +108,9 @@ DatabaseSettings parse_config(const DatabaseConfig& config) {
   if (!uri) throw ArgumentError("database config: SQL_DATABASE_URI is required");
   if (uri->type() != ValueType::text) {
     // Only the kind is named: a URL may hold a password.
-    throw ArgumentError(std::string("database config SQL_DATABASE_URI: expected a URL, got a value of type ") +
-                        to_string(uri->type()));
+    throw ArgumentError(
+        std::string("database config SQL_DATABASE_URI: expected a URL, got a value of type ") +
+        to_string(uri->type()));
   }
   out.url = uri->get<std::string>();
   EngineOptions& e = out.engine;
@@ -129,8 +129,10 @@ DatabaseSettings parse_config(const DatabaseConfig& config) {
     const int seconds = to_int("SQL_POOL_RECYCLE", *v, -1);
     e.pool_recycle = seconds < 0 ? std::nullopt : std::optional(std::chrono::seconds(seconds));
   }
-  if (const Value* v = find("SQL_POOL_PRE_PING")) e.pool_pre_ping = to_bool("SQL_POOL_PRE_PING", *v);
-  if (const Value* v = find("SQL_MAX_OVERFLOW")) e.max_overflow = to_int("SQL_MAX_OVERFLOW", *v, -1);
+  if (const Value* v = find("SQL_POOL_PRE_PING"))
+    e.pool_pre_ping = to_bool("SQL_POOL_PRE_PING", *v);
+  if (const Value* v = find("SQL_MAX_OVERFLOW"))
+    e.max_overflow = to_int("SQL_MAX_OVERFLOW", *v, -1);
   if (const Value* v = find("SQL_AUTOFLUSH")) s.autoflush = to_bool("SQL_AUTOFLUSH", *v);
   if (const Value* v = find("SQL_EXPIRE_ON_COMMIT"))
     s.expire_on_commit = to_bool("SQL_EXPIRE_ON_COMMIT", *v);
@@ -141,7 +143,8 @@ DatabaseSettings parse_config(const DatabaseConfig& config) {
       std::transform(level.begin(), level.end(), level.begin(),
                      [](unsigned char c) { return c == '_' ? ' ' : std::toupper(c); });
     }
-    if (std::find(kIsolationLevels.begin(), kIsolationLevels.end(), level) == kIsolationLevels.end())
+    if (std::find(kIsolationLevels.begin(), kIsolationLevels.end(), level) ==
+        kIsolationLevels.end())
       bad("SQL_ISOLATION_LEVEL",
           "SERIALIZABLE, REPEATABLE READ, READ COMMITTED, READ UNCOMMITTED or AUTOCOMMIT", *v);
     e.isolation_level = level;

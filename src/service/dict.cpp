@@ -20,7 +20,8 @@ using orm::Relationship;
 using service::detail::Held;
 
 [[noreturn]] void expected(std::string_view path, const std::string& what, const Dict& got) {
-  throw ArgumentError(std::string(path) + ": expected " + what + ", got " + service::detail::shown(got));
+  throw ArgumentError(std::string(path) + ": expected " + what + ", got " +
+                      service::detail::shown(got));
 }
 
 bool is_decimal_text(const std::string& s) {
@@ -52,8 +53,8 @@ Value parsed(const Dict& json, std::string_view path, const char* what, F parse)
   try {
     return Value(parse(json.get<std::string>()));
   } catch (const Error& e) {
-    throw ArgumentError(std::string(path) + ": expected " + what + ", got " + service::detail::shown(json) + " (" +
-                        e.what() + ")");
+    throw ArgumentError(std::string(path) + ": expected " + what + ", got " +
+                        service::detail::shown(json) + " (" + e.what() + ")");
   }
 }
 
@@ -105,9 +106,8 @@ struct Writer {
     }
     if (prefix.empty()) return false;
     const std::string parent = prefix.substr(0, prefix.size() - 1);
-    return std::none_of(options.include.begin(), options.include.end(), [&](const std::string& i) {
-      return i.rfind(parent + ".", 0) == 0;
-    });
+    return std::none_of(options.include.begin(), options.include.end(),
+                        [&](const std::string& i) { return i.rfind(parent + ".", 0) == 0; });
   }
 
   Dict column(const Mapper& m, const Attribute& a, const void* object) const {
@@ -174,7 +174,8 @@ constexpr int kMaxNesting = 64;
 
 Plan plan(Registry& registry, const Mapper& m, const Dict& values, const std::string& path,
           int depth = 0) {
-  const std::string where = path.empty() ? std::string("the dictionary") : path.substr(0, path.size() - 1);
+  const std::string where =
+      path.empty() ? std::string("the dictionary") : path.substr(0, path.size() - 1);
   if (!values.is_object()) expected(where, "an object", values);
   if (depth > kMaxNesting) {
     throw ArgumentError(where + ": objects nested more than " + std::to_string(kMaxNesting) +
@@ -366,7 +367,9 @@ Value json_to_value(const Dict& json, const Type& type, bool can_be_null, std::s
       return json.get<double>();
     case TypeKind::numeric: {
       // Text keeps every digit; a JSON number is taken as written.
-      std::string text = json.is_string() ? json.get<std::string>() : json.is_number() ? json.dump() : "";
+      std::string text = json.is_string()   ? json.get<std::string>()
+                         : json.is_number() ? json.dump()
+                                            : "";
       if (!is_decimal_text(text)) expected(path, "a decimal number", json);
       return Decimal{std::move(text)};
     }

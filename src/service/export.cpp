@@ -73,7 +73,8 @@ void export_json(const Engine& engine, std::ostream& out, const ExportOptions& o
       Dict row = Dict::object();
       for (std::size_t i = 0; i < columns.size(); ++i) {
         const Type& type = columns[i].type;
-        row[columns[i].name] = value_to_json(type.from_db(rows.row().value(static_cast<int>(i))), type);
+        row[columns[i].name] =
+            value_to_json(type.from_db(rows.row().value(static_cast<int>(i))), type);
       }
       out << (done == 0 ? "\n" : ",\n") << service::detail::dump(row);
       if (++done % every == 0) report(options.progress, table.name(), done, total);
@@ -100,7 +101,8 @@ std::int64_t import_json(const Engine& engine, std::istream& in, const ImportOpt
   const Dict dump = Dict::parse(in, nullptr, false);
   if (dump.is_discarded()) throw ArgumentError("import_json: the input is not valid JSON");
   if (!dump.is_object())
-    throw ArgumentError("import_json: expected an object of tables, got " + std::string(dump.type_name()));
+    throw ArgumentError("import_json: expected an object of tables, got " +
+                        std::string(dump.type_name()));
   Connection conn = engine.connect();
   Transaction tx = conn.begin();
   const sql::Dialect& dialect = sql::dialect(conn.dialect_name());
@@ -122,8 +124,8 @@ std::int64_t import_json(const Engine& engine, std::istream& in, const ImportOpt
     std::vector<std::string> names_of;
     for (const auto& c : columns)
       names_of.push_back(c.name);
-    const std::size_t per_statement =
-        std::max<std::size_t>(1, dialect.max_parameters() / std::max<std::size_t>(1, columns.size()));
+    const std::size_t per_statement = std::max<std::size_t>(
+        1, dialect.max_parameters() / std::max<std::size_t>(1, columns.size()));
     const auto total = static_cast<std::int64_t>(rows.size());
     std::vector<std::vector<Value>> batch;
     for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -133,12 +135,15 @@ std::int64_t import_json(const Engine& engine, std::istream& in, const ImportOpt
         throw ArgumentError(path + ": expected an object, got " + service::detail::shown(row));
       for (const auto& [key, value] : row.items()) {
         if (!table.has_column(key))
-          throw ArgumentError(path + "." + key + ": table '" + table.name() + "' has no such column");
+          throw ArgumentError(path + "." + key + ": table '" + table.name() +
+                              "' has no such column");
       }
       std::vector<Value> values;
       for (const auto& c : columns) {
         auto it = row.find(c.name);
-        values.push_back(it == row.end() ? Value() : json_to_value(*it, c.type, c.is_nullable(), path + "." + c.name));
+        values.push_back(it == row.end()
+                             ? Value()
+                             : json_to_value(*it, c.type, c.is_nullable(), path + "." + c.name));
       }
       batch.push_back(std::move(values));
       if (batch.size() == per_statement || r + 1 == rows.size()) {

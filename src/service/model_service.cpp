@@ -40,7 +40,8 @@ std::vector<Value> key_values(const orm::Mapper& mapper, const void* object) {
   return key;
 }
 
-sql::Expr<bool> key_condition(const orm::Mapper& mapper, const std::vector<std::vector<Value>>& keys) {
+sql::Expr<bool> key_condition(const orm::Mapper& mapper,
+                              const std::vector<std::vector<Value>>& keys) {
   const auto& pk = mapper.primary_key();
   if (pk.size() == 1) {
     std::vector<Value> values;

@@ -70,8 +70,8 @@ Sample random_sample(std::mt19937_64& rng, bool nul) {
   auto pick = [&](std::int64_t lo, std::int64_t hi) {
     return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
   };
-  static const std::vector<std::string> pieces = {"a", "Z", "é", "日本", "😀", "'", "\"", "\\",
-                                                  "\n", " ", "%", "_", "{}", "0"};
+  static const std::vector<std::string> pieces = {"a",  "Z",  "é", "日本", "😀", "'",  "\"",
+                                                  "\\", "\n", " ", "%",    "_", "{}", "0"};
   auto text = [&](int max) {
     std::string s;
     const auto n = pick(0, max);
@@ -84,9 +84,10 @@ Sample random_sample(std::mt19937_64& rng, bool nul) {
   s.i16 = static_cast<std::int16_t>(pick(INT16_MIN, INT16_MAX));
   s.flag = pick(0, 1) == 1;
   s.f = static_cast<float>(pick(-1000000, 1000000)) / 64.0f;
-  s.d = std::ldexp(static_cast<double>(pick(-(1LL << 52), 1LL << 52)), static_cast<int>(pick(-60, 60)));
-  s.amount = rt::Decimal{std::to_string(pick(-99999999, 99999999)) + "." +
-                         std::to_string(pick(10, 99))};
+  s.d = std::ldexp(static_cast<double>(pick(-(1LL << 52), 1LL << 52)),
+                   static_cast<int>(pick(-60, 60)));
+  s.amount =
+      rt::Decimal{std::to_string(pick(-99999999, 99999999)) + "." + std::to_string(pick(10, 99))};
   s.name = text(8);
   s.text = text(40);
   s.day = std::chrono::sys_days(std::chrono::days(pick(-25567, 47482)));  // 1900..2100
@@ -94,7 +95,8 @@ Sample random_sample(std::mt19937_64& rng, bool nul) {
   s.time = rt::TimeOfDay(std::chrono::microseconds(pick(0, 86399999999LL)));
   for (auto n = pick(0, 20); n > 0; --n)
     s.blob.push_back(static_cast<std::uint8_t>(pick(0, 255)));
-  s.doc = rt::JsonText{"{\"k\": " + std::to_string(pick(-5, 5)) + ", \"list\": [true, null, \"x\"]}"};
+  s.doc =
+      rt::JsonText{"{\"k\": " + std::to_string(pick(-5, 5)) + ", \"list\": [true, null, \"x\"]}"};
   s.uuid = rt::Uuid::random();
   s.color = static_cast<Color>(pick(0, 2));
   if (pick(0, 1)) s.maybe = text(6);
@@ -318,8 +320,9 @@ TEST_P(Service, RelationshipsGoThroughDictionaries) {
   EXPECT_EQ(rt::to_dict(ann, {.include = {"name"}}), (Dict{{"name", "Ann"}}));
 
   // Keep the editor (found by key, renamed), drop the admin (an orphan), add a viewer.
-  Dict change = {{"phone", "(2) 2"},
-                 {"roles", {{{"id", full.at("roles")[1]["id"]}, {"role", "chief"}}, {{"role", "viewer"}}}}};
+  Dict change = {
+      {"phone", "(2) 2"},
+      {"roles", {{{"id", full.at("roles")[1]["id"]}, {"role", "chief"}}, {{"role", "viewer"}}}}};
   db->transaction([&] { rt::update(ann, change); });
   db->remove();
   EXPECT_EQ(stored("SELECT phone FROM \"user\""), "22");
@@ -341,7 +344,8 @@ TEST_P(Service, RelationshipsGoThroughDictionaries) {
 TEST_P(Service, UpdateErrorsNameThePathAndChangeNothing) {
   auto db = database();
   auto users = db->model<User>();
-  auto ann = users.save(Dict{{"name", "Ann"}, {"email", ""}, {"phone", "1"}, {"roles", {{{"role", "a"}}}}});
+  auto ann = users.save(
+      Dict{{"name", "Ann"}, {"email", ""}, {"phone", "1"}, {"roles", {{{"role", "a"}}}}});
   const Dict before = rt::to_dict(ann, {.relationships = true});
   const auto error = [&](const Dict& change) {
     try {
@@ -383,7 +387,8 @@ TEST_P(Service, UpdateErrorsNameThePathAndChangeNothing) {
   EXPECT_THROW(rt::to_json(bad, {}, models()), rt::DataError);
   EXPECT_EQ(rt::from_json<User>(R"({"name": "a\u0000b"})", models()).name, std::string("a\0b", 3));
 
-  EXPECT_EQ(rt::to_dict(ann, {.relationships = true}), before) << "a refused update changes nothing";
+  EXPECT_EQ(rt::to_dict(ann, {.relationships = true}), before)
+      << "a refused update changes nothing";
   db->commit();
   EXPECT_EQ(stored("SELECT name FROM \"user\""), "Ann");
   EXPECT_EQ(stored("SELECT COUNT(*) FROM user_role"), "1");
@@ -463,8 +468,7 @@ TEST_P(Service, ASavepointScopeKeepsTheOuterWork) {
                      },
                      {.savepoint = true}),
                  std::runtime_error);
-    db->transaction([&] { users.save(person("also kept")); },
-                    {.savepoint = true});
+    db->transaction([&] { users.save(person("also kept")); }, {.savepoint = true});
   });
   db->remove();
   std::vector<std::string> names;
@@ -501,27 +505,31 @@ TEST_P(Service, EachThreadWorksInItsOwnSession) {
 TEST_P(Service, ExportThenImportGivesTheSameDump) {
   auto db = database();
   auto users = db->model<User>();
-  users.save(Dict{{"name", "Ann"}, {"email", "a@x"}, {"phone", "1"}, {"roles", {{{"role", "admin"}}}}});
+  users.save(
+      Dict{{"name", "Ann"}, {"email", "a@x"}, {"phone", "1"}, {"roles", {{{"role", "admin"}}}}});
   users.save(Dict{{"name", "Bo"}, {"email", ""}, {"phone", "2"}});
   std::mt19937_64 rng(5);
   for (int i = 0; i < 30; ++i)
     db->model<Sample>().save(random_sample(rng, !postgres()));
   std::vector<std::pair<std::string, std::int64_t>> progress;
   std::ostringstream first;
-  rt::export_json(*db, first,
-                  {.progress = {.report = [&](const std::string& table, std::int64_t done,
-                                              std::int64_t total) {
-                                  progress.emplace_back(table, done);
-                                  EXPECT_LE(done, total);
-                                },
-                                .every = 10}});
-  EXPECT_NE(std::find(progress.begin(), progress.end(), std::pair<std::string, std::int64_t>("service_sample", 20)),
+  rt::export_json(
+      *db, first,
+      {.progress = {.report =
+                        [&](const std::string& table, std::int64_t done, std::int64_t total) {
+                          progress.emplace_back(table, done);
+                          EXPECT_LE(done, total);
+                        },
+                    .every = 10}});
+  EXPECT_NE(std::find(progress.begin(), progress.end(),
+                      std::pair<std::string, std::int64_t>("service_sample", 20)),
             progress.end());
   const Dict dump = Dict::parse(first.str());
   std::vector<std::string> order;
   for (const auto& [name, rows] : dump.items())
     order.push_back(name);
-  EXPECT_LT(std::find(order.begin(), order.end(), "user"), std::find(order.begin(), order.end(), "user_role"))
+  EXPECT_LT(std::find(order.begin(), order.end(), "user"),
+            std::find(order.begin(), order.end(), "user_role"))
       << "parents first";
 
   rt::testing::TemporaryDatabase other({.url = GetParam().url(), .metadata = &tables()});

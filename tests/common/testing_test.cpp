@@ -17,7 +17,9 @@ class Testing : public testing::TestWithParam<Backend> {
  protected:
   rt::testing::TemporaryDatabaseOptions options() const {
     models().add<User, UserRole>();
-    return {.url = GetParam().url(), .metadata = &models().metadata(), .session = {.registry = &models()}};
+    return {.url = GetParam().url(),
+            .metadata = &models().metadata(),
+            .session = {.registry = &models()}};
   }
   // A user factory as a test suite would declare it.
   static rt::testing::Factory<User> user_factory() {
@@ -38,7 +40,7 @@ TEST_P(Testing, AScopeUndoesWhatTheTestCommitted) {
     rt::testing::TestScope scope(temp);
     auto users = scope.db().model<User>();
     EXPECT_EQ(users.count(), 0) << "each test starts clean, round " << round;
-    users.save(person("committed"));                       // commits (a savepoint)
+    users.save(person("committed"));  // commits (a savepoint)
     scope.db().transaction([&] { users.save(person("in a transaction")); });
     {
       rt::Session own = scope.session();

@@ -32,16 +32,15 @@ rt::testing::Factory<social::User> user_factory() {
       .set(&social::User::login, rt::testing::sequence("user{}"))
       .set(&social::User::email, rt::testing::sequence("user{}@example.org"))
       .after([](social::User& u, int n) {
-        u.password = social::hash_password("password" + std::to_string(n),
-                                           social::PasswordCost::minimal);
+        u.password =
+            social::hash_password("password" + std::to_string(n), social::PasswordCost::minimal);
         u.extra_info = {R"({"display_name": "User )" + std::to_string(n) +
                         R"(", "languages": ["en", "fr"]})"};
       });
 }
 rt::testing::Factory<social::Media> media_factory(const rt::testing::Factory<social::User>& users) {
-  static constexpr social::ContentType kinds[] = {social::ContentType::image,
-                                                  social::ContentType::blog_post,
-                                                  social::ContentType::video};
+  static constexpr social::ContentType kinds[] = {
+      social::ContentType::image, social::ContentType::blog_post, social::ContentType::video};
   return rt::testing::factory<social::Media>()
       .set(&social::Media::name, rt::testing::sequence("media-{}"))
       .set(&social::Media::link, rt::testing::sequence("https://media.example.org/{}"))
@@ -401,7 +400,8 @@ TEST_P(SocialPlatform, ExportThenImportGivesTheSameDump) {
 
   social::Server other(copy.engine(),
                        social::ServiceOptions{.password_cost = social::PasswordCost::minimal});
-  auto channel = grpc::CreateChannel(other.start("127.0.0.1:0"), grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(other.start("127.0.0.1:0"), grpc::InsecureChannelCredentials());
   sp::AuthRequest request;
   request.set_username("user2");
   request.set_password("password2");
@@ -450,7 +450,8 @@ TEST_P(SocialModels, FactoriesGiveUsersTheirMedia) {
 TEST_P(SocialModels, EachTestStartsFromTheMigratedSchemaAlone) {
   EXPECT_EQ(db().model<social::User>().count(), 0);
   auto conn = temp_->engine().connect();
-  EXPECT_EQ(conn.execute("SELECT version_num FROM alembic_version").scalars<std::string>().size(), 1u);
+  EXPECT_EQ(conn.execute("SELECT version_num FROM alembic_version").scalars<std::string>().size(),
+            1u);
   auto users = user_factory();
   db().model<social::User>().save(users.build_batch(3));
   db().commit();

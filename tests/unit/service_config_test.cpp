@@ -66,7 +66,8 @@ TEST(ServiceConfig, EveryKeyIsApplied) {
 
 TEST(ServiceConfig, UnknownKeysAndBadValuesAreNamed) {
   const std::string unknown = error_of({{"SQL_DATABASE_URI", "sqlite://"}, {"SQL_POOLSIZE", 5}});
-  EXPECT_NE(unknown.find("unknown database config key 'SQL_POOLSIZE'"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("unknown database config key 'SQL_POOLSIZE'"), std::string::npos)
+      << unknown;
   for (const auto& key : rt::config_keys())
     EXPECT_NE(unknown.find(key), std::string::npos) << "lists " << key;
 

@@ -540,7 +540,8 @@ class TypedRelationship final : public Relationship {
       next.loaded_ = true;
       h = next;
     } else {
-      h = states.empty() ? Ref<T>() : Ref<T>(states.front(), static_cast<T*>(states.front()->object));
+      h = states.empty() ? Ref<T>()
+                         : Ref<T>(states.front(), static_cast<T*>(states.front()->object));
     }
   }
   void let_go(HandleBase& base) const override {

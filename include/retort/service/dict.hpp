@@ -67,7 +67,8 @@ void update(Registry& registry, const orm::Mapper& mapper, orm::EntityState* sta
 }  // namespace service::detail
 
 template <class T>
-Dict to_dict(const T& object, const DictOptions& options = {}, Registry& registry = retort::registry()) {
+Dict to_dict(const T& object, const DictOptions& options = {},
+             Registry& registry = retort::registry()) {
   return service::detail::to_dict(registry.mapper<T>(), &object, options);
 }
 // A tracked object: with its session's registry.

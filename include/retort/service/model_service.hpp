@@ -81,7 +81,8 @@ namespace service::detail {
 // The object's primary key values when every key member is set, else empty.
 std::vector<Value> key_values(const orm::Mapper& mapper, const void* object);
 // pk IN (...) (or (a = ? AND b = ?) OR ... for composite keys).
-sql::Expr<bool> key_condition(const orm::Mapper& mapper, const std::vector<std::vector<Value>>& keys);
+sql::Expr<bool> key_condition(const orm::Mapper& mapper,
+                              const std::vector<std::vector<Value>>& keys);
 // The primary key from a dictionary; rt::ArgumentError when a key column is missing.
 std::vector<Value> key_from_dict(const orm::Mapper& mapper, const Dict& values);
 // Copies the columns, and the relationships that src has loaded, onto a tracked object.
@@ -187,7 +188,8 @@ class ModelService {
     for (std::size_t i = 0; i < keys.size(); i += service::detail::kKeyBatch) {
       const std::vector<std::vector<Value>> chunk(
           keys.begin() + static_cast<std::ptrdiff_t>(i),
-          keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), i + service::detail::kKeyBatch)));
+          keys.begin() +
+              static_cast<std::ptrdiff_t>(std::min(keys.size(), i + service::detail::kKeyBatch)));
       for (auto& r : query().where(service::detail::key_condition(mapper(), chunk)).all())
         out.push_back(std::move(r));
     }
@@ -250,7 +252,8 @@ std::vector<Ref<T>> ModelService<T>::save(std::vector<T> objects, SaveOptions op
       }
       service::detail::upsert_rows(s, m, rows);
       service::detail::sync_generated_key(s, m);
-      auto loaded = query().where(service::detail::key_condition(m, keys)).populate_existing().all();
+      auto loaded =
+          query().where(service::detail::key_condition(m, keys)).populate_existing().all();
       std::string want, have;
       for (std::size_t i : keyed) {
         m.key_of(&objects[i], want);
@@ -271,7 +274,8 @@ std::vector<Ref<T>> ModelService<T>::save(std::vector<T> objects, SaveOptions op
       std::string k;
       for (std::size_t i : keyed) {
         m.key_of(&objects[i], k);
-        auto it = std::find_if(known.begin(), known.end(), [&](const auto& e) { return e.first == k; });
+        auto it =
+            std::find_if(known.begin(), known.end(), [&](const auto& e) { return e.first == k; });
         if (it != known.end()) {
           service::detail::merge_into(m, it->second.state(), &objects[i]);
           out[i] = it->second;

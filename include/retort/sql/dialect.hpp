@@ -128,8 +128,8 @@ class Dialect {
   // statements that move the sequences behind these integer key columns of `table`
   // (quoted, maybe schema-qualified) past its largest key and never back; empty where
   // generated keys follow the rows by themselves (SQLite).
-  virtual std::vector<std::string> sequence_sync_sql(const std::string& table,
-                                                     const std::vector<std::string>& columns) const {
+  virtual std::vector<std::string> sequence_sync_sql(
+      const std::string& table, const std::vector<std::string>& columns) const {
     (void)table, (void)columns;
     return {};
   }

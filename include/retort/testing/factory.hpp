@@ -3,8 +3,8 @@
 //
 //   auto users = rt::testing::factory<User>()
 //                    .set(&User::login, rt::testing::sequence("user{}"))   // user1, user2, ...
-//                    .set(&User::email, [](int n) { return "user" + std::to_string(n) + "@x.org"; })
-//                    .set(&User::active, true);
+//                    .set(&User::email, [](int n) { return "user" + std::to_string(n) + "@x.org";
+//                    }) .set(&User::active, true);
 //   auto posts = rt::testing::factory<Post>()
 //                    .set(&Post::title, rt::testing::sequence("post {}"))
 //                    .sub(&Post::author, users);                // a new user for each post

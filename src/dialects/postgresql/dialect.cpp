@@ -152,14 +152,15 @@ std::string Dialect::migration_lock_sql(const std::string& version_table) const 
 }
 
 std::vector<std::string> Dialect::sequence_sync_sql(const std::string& table,
-                                                   const std::vector<std::string>& columns) const {
+                                                    const std::vector<std::string>& columns) const {
   // nextval() makes the sequence only move forward: past the keys written here and past
   // any it handed out to transactions not yet committed (which MAX cannot see). A column
   // without a sequence has a NULL pg_get_serial_sequence, and every call on NULL is NULL:
   // such columns need no check first.
   std::vector<std::string> out;
   for (const auto& c : columns) {
-    const std::string sequence = "pg_get_serial_sequence(" + literal(table) + ", " + literal(c) + ")";
+    const std::string sequence =
+        "pg_get_serial_sequence(" + literal(table) + ", " + literal(c) + ")";
     out.push_back("SELECT setval(" + sequence + ", GREATEST(MAX(" + quote(c) + "), nextval(" +
                   sequence + "))) FROM " + table);
   }

@@ -34,8 +34,8 @@ class Dialect final : public sql::Dialect {
   std::vector<std::string> alter_column_ddl(const std::string& table, const std::string& column,
                                             const sql::ColumnChange& change) const override;
   std::string migration_lock_sql(const std::string& version_table) const override;
-  std::vector<std::string> sequence_sync_sql(const std::string& table,
-                                             const std::vector<std::string>& columns) const override;
+  std::vector<std::string> sequence_sync_sql(
+      const std::string& table, const std::vector<std::string>& columns) const override;
   ScratchDatabase scratch_database(const URL& url, const std::string& name) const override;
 
   std::vector<std::string> table_names(retort::Connection& conn,
