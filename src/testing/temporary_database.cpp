@@ -1,5 +1,6 @@
 #include "retort/testing/temporary_database.hpp"
 
+#include <cstdlib>
 #include <map>
 #include <mutex>
 
@@ -112,7 +113,14 @@ TemporaryDatabase& TemporaryDatabase::shared(const TemporaryDatabaseOptions& opt
                           options.migrations.string() + "|" + options.version_table;
   std::lock_guard lock(shared_mutex);
   auto& slot = shared_databases()[key];
-  if (!slot) slot = std::make_unique<TemporaryDatabase>(options);
+  if (!slot) {
+    slot = std::make_unique<TemporaryDatabase>(options);
+    // Dropped at exit by a handler registered after the first connection: exit handlers
+    // run in reverse order, so this one runs before the database client libraries' own
+    // clean-up (OpenSSL's), which static destructors would come after.
+    static const bool registered = std::atexit([] { release_shared(); }) == 0;
+    (void)registered;
+  }
   return *slot;
 }
 

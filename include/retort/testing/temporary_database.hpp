@@ -69,7 +69,8 @@ class TemporaryDatabase {
 
   // One per server URL, migrations folder and version table for the whole program run,
   // made on first use with the options of that call (later calls with the same key get
-  // it as it is); release_shared() drops them all (e.g. in TearDownTestSuite).
+  // it as it is); release_shared() drops them all (e.g. in TearDownTestSuite), and what
+  // is left is dropped when the program exits.
   static TemporaryDatabase& shared(const TemporaryDatabaseOptions& options);
   static void release_shared();
 
