@@ -3,6 +3,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/timestamp.pb.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -11,9 +12,89 @@
 #include "retort/proto/mapping.hpp"
 
 namespace retort::proto::detail {
+
+// google::protobuf::util::TimeUtil's limits: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+constexpr std::int64_t kMinSeconds = -62135596800;
+constexpr std::int64_t kMaxSeconds = 253402300799;
+
+Timestamp from_timestamp(const pb::Timestamp& ts) {
+  if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds || ts.nanos() < 0 ||
+      ts.nanos() > 999999999) {
+    throw DataError("a Timestamp of " + std::to_string(ts.seconds()) + " s and " +
+                    std::to_string(ts.nanos()) +
+                    " ns is outside the range protobuf allows (0001-01-01 to 9999-12-31)");
+  }
+  return Timestamp(std::chrono::microseconds(ts.seconds() * 1000000 + ts.nanos() / 1000));
+}
+
+void to_timestamp(Timestamp t, pb::Timestamp& ts) {
+  const std::int64_t us = t.time_since_epoch().count();
+  std::int64_t seconds = us / 1000000, rest = us % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  if (seconds < kMinSeconds || seconds > kMaxSeconds) {
+    throw DataError("the time " + std::to_string(seconds) +
+                    " s from the epoch is outside the range of a Timestamp (0001-01-01 to "
+                    "9999-12-31)");
+  }
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<std::int32_t>(rest * 1000));
+}
+
 namespace {
 
 using FD = pb::FieldDescriptor;
+
+std::string enum_names(const pb::EnumDescriptor* e) {
+  std::string names;
+  for (int i = 0; i < e->value_count(); ++i)
+    names += (i ? ", " : "") + e->value(i)->name();
+  return names;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// ContentType -> CONTENT_TYPE: the prefix protobuf's style guide puts on enum values.
+std::string value_prefix(const std::string& enum_name) {
+  std::string out;
+  for (std::size_t i = 0; i < enum_name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(enum_name[i]);
+    if (i > 0 && std::isupper(c) && !std::isupper(static_cast<unsigned char>(enum_name[i - 1])))
+      out += '_';
+    out += static_cast<char>(std::toupper(c));
+  }
+  return out + "_";
+}
+
+}  // namespace
+
+const pb::EnumValueDescriptor* find_enum_value(const pb::EnumDescriptor* e, std::string_view name) {
+  if (const auto* v = e->FindValueByName(std::string(name))) return v;
+  const std::string up = upper(name);
+  if (const auto* v = e->FindValueByName(up)) return v;
+  return e->FindValueByName(value_prefix(e->name()) + up);
+}
+
+bool is_json_null(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return first != std::string_view::npos && text.substr(first, last - first + 1) == "null";
+}
+
+Value enum_value_name(const pb::EnumDescriptor* e, int number) {
+  if (const auto* v = e->FindValueByNumber(number)) return Value(v->name());
+  throw DataError(std::to_string(number) + " is not a value of " + e->full_name() + " (" +
+                  enum_names(e) + ")");
+}
+
+namespace {
 
 [[noreturn]] void cannot(const Path& path, const Value& v, const FD* f,
                          const std::string& why = {}) {
@@ -184,28 +265,37 @@ void set_message(pb::Message& m, const FD* f, const Value& v, const Path& path) 
   pb::Message* sub = refl->MutableMessage(&m, f);
   if (is_timestamp(d)) {
     auto& ts = static_cast<pb::Timestamp&>(*sub);
-    std::int64_t micros = 0;
-    if (v.type() == ValueType::integer) {
-      micros = v.get<std::int64_t>() * 1000000;  // epoch seconds
-    } else if (v.type() == ValueType::timestamp || v.type() == ValueType::date ||
-               v.type() == ValueType::text) {
+    if (v.type() == ValueType::integer) {  // epoch seconds
+      pb::Timestamp staged;
+      staged.set_seconds(v.get<std::int64_t>());
       try {
-        micros = v.as<Timestamp>().time_since_epoch().count();
-      } catch (const Error&) {
-        cannot(path, v, f);
+        (void)from_timestamp(staged);
+      } catch (const Error& e) {
+        throw DataError(path.str() + ": " + e.what());
       }
-    } else {
+      ts = staged;
+      return;
+    }
+    if (v.type() != ValueType::timestamp && v.type() != ValueType::date &&
+        v.type() != ValueType::text)
+      cannot(path, v, f);
+    Timestamp t;
+    try {
+      t = v.as<Timestamp>();
+    } catch (const Error&) {
       cannot(path, v, f);
     }
-    std::int64_t seconds = micros / 1000000, rest = micros % 1000000;
-    if (rest < 0) {
-      rest += 1000000;
-      --seconds;
+    try {
+      to_timestamp(t, ts);
+    } catch (const Error& e) {
+      throw DataError(path.str() + ": " + e.what());
     }
-    ts.set_seconds(seconds);
-    ts.set_nanos(static_cast<std::int32_t>(rest * 1000));
   } else if (is_json(d)) {
     const nlohmann::json j = parse_json(v, path, f);
+    if (j.is_null() && d != pb::Value::descriptor()) {
+      refl->ClearField(&m, f);  // proto3 JSON: null is unset
+      return;
+    }
     if (d == pb::Struct::descriptor()) {
       if (!j.is_object())
         throw DataError(path.str() + ": a google.protobuf.Struct needs a JSON object, not " +
@@ -231,10 +321,7 @@ Value get_message(const pb::Message& m, const FD* f) {
   if (!refl->HasField(m, f)) return Value();
   const pb::Message& sub = refl->GetMessage(m, f);
   const pb::Descriptor* d = f->message_type();
-  if (is_timestamp(d)) {
-    const auto& ts = static_cast<const pb::Timestamp&>(sub);
-    return Value(Timestamp(std::chrono::microseconds(ts.seconds() * 1000000 + ts.nanos() / 1000)));
-  }
+  if (is_timestamp(d)) return Value(from_timestamp(static_cast<const pb::Timestamp&>(sub)));
   if (d == pb::Struct::descriptor())
     return Value(JsonText{struct_to_json(static_cast<const pb::Struct&>(sub)).dump()});
   if (d == pb::ListValue::descriptor()) {
@@ -337,18 +424,15 @@ void put_scalar(pb::Message& m, const FD* f, const Value& v, const Path& path, b
       const pb::EnumDescriptor* e = f->enum_type();
       const pb::EnumValueDescriptor* ev = nullptr;
       if (v.type() == ValueType::text) {
-        ev = e->FindValueByName(v.get<std::string>());
+        ev = find_enum_value(e, v.get<std::string>());
       } else if (v.type() == ValueType::integer) {
         ev = e->FindValueByNumber(in_range<std::int32_t>(v.get<std::int64_t>(), v, path, f));
       } else {
         cannot(path, v, f);
       }
       if (!ev) {
-        std::string names;
-        for (int i = 0; i < e->value_count(); ++i)
-          names += (i ? ", " : "") + e->value(i)->name();
         throw DataError(path.str() + ": " + v.repr() + " is not a value of " + e->full_name() +
-                        " (" + names + ")");
+                        " (" + enum_names(e) + ")");
       }
       put(&pb::Reflection::SetEnum, &pb::Reflection::AddEnum, ev);
       break;
@@ -398,7 +482,8 @@ Value get_field(const pb::Message& m, const FD* f) {
       return Value(std::move(s));
     }
     case FD::CPPTYPE_ENUM:
-      return Value(refl->GetEnum(m, f)->name());
+      // By number: an open enum keeps numbers it has no name for.
+      return enum_value_name(f->enum_type(), refl->GetEnumValue(m, f));
     case FD::CPPTYPE_MESSAGE:
       break;
   }
@@ -418,8 +503,10 @@ Value to_member(const Value& v, ValueType kind, const FD* f) {
             .count();
       }
       if (v.type() == ValueType::text && f->enum_type()) {
-        if (const auto* e = f->enum_type()->FindValueByName(v.get<std::string>()))
+        if (const auto* e = find_enum_value(f->enum_type(), v.get<std::string>()))
           return e->number();
+        throw DataError("'" + v.get<std::string>() + "' is not a value of " +
+                        f->enum_type()->full_name() + " (" + enum_names(f->enum_type()) + ")");
       }
       if (v.type() == ValueType::text) return to_int(v, Path{nullptr, &f->full_name()}, f);
       break;
@@ -473,7 +560,7 @@ std::vector<Value> get_repeated(const pb::Message& m, const FD* f) {
         break;
       }
       case FD::CPPTYPE_ENUM:
-        out.emplace_back(refl->GetRepeatedEnum(m, f, i)->name());
+        out.push_back(enum_value_name(f->enum_type(), refl->GetRepeatedEnumValue(m, f, i)));
         break;
       case FD::CPPTYPE_MESSAGE:
         throw MappingError(f->full_name() + ": a repeated message field needs a sub-mapping");

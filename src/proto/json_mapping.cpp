@@ -30,6 +30,23 @@ Value from_json(const nlohmann::json& j) {
   }
 }
 
+// A JSON value for a field that holds one value: an array or object only for the JSON
+// well-known types (Struct, Value, ListValue); errors name the path.
+Value field_value(const nlohmann::json& j, const FD* field, const Path& at) {
+  const pb::Descriptor* d = field->message_type();
+  const bool json_type = d && (d == pb::Struct::descriptor() || d == pb::Value::descriptor() ||
+                               d == pb::ListValue::descriptor());
+  if (j.is_structured() && !json_type) {
+    throw DataError(at.str() + ": a JSON " + j.type_name() + " cannot fill the field " +
+                    field->full_name());
+  }
+  try {
+    return from_json(j);
+  } catch (const Error& e) {
+    throw DataError(at.str() + ": " + e.what());
+  }
+}
+
 nlohmann::json to_json(const Value& v) {
   switch (v.type()) {
     case ValueType::null:
@@ -121,11 +138,12 @@ void JsonRules::fill(const nlohmann::json& object, pb::Message& out, const Path&
       if (!it->is_array())
         throw DataError(at.str() + ": a JSON array is needed, not " + std::string(it->type_name()));
       std::vector<Value> values;
+      long i = 0;
       for (const auto& item : *it)
-        values.push_back(from_json(item));
+        values.push_back(field_value(item, r.field, Path{&at, nullptr, i++}));
       set_repeated(out, r.field, values, at);
     } else {
-      set_field(out, r.field, from_json(*it), at);
+      set_field(out, r.field, field_value(*it, r.field, at), at);
     }
   }
 }

@@ -594,5 +594,212 @@ TEST(ProtoJsonMapping, ErrorsNameThePath) {
   EXPECT_NE(no_sub.find("needs a sub-mapping"), std::string::npos) << no_sub;
 }
 
+// ---- All or nothing, ranges, enums, strict JSON ----
+
+TEST(ProtoMapping, ANullReferenceNeverReachesAMessage) {
+  PUser u;
+  u.tokens = rt::Many<PToken>{rt::Ref<PToken>{}};
+  u.tokens.push_back(rt::Ref<PToken>{});
+  EXPECT_EQ(u.tokens.size(), 0u);
+  EXPECT_EQ(user_pb().to_proto(u).tokens_size(), 0);
+}
+
+TEST(ProtoMapping, AnUpdateThatFailsChangesNothing) {
+  auto user = make_user();
+  pbt::Profile msg = user_pb().to_proto(*user);
+  msg.set_username("bob");
+  google::protobuf::FieldMask mask;
+  mask.add_paths("username");
+  mask.add_paths("nope");
+  EXPECT_THROW(user_pb().update(*user, msg, mask), rt::ArgumentError);
+  EXPECT_EQ(user->login, "ada") << "an unknown path is found before anything changes";
+
+  mask.set_paths(1, "tokens");
+  msg.mutable_tokens(1)->mutable_created_at()->set_seconds(922337203685477580);
+  const auto error = error_of([&] { user_pb().update(*user, msg, mask); });
+  EXPECT_NE(error.find("Profile.tokens[1].created_at"), std::string::npos) << error;
+  EXPECT_EQ(user->login, "ada");
+  ASSERT_EQ(user->tokens.size(), 3u) << "the list is as it was";
+  EXPECT_EQ(user->tokens[1]->data, "t1");
+
+  msg.mutable_tokens(1)->mutable_created_at()->set_seconds(1700000000);
+  msg.mutable_tokens(1)->mutable_created_at()->set_nanos(0);
+  user_pb().update(*user, msg, mask);
+  EXPECT_EQ(user->login, "bob") << "the on_set hook lower-cases it";
+  ASSERT_EQ(user->tokens.size(), 3u);
+  EXPECT_EQ(user->tokens[1]->created_at, rt::Timestamp(std::chrono::seconds(1700000000)));
+
+  // A message filled part way before an error is left as it was.
+  pbt::Profile existing;
+  existing.set_big_text("keep");
+  existing.set_kind(pbt::Profile::ROBOT);
+  existing.set_username("not mapped by this mapping");
+  const pbt::Profile before = existing;
+  EXPECT_THROW(everything_pb().to_proto(Everything{.small = 1LL << 40, .big_text = 7}, existing),
+               rt::DataError);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(existing, before));
+  everything_pb().to_proto(Everything{.big_text = 7}, existing);
+  EXPECT_EQ(existing.big_text(), "7");
+  EXPECT_EQ(existing.username(), "not mapped by this mapping") << "unmapped fields are kept";
+}
+
+TEST(ProtoMapping, TimestampsOutsideTheirRangeAreRefused) {
+  pbt::Profile msg;
+  msg.set_uuid(rt::Uuid::random().str());
+  msg.add_tokens()->mutable_created_at()->set_seconds(922337203685477580);
+  auto read = error_of([&] { (void)user_pb().from_proto(msg); });
+  EXPECT_NE(read.find("Profile.tokens[0].created_at: a Timestamp of 922337203685477580 s"),
+            std::string::npos)
+      << read;
+  msg.mutable_tokens(0)->mutable_created_at()->set_seconds(0);
+  msg.mutable_tokens(0)->mutable_created_at()->set_nanos(-1);
+  EXPECT_THROW((void)user_pb().from_proto(msg), rt::DataError) << "negative nanos";
+
+  pbt::Profile seen;
+  seen.set_big_text("0");
+  seen.mutable_seen_at()->set_seconds(-62135596801);  // a second before 0001-01-01
+  auto general = error_of([&] { (void)everything_pb().from_proto(seen); });
+  EXPECT_NE(general.find("Profile.seen_at"), std::string::npos) << general;
+  auto write = error_of([] { (void)everything_pb().to_proto(Everything{.seen_at = 1LL << 60}); });
+  EXPECT_NE(write.find("Profile.seen_at"), std::string::npos) << write;
+  EXPECT_NE(write.find("outside"), std::string::npos) << write;
+  auto json = error_of([] {
+    (void)profile_json().to_proto(
+        nlohmann::json::parse(R"({"tokens": [{"created_at": 18446744073709551615}]})"));
+  });
+  EXPECT_NE(json.find("Profile.tokens[0].created_at"), std::string::npos) << json;
+}
+
+TEST(ProtoMapping, UnknownEnumNumbersAreRefusedByName) {
+  pbt::Profile msg;
+  msg.set_big_text("0");
+  msg.mutable_seen_at()->set_seconds(1);
+  msg.set_kind(static_cast<pbt::Profile::Kind>(99));  // an open enum keeps what it got
+  auto as_text = error_of([&] { (void)everything_pb().from_proto(msg); });
+  EXPECT_EQ(as_text,
+            "Profile.kind: 99 is not a value of retort.test.Profile.Kind (UNKNOWN, PERSON, ROBOT)");
+  msg.set_kind(pbt::Profile::PERSON);
+  msg.set_role(static_cast<pbt::Profile::Kind>(99));
+  auto as_enum = error_of([&] { (void)everything_pb().from_proto(msg); });
+  EXPECT_EQ(as_enum,
+            "Profile.role: 99 is not a value of retort.test.Profile.Kind (UNKNOWN, PERSON, ROBOT)");
+  auto name = error_of([] { (void)everything_pb().to_proto(Everything{.kind = "ALIEN"}); });
+  EXPECT_EQ(name.find("Profile.kind"), name.rfind("Profile.kind")) << "the path once: " << name;
+}
+
+// An Enum column meets a protobuf enum by name: any case, and with the enum's prefix.
+struct PShade {
+  std::int64_t id = 0;
+  std::string kind = "person";
+  std::string shade = "light";
+  static auto mapping() {
+    return rt::model<PShade>("proto_shade")
+        .column("id", &PShade::id, rt::primary_key)
+        .column("kind", &PShade::kind, rt::Enum({"unknown", "person", "robot"}))
+        .column("shade", &PShade::shade, rt::Enum({"unspecified", "light", "dark_blue"}));
+  }
+};
+
+TEST(ProtoMapping, EnumColumnsMeetProtoEnumsByName) {
+  const auto m = rt::proto::mapping<PShade, pbt::Profile>();
+  pbt::Profile msg = m.to_proto(PShade{.id = 1, .kind = "robot", .shade = "dark_blue"});
+  EXPECT_EQ(msg.kind(), pbt::Profile::ROBOT);
+  EXPECT_EQ(msg.shade(), pbt::SHADE_DARK_BLUE);
+  msg.set_kind(pbt::Profile::PERSON);
+  msg.set_shade(pbt::SHADE_LIGHT);
+  const PShade back = m.from_proto(msg);
+  EXPECT_EQ(back.kind, "person");
+  EXPECT_EQ(back.shade, "light");
+}
+
+TEST(ProtoJsonMapping, OnlyJsonFieldsTakeArraysAndObjectsAndNullIsUnset) {
+  auto list = error_of(
+      [] { (void)profile_json().to_proto(nlohmann::json::parse(R"({"email": ["a", "b"]})")); });
+  EXPECT_NE(
+      list.find("Profile.email: a JSON array cannot fill the field retort.test.Profile.email"),
+      std::string::npos)
+      << list;
+  auto in_list = error_of(
+      [] { (void)profile_json().to_proto(nlohmann::json::parse(R"({"tags": ["a", {"b": 1}]})")); });
+  EXPECT_NE(in_list.find("Profile.tags[1]"), std::string::npos) << in_list;
+  const pbt::Profile msg =
+      profile_json().to_proto(nlohmann::json::parse(R"({"extra_info": null, "login": "a"})"));
+  EXPECT_FALSE(msg.has_metadata());
+
+  // A JSON column holding null: the Struct is unset, and unset reads back as null.
+  PUser u;
+  u.extra_info = rt::JsonText{" null "};
+  const pbt::Profile out = user_pb().to_proto(u);
+  EXPECT_FALSE(out.has_metadata());
+  EXPECT_EQ(user_pb().from_proto(out).extra_info.text, "null");
+}
+
+TEST(ProtoMapping, LargeCollectionsKeepTheirObjectsOnceInOrder) {
+  PUser u;
+  std::vector<rt::Ref<PToken>> tokens;
+  for (int i = 0; i < 500; ++i)
+    tokens.push_back(rt::make_ref(PToken{.data = std::to_string(i)}));
+  for (const auto& t : tokens)
+    u.tokens.push_back(t);
+  for (const auto& t : tokens)
+    u.tokens.push_back(t);  // again: already there
+  ASSERT_EQ(u.tokens.size(), 500u);
+  for (int i = 0; i < 500; i += 2)
+    u.tokens.remove(tokens[static_cast<std::size_t>(i)]);
+  ASSERT_EQ(u.tokens.size(), 250u);
+  EXPECT_FALSE(u.tokens.contains(tokens[0]));
+  EXPECT_TRUE(u.tokens.contains(tokens[1]));
+  u.tokens.push_back(tokens[0]);
+  EXPECT_EQ(u.tokens[250]->data, "0");
+  const pbt::Profile msg = user_pb().to_proto(u);
+  EXPECT_EQ(msg.tokens_size(), 251);
+  EXPECT_EQ(user_pb().from_proto(msg).tokens.size(), 251u);
+  u.tokens.clear();
+  EXPECT_TRUE(u.tokens.empty());
+}
+
+// A plain struct with a to-one object, for FieldMask paths into a nested message.
+struct Holder {
+  std::string username;
+  rt::One<PToken> main;
+};
+
+TEST(ProtoMapping, MaskPathsReachIntoANestedMessage) {
+  const auto holder_pb = rt::proto::mapping<Holder, pbt::Profile>()
+                             .key("username", &Holder::username)
+                             .key("main_token", &Holder::main, token_pb());
+  Holder h{.username = "ada", .main = rt::make_ref(PToken{.data = "a", .created_at = t0})};
+  pbt::Profile msg;
+  msg.set_username("bob");
+  msg.mutable_main_token()->set_value("b");
+  msg.mutable_main_token()->mutable_created_at()->set_seconds(5);
+  google::protobuf::FieldMask mask;
+  mask.add_paths("main_token.value");
+  holder_pb.update(h, msg, mask);
+  EXPECT_EQ(h.main->data, "b");
+  EXPECT_EQ(h.main->created_at, t0) << "only the masked sub-field";
+  EXPECT_EQ(h.username, "ada");
+
+  mask.add_paths("main_token.nope");
+  auto unknown = error_of([&] { holder_pb.update(h, msg, mask); });
+  EXPECT_NE(unknown.find("'nope' is not a mapped field of Profile.main_token"), std::string::npos)
+      << unknown;
+  mask.set_paths(1, "username.first");
+  EXPECT_THROW(holder_pb.update(h, msg, mask), rt::ArgumentError);
+  EXPECT_EQ(h.main->data, "b");
+
+  // A path into a message the object has no object for makes one; an unset message in the
+  // request resets the masked field.
+  Holder empty{.username = "x", .main = nullptr};
+  mask.Clear();
+  mask.add_paths("main_token.value");
+  holder_pb.update(empty, msg, mask);
+  ASSERT_TRUE(empty.main);
+  EXPECT_EQ(empty.main->data, "b");
+  msg.clear_main_token();
+  holder_pb.update(h, msg, mask);
+  EXPECT_EQ(h.main->data, "");
+}
+
 }  // namespace
 }  // namespace retort_test

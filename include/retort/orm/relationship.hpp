@@ -34,6 +34,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "retort/orm/ref.hpp"
@@ -119,15 +120,18 @@ class Many : public orm::HandleBase {
     if (this == &other) return *this;
     ensure_loaded();
     const std::vector<Ref<T>> wanted = other.items();
+    std::unordered_set<const orm::EntityState*> kept;
+    for (const auto& r : wanted)
+      kept.insert(r.state());
     for (std::size_t i = items_.size(); i-- > 0;) {
-      if (std::find(wanted.begin(), wanted.end(), items_[i]) == wanted.end())
-        remove(Ref<T>(items_[i]));
+      if (!kept.count(items_[i].state())) remove(Ref<T>(items_[i]));
     }
     for (const auto& r : wanted)
       push_back(r);
     items_.clear();
+    index_.reset();
     for (const auto& r : wanted) {
-      if (r && std::find(items_.begin(), items_.end(), r) == items_.end()) items_.push_back(r);
+      if (r && !has(r.state())) append(r);
     }
     loaded_ = true;
     return *this;
@@ -156,30 +160,30 @@ class Many : public orm::HandleBase {
   }
   bool contains(const Ref<T>& item) const {
     ensure_loaded();
-    for (const auto& r : items_) {
-      if (r == item) return true;
-    }
-    return false;
+    return item && has(item.state());
   }
 
-  // Adds an object; with back_populates, its other side points back here.
+  // Adds an object; with back_populates, its other side points back here. Amortised
+  // constant time: a large collection keeps an index of its objects.
   void push_back(Ref<T> item) {
     ensure_loaded();
-    if (!item || contains(item)) return;
+    if (!item || has(item.state())) return;
     orm::EntityState* state = item.state();
     track_add(state);
-    items_.push_back(std::move(item));
+    append(std::move(item));
     link(state, true);
   }
   // Takes an object out (with delete-orphan, it is deleted at the next flush).
   void remove(const Ref<T>& item) {
     ensure_loaded();
-    for (auto it = items_.begin(); it != items_.end(); ++it) {
-      if (*it == item) {
+    if (!item || !has(item.state())) return;
+    // From the back: clear() takes the last one each time.
+    for (std::size_t i = items_.size(); i-- > 0;) {
+      if (items_[i] == item) {
         const Ref<T> kept = item;  // `item` may be the element erased below
         track_remove(kept.state());
         link(kept.state(), false);
-        erase(it);
+        erase(items_.begin() + static_cast<std::ptrdiff_t>(i));
         left(kept.state());
         return;
       }
@@ -197,8 +201,31 @@ class Many : public orm::HandleBase {
   friend class orm::TypedRelationship;
   // The Ref goes once the vector is whole again (see TypedRelationship::set_items).
   void erase(typename std::vector<Ref<T>>::iterator it) {
+    if (index_) index_->erase(it->state());
     Ref<T> gone = std::move(*it);
     items_.erase(it);
+  }
+  // Membership without loading: a scan while the collection is small, an index (made on
+  // first need) beyond.
+  static constexpr std::size_t kIndexFrom = 32;
+  bool has(const orm::EntityState* s) const {
+    if (!index_ && items_.size() < kIndexFrom) {
+      for (const auto& r : items_) {
+        if (r.state() == s) return true;
+      }
+      return false;
+    }
+    if (!index_) {
+      index_ = std::make_unique<std::unordered_set<const orm::EntityState*>>();
+      for (const auto& r : items_)
+        index_->insert(r.state());
+    }
+    return index_->count(s) > 0;
+  }
+  // Every addition to items_ goes through here, to keep the index whole.
+  void append(Ref<T> item) {
+    if (index_) index_->insert(item.state());
+    items_.push_back(std::move(item));
   }
   // Changes since the collection was loaded, for the flush (association rows, foreign
   // keys, orphans). Removed objects are held so that an orphan lives until it is deleted.
@@ -218,8 +245,11 @@ class Many : public orm::HandleBase {
     if (!owner_ || !s) return;
     changed();
     if (std::erase(added_, s) == 0) {
-      for (const auto& r : items_) {
-        if (r.state() == s) removed_.push_back(r);
+      for (std::size_t i = items_.size(); i-- > 0;) {
+        if (items_[i].state() == s) {
+          removed_.push_back(items_[i]);
+          break;
+        }
       }
     }
   }
@@ -227,6 +257,7 @@ class Many : public orm::HandleBase {
   std::vector<Ref<T>> items_;
   std::vector<orm::EntityState*> added_;
   std::vector<Ref<T>> removed_;
+  mutable std::unique_ptr<std::unordered_set<const orm::EntityState*>> index_;  // see has()
 };
 
 // A single related object (many-to-one, one-to-one).
@@ -423,6 +454,7 @@ class TypedRelationship final : public Relationship {
       auto before = std::move(h.items_);
       auto removed = std::move(h.removed_);
       h.items_.clear();
+      h.index_.reset();
       h.removed_.clear();
       h.items_.reserve(states.size());
       for (EntityState* s : states)
@@ -481,11 +513,9 @@ class TypedRelationship final : public Relationship {
     H& h = static_cast<H&>(base);
     if constexpr (std::is_same_v<H, Many<T>>) {
       if (!h.loaded_ && h.owner_) return;  // an unloaded collection learns it when it loads
-      for (const auto& r : h.items_) {
-        if (r.state() == other) return;
-      }
+      if (h.has(other)) return;
       h.track_add(other);
-      h.items_.emplace_back(other, static_cast<T*>(other->object));
+      h.append(Ref<T>(other, static_cast<T*>(other->object)));
     } else {
       // A single object is known once set, loaded or not: a later move from the other
       // side then takes it out of this collection first. Not loaded, the object it
@@ -533,9 +563,7 @@ class TypedRelationship final : public Relationship {
     if constexpr (std::is_same_v<H, Many<T>>) {
       Many<T> next;
       for (EntityState* s : states) {
-        if (std::none_of(next.items_.begin(), next.items_.end(),
-                         [s](const Ref<T>& r) { return r.state() == s; }))
-          next.items_.emplace_back(s, static_cast<T*>(s->object));
+        if (!next.has(s)) next.append(Ref<T>(s, static_cast<T*>(s->object)));
       }
       next.loaded_ = true;
       h = next;
@@ -551,6 +579,7 @@ class TypedRelationship final : public Relationship {
       auto items = std::move(h.items_);
       auto removed = std::move(h.removed_);
       h.items_.clear();
+      h.index_.reset();
       h.removed_.clear();
       h.added_.clear();
     } else {

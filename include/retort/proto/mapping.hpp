@@ -33,7 +33,9 @@
 #include <google/protobuf/field_mask.pb.h>
 #include <google/protobuf/message.h>
 
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -116,10 +118,29 @@ class Mapping {
         const pb::FieldDescriptor* f = state_->descriptor->field(i);
         const orm::Attribute* a = m->find(f->name());
         if (!a || f->is_repeated() || !detail::holds_value(f)) continue;
-        // Through Mapper::set, values from messages meet the column's on_set hook.
+        // Through Mapper::set, values from messages meet the column's on_set hook. An Enum
+        // column meets a protobuf enum by its values' names (find_enum_value's rules).
+        std::map<std::string, std::string, std::less<>> column_name;
+        if (a->type.kind() == TypeKind::enum_ && f->enum_type()) {
+          for (const std::string& value : a->type.enum_values()) {
+            if (const auto* ev = detail::find_enum_value(f->enum_type(), value))
+              column_name.emplace(ev->name(), value);
+          }
+        }
         add_rule(
             f, [a](const void* o) { return a->get(o); },
-            [m, a](void* o, const Value& v) { m->set(o, a->name, v); });
+            [m, a, column_name = std::move(column_name)](void* o, const Value& v) {
+              if (v.is_null() && a->type.kind() == TypeKind::json && !a->optional)
+                return m->set(o, a->name, JsonText{"null"});
+              if (column_name.empty() || v.type() != ValueType::text) return m->set(o, a->name, v);
+              const auto it = column_name.find(v.get<std::string>());
+              if (it == column_name.end()) {
+                throw DataError(v.repr() + " has no value among the column's " +
+                                a->type.describe());
+              }
+              m->set(o, a->name, Value(it->second));
+            },
+            [a](void* target, void* staged) { a->set(target, a->get(staged)); });
         if (!sample) continue;
         const std::ptrdiff_t offset = static_cast<const char*>(a->address(&*sample)) -
                                       reinterpret_cast<const char*>(&*sample);
@@ -153,38 +174,47 @@ class Mapping {
       check<E>(f);
       detail::Rule rule;
       rule.field = f;
-      rule.to = [f, member](const void* o, pb::Message& msg, const Path& path, int) {
+      // The element type once, not per element: a Type is an allocation.
+      rule.to = [f, member, type = Codec<E>::default_type()](const void* o, pb::Message& msg,
+                                                             const Path& path, int) {
         std::vector<Value> values;
         for (const E& e : static_cast<const T*>(o)->*member)
-          values.push_back(Codec<E>::to_value(e, Codec<E>::default_type()));
+          values.push_back(Codec<E>::to_value(e, type));
         detail::set_repeated(msg, f, values, path);
       };
-      rule.from = [f, member](void* o, const pb::Message& msg, const Path& path, int) {
+      rule.from = [f, member, type = Codec<E>::default_type(), kind = detail::kind_of<E>()](
+                      void* o, const pb::Message& msg, const Path& path, int) {
         auto& list = static_cast<T*>(o)->*member;
         list.clear();
         for (const Value& v : detail::get_repeated(msg, f)) {
           E e{};
-          convert_back<E>(detail::to_member(v, detail::kind_of<E>(), f), e, path);
+          convert_back<E>(detail::to_member(v, kind, f), e, type, path);
           list.push_back(std::move(e));
         }
       };
+      rule.commit = moved(member);
       out.replace(std::move(rule));
     } else {
       if (f->is_repeated())
         detail::mapping_error(state_->descriptor,
                               field + " is repeated; map a std::vector member to it");
       check<M>(f);
+      const Type type = Codec<M>::default_type();  // once: a Type is an allocation
       out.add_rule(
           f,
-          [member](const void* o) {
-            return Codec<M>::to_value(static_cast<const T*>(o)->*member, Codec<M>::default_type());
+          [member, type](const void* o) {
+            return Codec<M>::to_value(static_cast<const T*>(o)->*member, type);
           },
-          [member, f, kind = detail::kind_of<M>(), hook = hook_of(member)](void* o,
-                                                                           const Value& in) {
+          [member, f, type, kind = detail::kind_of<M>(), hook = hook_of(member)](void* o,
+                                                                                 const Value& in) {
             Value v = detail::to_member(in, kind, f);
+            // An unset JSON field is JSON null for a member that must hold a document.
+            if (v.is_null() && kind == ValueType::json && !retort::detail::is_optional<M>::value)
+              v = JsonText{"null"};
             if (hook) hook->on_set(o, v);
-            Codec<M>::from_value(v, static_cast<T*>(o)->*member, Codec<M>::default_type());
-          });
+            Codec<M>::from_value(v, static_cast<T*>(o)->*member, type);
+          },
+          moved(member));
       auto typed = detail::typed_rule<M>(
           f, accessors_of<Message>(f->number()),
           [member](const void* o) -> const M& { return static_cast<const T*>(o)->*member; },
@@ -220,6 +250,26 @@ class Mapping {
       sub.read(*in, *ref.peek(), path, depth + 1);
       static_cast<T*>(o)->*member = ref;
     };
+    rule.prepare = [member](void* o) { (void)(static_cast<T*>(o)->*member).get(); };
+    rule.commit = [member](void* target, void* staged) {
+      static_cast<T*>(target)->*member = static_cast<T*>(staged)->*member;
+    };
+    // "author.username": the object it refers to changes (a new one when there is none).
+    rule.nested_update = [nested, member, sub](void* o, const pb::Message& msg,
+                                               const std::vector<std::string>& paths,
+                                               const Path& path) -> std::function<void()> {
+      const auto* in = static_cast<const Sub*>(nested.get(msg));
+      const Sub& from = in ? *in : Sub::default_instance();
+      One<U>& handle = static_cast<T*>(o)->*member;
+      Ref<U> target = handle.get();
+      const bool made = !target;
+      if (made) target = make_ref<U>();
+      auto commit = sub.prepare_update(*target.get(), from, paths, path);
+      return [commit = std::move(commit), &handle, target, made] {
+        commit();
+        if (made) handle = target;
+      };
+    };
     out.replace(std::move(rule));
     return out;
   }
@@ -237,8 +287,9 @@ class Mapping {
       items.clear(msg);
       std::size_t i = 0;
       for (const auto& item : static_cast<const T*>(o)->*member) {
-        sub.fill(*item.peek(), static_cast<Sub&>(items.add(msg)),
-                 Path{&path, nullptr, static_cast<long>(i++)}, depth + 1);
+        const Path at{&path, nullptr, static_cast<long>(i++)};
+        if (!item) throw DataError(at.str() + ": a null reference in the collection");
+        sub.fill(*item.peek(), static_cast<Sub&>(items.add(msg)), at, depth + 1);
       }
     };
     rule.from = [items, member, sub](void* o, const pb::Message& msg, const Path& path, int depth) {
@@ -251,6 +302,10 @@ class Mapping {
         objects.push_back(std::move(ref));
       }
     };
+    rule.prepare = [member](void* o) { (void)(static_cast<T*>(o)->*member).size(); };
+    rule.commit = [member](void* target, void* staged) {
+      static_cast<T*>(target)->*member = static_cast<T*>(staged)->*member;
+    };
     out.replace(std::move(rule));
     return out;
   }
@@ -260,6 +315,7 @@ class Mapping {
     Mapping out = copy();
     const pb::FieldDescriptor* f = detail::find_field(state_->descriptor, field, type_name());
     std::erase_if(out.state_->rules, [f](const detail::Rule& r) { return r.field == f; });
+    out.index_fields();
     return out;
   }
 
@@ -268,8 +324,12 @@ class Mapping {
     fill(object, out, Path{nullptr, &state_->name}, 0);
     return out;
   }
+  // Fills the mapped fields of an existing message (others are kept). All or nothing: the
+  // fields are written into a new message and swapped in once every one converted.
   void to_proto(const T& object, Message& out) const {
-    fill(object, out, Path{nullptr, &state_->name}, 0);
+    Message staged;
+    fill(object, staged, Path{nullptr, &state_->name}, 0);
+    out.GetReflection()->SwapFields(&out, &staged, state_->fields);
   }
 
   // A new object from a message (every mapped field).
@@ -278,22 +338,73 @@ class Mapping {
     read(message, out, Path{nullptr, &state_->name}, 0);
     return out;
   }
-  // Changes an existing object: only the mask's paths ("email", "tokens"); every mapped
-  // field when the mask is empty. An unknown path raises rt::ArgumentError.
+  // Changes an existing object: only the mask's paths ("email", "tokens", and into a to-one
+  // relationship "author.username"); every mapped field when the mask is empty. All or
+  // nothing: the paths are checked (an unknown one raises rt::ArgumentError), the fields
+  // read into a new T (where on_set hooks see them), and only then moved onto the object.
+  // A list in the mask is replaced whole; a path into a nested message changes only that
+  // field of the object it refers to (an unset nested message resets it), as AIP-161 has.
   void update(T& object, const Message& message, const pb::FieldMask& mask) const {
-    if (mask.paths_size() == 0) return read(message, object, Path{nullptr, &state_->name}, 0);
-    for (const std::string& path : mask.paths()) {
+    const std::vector<std::string> paths(mask.paths().begin(), mask.paths().end());
+    const Path root{nullptr, &state_->name};
+    prepare_update(object, message, paths, root)();
+  }
+
+  // update() in two steps: everything that can fail, then what moves the results onto the
+  // object (it does not fail).
+  std::function<void()> prepare_update(T& object, const Message& message,
+                                       const std::vector<std::string>& paths,
+                                       const Path& root) const {
+    std::vector<const detail::Rule*> whole;
+    std::vector<std::pair<const detail::Rule*, std::vector<std::string>>> parts;
+    for (const auto& r : state_->rules) {
+      if (paths.empty()) whole.push_back(&r);
+    }
+    for (const std::string& path : paths) {
+      const auto dot = path.find('.');
+      const std::string head = path.substr(0, dot);
       const detail::Rule* rule = nullptr;
       for (const auto& r : state_->rules) {
-        if (r.field->name() == path) rule = &r;
+        if (r.field->name() == head) rule = &r;
       }
       if (!rule) {
-        throw ArgumentError("FieldMask path '" + path + "' is not a mapped field of " +
-                            state_->name + "; mapped: " + mapped_names());
+        throw ArgumentError("FieldMask path '" + path + "' is not a mapped field of " + root.str() +
+                            "; mapped: " + mapped_names());
       }
-      const Path root{nullptr, &state_->name};
-      rule->from(&object, message, Path{&root, &rule->field->name()}, 0);
+      if (dot == std::string::npos) {
+        if (std::find(whole.begin(), whole.end(), rule) == whole.end()) whole.push_back(rule);
+        continue;
+      }
+      if (!rule->nested_update) {
+        throw ArgumentError("FieldMask path '" + path + "': " + root.str() + "." + head +
+                            " is not a nested message of its own (only a to-one relationship "
+                            "takes a path into it)");
+      }
+      auto it = std::find_if(parts.begin(), parts.end(),
+                             [rule](const auto& p) { return p.first == rule; });
+      if (it == parts.end()) it = parts.insert(parts.end(), {rule, {}});
+      it->second.push_back(path.substr(dot + 1));
     }
+    // A whole field wins over paths into it.
+    std::erase_if(parts, [&](const auto& p) {
+      return std::find(whole.begin(), whole.end(), p.first) != whole.end();
+    });
+    auto staged = std::make_shared<T>();
+    for (const detail::Rule* r : whole)
+      r->from(staged.get(), message, Path{&root, &r->field->name()}, 0);
+    std::vector<std::function<void()>> nested;
+    for (const auto& [rule, sub_paths] : parts)
+      nested.push_back(
+          rule->nested_update(&object, message, sub_paths, Path{&root, &rule->field->name()}));
+    for (const detail::Rule* r : whole) {
+      if (r->prepare) r->prepare(&object);
+    }
+    return [target = &object, staged, whole = std::move(whole), nested = std::move(nested)] {
+      for (const detail::Rule* r : whole)
+        r->commit(target, staged.get());
+      for (const auto& commit : nested)
+        commit();
+    };
   }
 
   // For the mappings that nest this one.
@@ -318,13 +429,14 @@ class Mapping {
     const pb::Descriptor* descriptor = nullptr;
     std::string name;
     std::vector<detail::Rule> rules;
+    std::vector<const pb::FieldDescriptor*> fields;  // the rules' fields, for SwapFields
   };
 
   static std::string type_name() { return Message::descriptor()->name(); }
   template <class M>
-  static void convert_back(const Value& v, M& member, const Path& path) {
+  static void convert_back(const Value& v, M& member, const Type& type, const Path& path) {
     try {
-      Codec<M>::from_value(v, member, Codec<M>::default_type());
+      Codec<M>::from_value(v, member, type);
     } catch (const Error& e) {
       throw DataError(path.str() + ": " + e.what());
     }
@@ -369,14 +481,32 @@ class Mapping {
     }
     throw std::logic_error("no rule for " + f->full_name());
   }
+  // Puts a rule in the place of the field's; a typed rule keeps the general one's commit.
   void replace(detail::Rule rule) {
+    for (const auto& r : state_->rules) {
+      if (r.field == rule.field && !rule.commit) rule.commit = r.commit;
+    }
     std::erase_if(state_->rules, [&](const detail::Rule& r) { return r.field == rule.field; });
     state_->rules.push_back(std::move(rule));
+    index_fields();
+  }
+  void index_fields() {
+    state_->fields.clear();
+    for (const auto& r : state_->rules)
+      state_->fields.push_back(r.field);
+  }
+  template <class M>
+  static std::function<void(void*, void*)> moved(M T::*member) {
+    return [member](void* target, void* staged) {
+      static_cast<T*>(target)->*member = std::move(static_cast<T*>(staged)->*member);
+    };
   }
   void add_rule(const pb::FieldDescriptor* f, std::function<Value(const void*)> get,
-                std::function<void(void*, const Value&)> set) {
+                std::function<void(void*, const Value&)> set,
+                std::function<void(void*, void*)> commit) {
     detail::Rule rule;
     rule.field = f;
+    rule.commit = std::move(commit);
     rule.to = [f, get](const void* o, pb::Message& msg, const Path& path, int) {
       detail::set_field(msg, f, get(o), path);
     };

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <typeindex>
+#include <vector>
 
 #include "retort/core/error.hpp"
 #include "retort/core/value.hpp"
@@ -30,10 +31,35 @@ struct Rule {
   const pb::FieldDescriptor* field = nullptr;
   std::function<void(const void* object, pb::Message& message, const Path& path, int depth)> to;
   std::function<void(void* object, const pb::Message& message, const Path& path, int depth)> from;
+  // update() reads into a staged object first, then moves what `from` wrote onto the real
+  // one; after every rule's prepare() succeeded, no commit() fails.
+  std::function<void(void* target, void* staged)> commit;
+  // Loads what commit() will replace (a relationship not loaded yet).
+  std::function<void(void* target)> prepare;
+  // A to-one relationship's rule: FieldMask paths into it ("author.username") change the
+  // object it refers to; checks and reads now, and returns what applies the change.
+  std::function<std::function<void()>(void* target, const pb::Message& message,
+                                      const std::vector<std::string>& paths, const Path& path)>
+      nested_update;
 };
+
+// The enum value of this name: as written, in upper case, or with the enum's conventional
+// prefix (ContentType: "image" finds CONTENT_TYPE_IMAGE); nullptr when there is none.
+const pb::EnumValueDescriptor* find_enum_value(const pb::EnumDescriptor* e, std::string_view name);
+// The name of an enum number; rt::DataError (listing the names) for a number the enum
+// does not define (an open enum's unknown value).
+Value enum_value_name(const pb::EnumDescriptor* e, int number);
+
+// A Timestamp as a time point; rt::DataError when it is outside the range protobuf allows
+// (0001-01-01 to 9999-12-31) or its nanos are not 0..999999999.
+Timestamp from_timestamp(const pb::Timestamp& ts);
+// And back, with the same range check.
+void to_timestamp(Timestamp t, pb::Timestamp& ts);
 
 // JSON text into a Struct; rt::DataError naming the path when it is not a JSON object.
 void fill_struct(const std::string& json, pb::Struct& out, const Path& path);
+// Whether JSON text is the literal null (spaces around allowed).
+bool is_json_null(std::string_view text);
 // A Struct as JSON text.
 std::string struct_text(const pb::Struct& s);
 // The reflection of the generated class for a message type, looked up once per rule:
@@ -144,34 +170,35 @@ Rule typed_rule(const pb::FieldDescriptor* f, const FieldAccess* access, Get get
   } else if constexpr (std::is_same_v<M, Timestamp>) {
     if (f->message_type() != pb::Timestamp::descriptor()) return general;
     const MessageField field{f, refl, access};
-    r.to = [field, get](const void* o, pb::Message& m, const Path&, int) {
-      const std::int64_t us = get(o).time_since_epoch().count();
-      std::int64_t seconds = us / 1000000, rest = us % 1000000;
-      if (rest < 0) {
-        rest += 1000000;
-        --seconds;
+    r.to = [field, get](const void* o, pb::Message& m, const Path& path, int) {
+      try {
+        to_timestamp(get(o), static_cast<pb::Timestamp&>(field.mut(m)));
+      } catch (const Error& e) {
+        throw DataError(path.str() + ": " + e.what());
       }
-      auto& ts = static_cast<pb::Timestamp&>(field.mut(m));
-      ts.set_seconds(seconds);
-      ts.set_nanos(static_cast<std::int32_t>(rest * 1000));
     };
     r.from = [field, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
                                                int depth) {
       const auto* ts = static_cast<const pb::Timestamp*>(field.get(m));
       if (!ts) return from(o, m, path, depth);
-      mut(o) = Timestamp(std::chrono::microseconds(ts->seconds() * 1000000 + ts->nanos() / 1000));
+      try {
+        mut(o) = from_timestamp(*ts);
+      } catch (const Error& e) {
+        throw DataError(path.str() + ": " + e.what());
+      }
     };
   } else if constexpr (std::is_same_v<M, JsonText>) {
     if (f->message_type() != pb::Struct::descriptor()) return general;
     const MessageField field{f, refl, access};
+    // JSON null and an unset Struct are the same (proto3 JSON).
     r.to = [field, get](const void* o, pb::Message& m, const Path& path, int) {
-      fill_struct(get(o).text, static_cast<pb::Struct&>(field.mut(m)), path);
+      const std::string& text = get(o).text;
+      if (is_json_null(text)) return field.clear(m);
+      fill_struct(text, static_cast<pb::Struct&>(field.mut(m)), path);
     };
-    r.from = [field, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
-                                               int depth) {
+    r.from = [field, mut](void* o, const pb::Message& m, const Path&, int) {
       const auto* s = static_cast<const pb::Struct*>(field.get(m));
-      if (!s) return from(o, m, path, depth);
-      mut(o).text = struct_text(*s);
+      mut(o).text = s ? struct_text(*s) : "null";
     };
   } else if constexpr (Scalar<M>::known) {
     // Same-typed scalars: the member's value goes straight through the setter / getter.
