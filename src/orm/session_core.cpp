@@ -62,8 +62,9 @@ SessionCore::~SessionCore() {
 Connection& SessionCore::connection() {
   if (!conn_) {
     // A connection whose BEGIN failed (the server went away) is not kept.
-    Connection conn = options_.bind.closed() ? engine_.connect() : options_.bind;
-    Transaction tx = conn.in_transaction() ? conn.begin_nested() : conn.begin();
+    const bool joined = !options_.bind.closed();
+    Connection conn = joined ? options_.bind : engine_.connect();
+    Transaction tx = joined && conn.in_transaction() ? conn.begin_nested() : conn.begin();
     conn_ = std::move(conn);
     levels_.clear();
     levels_.push_back(Level{0, std::move(tx), {}, {}});

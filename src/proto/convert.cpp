@@ -96,6 +96,14 @@ Value enum_value_name(const pb::EnumDescriptor* e, int number) {
 
 namespace {
 
+// A uint64 field's value as Value's signed integer; rt::DataError above INT64_MAX (the
+// callers add the path).
+Value signed_value(std::uint64_t n) {
+  if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    throw DataError(std::to_string(n) + " does not fit a 64-bit signed integer");
+  return Value(static_cast<std::int64_t>(n));
+}
+
 [[noreturn]] void cannot(const Path& path, const Value& v, const FD* f,
                          const std::string& why = {}) {
   const std::string type = to_string(v.type());
@@ -391,10 +399,14 @@ void put_scalar(pb::Message& m, const FD* f, const Value& v, const Path& path, b
     case FD::CPPTYPE_DOUBLE:
       put(&pb::Reflection::SetDouble, &pb::Reflection::AddDouble, to_double(v, path, f));
       break;
-    case FD::CPPTYPE_FLOAT:
-      put(&pb::Reflection::SetFloat, &pb::Reflection::AddFloat,
-          static_cast<float>(to_double(v, path, f)));
+    case FD::CPPTYPE_FLOAT: {
+      const double d = to_double(v, path, f);
+      // Finite doubles beyond float's range would become infinities.
+      if (std::isfinite(d) && std::fabs(d) > std::numeric_limits<float>::max())
+        cannot(path, v, f, "out of the range of a float");
+      put(&pb::Reflection::SetFloat, &pb::Reflection::AddFloat, static_cast<float>(d));
       break;
+    }
     case FD::CPPTYPE_BOOL:
       if (v.type() == ValueType::boolean) {
         put(&pb::Reflection::SetBool, &pb::Reflection::AddBool, v.get<bool>());
@@ -462,14 +474,8 @@ Value get_field(const pb::Message& m, const FD* f) {
       return Value(refl->GetInt64(m, f));
     case FD::CPPTYPE_UINT32:
       return Value(static_cast<std::int64_t>(refl->GetUInt32(m, f)));
-    case FD::CPPTYPE_UINT64: {
-      const std::uint64_t n = refl->GetUInt64(m, f);
-      if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        throw DataError(f->full_name() + ": " + std::to_string(n) +
-                        " does not fit a 64-bit signed integer");
-      }
-      return Value(static_cast<std::int64_t>(n));
-    }
+    case FD::CPPTYPE_UINT64:
+      return signed_value(refl->GetUInt64(m, f));
     case FD::CPPTYPE_DOUBLE:
       return Value(refl->GetDouble(m, f));
     case FD::CPPTYPE_FLOAT:
@@ -539,7 +545,7 @@ std::vector<Value> get_repeated(const pb::Message& m, const FD* f) {
         out.emplace_back(static_cast<std::int64_t>(refl->GetRepeatedUInt32(m, f, i)));
         break;
       case FD::CPPTYPE_UINT64:
-        out.emplace_back(static_cast<std::int64_t>(refl->GetRepeatedUInt64(m, f, i)));
+        out.push_back(signed_value(refl->GetRepeatedUInt64(m, f, i)));
         break;
       case FD::CPPTYPE_DOUBLE:
         out.emplace_back(refl->GetRepeatedDouble(m, f, i));

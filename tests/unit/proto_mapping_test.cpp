@@ -670,6 +670,15 @@ TEST(ProtoMapping, TimestampsOutsideTheirRangeAreRefused) {
   EXPECT_NE(json.find("Profile.tokens[0].created_at"), std::string::npos) << json;
 }
 
+TEST(ProtoMapping, AFloatFieldRefusesWhatWouldBecomeInfinite) {
+  auto big =
+      error_of([] { (void)profile_json().to_proto(nlohmann::json::parse(R"({"ratio": 1e39})")); });
+  EXPECT_NE(big.find("Profile.ratio"), std::string::npos) << big;
+  EXPECT_NE(big.find("out of the range of a float"), std::string::npos) << big;
+  EXPECT_FLOAT_EQ(profile_json().to_proto(nlohmann::json::parse(R"({"ratio": 0.5})")).ratio(),
+                  0.5f);
+}
+
 TEST(ProtoMapping, UnknownEnumNumbersAreRefusedByName) {
   pbt::Profile msg;
   msg.set_big_text("0");
