@@ -1,10 +1,14 @@
 // retort-proto-bench: the protobuf mapping and the social-platform gRPC service.
 //
-//   retort-proto-bench [--users N] [--seconds S] [--threads T] [--only mapping|getuser] [--tsv]
+//   retort-proto-bench [--users N] [--seconds S] [--threads T] [--tsv]
+//                      [--only mapping|nullable|collection|getuser]
 //
 // mapping: N users with three tokens each to social_platform.User messages through the
 // rt::proto mappings, beside hand-written field-by-field code making the same messages
 // (JSON metadata through nlohmann::json, like the mapping); to_proto and the way back.
+// Then N contacts with nullable columns (std::optional members, proto3 optional fields),
+// and one user whose message holds 10,000 and then 100,000 tokens (from_proto), whose
+// time per token shows whether building a collection is linear.
 // getuser: T client threads making blocking UserService.GetUser calls for S seconds
 // against the example server on a SQLite file, then against a hand-written server (raw
 // sqlite3, one connection and prepared statement per server thread, protobuf setters).
@@ -22,6 +26,7 @@
 #include <thread>
 
 #include "mappings.hpp"
+#include "proto/contact.retort.h"
 #include "proto/user.grpc.pb.h"
 #include "report.hpp"
 #include "service.hpp"
@@ -174,6 +179,146 @@ std::vector<bench::Row> run_mapping(long long n, int repeat) {
     throw std::runtime_error("mapping: wrong token count");
   return {{"to_proto", "memory", n, retort_to, hand_to, "hand-written setters"},
           {"from_proto", "memory", n, retort_back, hand_back, "hand-written getters"}};
+}
+
+// A row with nullable columns; its same-named columns map implicitly.
+struct Contact {
+  std::int64_t id = 0;
+  std::string name{};
+  std::optional<std::string> nickname{};
+  std::optional<std::string> email{};
+  std::optional<std::string> phone{};
+  std::optional<std::int32_t> age{};
+  std::optional<double> score{};
+  std::optional<bool> verified{};
+  std::optional<rt::Timestamp> last_seen{};
+  std::optional<std::string> city{};
+  static auto mapping() {
+    return rt::model<Contact>("contact")
+        .column("id", &Contact::id, rt::primary_key)
+        .column("name", &Contact::name)
+        .column("nickname", &Contact::nickname)
+        .column("email", &Contact::email)
+        .column("phone", &Contact::phone)
+        .column("age", &Contact::age)
+        .column("score", &Contact::score)
+        .column("verified", &Contact::verified)
+        .column("last_seen", &Contact::last_seen)
+        .column("city", &Contact::city);
+  }
+};
+using ContactMessage = retort::bench::Contact;
+
+const auto& contact_pb() {
+  static const auto m = rt::proto::mapping<Contact, ContactMessage>();
+  return m;
+}
+
+std::vector<Contact> make_contacts(long long n) {
+  std::vector<Contact> out;
+  out.reserve(static_cast<std::size_t>(n));
+  const auto t0 = rt::Timestamp(std::chrono::seconds(1700000000));
+  for (long long i = 0; i < n; ++i) {
+    const std::string s = std::to_string(i);
+    // About half of the nullable columns hold a value, in a pattern that varies by row.
+    const auto has = [i](int column) { return (i + column) % 3 != 0; };
+    Contact c{.id = i, .name = "contact " + s};
+    if (has(0)) c.nickname = "nick" + s;
+    if (has(1)) c.email = "contact" + s + "@example.org";
+    if (has(2)) c.phone = "+1 555 01" + s;
+    if (has(3)) c.age = static_cast<std::int32_t>(i % 90);
+    if (has(4)) c.score = static_cast<double>(i) / 7;
+    if (has(5)) c.verified = i % 2 == 0;
+    if (has(6)) c.last_seen = t0 + std::chrono::seconds(i);
+    if (has(7)) c.city = "Lyon";
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void hand_to_proto(const Contact& c, ContactMessage& m) {
+  m.set_id(c.id);
+  m.set_name(c.name);
+  if (c.nickname) m.set_nickname(*c.nickname);
+  if (c.email) m.set_email(*c.email);
+  if (c.phone) m.set_phone(*c.phone);
+  if (c.age) m.set_age(*c.age);
+  if (c.score) m.set_score(*c.score);
+  if (c.verified) m.set_verified(*c.verified);
+  if (c.last_seen) set_time(*m.mutable_last_seen(), *c.last_seen);
+  if (c.city) m.set_city(*c.city);
+}
+
+Contact hand_from_proto(const ContactMessage& m) {
+  Contact c{.id = m.id(), .name = m.name()};
+  if (m.has_nickname()) c.nickname = m.nickname();
+  if (m.has_email()) c.email = m.email();
+  if (m.has_phone()) c.phone = m.phone();
+  if (m.has_age()) c.age = m.age();
+  if (m.has_score()) c.score = m.score();
+  if (m.has_verified()) c.verified = m.verified();
+  if (m.has_last_seen()) c.last_seen = get_time(m.last_seen());
+  if (m.has_city()) c.city = m.city();
+  return c;
+}
+
+std::vector<bench::Row> run_nullable(long long n, int repeat) {
+  const auto contacts = make_contacts(n);
+  std::vector<ContactMessage> messages(contacts.size());
+  double retort_to = 1e9, hand_to = 1e9, retort_back = 1e9, hand_back = 1e9;
+  std::size_t check = 0;
+  for (int r = 0; r < repeat; ++r) {
+    hand_to = std::min(hand_to, bench::seconds([&] {
+                         for (std::size_t i = 0; i < contacts.size(); ++i) {
+                           messages[i].Clear();
+                           hand_to_proto(contacts[i], messages[i]);
+                         }
+                       }));
+    retort_to = std::min(retort_to, bench::seconds([&] {
+                           for (std::size_t i = 0; i < contacts.size(); ++i) {
+                             messages[i].Clear();
+                             contact_pb().to_proto(contacts[i], messages[i]);
+                           }
+                         }));
+    hand_back = std::min(hand_back, bench::seconds([&] {
+                           for (const auto& m : messages)
+                             check += hand_from_proto(m).email.has_value();
+                         }));
+    retort_back = std::min(retort_back, bench::seconds([&] {
+                             for (const auto& m : messages)
+                               check += contact_pb().from_proto(m).email.has_value();
+                           }));
+  }
+  std::size_t emails = 0;
+  for (const auto& c : contacts)
+    emails += c.email.has_value();
+  if (check != emails * 2 * static_cast<std::size_t>(repeat))
+    throw std::runtime_error("nullable mapping: the emails did not survive");
+  return {{"to_proto nullable", "memory", n, retort_to, hand_to, "hand-written setters"},
+          {"from_proto nullable", "memory", n, retort_back, hand_back, "hand-written getters"}};
+}
+
+// One user whose message holds `tokens` tokens, mapped back to an object.
+bench::Row run_collection(long long tokens, int repeat) {
+  social::sp::User message;
+  message.set_uuid(rt::Uuid::random().str());
+  for (long long i = 0; i < tokens; ++i) {
+    auto* t = message.add_tokens();
+    t->set_value("token-" + std::to_string(i));
+    t->mutable_created_at()->set_seconds(1700000000 + i);
+    t->mutable_expires_at()->set_seconds(1700003600 + i);
+  }
+  double retort = 1e9, hand = 1e9;
+  std::size_t check = 0;
+  for (int r = 0; r < repeat; ++r) {
+    hand = std::min(hand, bench::seconds([&] { check += hand_from_proto(message).tokens.size(); }));
+    retort = std::min(retort, bench::seconds([&] {
+                        check += social::user_pb().from_proto(message).tokens.size();
+                      }));
+  }
+  if (check != static_cast<std::size_t>(tokens) * 2 * static_cast<std::size_t>(repeat))
+    throw std::runtime_error("collection: wrong token count");
+  return {"collection", "memory", tokens, retort, hand, "hand-written getters"};
 }
 
 // The hand-written GetUser: what a careful engineer writes without a toolkit.
@@ -354,7 +499,8 @@ int main(int argc, char** argv) {
   bool tsv = false;
   std::string only;
   CLI::App app{"Retort protobuf mapping and gRPC benchmarks"};
-  app.add_option("--only", only, "one workload")->check(CLI::IsMember({"mapping", "getuser"}));
+  app.add_option("--only", only, "one workload")
+      ->check(CLI::IsMember({"mapping", "nullable", "collection", "getuser"}));
   app.add_option("--users", users, "users mapped (three tokens each)");
   app.add_option("--repeat", repeat, "repetitions of the mapping; the best is kept");
   app.add_option("--service-users", service_users, "users in the served database");
@@ -364,8 +510,16 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     std::vector<bench::Row> rows;
-    if (only != "getuser") rows = run_mapping(users, repeat);
-    if (only != "mapping") {
+    if (only.empty() || only == "mapping") rows = run_mapping(users, repeat);
+    if (only.empty() || only == "nullable") {
+      for (auto& r : run_nullable(users, repeat))
+        rows.push_back(r);
+    }
+    if (only.empty() || only == "collection") {
+      rows.push_back(run_collection(10000, repeat));
+      rows.push_back(run_collection(100000, repeat));
+    }
+    if (only.empty() || only == "getuser") {
       for (auto& r : run_getuser(service_users, threads, seconds, tsv))
         rows.push_back(r);
     }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "mapping_test.pb.h"
 #include "proto/accessors_test.retort.h"
@@ -808,6 +809,98 @@ TEST(ProtoMapping, MaskPathsReachIntoANestedMessage) {
   msg.clear_main_token();
   holder_pb.update(h, msg, mask);
   EXPECT_EQ(h.main->data, "");
+}
+
+// Nullable columns map implicitly on the typed path: empty leaves the field unset (a plain
+// proto3 field: its default), an unset field empties the member.
+struct PContact {
+  std::int64_t id = 0;
+  std::string name{};
+  std::optional<std::string> nickname{};
+  std::optional<std::string> email{};
+  std::optional<std::int32_t> age{};
+  std::optional<double> score{};
+  std::optional<bool> verified{};
+  std::optional<rt::Timestamp> last_seen{};
+  std::optional<std::string> notes{};
+  std::optional<std::int64_t> visits{};
+  std::optional<rt::Uuid> ref{};
+  static auto mapping() {
+    return rt::model<PContact>("proto_contact")
+        .column("id", &PContact::id, rt::primary_key)
+        .column("name", &PContact::name)
+        .column("nickname", &PContact::nickname)
+        .column("email", &PContact::email)
+        .column("age", &PContact::age)
+        .column("score", &PContact::score)
+        .column("verified", &PContact::verified)
+        .column("last_seen", &PContact::last_seen)
+        .column("notes", &PContact::notes)
+        .column("visits", &PContact::visits)
+        .column("ref", &PContact::ref);
+  }
+  bool operator==(const PContact&) const = default;
+};
+
+template <class Message>
+void check_nullable_columns() {
+  const auto m = rt::proto::mapping<PContact, Message>();
+  std::mt19937 random(7);
+  const auto maybe = [&](auto value) -> std::optional<decltype(value)> {
+    if (random() % 2) return value;
+    return std::nullopt;
+  };
+  for (int i = 0; i < 300; ++i) {
+    const int r = static_cast<int>(random() % 1000) - 500;
+    const PContact c{.id = i,
+                     .name = "c" + std::to_string(i),
+                     .nickname = maybe(std::string(static_cast<std::size_t>(i % 3), 'n')),
+                     .email = maybe("c" + std::to_string(i) + "@example.org"),
+                     .age = maybe(static_cast<std::int32_t>(r)),
+                     .score = maybe(r / 8.0),
+                     .verified = maybe(r % 2 == 0),
+                     .last_seen = maybe(t0 + std::chrono::seconds(r)),
+                     .notes = maybe(std::string(r % 2 ? "" : "note")),
+                     .visits = maybe(static_cast<std::int64_t>(r) << 40),
+                     .ref = maybe(rt::Uuid::random())};
+    const Message msg = m.to_proto(c);
+    SCOPED_TRACE(msg.ShortDebugString());
+    EXPECT_EQ(msg.has_nickname(), c.nickname.has_value());
+    EXPECT_EQ(msg.nickname(), c.nickname.value_or(""));
+    EXPECT_EQ(msg.has_age(), c.age.has_value());
+    EXPECT_EQ(msg.age(), c.age.value_or(0));
+    EXPECT_EQ(msg.has_verified(), c.verified.has_value());
+    EXPECT_EQ(msg.has_last_seen(), c.last_seen.has_value());
+    EXPECT_EQ(msg.has_ref(), c.ref.has_value());
+    EXPECT_EQ(msg.notes(), c.notes.value_or(""));
+    PContact expected = c;
+    expected.notes = c.notes.value_or("");  // a plain proto3 field always holds a value
+    EXPECT_EQ(m.from_proto(msg), expected);
+
+    // A FieldMask path to an unset field empties the member.
+    PContact target = c;
+    Message cleared = msg;
+    cleared.clear_email();
+    cleared.clear_last_seen();
+    google::protobuf::FieldMask mask;
+    mask.add_paths("email");
+    mask.add_paths("last_seen");
+    m.update(target, cleared, mask);
+    EXPECT_FALSE(target.email);
+    EXPECT_FALSE(target.last_seen);
+    EXPECT_EQ(target.nickname, c.nickname);
+  }
+  Message bad;
+  bad.set_ref("not-a-uuid");
+  const auto error = error_of([&] { (void)m.from_proto(bad); });
+  EXPECT_NE(error.find("Contact.ref"), std::string::npos) << error;
+}
+
+TEST(ProtoMapping, NullableColumnsThroughReflection) {
+  check_nullable_columns<pbt::Contact>();
+}
+TEST(ProtoMapping, NullableColumnsThroughGeneratedAccessors) {
+  check_nullable_columns<pbg::Contact>();
 }
 
 }  // namespace

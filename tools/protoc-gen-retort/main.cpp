@@ -72,9 +72,10 @@ std::string entry(const FD* f) {
                 "x.set_" + name + "(v);", true);
     out += slot(scalar->get, "const Message& m", std::string(" -> ") + scalar->value,
                 "return x." + name + "();", false);
+    if (f->has_presence())
+      out += slot("has", "const Message& m", " -> bool", "return x.has_" + name + "();", false);
   }
-  if (f->cpp_type() == FD::CPPTYPE_MESSAGE)
-    out += slot("clear", "Message& m", "", "x.clear_" + name + "();", true);
+  out += slot("clear", "Message& m", "", "x.clear_" + name + "();", true);
   return "    {.number = " + std::to_string(f->number()) + ",\n" + out + "    },\n";
 }
 

@@ -21,7 +21,7 @@ namespace retort::proto {
 
 // The generated accessors of one field. Only the entries for the field's kind are set:
 // strings and bytes, the scalar widths the typed rules use, singular messages, repeated
-// messages.
+// messages; `has` for scalars with presence (proto3 optional), `clear` for every field.
 struct FieldAccess {
   using Message = google::protobuf::Message;
   int number = 0;
@@ -35,6 +35,7 @@ struct FieldAccess {
   double (*double_)(const Message&) = nullptr;
   void (*set_bool)(Message&, bool) = nullptr;
   bool (*bool_)(const Message&) = nullptr;
+  bool (*has)(const Message&) = nullptr;
   Message* (*mutable_message)(Message&) = nullptr;
   const Message* (*message)(const Message&) = nullptr;  // nullptr when the field is unset
   Message* (*add)(Message&) = nullptr;

@@ -315,7 +315,6 @@ class Mapping {
     Mapping out = copy();
     const pb::FieldDescriptor* f = detail::find_field(state_->descriptor, field, type_name());
     std::erase_if(out.state_->rules, [f](const detail::Rule& r) { return r.field == f; });
-    out.index_fields();
     return out;
   }
 
@@ -324,12 +323,17 @@ class Mapping {
     fill(object, out, Path{nullptr, &state_->name}, 0);
     return out;
   }
-  // Fills the mapped fields of an existing message (others are kept). All or nothing: the
-  // fields are written into a new message and swapped in once every one converted.
+  // Fills the mapped fields of an existing message (others are kept). All or nothing: a
+  // field that fails puts back the message as it was (a copy, cheap for the usual empty
+  // one; protobuf's reflective SwapFields costs more than the mapping).
   void to_proto(const T& object, Message& out) const {
-    Message staged;
-    fill(object, staged, Path{nullptr, &state_->name}, 0);
-    out.GetReflection()->SwapFields(&out, &staged, state_->fields);
+    Message before(out);
+    try {
+      fill(object, out, Path{nullptr, &state_->name}, 0);
+    } catch (...) {
+      out.Swap(&before);
+      throw;
+    }
   }
 
   // A new object from a message (every mapped field).
@@ -429,7 +433,6 @@ class Mapping {
     const pb::Descriptor* descriptor = nullptr;
     std::string name;
     std::vector<detail::Rule> rules;
-    std::vector<const pb::FieldDescriptor*> fields;  // the rules' fields, for SwapFields
   };
 
   static std::string type_name() { return Message::descriptor()->name(); }
@@ -488,12 +491,6 @@ class Mapping {
     }
     std::erase_if(state_->rules, [&](const detail::Rule& r) { return r.field == rule.field; });
     state_->rules.push_back(std::move(rule));
-    index_fields();
-  }
-  void index_fields() {
-    state_->fields.clear();
-    for (const auto& r : state_->rules)
-      state_->fields.push_back(r.field);
   }
   template <class M>
   static std::function<void(void*, void*)> moved(M T::*member) {

@@ -15,6 +15,7 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include <functional>
+#include <optional>
 #include <typeindex>
 #include <vector>
 
@@ -77,6 +78,17 @@ void dispatch_member_type(std::type_index type, F&& f) {
   if (type == typeid(std::int32_t)) f.template operator()<std::int32_t>();
   if (type == typeid(double)) f.template operator()<double>();
   if (type == typeid(bool)) f.template operator()<bool>();
+  if (type == typeid(std::optional<std::string>))
+    f.template operator()<std::optional<std::string>>();
+  if (type == typeid(std::optional<Uuid>)) f.template operator()<std::optional<Uuid>>();
+  if (type == typeid(std::optional<Timestamp>)) f.template operator()<std::optional<Timestamp>>();
+  if (type == typeid(std::optional<JsonText>)) f.template operator()<std::optional<JsonText>>();
+  if (type == typeid(std::optional<std::int64_t>))
+    f.template operator()<std::optional<std::int64_t>>();
+  if (type == typeid(std::optional<std::int32_t>))
+    f.template operator()<std::optional<std::int32_t>>();
+  if (type == typeid(std::optional<double>)) f.template operator()<std::optional<double>>();
+  if (type == typeid(std::optional<bool>)) f.template operator()<std::optional<bool>>();
 }
 
 // The reflection and generated setters and getters for a scalar member type of the same
@@ -123,24 +135,30 @@ struct MessageField {
   const pb::Message& at(const pb::Message& m, int i) const {
     return access ? access->at(m, i) : refl->GetRepeatedMessage(m, field, i);
   }
-  void clear(pb::Message& m) const { access ? access->clear(m) : refl->ClearField(&m, field); }
+  void clear(pb::Message& m) const {
+    access && access->clear ? access->clear(m) : refl->ClearField(&m, field);
+  }
+  // Whether a scalar with presence (proto3 optional) is set.
+  bool has(const pb::Message& m) const {
+    return access && access->has ? access->has(m) : refl->HasField(m, field);
+  }
 };
 
-// The typed rule for member type M and this field, or `general` unchanged when the pair
+// Calls emit(to, from) with the typed conversions between member type M and a singular
+// field (callables with the signatures of Rule::to and Rule::from); false when the pair
 // has none. get(object) and mut(object) reach the member; `access` is the field's
-// generated accessors, or nullptr.
-template <class M, class Get, class Mut>
-Rule typed_rule(const pb::FieldDescriptor* f, const FieldAccess* access, Get get, Mut mut,
-                Rule general) {
+// generated accessors, or nullptr; `general` is the fallback for what the typed code does
+// not handle (an unset field, the error for a malformed value).
+template <class M, class Get, class Mut, class Emit>
+bool typed_pair(const pb::FieldDescriptor* f, const FieldAccess* access, Get get, Mut mut,
+                const Rule& general, Emit&& emit) {
   using FD = pb::FieldDescriptor;
-  if (f->is_repeated()) return general;
-  Rule r = general;
   const auto cpp = f->cpp_type();
   const pb::Reflection* refl = reflection_of(f->containing_type());
   if constexpr (std::is_same_v<M, std::string> || std::is_same_v<M, Uuid>) {
-    if (cpp != FD::CPPTYPE_STRING) return general;
+    if (cpp != FD::CPPTYPE_STRING) return false;
     if constexpr (std::is_same_v<M, Uuid>) {
-      if (f->type() == FD::TYPE_BYTES) return general;
+      if (f->type() == FD::TYPE_BYTES) return false;
     }
     const auto text = [](const M& v) -> decltype(auto) {
       if constexpr (std::is_same_v<M, Uuid>) {
@@ -149,80 +167,131 @@ Rule typed_rule(const pb::FieldDescriptor* f, const FieldAccess* access, Get get
         return (v);
       }
     };
-    if (access) {
-      r.to = [set = access->set_string, get, text](const void* o, pb::Message& m, const Path&,
-                                                   int) { set(m, text(get(o))); };
-    } else {
-      r.to = [f, refl, get, text](const void* o, pb::Message& m, const Path&, int) {
-        refl->SetString(&m, f, text(get(o)));
-      };
-    }
-    r.from = [f, refl, read = access ? access->string : nullptr, mut, from = general.from](
-                 void* o, const pb::Message& m, const Path& path, int depth) {
+    const auto from = [f, refl, read = access ? access->string : nullptr, mut,
+                       general = general.from](void* o, const pb::Message& m, const Path& path,
+                                               int depth) {
       std::string scratch;
       const std::string& s = read ? read(m) : refl->GetStringReference(m, f, &scratch);
       if constexpr (std::is_same_v<M, Uuid>) {
-        if (!Uuid::try_parse(s, mut(o))) from(o, m, path, depth);  // the error, named
+        if (!Uuid::try_parse(s, mut(o))) general(o, m, path, depth);  // the error, named
       } else {
         mut(o) = s;
       }
     };
+    if (access) {
+      emit([set = access->set_string, get, text](const void* o, pb::Message& m, const Path&,
+                                                 int) { set(m, text(get(o))); },
+           from);
+    } else {
+      emit([f, refl, get, text](const void* o, pb::Message& m, const Path&,
+                                int) { refl->SetString(&m, f, text(get(o))); },
+           from);
+    }
   } else if constexpr (std::is_same_v<M, Timestamp>) {
-    if (f->message_type() != pb::Timestamp::descriptor()) return general;
+    if (f->message_type() != pb::Timestamp::descriptor()) return false;
     const MessageField field{f, refl, access};
-    r.to = [field, get](const void* o, pb::Message& m, const Path& path, int) {
-      try {
-        to_timestamp(get(o), static_cast<pb::Timestamp&>(field.mut(m)));
-      } catch (const Error& e) {
-        throw DataError(path.str() + ": " + e.what());
-      }
-    };
-    r.from = [field, mut, from = general.from](void* o, const pb::Message& m, const Path& path,
-                                               int depth) {
-      const auto* ts = static_cast<const pb::Timestamp*>(field.get(m));
-      if (!ts) return from(o, m, path, depth);
-      try {
-        mut(o) = from_timestamp(*ts);
-      } catch (const Error& e) {
-        throw DataError(path.str() + ": " + e.what());
-      }
-    };
+    emit(
+        [field, get](const void* o, pb::Message& m, const Path& path, int) {
+          try {
+            to_timestamp(get(o), static_cast<pb::Timestamp&>(field.mut(m)));
+          } catch (const Error& e) {
+            throw DataError(path.str() + ": " + e.what());
+          }
+        },
+        [field, mut, general = general.from](void* o, const pb::Message& m, const Path& path,
+                                             int depth) {
+          const auto* ts = static_cast<const pb::Timestamp*>(field.get(m));
+          if (!ts) return general(o, m, path, depth);
+          try {
+            mut(o) = from_timestamp(*ts);
+          } catch (const Error& e) {
+            throw DataError(path.str() + ": " + e.what());
+          }
+        });
   } else if constexpr (std::is_same_v<M, JsonText>) {
-    if (f->message_type() != pb::Struct::descriptor()) return general;
+    if (f->message_type() != pb::Struct::descriptor()) return false;
     const MessageField field{f, refl, access};
     // JSON null and an unset Struct are the same (proto3 JSON).
-    r.to = [field, get](const void* o, pb::Message& m, const Path& path, int) {
-      const std::string& text = get(o).text;
-      if (is_json_null(text)) return field.clear(m);
-      fill_struct(text, static_cast<pb::Struct&>(field.mut(m)), path);
-    };
-    r.from = [field, mut](void* o, const pb::Message& m, const Path&, int) {
-      const auto* s = static_cast<const pb::Struct*>(field.get(m));
-      mut(o).text = s ? struct_text(*s) : "null";
-    };
+    emit(
+        [field, get](const void* o, pb::Message& m, const Path& path, int) {
+          const std::string& text = get(o).text;
+          if (is_json_null(text)) return field.clear(m);
+          fill_struct(text, static_cast<pb::Struct&>(field.mut(m)), path);
+        },
+        [field, mut](void* o, const pb::Message& m, const Path&, int) {
+          const auto* s = static_cast<const pb::Struct*>(field.get(m));
+          mut(o).text = s ? struct_text(*s) : "null";
+        });
   } else if constexpr (Scalar<M>::known) {
     // Same-typed scalars: the member's value goes straight through the setter / getter.
-    if (cpp != Scalar<M>::type) return general;
+    if (cpp != Scalar<M>::type) return false;
     if (access) {
-      r.to = [set = access->*Scalar<M>::generated_set, get](const void* o, pb::Message& m,
-                                                            const Path&, int) { set(m, get(o)); };
-      r.from = [read = access->*Scalar<M>::generated_read, mut](
-                   void* o, const pb::Message& m, const Path&, int) { mut(o) = read(m); };
+      emit([set = access->*Scalar<M>::generated_set, get](const void* o, pb::Message& m,
+                                                          const Path&, int) { set(m, get(o)); },
+           [read = access->*Scalar<M>::generated_read, mut](
+               void* o, const pb::Message& m, const Path&, int) { mut(o) = read(m); });
     } else {
-      r.to = [f, refl, get](const void* o, pb::Message& m, const Path&, int) {
-        (refl->*Scalar<M>::set)(&m, f, get(o));
-      };
-      r.from = [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
-        mut(o) = (refl->*Scalar<M>::read)(m, f);
-      };
+      emit([f, refl, get](const void* o, pb::Message& m, const Path&,
+                          int) { (refl->*Scalar<M>::set)(&m, f, get(o)); },
+           [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
+             mut(o) = (refl->*Scalar<M>::read)(m, f);
+           });
     }
   } else {
-    return general;
+    return false;
   }
-  // A scalar field that can be absent (proto3 optional) reads through the general rule,
-  // which tells absent from zero.
-  if (cpp != FD::CPPTYPE_MESSAGE && f->has_presence()) r.from = general.from;
-  return r;
+  return true;
+}
+
+// The typed rule for member type M and this field, or `general` unchanged when the pair
+// has none. A std::optional member is on the same path as its value type: empty leaves
+// the field unset (a plain proto3 scalar: its default), and an unset field empties it.
+template <class M, class Get, class Mut>
+Rule typed_rule(const pb::FieldDescriptor* f, const FieldAccess* access, Get get, Mut mut,
+                Rule general) {
+  using FD = pb::FieldDescriptor;
+  if (f->is_repeated()) return general;
+  Rule r = general;
+  const bool message = f->cpp_type() == FD::CPPTYPE_MESSAGE;
+  if constexpr (retort::detail::is_optional<M>::value) {
+    using V = typename retort::detail::is_optional<M>::type;
+    const auto value = [get](const void* o) -> const V& { return *get(o); };
+    const auto value_mut = [mut](void* o) -> V& {
+      auto& member = mut(o);
+      if (!member) member.emplace();
+      return *member;
+    };
+    const MessageField field{f, reflection_of(f->containing_type()), access};
+    // What counts as unset: a message field without a message, a proto3 optional scalar
+    // without presence; a plain proto3 scalar always holds a value.
+    const int presence = message ? 2 : f->has_presence() ? 1 : 0;
+    // One call per field: the value's conversions are inlined into the optional's.
+    const auto emit = [&](auto to, auto from) {
+      r.to = [to, get, field](const void* o, pb::Message& m, const Path& path, int depth) {
+        if (get(o)) return to(o, m, path, depth);
+        field.clear(m);
+      };
+      r.from = [from, mut, field, presence](void* o, const pb::Message& m, const Path& path,
+                                            int depth) {
+        const bool set = presence == 0   ? true
+                         : presence == 1 ? field.has(m)
+                                         : field.get(m) != nullptr;
+        if (set) return from(o, m, path, depth);
+        mut(o).reset();
+      };
+    };
+    return typed_pair<V>(f, access, value, value_mut, general, emit) ? r : general;
+  } else {
+    const auto emit = [&](auto to, auto from) {
+      r.to = to;
+      r.from = from;
+    };
+    if (!typed_pair<M>(f, access, get, mut, general, emit)) return general;
+    // A scalar field that can be absent (proto3 optional) reads through the general rule,
+    // which tells absent from zero.
+    if (!message && f->has_presence()) r.from = general.from;
+    return r;
+  }
 }
 
 }  // namespace retort::proto::detail
