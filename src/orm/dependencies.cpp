@@ -383,14 +383,24 @@ void SessionCore::write_associations() {
         } else {
           rel->changes(h, added, removed);
         }
-        for (EntityState* item : removed)
-          record(rel.get(), owner, item, false);
+        // Only a row the database holds has links to remove: one deleted by an earlier
+        // flush lost them then, and its key may since belong to a new row.
+        for (EntityState* item : removed) {
+          if (item->flags & kPersistent) record(rel.get(), owner, item, false);
+        }
         for (EntityState* item : added) {
-          if (!(item->flags & kDeleted)) record(rel.get(), owner, item, true);
+          if (item->flags & kDeleted) continue;
+          if (!(item->flags & (kPersistent | kPending))) {
+            throw ObjectStateError(item->mapper->class_name() + " added to " + rel->full_name() +
+                                   " was deleted by an earlier flush; add a new object instead");
+          }
+          record(rel.get(), owner, item, true);
         }
       }
     }
   }
+  // Removals first, as SQLAlchemy writes them: a row removed and added again ends present.
+  std::stable_partition(rows.begin(), rows.end(), [](const Row& r) { return !r.insert; });
   for (const Row& row : rows) {
     const Relationship& rel = *row.rel;
     const auto& sql = statement(*rel.parent, (row.insert ? "+" : "-") + rel.name, [&] {
