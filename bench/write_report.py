@@ -87,11 +87,21 @@ def main():
     out.append("**to_proto** maps N users with three auth tokens each to `social_platform.User` messages")
     out.append("through the example's mappings; **from_proto** maps them back to new objects; the")
     out.append("baseline is hand-written field-by-field code making the same messages (JSON metadata")
-    out.append("through nlohmann::json in both). **getuser** is `UserService.GetUser` called by 8 client")
+    out.append("through nlohmann::json in both). **to_proto nullable** / **from_proto nullable** do the")
+    out.append("same for N contacts with eight nullable columns (`std::optional` members, proto3 `optional`")
+    out.append("fields and a Timestamp), about two thirds of them set. **collection** maps one message")
+    out.append("holding that many tokens back to a user (`rt::Many` built item by item).")
+    out.append("**getuser** is `UserService.GetUser` called by 8 client")
     out.append("threads with blocking calls for a fixed time, against the example server and then against")
     out.append("a hand-written server (raw sqlite3, a connection and prepared statement per server")
     out.append("thread, protobuf setters); rows is the number of calls the example served, and the")
     out.append("baseline's seconds are the time it needed for as many calls at its measured rate.\n")
+    collection = {int(r[2]): float(r[3]) / int(r[2]) for r in retort if r[0] == "collection"}
+    if len(collection) >= 2:
+        sizes = sorted(collection)
+        per = ", ".join(f"{collection[n] * 1e9:.0f} ns at {n:,}" for n in sizes)
+        out.append(f"Time per collection item: {per} "
+                   f"({collection[sizes[-1]] / collection[sizes[0]]:.2f}× from the smallest to the largest).\n")
     if latency:
         out.append("GetUser latency over the loopback (client, server and database on the same machine):\n")
         out.append("| server | p50 µs | p99 µs |")
