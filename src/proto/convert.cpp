@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "retort/proto/mapping.hpp"
 
@@ -25,6 +26,16 @@ Timestamp from_timestamp(const pb::Timestamp& ts) {
                     " ns is outside the range protobuf allows (0001-01-01 to 9999-12-31)");
   }
   return Timestamp(std::chrono::microseconds(ts.seconds() * 1000000 + ts.nanos() / 1000));
+}
+
+void check_duration(std::int64_t seconds, std::int64_t nanos) {
+  constexpr std::int64_t kMax = 315576000000;
+  if (seconds < -kMax || seconds > kMax || nanos < -999999999 || nanos > 999999999 ||
+      (seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+    throw DataError("a Duration of " + std::to_string(seconds) + " s and " + std::to_string(nanos) +
+                    " ns is outside the range protobuf allows (±315,576,000,000 s, nanos of the "
+                    "seconds' sign)");
+  }
 }
 
 void to_timestamp(Timestamp t, pb::Timestamp& ts) {
@@ -373,9 +384,43 @@ bool holds_value(const pb::FieldDescriptor* f) {
   return is_timestamp(d) || is_json(d) || is_wrapper(d);
 }
 
+// Whether an enum field can hold numbers its enum does not name (proto3's open enums).
+bool open_enum(const FD* f) {
+  return f->enum_type()->file()->syntax() == pb::FileDescriptor::SYNTAX_PROTO3;
+}
+
+// A number the mapping keeps for an enum field: an integer, or the decimal text a string
+// member holds; nothing when unknown numbers are refused or the enum is closed.
+std::optional<int> kept_number(const Value& v, const FD* f, UnknownEnums unknown) {
+  if (unknown != UnknownEnums::keep || !open_enum(f)) return std::nullopt;
+  std::int64_t n = 0;
+  if (v.type() == ValueType::integer) {
+    n = v.get<std::int64_t>();
+  } else if (v.type() == ValueType::text) {
+    const std::string& text = v.get<std::string>();
+    const char* end = text.data() + text.size();
+    const auto [at, ec] = std::from_chars(text.data(), end, n);
+    if (ec != std::errc() || at != end || text.empty()) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  if (n < std::numeric_limits<std::int32_t>::min() || n > std::numeric_limits<std::int32_t>::max())
+    return std::nullopt;
+  return static_cast<int>(n);
+}
+
+// An enum field's number as its name, or as the number itself when the mapping keeps
+// numbers the enum does not define.
+Value enum_value(const FD* f, int number, UnknownEnums unknown) {
+  if (unknown == UnknownEnums::keep && open_enum(f) && !f->enum_type()->FindValueByNumber(number))
+    return Value(static_cast<std::int64_t>(number));
+  return enum_value_name(f->enum_type(), number);
+}
+
 // One scalar or enum into a singular field (Set) or onto a repeated one (Add): the same
 // conversions both ways.
-void put_scalar(pb::Message& m, const FD* f, const Value& v, const Path& path, bool add) {
+void put_scalar(pb::Message& m, const FD* f, const Value& v, const Path& path, bool add,
+                UnknownEnums unknown) {
   const auto* refl = m.GetReflection();
   auto put = [&](auto set, auto append, auto value) {
     add ? (refl->*append)(&m, f, std::move(value)) : (refl->*set)(&m, f, std::move(value));
@@ -442,28 +487,33 @@ void put_scalar(pb::Message& m, const FD* f, const Value& v, const Path& path, b
       } else {
         cannot(path, v, f);
       }
-      if (!ev) {
-        throw DataError(path.str() + ": " + v.repr() + " is not a value of " + e->full_name() +
-                        " (" + enum_names(e) + ")");
+      if (ev) {
+        put(&pb::Reflection::SetEnum, &pb::Reflection::AddEnum, ev);
+        break;
       }
-      put(&pb::Reflection::SetEnum, &pb::Reflection::AddEnum, ev);
-      break;
+      if (const auto number = kept_number(v, f, unknown)) {
+        put(&pb::Reflection::SetEnumValue, &pb::Reflection::AddEnumValue, *number);
+        break;
+      }
+      throw DataError(path.str() + ": " + v.repr() + " is not a value of " + e->full_name() + " (" +
+                      enum_names(e) + ")");
     }
     case FD::CPPTYPE_MESSAGE:
       cannot(path, v, f, "a message field needs a sub-mapping");
   }
 }
 
-void set_field(pb::Message& m, const FD* f, const Value& v, const Path& path) {
+void set_field(pb::Message& m, const FD* f, const Value& v, const Path& path,
+               UnknownEnums unknown) {
   if (f->cpp_type() == FD::CPPTYPE_MESSAGE) return set_message(m, f, v, path);
   if (v.is_null()) {
     m.GetReflection()->ClearField(&m, f);  // proto3 optional: unset; plain proto3: the default
     return;
   }
-  put_scalar(m, f, v, path, false);
+  put_scalar(m, f, v, path, false, unknown);
 }
 
-Value get_field(const pb::Message& m, const FD* f) {
+Value get_field(const pb::Message& m, const FD* f, UnknownEnums unknown) {
   const auto* refl = m.GetReflection();
   if (f->cpp_type() == FD::CPPTYPE_MESSAGE) return get_message(m, f);
   if (f->has_presence() && !refl->HasField(m, f)) return Value();
@@ -489,7 +539,7 @@ Value get_field(const pb::Message& m, const FD* f) {
     }
     case FD::CPPTYPE_ENUM:
       // By number: an open enum keeps numbers it has no name for.
-      return enum_value_name(f->enum_type(), refl->GetEnumValue(m, f));
+      return enum_value(f, refl->GetEnumValue(m, f), unknown);
     case FD::CPPTYPE_MESSAGE:
       break;
   }
@@ -522,13 +572,14 @@ Value to_member(const Value& v, ValueType kind, const FD* f) {
   return v;
 }
 
-void set_repeated(pb::Message& m, const FD* f, const std::vector<Value>& values, const Path& path) {
+void set_repeated(pb::Message& m, const FD* f, const std::vector<Value>& values, const Path& path,
+                  UnknownEnums unknown) {
   m.GetReflection()->ClearField(&m, f);
   for (std::size_t i = 0; i < values.size(); ++i)
-    put_scalar(m, f, values[i], Path{&path, nullptr, static_cast<long>(i)}, true);
+    put_scalar(m, f, values[i], Path{&path, nullptr, static_cast<long>(i)}, true, unknown);
 }
 
-std::vector<Value> get_repeated(const pb::Message& m, const FD* f) {
+std::vector<Value> get_repeated(const pb::Message& m, const FD* f, UnknownEnums unknown) {
   const auto* refl = m.GetReflection();
   std::vector<Value> out;
   const int n = refl->FieldSize(m, f);
@@ -566,7 +617,7 @@ std::vector<Value> get_repeated(const pb::Message& m, const FD* f) {
         break;
       }
       case FD::CPPTYPE_ENUM:
-        out.push_back(enum_value_name(f->enum_type(), refl->GetRepeatedEnumValue(m, f, i)));
+        out.push_back(enum_value(f, refl->GetRepeatedEnumValue(m, f, i), unknown));
         break;
       case FD::CPPTYPE_MESSAGE:
         throw MappingError(f->full_name() + ": a repeated message field needs a sub-mapping");

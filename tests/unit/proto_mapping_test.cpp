@@ -697,6 +697,95 @@ TEST(ProtoMapping, UnknownEnumNumbersAreRefusedByName) {
   EXPECT_EQ(name.find("Profile.kind"), name.rfind("Profile.kind")) << "the path once: " << name;
 }
 
+// With UnknownEnums::keep, numbers the enum does not define pass through integer, string
+// and C++ enum members and back; names must still be names.
+struct Kinds {
+  std::string kind = "UNKNOWN";
+  int level = 0;
+  Kind role = Kind::unknown;
+};
+
+TEST(ProtoMapping, UnknownEnumNumbersAreKeptWhenAsked) {
+  const auto m =
+      rt::proto::mapping<Kinds, pbt::Profile>({.unknown_enums = rt::proto::UnknownEnums::keep})
+          .key("kind", &Kinds::kind)
+          .key("level", &Kinds::level)
+          .key("role", &Kinds::role);
+  pbt::Profile msg;
+  msg.set_kind(static_cast<pbt::Profile::Kind>(99));
+  msg.set_level(static_cast<pbt::Profile::Kind>(-5));
+  Kinds k = m.from_proto(msg);
+  EXPECT_EQ(k.kind, "99");
+  EXPECT_EQ(k.level, -5);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(m.to_proto(k), msg));
+
+  k.kind = "robot";
+  EXPECT_EQ(m.to_proto(k).kind(), pbt::Profile::ROBOT);
+  k.kind = "ALIEN";
+  auto name = error_of([&] { (void)m.to_proto(k); });
+  EXPECT_NE(name.find("Profile.kind: 'ALIEN' is not a value of"), std::string::npos) << name;
+  // A C++ enum class holds any number of its underlying type.
+  msg.set_role(static_cast<pbt::Profile::Kind>(99));
+  k = m.from_proto(msg);
+  EXPECT_EQ(static_cast<int>(k.role), 99);
+  EXPECT_EQ(m.to_proto(k).role(), 99);
+}
+
+// std::chrono durations and google.protobuf.Duration: exact both ways, never rounded,
+// range-checked, an unset Duration empties an optional member.
+struct Timeouts {
+  std::chrono::milliseconds timeout{};
+  std::optional<std::chrono::hours> grace{};
+};
+
+TEST(ProtoMapping, DurationsAreExactAndRangeChecked) {
+  using namespace std::chrono;
+  const auto m = rt::proto::mapping<Timeouts, pbt::Profile>()
+                     .key("timeout", &Timeouts::timeout)
+                     .key("grace", &Timeouts::grace);
+  std::mt19937_64 random(11);
+  for (int i = 0; i < 1000; ++i) {
+    const auto ms = static_cast<std::int64_t>(random() % 20000000001) - 10000000000;
+    const Timeouts t{.timeout = milliseconds(ms),
+                     .grace = i % 3 ? std::optional(hours(ms % 100000)) : std::nullopt};
+    const pbt::Profile msg = m.to_proto(t);
+    EXPECT_EQ(msg.timeout().seconds() * 1000 + msg.timeout().nanos() / 1000000, ms);
+    EXPECT_TRUE(msg.timeout().seconds() == 0 || msg.timeout().nanos() == 0 ||
+                (msg.timeout().seconds() < 0) == (msg.timeout().nanos() < 0));
+    EXPECT_EQ(msg.has_grace(), t.grace.has_value());
+    const Timeouts back = m.from_proto(msg);
+    EXPECT_EQ(back.timeout, t.timeout);
+    EXPECT_EQ(back.grace, t.grace);
+  }
+  pbt::Profile msg;
+  msg.mutable_timeout()->set_nanos(1500);  // 1.5 µs into a member of milliseconds
+  auto finer = error_of([&] { (void)m.from_proto(msg); });
+  EXPECT_NE(finer.find("Profile.timeout: a Duration of 0 s and 1500 ns is finer than"),
+            std::string::npos)
+      << finer;
+  msg.mutable_timeout()->set_seconds(315576000001);
+  msg.mutable_timeout()->set_nanos(0);
+  auto range = error_of([&] { (void)m.from_proto(msg); });
+  EXPECT_NE(range.find("outside the range protobuf allows"), std::string::npos) << range;
+  msg.mutable_timeout()->set_seconds(-1);
+  msg.mutable_timeout()->set_nanos(5000000);
+  EXPECT_THROW((void)m.from_proto(msg), rt::DataError) << "nanos of the other sign";
+  msg.mutable_timeout()->set_nanos(0);
+  msg.mutable_grace()->set_seconds(5400);  // 1.5 h into hours
+  EXPECT_THROW((void)m.from_proto(msg), rt::DataError);
+  msg.clear_timeout();
+  msg.clear_grace();
+  auto unset = error_of([&] { (void)m.from_proto(msg); });
+  EXPECT_NE(unset.find("Profile.timeout: the Duration is unset"), std::string::npos) << unset;
+  auto too_long = error_of([&] { (void)m.to_proto(Timeouts{.grace = hours(87660001)}); });
+  EXPECT_NE(too_long.find("Profile.grace"), std::string::npos) << too_long;
+  auto unknown = error_of([] {
+    (void)rt::proto::mapping<Timeouts, pbt::Profile>().key("username", &Timeouts::timeout);
+  });
+  EXPECT_NE(unknown.find("username is not a google.protobuf.Duration"), std::string::npos)
+      << unknown;
+}
+
 // An Enum column meets a protobuf enum by name: any case, and with the enum's prefix.
 struct PShade {
   std::int64_t id = 0;

@@ -23,6 +23,7 @@
 // Conversions: integers of every width (range-checked) and strings both ways; bytes from
 // blobs and strings (never from integers); enums from their names or numbers;
 // google.protobuf.Timestamp from time points, dates and integer epoch seconds;
+// google.protobuf.Duration from std::chrono durations (exact, range-checked);
 // google.protobuf.Struct / Value / ListValue from JSON columns; wrapper types and
 // proto3 optional from std::optional (empty leaves the field unset); nested messages
 // from rt::One and repeated messages from rt::Many, each with its own mapping; repeated
@@ -53,17 +54,31 @@ namespace retort::proto {
 
 namespace pb = google::protobuf;
 
+// What a mapping does with an enum number its enum does not define (one a newer peer
+// added, say): refuse it with rt::DataError naming the path and the enum's names, or keep
+// the number. A kept number reaches an integer or C++ enum member as itself and a string
+// member as its decimal text ("99"), and each is written back as that number. Only proto3's open
+// enums can hold unknown numbers; a proto2 enum refuses them either way.
+enum class UnknownEnums { refuse, keep };
+
+struct MappingOptions {
+  UnknownEnums unknown_enums = UnknownEnums::refuse;
+};
+
 namespace detail {
 
 // Value <-> one field of a message (scalars, enums, well-known types); rt::DataError
 // naming the path and the value's type when it cannot convert.
 void set_field(pb::Message& message, const pb::FieldDescriptor* field, const Value& value,
-               const Path& path);
-Value get_field(const pb::Message& message, const pb::FieldDescriptor* field);
+               const Path& path, UnknownEnums unknown = UnknownEnums::refuse);
+Value get_field(const pb::Message& message, const pb::FieldDescriptor* field,
+                UnknownEnums unknown = UnknownEnums::refuse);
 // A repeated scalar field from a list of values.
 void set_repeated(pb::Message& message, const pb::FieldDescriptor* field,
-                  const std::vector<Value>& values, const Path& path);
-std::vector<Value> get_repeated(const pb::Message& message, const pb::FieldDescriptor* field);
+                  const std::vector<Value>& values, const Path& path,
+                  UnknownEnums unknown = UnknownEnums::refuse);
+std::vector<Value> get_repeated(const pb::Message& message, const pb::FieldDescriptor* field,
+                                UnknownEnums unknown = UnknownEnums::refuse);
 // A field's value in the kind its member holds, the reverse of what set_field accepts:
 // int64 "42" back into a string member, an enum's name into its number, a Timestamp
 // into epoch seconds.
@@ -92,6 +107,11 @@ ValueType kind_of() {
 }
 
 template <class T>
+struct is_optional_duration : std::false_type {};
+template <class D>
+struct is_optional_duration<std::optional<D>> : is_duration<D> {};
+
+template <class T>
 struct is_vector : std::false_type {};
 template <class T>
 requires(!std::is_same_v<T, std::uint8_t>)  // a Blob is one bytes value
@@ -104,7 +124,8 @@ requires(!std::is_same_v<T, std::uint8_t>)  // a Blob is one bytes value
 template <class T, class Message>
 class Mapping {
  public:
-  Mapping() : state_(std::make_shared<State>()) {
+  explicit Mapping(MappingOptions options = {}) : state_(std::make_shared<State>()) {
+    state_->options = options;
     state_->descriptor = Message::descriptor();
     state_->name = state_->descriptor->name();
     // Same-named columns of a mapped model map implicitly.
@@ -166,7 +187,9 @@ class Mapping {
   Mapping key(const std::string& field, M T::*member) const {
     Mapping out = copy();
     const pb::FieldDescriptor* f = detail::find_field(state_->descriptor, field, type_name());
-    if constexpr (detail::is_vector<M>::value) {
+    if constexpr (detail::is_duration<M>::value || detail::is_optional_duration<M>::value) {
+      out.add_duration(f, member);
+    } else if constexpr (detail::is_vector<M>::value) {
       using E = typename detail::is_vector<M>::element;
       if (!f->is_repeated())
         detail::mapping_error(state_->descriptor,
@@ -175,18 +198,19 @@ class Mapping {
       detail::Rule rule;
       rule.field = f;
       // The element type once, not per element: a Type is an allocation.
-      rule.to = [f, member, type = Codec<E>::default_type()](const void* o, pb::Message& msg,
-                                                             const Path& path, int) {
+      const UnknownEnums unknown = state_->options.unknown_enums;
+      rule.to = [f, member, type = Codec<E>::default_type(), unknown](
+                    const void* o, pb::Message& msg, const Path& path, int) {
         std::vector<Value> values;
         for (const E& e : static_cast<const T*>(o)->*member)
           values.push_back(Codec<E>::to_value(e, type));
-        detail::set_repeated(msg, f, values, path);
+        detail::set_repeated(msg, f, values, path, unknown);
       };
-      rule.from = [f, member, type = Codec<E>::default_type(), kind = detail::kind_of<E>()](
-                      void* o, const pb::Message& msg, const Path& path, int) {
+      rule.from = [f, member, type = Codec<E>::default_type(), kind = detail::kind_of<E>(),
+                   unknown](void* o, const pb::Message& msg, const Path& path, int) {
         auto& list = static_cast<T*>(o)->*member;
         list.clear();
-        for (const Value& v : detail::get_repeated(msg, f)) {
+        for (const Value& v : detail::get_repeated(msg, f, unknown)) {
           E e{};
           convert_back<E>(detail::to_member(v, kind, f), e, type, path);
           list.push_back(std::move(e));
@@ -430,6 +454,7 @@ class Mapping {
  private:
   static constexpr int kMaxDepth = 32;
   struct State {
+    MappingOptions options;
     const pb::Descriptor* descriptor = nullptr;
     std::string name;
     std::vector<detail::Rule> rules;
@@ -498,18 +523,64 @@ class Mapping {
       static_cast<T*>(target)->*member = std::move(static_cast<T*>(staged)->*member);
     };
   }
+  // A std::chrono::duration (or an optional one) and a google.protobuf.Duration field. An
+  // unset field empties an optional member and is an error for a plain one.
+  template <class M>
+  void add_duration(const pb::FieldDescriptor* f, M T::*member) {
+    if (f->is_repeated() || f->message_type() != pb::Duration::descriptor()) {
+      detail::mapping_error(state_->descriptor, f->name() +
+                                                    " is not a google.protobuf.Duration, which a "
+                                                    "std::chrono::duration maps to");
+    }
+    constexpr bool optional = detail::is_optional_duration<M>::value;
+    detail::Rule rule;
+    rule.field = f;
+    const detail::MessageField message{f, detail::reflection_of(state_->descriptor),
+                                       accessors_of<Message>(f->number())};
+    rule.to = [message, member](const void* o, pb::Message& msg, const Path& path, int) {
+      const M& value = static_cast<const T*>(o)->*member;
+      try {
+        if constexpr (optional) {
+          if (!value) return message.clear(msg);
+          detail::to_duration(*value, static_cast<pb::Duration&>(message.mut(msg)));
+        } else {
+          detail::to_duration(value, static_cast<pb::Duration&>(message.mut(msg)));
+        }
+      } catch (const Error& e) {
+        throw DataError(path.str() + ": " + e.what());
+      }
+    };
+    rule.from = [message, member](void* o, const pb::Message& msg, const Path& path, int) {
+      M& value = static_cast<T*>(o)->*member;
+      const auto* in = static_cast<const pb::Duration*>(message.get(msg));
+      try {
+        if constexpr (optional) {
+          if (!in) return value.reset();
+          detail::from_duration(*in, value.emplace());
+        } else {
+          if (!in) throw DataError("the Duration is unset (a std::optional member can be empty)");
+          detail::from_duration(*in, value);
+        }
+      } catch (const Error& e) {
+        throw DataError(path.str() + ": " + e.what());
+      }
+    };
+    rule.commit = moved(member);
+    replace(std::move(rule));
+  }
   void add_rule(const pb::FieldDescriptor* f, std::function<Value(const void*)> get,
                 std::function<void(void*, const Value&)> set,
                 std::function<void(void*, void*)> commit) {
     detail::Rule rule;
     rule.field = f;
     rule.commit = std::move(commit);
-    rule.to = [f, get](const void* o, pb::Message& msg, const Path& path, int) {
-      detail::set_field(msg, f, get(o), path);
+    const UnknownEnums unknown = state_->options.unknown_enums;
+    rule.to = [f, get, unknown](const void* o, pb::Message& msg, const Path& path, int) {
+      detail::set_field(msg, f, get(o), path, unknown);
     };
-    rule.from = [f, set](void* o, const pb::Message& msg, const Path& path, int) {
+    rule.from = [f, set, unknown](void* o, const pb::Message& msg, const Path& path, int) {
       try {
-        set(o, detail::get_field(msg, f));
+        set(o, detail::get_field(msg, f, unknown));
       } catch (const Error& e) {
         throw DataError(path.str() + ": " + e.what());
       }
@@ -529,8 +600,8 @@ class Mapping {
 };
 
 template <class T, class Message>
-Mapping<T, Message> mapping() {
-  return Mapping<T, Message>();
+Mapping<T, Message> mapping(MappingOptions options = {}) {
+  return Mapping<T, Message>(options);
 }
 
 }  // namespace retort::proto

@@ -10,11 +10,14 @@
 // protobuf reflection otherwise.
 #pragma once
 
+#include <google/protobuf/duration.pb.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/timestamp.pb.h>
 
+#include <chrono>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <typeindex>
 #include <vector>
@@ -56,6 +59,65 @@ Value enum_value_name(const pb::EnumDescriptor* e, int number);
 Timestamp from_timestamp(const pb::Timestamp& ts);
 // And back, with the same range check.
 void to_timestamp(Timestamp t, pb::Timestamp& ts);
+
+// rt::DataError unless seconds and nanos make a Duration protobuf allows: at most
+// 315,576,000,000 s (10,000 years) either way, nanos within ±999,999,999 and of the
+// seconds' sign.
+void check_duration(std::int64_t seconds, std::int64_t nanos);
+
+template <class T>
+struct is_duration : std::false_type {};
+template <class Rep, class Period>
+struct is_duration<std::chrono::duration<Rep, Period>> : std::true_type {};
+
+// A std::chrono::duration as a Duration's seconds and nanos; rt::DataError when it is
+// beyond the Duration's range.
+template <class Rep, class Period>
+void to_duration(std::chrono::duration<Rep, Period> d, pb::Duration& out) {
+  static_assert(std::is_integral_v<Rep> && (Period::num == 1 || Period::den == 1),
+                "a std::chrono::duration with an integer count of seconds, or of a whole "
+                "fraction or multiple of a second, maps to google.protobuf.Duration");
+  std::int64_t seconds = 0, nanos = 0;
+  const auto count = static_cast<std::int64_t>(d.count());
+  if constexpr (Period::num == 1) {
+    static_assert(1000000000 % Period::den == 0, "ticks finer than a nanosecond");
+    seconds = count / Period::den;  // both truncate toward zero: the signs agree
+    nanos = count % Period::den * (1000000000 / Period::den);
+  } else if (__builtin_mul_overflow(count, static_cast<std::int64_t>(Period::num), &seconds)) {
+    throw DataError("a duration of " + std::to_string(count) + " × " + std::to_string(Period::num) +
+                    " s is beyond the range of a Duration");
+  }
+  check_duration(seconds, nanos);
+  out.set_seconds(seconds);
+  out.set_nanos(static_cast<std::int32_t>(nanos));
+}
+
+// And back: rt::DataError when the Duration is out of its range, does not fit the member's
+// count, or is finer than the member's ticks (never rounded).
+template <class Rep, class Period>
+void from_duration(const pb::Duration& in, std::chrono::duration<Rep, Period>& out) {
+  check_duration(in.seconds(), in.nanos());
+  const auto refuse = [&](const char* why) {
+    throw DataError("a Duration of " + std::to_string(in.seconds()) + " s and " +
+                    std::to_string(in.nanos()) + " ns " + why);
+  };
+  std::int64_t ticks = 0;
+  if constexpr (Period::num == 1) {
+    constexpr std::int64_t nanos_per_tick = 1000000000 / Period::den;
+    if (in.nanos() % nanos_per_tick != 0) refuse("is finer than the member's ticks");
+    if (__builtin_mul_overflow(in.seconds(), static_cast<std::int64_t>(Period::den), &ticks) ||
+        __builtin_add_overflow(ticks, in.nanos() / nanos_per_tick, &ticks)) {
+      refuse("does not fit the member");
+    }
+  } else {
+    if (in.nanos() != 0 || in.seconds() % Period::num != 0)
+      refuse("is not a whole number of the member's ticks");
+    ticks = in.seconds() / Period::num;
+  }
+  if (ticks < std::numeric_limits<Rep>::min() || ticks > std::numeric_limits<Rep>::max())
+    refuse("does not fit the member");
+  out = std::chrono::duration<Rep, Period>(static_cast<Rep>(ticks));
+}
 
 // JSON text into a Struct; rt::DataError naming the path when it is not a JSON object.
 void fill_struct(const std::string& json, pb::Struct& out, const Path& path);
