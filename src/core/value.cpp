@@ -1,5 +1,6 @@
 #include "retort/core/value.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -241,15 +242,41 @@ TimeOfDay value_to_time(const Value& v) {
   cannot(v, "a time of day");
 }
 
+bool is_decimal_text(std::string_view s) {
+  const auto digit = [&](std::size_t i) {
+    return i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]));
+  };
+  std::size_t i = 0, digits = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  for (; digit(i); ++i)
+    ++digits;
+  if (i < s.size() && s[i] == '.') {
+    for (++i; digit(i); ++i)
+      ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i))
+      ++i;
+  }
+  return i == s.size();
+}
+
 Decimal value_to_decimal(const Value& v) {
   switch (v.type()) {
     case ValueType::decimal:
       return v.get<Decimal>();
     case ValueType::text:
+      // Text that is not a number would reach the database as one (or fail there).
+      if (!is_decimal_text(v.get<std::string>())) cannot(v, "a decimal");
       return Decimal{v.get<std::string>()};
     case ValueType::integer:
       return Decimal{std::to_string(v.get<std::int64_t>())};
     case ValueType::real: {
+      if (!std::isfinite(v.get<double>())) cannot(v, "a decimal");
       char buf[32];
       auto r = std::to_chars(buf, buf + sizeof buf, v.get<double>());
       return Decimal{std::string(buf, r.ptr)};

@@ -24,28 +24,6 @@ using service::detail::Held;
                       service::detail::shown(got));
 }
 
-bool is_decimal_text(const std::string& s) {
-  std::size_t i = 0, digits = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-    ++i, ++digits;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-      ++i, ++digits;
-  }
-  if (digits == 0) return false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    std::size_t exponent = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-      ++i, ++exponent;
-    if (exponent == 0) return false;
-  }
-  return i == s.size();
-}
-
 // Text parsed by `parse`, its rt::DataError turned into a message with the path.
 template <class F>
 Value parsed(const Dict& json, std::string_view path, const char* what, F parse) {
@@ -370,7 +348,7 @@ Value json_to_value(const Dict& json, const Type& type, bool can_be_null, std::s
       std::string text = json.is_string()   ? json.get<std::string>()
                          : json.is_number() ? json.dump()
                                             : "";
-      if (!is_decimal_text(text)) expected(path, "a decimal number", json);
+      if (!retort::detail::is_decimal_text(text)) expected(path, "a decimal number", json);
       return Decimal{std::move(text)};
     }
     case TypeKind::string:

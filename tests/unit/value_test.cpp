@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "retort/core/base64.hpp"
@@ -108,6 +109,16 @@ TEST(Value, ConvertsExactly) {
   EXPECT_EQ(rt::Value().as<std::optional<int>>(), std::nullopt);
   EXPECT_THROW(rt::Value().as<int>(), rt::DataError);
   EXPECT_THROW(rt::Value("abc").as<int>(), rt::DataError);
+}
+
+TEST(Value, OnlyNumbersBecomeDecimals) {
+  for (const char* text : {"0", "-12.50", "+3", ".5", "7.", "1e-3", "-2.5E+10"})
+    EXPECT_EQ(rt::Value(text).as<rt::Decimal>().text, text);
+  for (const char* text :
+       {"abc", "", "-", ".", "1.2.3", "1e", "NaN", "Infinity", " 1", "1 ", "0x10"})
+    EXPECT_THROW(rt::Value(text).as<rt::Decimal>(), rt::DataError) << text;
+  EXPECT_THROW(rt::Value(std::nan("")).as<rt::Decimal>(), rt::DataError);
+  EXPECT_EQ(rt::Value(2.5).as<rt::Decimal>().text, "2.5");
 }
 
 TEST(Value, RangeChecksNarrowIntegers) {

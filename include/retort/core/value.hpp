@@ -165,6 +165,9 @@ Decimal value_to_decimal(const Value& v);
 JsonText value_to_json(const Value& v);
 Uuid value_to_uuid(const Value& v);
 [[noreturn]] void integer_out_of_range(std::int64_t v, const char* target);
+// Whether text is a decimal number: digits with an optional sign, point and exponent
+// ("-12.50", "1e-3"); not "abc", "", "NaN" or "1.2.3".
+bool is_decimal_text(std::string_view text);
 
 template <std::integral T>
 T narrow_int(std::int64_t v) {
