@@ -1,8 +1,11 @@
 // `retort init | revision | upgrade | downgrade | stamp | current | history | heads |
 // branches | merge | show | check`: the command line over commands.hpp.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <optional>
+#include <set>
+#include <string_view>
 
 #include "retort/core/url.hpp"
 #include "retort/migrate/commands.hpp"
@@ -80,12 +83,34 @@ int main(int argc, char** argv, const MetaData* models) {
   show_cmd->add_option("revision", target)->required();
   auto* check_cmd = app.add_subcommand("check", "exit 1 when the models and database differ");
 
+  // Usage errors are one line naming the program, as the commands' own errors are.
+  const std::string program = std::filesystem::path(argc > 0 ? argv[0] : "retort").filename();
+  std::string commands;
+  std::set<std::string, std::less<>> names;
+  for (const CLI::App* c : app.get_subcommands([](CLI::App*) { return true; })) {
+    commands += (commands.empty() ? "" : ", ") + c->get_name();
+    names.insert(c->get_name());
+  }
+  // The first word that is not an option (or an option's value) is the command; CLI11
+  // would call an unknown one "A subcommand is required".
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "-c" || word == "--config" || word == "--url" || word == "--models" ||
+        word == "-d" || word == "--directory") {
+      ++i;
+    } else if (!word.starts_with('-')) {
+      if (names.contains(word)) break;
+      std::cerr << program << ": unknown command '" << word << "'; the commands are " << commands
+                << "\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    std::cerr << program << ": " << one_line(e.what()) << " (" << program << " --help)\n";
     return 2;
   }
 

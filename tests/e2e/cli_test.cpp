@@ -283,8 +283,19 @@ TEST(CliErrors, UnreachableServerWithoutThePassword) {
 TEST(CliErrors, UsageMistakesExitWithTwo) {
   const auto url = sqlite_database();
   EXPECT_EQ(retort({}).status, 2);
-  EXPECT_EQ(retort({"dump"}).status, 2);
-  EXPECT_EQ(retort({"frobnicate", url}).status, 2);
+  const auto missing = retort({"dump"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_EQ(missing.err, "retort: url is required (retort --help)\n");
+  const auto unknown = retort({"frobnicate", url});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_EQ(unknown.err.rfind("retort: unknown command 'frobnicate'; the commands are init, "
+                              "revision, upgrade,",
+                              0),
+            0u)
+      << unknown.err;
+  EXPECT_EQ(retort({"--url", "sqlite:///x.db", "history2"})
+                .err.rfind("retort: unknown command 'history2'", 0),
+            0u);
   EXPECT_EQ(retort({"dump", url, "--no-such-option"}).status, 2);
   EXPECT_EQ(retort({"inspect", url, "--output", "x.json"}).status, 2);
   const auto help = retort({"dump", "--help"});

@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    std::cerr << "retort: " << one_line(e.what()) << " (retort --help)\n";
     return 2;
   }
 
