@@ -4,6 +4,7 @@
 // On PostgreSQL the commands name their tables with --tables: the server is shared with
 // other test binaries that create and drop tables of their own meanwhile.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -272,6 +273,19 @@ TEST(CliErrors, OneLineOnStandardErrorAndExitStatusOne) {
   expect_one_line_error(retort({"dump", url, "--tables", "cli_parent,nope"}), "no table 'nope'");
   expect_one_line_error(retort({"inspect", url, "--tables", "nope"}), "no table 'nope'");
   expect_one_line_error(retort({"dump", url + "?bogus=1"}), "bogus");
+}
+
+TEST(CliErrors, ADirectoryOrAFileThatIsNotADatabaseSaysSo) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("retort-cli-not-a-database-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  expect_one_line_error(retort({"dump", "sqlite:///" + dir.string()}), "it is a directory");
+  const auto junk = dir / "junk.db";
+  std::ofstream(junk) << std::string(4096, 'x');
+  const auto run = retort({"inspect", "sqlite:///" + junk.string()});
+  expect_one_line_error(run, "'" + junk.string() + "' is not a SQLite database");
+  EXPECT_EQ(run.err.find("SELECT"), std::string::npos) << "no internal SQL: " << run.err;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CliErrors, UnreachableServerWithoutThePassword) {

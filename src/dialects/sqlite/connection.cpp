@@ -80,8 +80,11 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
   if (rc != SQLITE_OK) {
     std::string problem = "cannot open SQLite database '" + path + "'";
     const auto parent = std::filesystem::path(path).parent_path();
+    std::error_code ignored;
     if (!parent.empty() && !std::filesystem::exists(parent)) {
       problem += ": directory '" + parent.string() + "' does not exist";
+    } else if (std::filesystem::is_directory(path, ignored)) {
+      problem += ": it is a directory";
     } else {
       problem += ": " + std::string(db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
     }
@@ -105,6 +108,18 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
     db_ = nullptr;
     throw ArgumentError("SQLite does not support isolation level '" + options.isolation_level +
                         "'; use SERIALIZABLE, READ UNCOMMITTED or AUTOCOMMIT");
+  }
+  // A file that is not a database (or is damaged) says so now, by its name, rather than at
+  // the first statement with that statement's SQL.
+  if (!memory) {
+    const int check = sqlite3_exec(db_, "PRAGMA schema_version", nullptr, nullptr, nullptr);
+    if ((check & 0xff) == SQLITE_NOTADB || (check & 0xff) == SQLITE_CORRUPT) {
+      const std::string problem =
+          "'" + path + "' is not a SQLite database (" + sqlite3_errmsg(db_) + ")";
+      sqlite3_close_v2(db_);
+      db_ = nullptr;
+      throw OperationalError(problem, "", std::to_string(check));
+    }
   }
   try {
     if (!pragmas.empty()) execute_script(pragmas);
