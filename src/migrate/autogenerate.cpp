@@ -7,6 +7,7 @@
 #include <set>
 
 #include "retort/core/error.hpp"
+#include "retort/core/value.hpp"
 #include "retort/schema/ddl.hpp"
 #include "retort/schema/reflection.hpp"
 #include "table_change.hpp"
@@ -38,6 +39,11 @@ std::string normal_default(std::string s) {
     if (cast != std::string::npos && s.find('\'', cast) == std::string::npos) {
       s.resize(cast);
       changed = true;
+      // PostgreSQL writes a negative number as a quoted literal with a cast: '-1'::integer.
+      if (s.size() > 2 && s.front() == '\'' && s.back() == '\'' &&
+          retort::detail::is_decimal_text(std::string_view(s).substr(1, s.size() - 2))) {
+        s = s.substr(1, s.size() - 2);
+      }
     }
   }
   return lower(s);

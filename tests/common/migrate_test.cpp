@@ -181,6 +181,8 @@ std::vector<std::pair<std::string, rt::MetaData>> steps() {
   model("name not null", p);
   p.score_default = "0";
   model("score default", p);
+  p.score_default = "-1";  // PostgreSQL reports '-1'::integer
+  model("negative score default", p);
   p.with_index = true;
   model("index", p);
   p.with_unique = true;
