@@ -227,4 +227,19 @@ Expr<bool> exists(const Select& select) {
   return Expr<bool>(std::make_shared<ExistsNode>(select.node()));
 }
 
+OrderBy asc(const ExprBase& e) {
+  return OrderBy(detail::order(e.node(), false, Nulls::default_));
+}
+OrderBy desc(const ExprBase& e) {
+  return OrderBy(detail::order(e.node(), true, Nulls::default_));
+}
+OrderBy asc(std::string name) {
+  return OrderBy(detail::order(std::make_shared<ColumnNode>(nullptr, std::move(name), Type()),
+                               false, Nulls::default_));
+}
+OrderBy desc(std::string name) {
+  return OrderBy(detail::order(std::make_shared<ColumnNode>(nullptr, std::move(name), Type()), true,
+                               Nulls::default_));
+}
+
 }  // namespace retort::sql

@@ -399,6 +399,11 @@ TEST_P(Orm, QueryMethods) {
   auto page2 = session.query<OrmUser>().order_by(rt::c(&OrmUser::id)).page(2, 10).all();
   ASSERT_EQ(page2.size(), 10u);
   EXPECT_EQ(page2.front()->login, "user11");
+  // A member orders ascending, as its column does.
+  auto by_member = session.query<OrmUser>().order_by(&OrmUser::score, &OrmUser::id).all();
+  ASSERT_FALSE(by_member.empty());
+  EXPECT_EQ(by_member.front()->login, "user5");
+  EXPECT_EQ(by_member.back()->login, "user24");
   EXPECT_EQ(q.scalar(rt::max(rt::c(&OrmUser::score))), 4);
   EXPECT_EQ(session.query<OrmUser>().where(rt::c(&OrmUser::login).in_({"user1", "user2"})).count(),
             2);

@@ -344,3 +344,21 @@ TEST_F(SqlCompile, BadInputIsReported) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(SqlCompile, FunctionsTakePlainValuesAndOrderByTakesLabelNames) {
+  const auto q = rt::select(rt::func<double>("round", user.c("score"), 2).label("rounded"),
+                            rt::count().label("n"))
+                     .select_from(user)
+                     .group_by(user.c("score"))
+                     .order_by(rt::desc("n"), rt::asc("rounded"), rt::desc(user.c("score")));
+  expect_sql(q,
+             "SELECT round(\"user\".score, ?) AS rounded, count(*) AS n FROM \"user\" GROUP BY "
+             "\"user\".score ORDER BY n DESC, rounded, \"user\".score DESC");
+  ASSERT_EQ(q.compile("sqlite").binds.size(), 1u);
+  expect_sql(rt::select(rt::func("coalesce", user.c("login"), "nobody")).select_from(user),
+             "SELECT coalesce(\"user\".login, ?) FROM \"user\"");
+}
+
+}  // namespace

@@ -39,9 +39,11 @@ class Query {
 
   Query where(const sql::Expr<bool>& condition) const { return with(select_.where(condition)); }
   Query filter(const sql::Expr<bool>& condition) const { return where(condition); }
+  // Expressions (rt::c(&User::id).desc()), members (&User::login, ascending) and names of
+  // the select list (rt::desc("n")).
   template <class... O>
   Query order_by(const O&... items) const {
-    return with(select_.order_by(items...));
+    return with(select_.order_by(order_item(items)...));
   }
   Query limit(std::int64_t n) const { return with(select_.limit(n)); }
   Query offset(std::int64_t n) const { return with(select_.offset(n)); }
@@ -180,6 +182,14 @@ class Query {
     return q;
   }
   Registry& registry_of() const { return core_ ? core_->registry() : registry(); }
+  template <class O>
+  auto order_item(const O& item) const {
+    if constexpr (std::is_member_object_pointer_v<O>) {
+      return registry_of().c(item);
+    } else {
+      return item;
+    }
+  }
   orm::SessionCore& session() const {
     if (!core_) {
       throw ArgumentError(

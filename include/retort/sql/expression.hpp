@@ -395,11 +395,32 @@ Expr<> tuple(const E&... items) {
   return Expr<>(std::make_shared<TupleNode>(NodeList{items.node()...}));
 }
 
-// Functions. func() calls any SQL function by name.
+namespace detail {
+// An argument: an expression as it is, a plain value as a bound parameter.
+template <class A>
+NodePtr argument(const A& a) {
+  if constexpr (std::is_base_of_v<ExprBase, A>) {
+    return a.node();
+  } else {
+    return literal(a).node();
+  }
+}
+}  // namespace detail
+
+// Functions. func() calls any SQL function by name; arguments are expressions or plain
+// values (rt::func("round", price, 2)).
 template <class T = void, class... A>
 Expr<T> func(std::string name, const A&... args) {
-  return Expr<T>(std::make_shared<FunctionNode>(std::move(name), NodeList{args.node()...}, Type()));
+  return Expr<T>(
+      std::make_shared<FunctionNode>(std::move(name), NodeList{detail::argument(args)...}, Type()));
 }
+
+// ORDER BY an expression, or a name: a label of the select list (rt::desc("posts")) or a
+// column of the FROM clause.
+OrderBy asc(const ExprBase& e);
+OrderBy desc(const ExprBase& e);
+OrderBy asc(std::string name);
+OrderBy desc(std::string name);
 Expr<std::int64_t> count();
 Expr<std::int64_t> count(const ExprBase& e);
 Expr<std::int64_t> count_distinct(const ExprBase& e);
@@ -516,6 +537,7 @@ Expr<bool> exists(const Select& select);
 namespace retort {
 using sql::abs;
 using sql::and_;
+using sql::asc;
 using sql::avg;
 using sql::bindparam;
 using sql::case_;
@@ -523,6 +545,7 @@ using sql::coalesce;
 using sql::count;
 using sql::count_distinct;
 using sql::dense_rank;
+using sql::desc;
 using sql::exists;
 using sql::Expr;
 using sql::func;
