@@ -20,6 +20,13 @@ struct Options {
   bool tsv = false;
 };
 
+// Makes the compiler treat `value` as used in full, so that it cannot leave out the work
+// of building it (a baseline whose result is dropped may be optimised away).
+template <class T>
+void keep(const T& value) {
+  asm volatile("" : : "r"(&value) : "memory");
+}
+
 // The best (shortest) of several measurements of each side.
 struct Best {
   double retort_best = std::numeric_limits<double>::infinity();

@@ -14,18 +14,9 @@
 
 namespace retort::proto::detail {
 
-// google::protobuf::util::TimeUtil's limits: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
-constexpr std::int64_t kMinSeconds = -62135596800;
-constexpr std::int64_t kMaxSeconds = 253402300799;
-
-Timestamp from_timestamp(const pb::Timestamp& ts) {
-  if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds || ts.nanos() < 0 ||
-      ts.nanos() > 999999999) {
-    throw DataError("a Timestamp of " + std::to_string(ts.seconds()) + " s and " +
-                    std::to_string(ts.nanos()) +
-                    " ns is outside the range protobuf allows (0001-01-01 to 9999-12-31)");
-  }
-  return Timestamp(std::chrono::microseconds(ts.seconds() * 1000000 + ts.nanos() / 1000));
+void timestamp_out_of_range(std::int64_t seconds, std::int64_t nanos) {
+  throw DataError("a Timestamp of " + std::to_string(seconds) + " s and " + std::to_string(nanos) +
+                  " ns is outside the range protobuf allows (0001-01-01 to 9999-12-31)");
 }
 
 void check_duration(std::int64_t seconds, std::int64_t nanos) {
@@ -38,20 +29,10 @@ void check_duration(std::int64_t seconds, std::int64_t nanos) {
   }
 }
 
-void to_timestamp(Timestamp t, pb::Timestamp& ts) {
-  const std::int64_t us = t.time_since_epoch().count();
-  std::int64_t seconds = us / 1000000, rest = us % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  if (seconds < kMinSeconds || seconds > kMaxSeconds) {
-    throw DataError("the time " + std::to_string(seconds) +
-                    " s from the epoch is outside the range of a Timestamp (0001-01-01 to "
-                    "9999-12-31)");
-  }
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<std::int32_t>(rest * 1000));
+void time_out_of_range(std::int64_t seconds) {
+  throw DataError("the time " + std::to_string(seconds) +
+                  " s from the epoch is outside the range of a Timestamp (0001-01-01 to "
+                  "9999-12-31)");
 }
 
 namespace {
@@ -354,15 +335,15 @@ Value get_message(const pb::Message& m, const FD* f) {
 
 }  // namespace
 
-void fill_struct(const std::string& text, pb::Struct& out, const Path& path) {
+void fill_struct(const std::string& text, pb::Struct& out) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    throw DataError(path.str() + ": not JSON (" + e.what() + ")");
+    throw DataError(std::string("not JSON (") + e.what() + ")");
   }
   if (!j.is_object()) {
-    throw DataError(path.str() + ": a google.protobuf.Struct needs a JSON object, not " +
+    throw DataError(std::string("a google.protobuf.Struct needs a JSON object, not ") +
                     j.type_name());
   }
   json_to_struct(j, out);

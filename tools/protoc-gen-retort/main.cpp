@@ -22,74 +22,102 @@ namespace pb = google::protobuf;
 namespace cpp = google::protobuf::compiler::cpp;
 using FD = pb::FieldDescriptor;
 
-// The FieldAccess slots of the scalar kinds: setter, getter and the C++ value type.
+// The scalar kinds with generated setters and getters, and their C++ value types.
 struct Scalar {
   FD::CppType type;
-  const char* set;
-  const char* get;
   const char* value;
 };
 constexpr Scalar kScalars[] = {
-    {FD::CPPTYPE_STRING, "set_string", "string", "const std::string&"},
-    {FD::CPPTYPE_INT64, "set_int64", "int64", "std::int64_t"},
-    {FD::CPPTYPE_INT32, "set_int32", "int32", "std::int32_t"},
-    {FD::CPPTYPE_DOUBLE, "set_double", "double_", "double"},
-    {FD::CPPTYPE_BOOL, "set_bool", "bool_", "bool"},
+    {FD::CPPTYPE_STRING, "const std::string&"},
+    {FD::CPPTYPE_INT64, "std::int64_t"},
+    {FD::CPPTYPE_INT32, "std::int32_t"},
+    {FD::CPPTYPE_DOUBLE, "double"},
+    {FD::CPPTYPE_BOOL, "bool"},
 };
 
-// One `{.number = N, .set_x = ..., .x = ...}` entry; empty when the field has no kind the
-// mappings use.
-std::string entry(const FD* f) {
+// The field's struct of static accessors (`struct field_N { ... };`, see
+// retort/proto/accessors.hpp) and its entry in the table of message fields; both empty when
+// the field has no kind the mappings use.
+struct Field {
+  std::string accessors;
+  std::string entry;
+};
+
+Field field(const FD* f, int index) {
   if (f->is_map() || f->options().weak() || f->options().ctype() != pb::FieldOptions::STRING)
     return {};
   const std::string name = cpp::FieldName(f);
-  // `     .slot = [](args) -> result { auto& x = <m as M>; body },`
-  const auto slot = [&](const std::string& member, const std::string& args,
-                        const std::string& result, const std::string& body, bool mutating) {
-    return "     ." + member + " = [](" + args + ")" + result +
-           " { auto& x = " + (mutating ? "static_cast<M&>(m)" : "static_cast<const M&>(m)") + "; " +
-           body + " },\n";
+  const std::string number = std::to_string(f->number());
+  // `    static result fn(args) { return <m as M>.body; }`
+  const auto fn = [](const std::string& result, const std::string& call, bool mutating,
+                     const std::string& body) {
+    return "    static " + result + " " + call + " { " + (result == "void" ? "" : "return ") +
+           (mutating ? "static_cast<M&>(m)." : "static_cast<const M&>(m).") + body + "; }\n";
   };
   std::string out;
+  std::string entry;
   if (f->is_repeated()) {
     if (f->cpp_type() != FD::CPPTYPE_MESSAGE) return {};
-    out += slot("add", "Message& m", " -> Message*", "return x.add_" + name + "();", true);
-    out += slot("size", "const Message& m", "", "return x." + name + "_size();", false);
-    out += slot("at", "const Message& m, int i", " -> const Message&", "return x." + name + "(i);",
-                false);
+    out += fn("Message*", "add(Message& m)", true, "add_" + name + "()");
+    out += fn("int", "size(const Message& m)", false, name + "_size()");
+    out += fn("const Message&", "at(const Message& m, int i)", false, name + "(i)");
+    entry = ".add = &field_" + number + "::add, .size = &field_" + number +
+            "::size, .at = &field_" + number + "::at, ";
   } else if (f->cpp_type() == FD::CPPTYPE_MESSAGE) {
-    out += slot("mutable_message", "Message& m", " -> Message*", "return x.mutable_" + name + "();",
-                true);
-    out += slot("message", "const Message& m", " -> const Message*",
-                "return x.has_" + name + "() ? &x." + name + "() : nullptr;", false);
+    out += fn("Message*", "mut(Message& m)", true, "mutable_" + name + "()");
+    out +=
+        "    static const Message* message(const Message& m) { const auto& x = "
+        "static_cast<const M&>(m); return x.has_" +
+        name + "() ? &x." + name + "() : nullptr; }\n";
+    entry = ".mutable_message = &field_" + number + "::mut, .message = &field_" + number +
+            "::message, ";
   } else {
     const Scalar* scalar = nullptr;
     for (const Scalar& s : kScalars) {
       if (s.type == f->cpp_type()) scalar = &s;
     }
     if (!scalar) return {};
-    out += slot(scalar->set, std::string("Message& m, ") + scalar->value + " v", "",
-                "x.set_" + name + "(v);", true);
-    out += slot(scalar->get, "const Message& m", std::string(" -> ") + scalar->value,
-                "return x." + name + "();", false);
-    if (f->has_presence())
-      out += slot("has", "const Message& m", " -> bool", "return x.has_" + name + "();", false);
+    out += fn("void", std::string("set(Message& m, ") + scalar->value + " v)", true,
+              "set_" + name + "(v)");
+    out += fn(scalar->value, "get(const Message& m)", false, name + "()");
+    if (f->has_presence()) out += fn("bool", "has(const Message& m)", false, "has_" + name + "()");
   }
-  out += slot("clear", "Message& m", "", "x.clear_" + name + "();", true);
-  return "    {.number = " + std::to_string(f->number()) + ",\n" + out + "    },\n";
+  out += fn("void", "clear(Message& m)", true, "clear_" + name + "()");
+  Field result;
+  result.accessors = "  struct field_" + number + " {  // " + f->name() +
+                     "\n    static constexpr int index = " + std::to_string(index) + ";\n" + out +
+                     "  };\n";
+  if (!entry.empty())
+    result.entry =
+        "    {.number = " + number + ", " + entry + ".clear = &field_" + number + "::clear},\n";
+  return result;
 }
 
 void message(const pb::Descriptor* d, std::string& out) {
   if (d->options().map_entry()) return;
-  std::string fields;
-  for (int i = 0; i < d->field_count(); ++i)
-    fields += entry(d->field(i));
-  if (!fields.empty()) {
+  std::string accessors, entries, cases, each;
+  int count = 0;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const Field f = field(d->field(i), count);
+    if (f.accessors.empty()) continue;
+    ++count;
+    accessors += f.accessors;
+    entries += f.entry;
+    const std::string number = std::to_string(d->field(i)->number());
+    cases += "      case " + number + ": return f(field_" + number + "{});\n";
+    each += "    f(field_" + number + "{});\n";
+  }
+  if (!accessors.empty()) {
     out += "template <>\nstruct Accessors<" + cpp::QualifiedClassName(d) +
            "> {\n  using M = " + cpp::QualifiedClassName(d) +
-           ";\n  using Message = FieldAccess::Message;\n  static constexpr FieldAccess fields[] = "
-           "{\n" +
-           fields + "  };\n};\n\n";
+           ";\n  using Message = FieldAccess::Message;\n" + accessors +
+           "  template <class F>\n  static void visit(int number, F&& f) {\n"
+           "    switch (number) {\n" +
+           cases + "    }\n  }\n  static constexpr int count = " + std::to_string(count) +
+           ";\n  template <class F>\n  static void for_each(F&& f) {\n" + each + "  }\n";
+    if (!entries.empty())
+      out += "  static constexpr FieldAccess fields[] = {\n" + entries + "  };\n";
+    out += "};\n\n";
   }
   for (int i = 0; i < d->nested_type_count(); ++i)
     message(d->nested_type(i), out);

@@ -14,28 +14,13 @@
 
 #include <google/protobuf/message.h>
 
-#include <cstdint>
-#include <string>
-
 namespace retort::proto {
 
-// The generated accessors of one field. Only the entries for the field's kind are set:
-// strings and bytes, the scalar widths the typed rules use, singular messages, repeated
-// messages; `has` for scalars with presence (proto3 optional), `clear` for every field.
+// The generated accessors of one message field, for the rules that keep them behind a
+// pointer (nested messages and lists). Only the entries for the field's kind are set.
 struct FieldAccess {
   using Message = google::protobuf::Message;
   int number = 0;
-  void (*set_string)(Message&, const std::string&) = nullptr;
-  const std::string& (*string)(const Message&) = nullptr;
-  void (*set_int64)(Message&, std::int64_t) = nullptr;
-  std::int64_t (*int64)(const Message&) = nullptr;
-  void (*set_int32)(Message&, std::int32_t) = nullptr;
-  std::int32_t (*int32)(const Message&) = nullptr;
-  void (*set_double)(Message&, double) = nullptr;
-  double (*double_)(const Message&) = nullptr;
-  void (*set_bool)(Message&, bool) = nullptr;
-  bool (*bool_)(const Message&) = nullptr;
-  bool (*has)(const Message&) = nullptr;
   Message* (*mutable_message)(Message&) = nullptr;
   const Message* (*message)(const Message&) = nullptr;  // nullptr when the field is unset
   Message* (*add)(Message&) = nullptr;
@@ -44,11 +29,28 @@ struct FieldAccess {
   void (*clear)(Message&) = nullptr;
 };
 
-// Specialised by the generated .retort.h with `static constexpr FieldAccess fields[]`.
+// Specialised by the generated .retort.h for each message. For each field the mappings
+// use, a `struct field_N` (N the field number) of static functions that call the
+// message's own accessors, so a mapping's rule compiles them inline:
+//   strings, bytes, int64, int32, double, bool: set(m, v), get(m), has(m) when the field
+//     has presence (proto3 optional), clear(m);
+//   singular messages: mut(m), message(m) (nullptr when unset), clear(m);
+//   repeated messages: add(m), size(m), at(m, i), clear(m).
+// Each field_N has its position among them as `index`; `count` is how many there are.
+// `visit(number, f)` calls f(field_N{}) for the field of that number, if it has one,
+// `for_each(f)` calls f with each in turn, and `fields` lists the message kinds as
+// FieldAccess.
 template <class Message>
 struct Accessors {};
 
-// The generated accessors of field `number` of Message; nullptr when there are none.
+// Whether protoc-gen-retort wrote accessors for Message.
+template <class Message>
+concept generated = requires {
+  Accessors<Message>::visit(0, [](auto) {});
+};
+
+// The generated accessors of message field `number` of Message; nullptr when there are
+// none.
 template <class Message>
 const FieldAccess* accessors_of(int number) {
   if constexpr (requires { Accessors<Message>::fields; }) {

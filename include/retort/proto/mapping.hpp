@@ -166,8 +166,8 @@ class Mapping {
         const std::ptrdiff_t offset = static_cast<const char*>(a->address(&*sample)) -
                                       reinterpret_cast<const char*>(&*sample);
         detail::dispatch_member_type(a->member_type, [&]<class M>() {
-          auto typed = detail::typed_rule<M>(
-              f, accessors_of<Message>(f->number()),
+          auto typed = detail::typed_rule<M, Message>(
+              f,
               [offset](const void* o) -> const M& {
                 return *reinterpret_cast<const M*>(static_cast<const char*>(o) + offset);
               },
@@ -175,7 +175,11 @@ class Mapping {
                 return *reinterpret_cast<M*>(static_cast<char*>(o) + offset);
               },
               rule_of(f));
-          if (a->on_set) typed.from = rule_of(f).from;
+          typed.offset = offset;
+          if (a->on_set) {
+            typed.from = rule_of(f).from;
+            typed.typed_from = 0;
+          }
           replace(std::move(typed));
         });
       }
@@ -239,11 +243,14 @@ class Mapping {
             Codec<M>::from_value(v, static_cast<T*>(o)->*member, type);
           },
           moved(member));
-      auto typed = detail::typed_rule<M>(
-          f, accessors_of<Message>(f->number()),
-          [member](const void* o) -> const M& { return static_cast<const T*>(o)->*member; },
+      auto typed = detail::typed_rule<M, Message>(
+          f, [member](const void* o) -> const M& { return static_cast<const T*>(o)->*member; },
           [member](void* o) -> M& { return static_cast<T*>(o)->*member; }, out.rule_of(f));
-      if (hook_of(member)) typed.from = out.rule_of(f).from;
+      typed.offset = offset_of(member);
+      if (hook_of(member)) {
+        typed.from = out.rule_of(f).from;
+        typed.typed_from = 0;
+      }
       out.replace(std::move(typed));
     }
     return out;
@@ -339,6 +346,7 @@ class Mapping {
     Mapping out = copy();
     const pb::FieldDescriptor* f = detail::find_field(state_->descriptor, field, type_name());
     std::erase_if(out.state_->rules, [f](const detail::Rule& r) { return r.field == f; });
+    out.plan();
     return out;
   }
 
@@ -348,9 +356,18 @@ class Mapping {
     return out;
   }
   // Fills the mapped fields of an existing message (others are kept). All or nothing: a
-  // field that fails puts back the message as it was (a copy, cheap for the usual empty
-  // one; protobuf's reflective SwapFields costs more than the mapping).
+  // field that fails puts back the message as it was: an empty message is cleared again,
+  // any other is restored from a copy (protobuf's reflective SwapFields costs more).
   void to_proto(const T& object, Message& out) const {
+    if (out.ByteSizeLong() == 0) {  // nothing set: equal to a cleared message
+      try {
+        fill(object, out, Path{nullptr, &state_->name}, 0);
+      } catch (...) {
+        out.Clear();
+        throw;
+      }
+      return;
+    }
     Message before(out);
     try {
       fill(object, out, Path{nullptr, &state_->name}, 0);
@@ -435,30 +452,141 @@ class Mapping {
     };
   }
 
-  // For the mappings that nest this one.
+  // For the mappings that nest this one. With generated accessors, the fields that have
+  // them are visited in an order known at compile time, each converting inline what its
+  // rule converts in typed code (as hand-written code would); the rest call their rules.
   void fill(const T& object, Message& out, const Path& path, int depth) const {
-    if (depth > kMaxDepth)
-      throw DataError(path.str() + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
-                      " levels (a cycle?)");
-    for (const auto& r : state_->rules)
-      r.to(&object, out, Path{&path, &r.field->name()}, depth);
+    check_depth(path, depth);
+    if constexpr (generated<Message>) {
+      const Step* steps = state_->program.data();
+      int typed = -1;  // the rule whose typed conversion runs, for its errors' path
+      try {
+        Accessors<Message>::for_each([&]<class A>(A) {
+          const Step& step = steps[A::index];
+          if (step.to) {
+            typed = step.rule;
+            if (detail::run_typed_to<A>(step.to, member_at(&object, step.offset), out)) return;
+            typed = -1;
+          }
+          if (step.rule >= 0) run_rule_to(step.rule, object, out, path, depth);
+        });
+      } catch (const Error& e) {
+        if (typed < 0) throw;
+        throw_at(typed, path, e);
+      }
+      for (const int i : state_->rest)
+        run_rule_to(i, object, out, path, depth);
+    } else {
+      for (const auto& r : state_->rules)
+        r.to(&object, out, Path{&path, &r.field->name()}, depth);
+    }
   }
   void read(const Message& message, T& out, const Path& path, int depth) const {
-    if (depth > kMaxDepth)
-      throw DataError(path.str() + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
-                      " levels (a cycle?)");
-    for (const auto& r : state_->rules)
-      r.from(&out, message, Path{&path, &r.field->name()}, depth);
+    check_depth(path, depth);
+    if constexpr (generated<Message>) {
+      const Step* steps = state_->program.data();
+      int typed = -1;
+      try {
+        Accessors<Message>::for_each([&]<class A>(A) {
+          const Step& step = steps[A::index];
+          if (step.from) {
+            typed = step.rule;
+            if (detail::run_typed_from<A>(step.from, member_at(&out, step.offset), message)) return;
+            typed = -1;
+          }
+          if (step.rule >= 0) run_rule_from(step.rule, message, out, path, depth);
+        });
+      } catch (const Error& e) {
+        if (typed < 0) throw;
+        throw_at(typed, path, e);
+      }
+      for (const int i : state_->rest)
+        run_rule_from(i, message, out, path, depth);
+    } else {
+      for (const auto& r : state_->rules)
+        r.from(&out, message, Path{&path, &r.field->name()}, depth);
+    }
   }
 
  private:
   static constexpr int kMaxDepth = 32;
+  // A field's rule (-1: not mapped), and its typed conversions each way that can run
+  // inline (0: none, the rule runs) with where the member is.
+  struct Step {
+    int rule = -1;
+    std::uint8_t to = 0, from = 0;
+    std::ptrdiff_t offset = 0;
+  };
   struct State {
     MappingOptions options;
     const pb::Descriptor* descriptor = nullptr;
     std::string name;
     std::vector<detail::Rule> rules;
+    // With generated accessors: a step for each field that has them, by the field's index
+    // among them, and the rules of the fields without.
+    std::vector<Step> program;
+    std::vector<int> rest;
   };
+
+  // Out of line, so that the typed steps around them stay small enough to inline.
+  [[gnu::noinline]] void run_rule_to(int i, const T& object, Message& out, const Path& path,
+                                     int depth) const {
+    const detail::Rule& r = state_->rules[static_cast<std::size_t>(i)];
+    r.to(&object, out, Path{&path, &r.field->name()}, depth);
+  }
+  [[gnu::noinline]] void run_rule_from(int i, const Message& message, T& out, const Path& path,
+                                       int depth) const {
+    const detail::Rule& r = state_->rules[static_cast<std::size_t>(i)];
+    r.from(&out, message, Path{&path, &r.field->name()}, depth);
+  }
+  [[noreturn, gnu::noinline]] void throw_at(int i, const Path& path, const Error& e) const {
+    const detail::Rule& r = state_->rules[static_cast<std::size_t>(i)];
+    throw DataError(Path{&path, &r.field->name()}.str() + ": " + e.what());
+  }
+  static void check_depth(const Path& path, int depth) {
+    if (depth > kMaxDepth)
+      throw DataError(path.str() + ": mappings nest deeper than " + std::to_string(kMaxDepth) +
+                      " levels (a cycle?)");
+  }
+  template <class O>
+  static auto* member_at(O* object, std::ptrdiff_t offset) {
+    using Byte = std::conditional_t<std::is_const_v<O>, const char, char>;
+    return reinterpret_cast<Byte*>(object) + offset;
+  }
+  // Where the member sits in every T, found on a sample object; -1 when T has no default
+  // constructor to make one.
+  template <class M>
+  static std::ptrdiff_t offset_of(M T::*member) {
+    if constexpr (std::is_default_constructible_v<T>) {
+      const T sample{};
+      return reinterpret_cast<const char*>(&(sample.*member)) -
+             reinterpret_cast<const char*>(&sample);
+    } else {
+      return -1;
+    }
+  }
+  // State::program and ::rest, after the rules changed.
+  void plan() {
+    if constexpr (generated<Message>) {
+      state_->program.assign(Accessors<Message>::count, Step{});
+      state_->rest.clear();
+      for (std::size_t i = 0; i < state_->rules.size(); ++i) {
+        const detail::Rule& r = state_->rules[i];
+        bool generated = false;
+        Accessors<Message>::visit(r.field->number(), [&]<class A>(A) {
+          Step& step = state_->program[A::index];
+          step.rule = static_cast<int>(i);
+          if (r.offset >= 0) {
+            step.to = r.typed_to;
+            step.from = r.typed_from;
+            step.offset = r.offset;
+          }
+          generated = true;
+        });
+        if (!generated) state_->rest.push_back(static_cast<int>(i));
+      }
+    }
+  }
 
   static std::string type_name() { return Message::descriptor()->name(); }
   template <class M>
@@ -516,6 +644,7 @@ class Mapping {
     }
     std::erase_if(state_->rules, [&](const detail::Rule& r) { return r.field == rule.field; });
     state_->rules.push_back(std::move(rule));
+    plan();
   }
   template <class M>
   static std::function<void(void*, void*)> moved(M T::*member) {

@@ -16,10 +16,14 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <optional>
+#include <tuple>
+#include <type_traits>
 #include <typeindex>
+#include <utility>
 #include <vector>
 
 #include "retort/core/error.hpp"
@@ -45,6 +49,11 @@ struct Rule {
   std::function<std::function<void()>(void* target, const pb::Message& message,
                                       const std::vector<std::string>& paths, const Path& path)>
       nested_update;
+  // For a mapping that runs its message's generated accessors inline (see Mapping::fill):
+  // the typed conversion each way (typed_code of the member type; 0: none, the functions
+  // above do it) and where the member sits in the object (-1: not known).
+  std::uint8_t typed_to = 0, typed_from = 0;
+  std::ptrdiff_t offset = -1;
 };
 
 // The enum value of this name: as written, in upper case, or with the enum's conventional
@@ -54,11 +63,33 @@ const pb::EnumValueDescriptor* find_enum_value(const pb::EnumDescriptor* e, std:
 // does not define (an open enum's unknown value).
 Value enum_value_name(const pb::EnumDescriptor* e, int number);
 
+// google::protobuf::util::TimeUtil's limits: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+constexpr std::int64_t kMinSeconds = -62135596800;
+constexpr std::int64_t kMaxSeconds = 253402300799;
+[[noreturn]] void timestamp_out_of_range(std::int64_t seconds, std::int64_t nanos);
+[[noreturn]] void time_out_of_range(std::int64_t seconds);
+
 // A Timestamp as a time point; rt::DataError when it is outside the range protobuf allows
 // (0001-01-01 to 9999-12-31) or its nanos are not 0..999999999.
-Timestamp from_timestamp(const pb::Timestamp& ts);
+inline Timestamp from_timestamp(const pb::Timestamp& ts) {
+  const std::int64_t seconds = ts.seconds(), nanos = ts.nanos();
+  if (seconds < kMinSeconds || seconds > kMaxSeconds || nanos < 0 || nanos > 999999999) [[unlikely]]
+    timestamp_out_of_range(seconds, nanos);
+  return Timestamp(std::chrono::microseconds(seconds * 1000000 + nanos / 1000));
+}
 // And back, with the same range check.
-void to_timestamp(Timestamp t, pb::Timestamp& ts);
+inline void to_timestamp(Timestamp t, pb::Timestamp& ts) {
+  const std::int64_t us = t.time_since_epoch().count();
+  std::int64_t seconds = us / 1000000, rest = us % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  if (seconds < kMinSeconds || seconds > kMaxSeconds) [[unlikely]]
+    time_out_of_range(seconds);
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<std::int32_t>(rest * 1000));
+}
 
 // rt::DataError unless seconds and nanos make a Duration protobuf allows: at most
 // 315,576,000,000 s (10,000 years) either way, nanos within ±999,999,999 and of the
@@ -119,8 +150,8 @@ void from_duration(const pb::Duration& in, std::chrono::duration<Rep, Period>& o
   out = std::chrono::duration<Rep, Period>(static_cast<Rep>(ticks));
 }
 
-// JSON text into a Struct; rt::DataError naming the path when it is not a JSON object.
-void fill_struct(const std::string& json, pb::Struct& out, const Path& path);
+// JSON text into a Struct; rt::DataError when it is not a JSON object.
+void fill_struct(const std::string& json, pb::Struct& out);
 // Whether JSON text is the literal null (spaces around allowed).
 bool is_json_null(std::string_view text);
 // A Struct as JSON text.
@@ -129,50 +160,23 @@ std::string struct_text(const pb::Struct& s);
 // Message::GetReflection() costs a thread-local once-check on every call.
 const pb::Reflection* reflection_of(const pb::Descriptor* message);
 
-// Calls f.template operator()<M>() for the member types that have typed rules.
-template <class F>
-void dispatch_member_type(std::type_index type, F&& f) {
-  if (type == typeid(std::string)) f.template operator()<std::string>();
-  if (type == typeid(Uuid)) f.template operator()<Uuid>();
-  if (type == typeid(Timestamp)) f.template operator()<Timestamp>();
-  if (type == typeid(JsonText)) f.template operator()<JsonText>();
-  if (type == typeid(std::int64_t)) f.template operator()<std::int64_t>();
-  if (type == typeid(std::int32_t)) f.template operator()<std::int32_t>();
-  if (type == typeid(double)) f.template operator()<double>();
-  if (type == typeid(bool)) f.template operator()<bool>();
-  if (type == typeid(std::optional<std::string>))
-    f.template operator()<std::optional<std::string>>();
-  if (type == typeid(std::optional<Uuid>)) f.template operator()<std::optional<Uuid>>();
-  if (type == typeid(std::optional<Timestamp>)) f.template operator()<std::optional<Timestamp>>();
-  if (type == typeid(std::optional<JsonText>)) f.template operator()<std::optional<JsonText>>();
-  if (type == typeid(std::optional<std::int64_t>))
-    f.template operator()<std::optional<std::int64_t>>();
-  if (type == typeid(std::optional<std::int32_t>))
-    f.template operator()<std::optional<std::int32_t>>();
-  if (type == typeid(std::optional<double>)) f.template operator()<std::optional<double>>();
-  if (type == typeid(std::optional<bool>)) f.template operator()<std::optional<bool>>();
-}
-
-// The reflection and generated setters and getters for a scalar member type of the same
-// width.
-template <class M>
+// The reflection setters and getters of a scalar member type's field kind.
+template <class V>
 struct Scalar {
   static constexpr bool known = false;
 };
-#define RETORT_PROTO_SCALAR(M, CPP, NAME, SET, GET)           \
-  template <>                                                 \
-  struct Scalar<M> {                                          \
-    static constexpr bool known = true;                       \
-    static constexpr auto type = pb::FieldDescriptor::CPP;    \
-    static constexpr auto set = &pb::Reflection::Set##NAME;   \
-    static constexpr auto read = &pb::Reflection::Get##NAME;  \
-    static constexpr auto generated_set = &FieldAccess::SET;  \
-    static constexpr auto generated_read = &FieldAccess::GET; \
+#define RETORT_PROTO_SCALAR(V, CPP, NAME)                    \
+  template <>                                                \
+  struct Scalar<V> {                                         \
+    static constexpr bool known = true;                      \
+    static constexpr auto type = pb::FieldDescriptor::CPP;   \
+    static constexpr auto set = &pb::Reflection::Set##NAME;  \
+    static constexpr auto read = &pb::Reflection::Get##NAME; \
   };
-RETORT_PROTO_SCALAR(std::int64_t, CPPTYPE_INT64, Int64, set_int64, int64)
-RETORT_PROTO_SCALAR(std::int32_t, CPPTYPE_INT32, Int32, set_int32, int32)
-RETORT_PROTO_SCALAR(double, CPPTYPE_DOUBLE, Double, set_double, double_)
-RETORT_PROTO_SCALAR(bool, CPPTYPE_BOOL, Bool, set_bool, bool_)
+RETORT_PROTO_SCALAR(std::int64_t, CPPTYPE_INT64, Int64)
+RETORT_PROTO_SCALAR(std::int32_t, CPPTYPE_INT32, Int32)
+RETORT_PROTO_SCALAR(double, CPPTYPE_DOUBLE, Double)
+RETORT_PROTO_SCALAR(bool, CPPTYPE_BOOL, Bool)
 #undef RETORT_PROTO_SCALAR
 
 // A message field, singular (mut, get) or repeated (add, size, at), reached through the
@@ -200,160 +204,310 @@ struct MessageField {
   void clear(pb::Message& m) const {
     access && access->clear ? access->clear(m) : refl->ClearField(&m, field);
   }
-  // Whether a scalar with presence (proto3 optional) is set.
-  bool has(const pb::Message& m) const {
-    return access && access->has ? access->has(m) : refl->HasField(m, field);
+};
+
+// The member types with typed conversions; a rule's typed code is the position of its
+// member type here, plus one (0: none).
+using TypedMembers =
+    std::tuple<std::string, Uuid, Timestamp, JsonText, std::int64_t, std::int32_t, double, bool,
+               std::optional<std::string>, std::optional<Uuid>, std::optional<Timestamp>,
+               std::optional<JsonText>, std::optional<std::int64_t>, std::optional<std::int32_t>,
+               std::optional<double>, std::optional<bool>>;
+
+template <class M, std::size_t I = 0>
+constexpr std::uint8_t typed_code() {
+  if constexpr (I == std::tuple_size_v<TypedMembers>) {
+    return 0;
+  } else if constexpr (std::is_same_v<M, std::tuple_element_t<I, TypedMembers>>) {
+    return I + 1;
+  } else {
+    return typed_code<M, I + 1>();
+  }
+}
+
+// Calls f.template operator()<M>() for the typed member type M of this type index or code.
+template <class F>
+void dispatch_member_type(std::type_index type, F&& f) {
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((type == typeid(std::tuple_element_t<I, TypedMembers>)
+          ? f.template operator()<std::tuple_element_t<I, TypedMembers>>()
+          : void()),
+     ...);
+  }
+  (std::make_index_sequence<std::tuple_size_v<TypedMembers>>{});
+}
+
+// The two ways a typed rule reaches its singular field, with one interface: set / read
+// a value of type V (read calls use(value)), is_set (false for a message field without a
+// message and a scalar with presence but none), clear, and for message fields mut /
+// message (nullptr when unset). `holds<V>` and `is_message` say at compile time what the
+// field can be; typed_fits checks the descriptor for the rest.
+//
+// Through reflection: any kind, checked at run time.
+struct Reflected {
+  const pb::FieldDescriptor* f;
+  const pb::Reflection* refl;
+  template <class V>
+  static constexpr bool holds = true;
+  static constexpr bool is_message = true;
+  template <class V>
+  void set(pb::Message& m, const V& v) const {
+    if constexpr (std::is_same_v<V, std::string>) {
+      refl->SetString(&m, f, v);
+    } else {
+      (refl->*Scalar<V>::set)(&m, f, v);
+    }
+  }
+  template <class V, class Use>
+  void read(const pb::Message& m, Use&& use) const {
+    if constexpr (std::is_same_v<V, std::string>) {
+      std::string scratch;
+      use(refl->GetStringReference(m, f, &scratch));
+    } else {
+      use((refl->*Scalar<V>::read)(m, f));
+    }
+  }
+  bool is_set(const pb::Message& m) const { return !f->has_presence() || refl->HasField(m, f); }
+  void clear(pb::Message& m) const { refl->ClearField(&m, f); }
+  pb::Message& mut(pb::Message& m) const { return *refl->MutableMessage(&m, f); }
+  const pb::Message* message(const pb::Message& m) const {
+    return refl->HasField(m, f) ? &refl->GetMessage(m, f) : nullptr;
   }
 };
 
-// Calls emit(to, from) with the typed conversions between member type M and a singular
-// field (callables with the signatures of Rule::to and Rule::from); false when the pair
-// has none. get(object) and mut(object) reach the member; `access` is the field's
-// generated accessors, or nullptr; `general` is the fallback for what the typed code does
-// not handle (an unset field, the error for a malformed value).
-template <class M, class Get, class Mut, class Emit>
-bool typed_pair(const pb::FieldDescriptor* f, const FieldAccess* access, Get get, Mut mut,
-                const Rule& general, Emit&& emit) {
-  using FD = pb::FieldDescriptor;
-  const auto cpp = f->cpp_type();
-  const pb::Reflection* refl = reflection_of(f->containing_type());
-  if constexpr (std::is_same_v<M, std::string> || std::is_same_v<M, Uuid>) {
-    if (cpp != FD::CPPTYPE_STRING) return false;
-    if constexpr (std::is_same_v<M, Uuid>) {
-      if (f->type() == FD::TYPE_BYTES) return false;
-    }
-    const auto text = [](const M& v) -> decltype(auto) {
-      if constexpr (std::is_same_v<M, Uuid>) {
-        return v.str();
-      } else {
-        return (v);
-      }
-    };
-    const auto from = [f, refl, read = access ? access->string : nullptr, mut,
-                       general = general.from](void* o, const pb::Message& m, const Path& path,
-                                               int depth) {
-      std::string scratch;
-      const std::string& s = read ? read(m) : refl->GetStringReference(m, f, &scratch);
-      if constexpr (std::is_same_v<M, Uuid>) {
-        if (!Uuid::try_parse(s, mut(o))) general(o, m, path, depth);  // the error, named
-      } else {
-        mut(o) = s;
-      }
-    };
-    if (access) {
-      emit([set = access->set_string, get, text](const void* o, pb::Message& m, const Path&,
-                                                 int) { set(m, text(get(o))); },
-           from);
+// Through the field_N struct protoc-gen-retort wrote (see accessors.hpp): its kind is
+// known at compile time and its calls inline.
+template <class A>
+struct Generated {
+  template <class V>
+  static constexpr bool holds = requires(const pb::Message& m) {
+    requires std::is_same_v<std::remove_cvref_t<decltype(A::get(m))>, V>;
+  };
+  static constexpr bool is_message = requires(pb::Message & m) { A::mut(m); };
+  template <class V>
+  static void set(pb::Message& m, const V& v) {
+    A::set(m, v);
+  }
+  template <class V, class Use>
+  static void read(const pb::Message& m, Use&& use) {
+    use(A::get(m));
+  }
+  static bool is_set(const pb::Message& m) {
+    if constexpr (requires { A::has(m); }) {
+      return A::has(m);
+    } else if constexpr (is_message) {
+      return A::message(m) != nullptr;
     } else {
-      emit([f, refl, get, text](const void* o, pb::Message& m, const Path&,
-                                int) { refl->SetString(&m, f, text(get(o))); },
-           from);
+      return true;
     }
-  } else if constexpr (std::is_same_v<M, Timestamp>) {
-    if (f->message_type() != pb::Timestamp::descriptor()) return false;
-    const MessageField field{f, refl, access};
-    emit(
-        [field, get](const void* o, pb::Message& m, const Path& path, int) {
-          try {
-            to_timestamp(get(o), static_cast<pb::Timestamp&>(field.mut(m)));
-          } catch (const Error& e) {
-            throw DataError(path.str() + ": " + e.what());
-          }
-        },
-        [field, mut, general = general.from](void* o, const pb::Message& m, const Path& path,
-                                             int depth) {
-          const auto* ts = static_cast<const pb::Timestamp*>(field.get(m));
-          if (!ts) return general(o, m, path, depth);
-          try {
-            mut(o) = from_timestamp(*ts);
-          } catch (const Error& e) {
-            throw DataError(path.str() + ": " + e.what());
-          }
-        });
-  } else if constexpr (std::is_same_v<M, JsonText>) {
-    if (f->message_type() != pb::Struct::descriptor()) return false;
-    const MessageField field{f, refl, access};
-    // JSON null and an unset Struct are the same (proto3 JSON).
-    emit(
-        [field, get](const void* o, pb::Message& m, const Path& path, int) {
-          const std::string& text = get(o).text;
-          if (is_json_null(text)) return field.clear(m);
-          fill_struct(text, static_cast<pb::Struct&>(field.mut(m)), path);
-        },
-        [field, mut](void* o, const pb::Message& m, const Path&, int) {
-          const auto* s = static_cast<const pb::Struct*>(field.get(m));
-          mut(o).text = s ? struct_text(*s) : "null";
-        });
+  }
+  static void clear(pb::Message& m) { A::clear(m); }
+  static pb::Message& mut(pb::Message& m) { return *A::mut(m); }
+  static const pb::Message* message(const pb::Message& m) { return A::message(m); }
+};
+
+// Whether member type M has a typed conversion for a field reached through Field, as far
+// as the type can tell.
+template <class M, class Field>
+constexpr bool typed_viable() {
+  if constexpr (retort::detail::is_optional<M>::value) {
+    return typed_viable<typename retort::detail::is_optional<M>::type, Field>();
+  } else if constexpr (std::is_same_v<M, std::string> || std::is_same_v<M, Uuid>) {
+    return Field::template holds<std::string>;
+  } else if constexpr (std::is_same_v<M, Timestamp> || std::is_same_v<M, JsonText>) {
+    return Field::is_message;
   } else if constexpr (Scalar<M>::known) {
-    // Same-typed scalars: the member's value goes straight through the setter / getter.
-    if (cpp != Scalar<M>::type) return false;
-    if (access) {
-      emit([set = access->*Scalar<M>::generated_set, get](const void* o, pb::Message& m,
-                                                          const Path&, int) { set(m, get(o)); },
-           [read = access->*Scalar<M>::generated_read, mut](
-               void* o, const pb::Message& m, const Path&, int) { mut(o) = read(m); });
-    } else {
-      emit([f, refl, get](const void* o, pb::Message& m, const Path&,
-                          int) { (refl->*Scalar<M>::set)(&m, f, get(o)); },
-           [f, refl, mut](void* o, const pb::Message& m, const Path&, int) {
-             mut(o) = (refl->*Scalar<M>::read)(m, f);
-           });
-    }
+    return Field::template holds<M>;
   } else {
     return false;
   }
-  return true;
 }
 
-// The typed rule for member type M and this field, or `general` unchanged when the pair
-// has none. A std::optional member is on the same path as its value type: empty leaves
-// the field unset (a plain proto3 scalar: its default), and an unset field empties it.
-template <class M, class Get, class Mut>
-Rule typed_rule(const pb::FieldDescriptor* f, const FieldAccess* access, Get get, Mut mut,
-                Rule general) {
+// And whether this field is one it converts: the field's type, from its descriptor.
+template <class M>
+bool typed_fits(const pb::FieldDescriptor* f) {
   using FD = pb::FieldDescriptor;
-  if (f->is_repeated()) return general;
-  Rule r = general;
-  const bool message = f->cpp_type() == FD::CPPTYPE_MESSAGE;
+  if (f->is_repeated()) return false;
+  if constexpr (retort::detail::is_optional<M>::value) {
+    return typed_fits<typename retort::detail::is_optional<M>::type>(f);
+  } else if constexpr (std::is_same_v<M, std::string>) {
+    return f->cpp_type() == FD::CPPTYPE_STRING;
+  } else if constexpr (std::is_same_v<M, Uuid>) {
+    return f->cpp_type() == FD::CPPTYPE_STRING && f->type() != FD::TYPE_BYTES;
+  } else if constexpr (std::is_same_v<M, Timestamp>) {
+    return f->message_type() == pb::Timestamp::descriptor();
+  } else if constexpr (std::is_same_v<M, JsonText>) {
+    return f->message_type() == pb::Struct::descriptor();
+  } else if constexpr (Scalar<M>::known) {
+    return f->cpp_type() == Scalar<M>::type;
+  } else {
+    return false;
+  }
+}
+
+// The typed conversions, for a field typed_fits<M> accepts. A std::optional member is on
+// the same path as its value type: empty leaves the field unset (a plain proto3 scalar: its
+// default), and an unset field empties it.
+//
+// They throw rt::DataError without the path, which their callers add (building it costs
+// more than the conversion).
+//
+// Member to field; rt::DataError when the value is out of the field's range.
+template <class M, class Field>
+void typed_to(const M& v, pb::Message& m, const Field& field) {
+  if constexpr (retort::detail::is_optional<M>::value) {
+    if (v) return typed_to(*v, m, field);
+    if (field.is_set(m)) field.clear(m);  // (clearing an unset string still costs a call)
+  } else if constexpr (std::is_same_v<M, Uuid>) {
+    field.set(m, v.str());
+  } else if constexpr (std::is_same_v<M, Timestamp>) {
+    to_timestamp(v, static_cast<pb::Timestamp&>(field.mut(m)));
+  } else if constexpr (std::is_same_v<M, JsonText>) {
+    // JSON null and an unset Struct are the same (proto3 JSON).
+    if (is_json_null(v.text)) return field.clear(m);
+    fill_struct(v.text, static_cast<pb::Struct&>(field.mut(m)));
+  } else {
+    field.set(m, v);
+  }
+}
+
+// Field to member; false when the general rule is to handle it instead: a malformed value
+// (whose error it names) or an unset Timestamp for a member that cannot be empty.
+template <class M, class Field>
+bool typed_from(M& v, const pb::Message& m, const Field& field) {
   if constexpr (retort::detail::is_optional<M>::value) {
     using V = typename retort::detail::is_optional<M>::type;
-    const auto value = [get](const void* o) -> const V& { return *get(o); };
-    const auto value_mut = [mut](void* o) -> V& {
-      auto& member = mut(o);
-      if (!member) member.emplace();
-      return *member;
-    };
-    const MessageField field{f, reflection_of(f->containing_type()), access};
-    // What counts as unset: a message field without a message, a proto3 optional scalar
-    // without presence; a plain proto3 scalar always holds a value.
-    const int presence = message ? 2 : f->has_presence() ? 1 : 0;
-    // One call per field: the value's conversions are inlined into the optional's.
-    const auto emit = [&](auto to, auto from) {
-      r.to = [to, get, field](const void* o, pb::Message& m, const Path& path, int depth) {
-        if (get(o)) return to(o, m, path, depth);
-        field.clear(m);
-      };
-      r.from = [from, mut, field, presence](void* o, const pb::Message& m, const Path& path,
-                                            int depth) {
-        const bool set = presence == 0   ? true
-                         : presence == 1 ? field.has(m)
-                                         : field.get(m) != nullptr;
-        if (set) return from(o, m, path, depth);
-        mut(o).reset();
-      };
-    };
-    return typed_pair<V>(f, access, value, value_mut, general, emit) ? r : general;
+    if (!field.is_set(m)) {
+      v.reset();
+      return true;
+    }
+    if constexpr (std::is_same_v<V, std::string> || Scalar<V>::known) {
+      field.template read<V>(m, [&](const V& read) {
+        if (v) {
+          *v = read;
+        } else {
+          v.emplace(read);  // made in place
+        }
+      });
+      return true;
+    } else {
+      if (!v) v.emplace();
+      return typed_from(*v, m, field);
+    }
+  } else if constexpr (std::is_same_v<M, std::string> || std::is_same_v<M, Uuid>) {
+    bool ok = true;
+    field.template read<std::string>(m, [&](const std::string& s) {
+      if constexpr (std::is_same_v<M, Uuid>) {
+        ok = Uuid::try_parse(s, v);
+      } else {
+        v = s;
+      }
+    });
+    return ok;
+  } else if constexpr (std::is_same_v<M, Timestamp>) {
+    const auto* ts = static_cast<const pb::Timestamp*>(field.message(m));
+    if (!ts) return false;
+    v = from_timestamp(*ts);
+    return true;
+  } else if constexpr (std::is_same_v<M, JsonText>) {
+    const auto* s = static_cast<const pb::Struct*>(field.message(m));
+    v.text = s ? struct_text(*s) : "null";
+    return true;
   } else {
-    const auto emit = [&](auto to, auto from) {
-      r.to = to;
-      r.from = from;
+    field.template read<M>(m, [&](M read) { v = read; });
+    return true;
+  }
+}
+
+// typed_rule through one way of reaching the field.
+template <class M, class Field, class Get, class Mut>
+Rule typed_rule_through(const pb::FieldDescriptor* f, Field field, Get get, Mut mut,
+                        const Rule& general) {
+  if constexpr (!typed_viable<M, Field>()) {
+    return general;
+  } else {
+    if (!typed_fits<M>(f)) return general;
+    Rule r = general;
+    r.to = [field, get](const void* o, pb::Message& m, const Path& path, int) {
+      try {
+        typed_to(get(o), m, field);
+      } catch (const Error& e) {
+        throw DataError(path.str() + ": " + e.what());
+      }
     };
-    if (!typed_pair<M>(f, access, get, mut, general, emit)) return general;
-    // A scalar field that can be absent (proto3 optional) reads through the general rule,
-    // which tells absent from zero.
-    if (!message && f->has_presence()) r.from = general.from;
+    r.typed_to = typed_code<M>();
+    // A scalar field that can be absent (proto3 optional) reads into a plain member through
+    // the general rule, which tells absent from zero.
+    if (!retort::detail::is_optional<M>::value &&
+        f->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE && f->has_presence())
+      return r;
+    r.from = [field, mut, general = general.from](void* o, const pb::Message& m, const Path& path,
+                                                  int depth) {
+      bool done = false;
+      try {
+        done = typed_from(mut(o), m, field);
+      } catch (const Error& e) {
+        throw DataError(path.str() + ": " + e.what());
+      }
+      if (!done) general(o, m, path, depth);
+    };
+    r.typed_from = typed_code<M>();
     return r;
   }
+}
+
+// The typed rule for member type M and this field of Message, or `general` unchanged when
+// the pair has none. A message with generated accessors takes them (its fields without
+// any keep the general rule); any other goes through reflection.
+template <class M, class Message, class Get, class Mut>
+Rule typed_rule(const pb::FieldDescriptor* f, Get get, Mut mut, const Rule& general) {
+  if constexpr (generated<Message>) {
+    Rule out = general;
+    Accessors<Message>::visit(f->number(), [&]<class A>(A) {
+      out = typed_rule_through<M>(f, Generated<A>{}, get, mut, general);
+    });
+    return out;
+  } else {
+    return typed_rule_through<M>(f, Reflected{f, reflection_of(f->containing_type())}, get, mut,
+                                 general);
+  }
+}
+
+// Runs the typed conversion of this code between the member at `member` and generated
+// field A, inline; false when the code has none for A (the rule's functions then do it).
+// Errors are typed_to's and typed_from's.
+template <class A>
+bool run_typed_to(std::uint8_t code, const void* member, pb::Message& m) {
+  bool done = false;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (([&] {
+       using M = std::tuple_element_t<I, TypedMembers>;
+       if constexpr (typed_viable<M, Generated<A>>()) {
+         if (code == I + 1) {
+           typed_to(*static_cast<const M*>(member), m, Generated<A>{});
+           done = true;
+         }
+       }
+     }()),
+     ...);
+  }
+  (std::make_index_sequence<std::tuple_size_v<TypedMembers>>{});
+  return done;
+}
+template <class A>
+bool run_typed_from(std::uint8_t code, void* member, const pb::Message& m) {
+  bool done = false;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (([&] {
+       using M = std::tuple_element_t<I, TypedMembers>;
+       if constexpr (typed_viable<M, Generated<A>>()) {
+         if (code == I + 1) done = typed_from(*static_cast<M*>(member), m, Generated<A>{});
+       }
+     }()),
+     ...);
+  }
+  (std::make_index_sequence<std::tuple_size_v<TypedMembers>>{});
+  return done;
 }
 
 }  // namespace retort::proto::detail
