@@ -1,5 +1,8 @@
 // SQLite-only behaviour: memory databases, file options, opening errors.
+#include <sqlite3.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "databases.hpp"
 
@@ -50,6 +53,65 @@ TEST(SqliteEngine, UrlOptions) {
   EXPECT_THROW(rt::create_engine(url + "?colour=blue").connect(), rt::ArgumentError);
   EXPECT_THROW(rt::create_engine(url + "?journal_mode=wal;DROP").connect(), rt::ArgumentError);
   EXPECT_THROW(rt::create_engine(url + "?timeout=soon").connect(), rt::ArgumentError);
+}
+
+// The two bytes of a SQLite file's header that say whether it is in write-ahead-log mode
+// (2, 2) or not (1, 1).
+std::string journal_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string header(20, '\0');
+  in.read(header.data(), 20);
+  return std::to_string(header[18]) + "," + std::to_string(header[19]);
+}
+
+TEST(SqliteEngine, AnExistingFileKeepsItsJournalModeAndANewOneGetsWal) {
+  const auto url = sqlite_url();
+  const std::string path = rt::URL::parse(url).database();
+  {
+    // Made by another program, in rollback-journal mode.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_exec(db, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)", nullptr, nullptr,
+                 nullptr);
+    sqlite3_close(db);
+  }
+  ASSERT_EQ(journal_bytes(path), "1,1");
+  {
+    auto engine = rt::create_engine(url);
+    auto c = engine.connect();
+    EXPECT_EQ(c.execute("SELECT count(*) FROM t").scalar<int>(), 1);
+    c.execute("INSERT INTO t VALUES (2)");
+    EXPECT_EQ(c.execute("PRAGMA journal_mode").scalar<std::string>(), "delete");
+  }
+  EXPECT_EQ(journal_bytes(path), "1,1") << "the file is as it was";
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+  // Asked for, it changes.
+  rt::create_engine(url + "?journal_mode=wal").connect().execute("SELECT 1");
+  EXPECT_EQ(journal_bytes(path), "2,2");
+
+  // A database the engine creates (or an empty file) is made in write-ahead-log mode.
+  for (const bool empty_file : {false, true}) {
+    const auto fresh = sqlite_url();
+    const std::string fresh_path = rt::URL::parse(fresh).database();
+    if (empty_file) std::ofstream(fresh_path).flush();
+    auto c = rt::create_engine(fresh).connect();
+    EXPECT_EQ(c.execute("PRAGMA journal_mode").scalar<std::string>(), "wal") << empty_file;
+  }
+}
+
+TEST(SqliteEngine, ImmutableOpensReadOnlyWithoutLocks) {
+  const auto url = sqlite_url();
+  const std::string path = rt::URL::parse(url).database();
+  rt::create_engine(url + "?journal_mode=delete")
+      .connect()
+      .execute_script("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)");
+  const auto before = std::filesystem::last_write_time(path);
+  auto c = rt::create_engine(url + "?immutable=1").connect();
+  EXPECT_EQ(c.execute("SELECT x FROM t").scalar<int>(), 7);
+  EXPECT_THROW(c.execute("INSERT INTO t VALUES (8)"), rt::OperationalError);
+  EXPECT_EQ(std::filesystem::last_write_time(path), before);
+  EXPECT_FALSE(std::filesystem::exists(path + "-journal"));
+  EXPECT_THROW(rt::create_engine(url + "?immutable=maybe").connect(), rt::ArgumentError);
 }
 
 TEST(SqliteEngine, IsolationLevels) {

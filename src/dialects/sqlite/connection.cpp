@@ -10,8 +10,8 @@ namespace {
 
 // Query options a sqlite:// URL understands.
 constexpr std::string_view known_options =
-    "mode (ro|rw|rwc), timeout (seconds), foreign_keys (on|off), journal_mode, synchronous, "
-    "begin (deferred|immediate)";
+    "mode (ro|rw|rwc), immutable (on|off), timeout (seconds), foreign_keys (on|off), "
+    "journal_mode, synchronous, begin (deferred|immediate)";
 
 bool truthy(std::string_view v, std::string_view key) {
   if (v == "1" || v == "on" || v == "true" || v == "yes") return true;
@@ -28,6 +28,22 @@ bool identifier_word(std::string_view v) {
   return true;
 }
 
+// A path as a file: URI (for its immutable parameter): %, ? and # escaped.
+std::string file_uri(const std::string& path) {
+  std::string out = "file:";
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      constexpr char hex[] = "0123456789ABCDEF";
+      out += '%';
+      out += hex[static_cast<unsigned char>(c) >> 4];
+      out += hex[static_cast<unsigned char>(c) & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out + "?immutable=1";
+}
+
 }  // namespace
 
 bool is_memory(const URL& url) {
@@ -40,6 +56,7 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int busy_ms = 5000;
   bool foreign_keys = true;
+  bool immutable = false;
   std::string pragmas;
   for (const auto& [key, value] : url.query()) {
     if (key == "mode") {
@@ -49,6 +66,8 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
         flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
       else if (value != "rwc")
         throw ArgumentError("sqlite URL option mode=" + value + " is not ro, rw or rwc");
+    } else if (key == "immutable") {
+      immutable = truthy(value, key);
     } else if (key == "timeout") {
       double seconds = 0;
       auto r = std::from_chars(value.data(), value.data() + value.size(), seconds);
@@ -76,11 +95,21 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
     }
   }
 
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  // A file on a read-only medium, or that nothing changes while it is open: no locks and
+  // no journal, read only.
+  if (immutable && !memory) flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+  std::error_code ignored;
+  // Only a database this open creates is switched to write-ahead logging (below): the mode
+  // stays with the file, and an existing one is left as it is.
+  const bool created = !memory && (flags & SQLITE_OPEN_CREATE) &&
+                       (!std::filesystem::exists(path, ignored) ||
+                        (std::filesystem::is_regular_file(path, ignored) &&
+                         std::filesystem::file_size(path, ignored) == 0));
+  const int rc = sqlite3_open_v2((flags & SQLITE_OPEN_URI) ? file_uri(path).c_str() : path.c_str(),
+                                 &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string problem = "cannot open SQLite database '" + path + "'";
     const auto parent = std::filesystem::path(path).parent_path();
-    std::error_code ignored;
     if (!parent.empty() && !std::filesystem::exists(parent)) {
       problem += ": directory '" + parent.string() + "' does not exist";
     } else if (std::filesystem::is_directory(path, ignored)) {
@@ -96,11 +125,10 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
   sqlite3_busy_timeout(db_, busy_ms);
   if (foreign_keys) pragmas += "PRAGMA foreign_keys = ON;";
   // Write-ahead logging lets readers and one writer work at the same time, which a pool
-  // of connections (and sessions that keep a read transaction open) need; a URL can
-  // still ask for another journal mode.
-  if (!memory && !url.query_value("journal_mode") && !(flags & SQLITE_OPEN_READONLY)) {
-    pragmas += "PRAGMA journal_mode = WAL;";
-  }
+  // of connections (and sessions that keep a read transaction open) need. A new database
+  // gets it; an existing file keeps its mode, as Python's sqlite3 leaves it (a URL can ask
+  // for ?journal_mode=wal).
+  if (created && !url.query_value("journal_mode")) pragmas += "PRAGMA journal_mode = WAL;";
   if (options.isolation_level == "READ UNCOMMITTED") {
     pragmas += "PRAGMA read_uncommitted = 1;";
   } else if (!options.isolation_level.empty() && options.isolation_level != "SERIALIZABLE") {
