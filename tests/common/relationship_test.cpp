@@ -2,6 +2,7 @@
 // unit of work's writes, loading strategies with pinned statement counts, and queries
 // across relationships.
 #include <functional>
+#include <ranges>
 
 #include "backend_test.hpp"
 #include "relationship_models.hpp"
@@ -63,6 +64,39 @@ TEST_P(Relationships, OneToManyBackPopulatesAndSavesChildrenWithTheParent) {
   EXPECT_EQ(other->comments.size(), 1u);
   fresh.commit();
   EXPECT_EQ(scalar("SELECT article_id FROM rel_comment WHERE text = 'second'"), other->id);
+}
+
+TEST_P(Relationships, CollectionsFromVectorsAndViews) {
+  rt::Session session(engine());
+  auto article = session.add(Article{.title = "Containers"});
+  std::vector<rt::Ref<Comment>> comments;
+  for (int i = 0; i < 6; ++i)
+    comments.push_back(rt::make_ref(Comment{.text = "c" + std::to_string(i)}));
+  comments.push_back(comments[0]);  // a repeat and a null are left out
+  comments.push_back(nullptr);
+  article->comments = comments;
+  EXPECT_EQ(article->comments.size(), 6u);
+  EXPECT_EQ(comments[3]->article.get(), article) << "added as push_back adds";
+  session.commit();
+  EXPECT_EQ(
+      scalar("SELECT count(*) FROM rel_comment WHERE article_id = " + std::to_string(article->id)),
+      6);
+  // A view: the even ones stay, the others leave the collection (and their article).
+  auto even = comments | std::views::take(6) |
+              std::views::filter([](const auto& c) { return (c->text.back() - '0') % 2 == 0; });
+  article->comments = even;
+  EXPECT_EQ(article->comments.size(), 3u);
+  // The comments that left, expired by the commit, know it before the flush.
+  EXPECT_FALSE(comments[1]->article.get());
+  article->comments.remove(comments[2]);
+  EXPECT_FALSE(comments[2]->article.get());
+  session.commit();
+  EXPECT_EQ(
+      scalar("SELECT count(*) FROM rel_comment WHERE article_id = " + std::to_string(article->id)),
+      2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_comment"), 2) << "delete-orphan";
+  const rt::Many<Comment> copy(article->comments.items());  // and a Many from a vector
+  EXPECT_EQ(copy.size(), 2u);
 }
 
 TEST_P(Relationships, ObjectsThatOnlyReferToEachOtherAreFreed) {

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -107,11 +108,14 @@ class Many : public orm::HandleBase {
   using value_type = Ref<T>;
   Many() = default;
   // Null Refs and repeats are left out, as push_back() leaves them out.
-  Many(std::initializer_list<Ref<T>> items) {
-    for (const auto& r : items) {
-      if (r && std::find(items_.begin(), items_.end(), r) == items_.end()) items_.push_back(r);
-    }
-    loaded_ = true;
+  Many(std::initializer_list<Ref<T>> items) { fill(items); }
+  // From any range of Refs: a std::vector<Ref<T>>, a view (filtered, transformed, ...).
+  template <class R>
+  requires(!std::same_as<std::remove_cvref_t<R>, Many> && requires(R & r) {
+    { *std::begin(r) } -> std::convertible_to<Ref<T>>;
+    std::end(r);
+  }) Many(R&& items) {  // NOLINT(google-explicit-constructor): `many = vector` reads well
+    fill(std::forward<R>(items));
   }
   Many(const Many& other) : HandleBase(other), items_(other.items_) {}
   // Replaces the objects: those that leave are removed and those that come are added, as
@@ -221,6 +225,14 @@ class Many : public orm::HandleBase {
         index_->insert(r.state());
     }
     return index_->count(s) > 0;
+  }
+  template <class R>
+  void fill(R&& items) {
+    for (auto&& item : items) {
+      Ref<T> r = item;
+      if (r && !has(r.state())) append(std::move(r));
+    }
+    loaded_ = true;
   }
   // Every addition to items_ goes through here, to keep the index whole.
   void append(Ref<T> item) {
@@ -528,8 +540,8 @@ class TypedRelationship final : public Relationship {
   }
   void link_remove(HandleBase& base, EntityState* other) const override {
     H& h = static_cast<H&>(base);
-    if (!h.loaded_ && h.owner_) return;
     if constexpr (std::is_same_v<H, Many<T>>) {
+      if (!h.loaded_ && h.owner_) return;
       for (auto it = h.items_.begin(); it != h.items_.end(); ++it) {
         if (it->state() == other) {
           h.track_remove(other);
@@ -537,9 +549,17 @@ class TypedRelationship final : public Relationship {
           return;
         }
       }
-    } else if (h.target_.state() == other) {
-      h.track_change();
-      h.target_ = Ref<T>();
+    } else {
+      // Not loaded, it refers to `other`, whose collection held its owner: it now refers
+      // to nothing, as it will once flushed (a lazy load would read the row as it was).
+      if (!h.loaded_ && h.owner_) {
+        h.target_ = Ref<T>(other, static_cast<T*>(other->object));
+        h.loaded_ = true;
+      }
+      if (h.target_.state() == other) {
+        h.track_change();
+        h.target_ = Ref<T>();
+      }
     }
   }
   bool maps(const void* member, std::size_t size) const override {
