@@ -12,12 +12,13 @@ detail::PooledConnection& rec_of(const detail::Checkout& checkout) {
 
 }  // namespace
 
-Result Connection::run(std::string_view sql, const Params& params, bool stream) {
+Result Connection::run(std::string_view sql, const Params& params, bool stream,
+                       std::shared_ptr<const ColumnReaders> readers) {
   auto& rec = rec_of(checkout_);
   detail::PreparedRef entry = rec.acquire(sql);
   detail::bind_params(*entry, params);
   rec.execute(*entry, stream);
-  return Result(checkout_, std::move(entry));
+  return Result(checkout_, std::move(entry), std::move(readers));
 }
 
 Result Connection::execute(std::string_view sql, const Params& params) {

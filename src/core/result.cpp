@@ -4,11 +4,12 @@
 
 namespace retort {
 
-Result::Result(detail::Checkout checkout, detail::PreparedRef entry)
-    : checkout_(std::move(checkout)), entry_(std::move(entry)) {
+Result::Result(detail::Checkout checkout, detail::PreparedRef entry,
+               std::shared_ptr<const ColumnReaders> readers)
+    : checkout_(std::move(checkout)), entry_(std::move(entry)), readers_(std::move(readers)) {
   stmt_ = entry_->stmt.get();
   serial_ = entry_->executions;
-  row_ = Row(stmt_);
+  row_ = Row(stmt_, readers_.get());
   has_columns_ = stmt_->column_count() > 0;
   rows_affected_ = stmt_->rows_affected();
   open_ = true;
@@ -26,6 +27,7 @@ Result& Result::operator=(Result&& other) noexcept {
     has_columns_ = other.has_columns_;
     open_ = std::exchange(other.open_, false);
     row_ = other.row_;
+    readers_ = std::move(other.readers_);
     columns_ = std::move(other.columns_);
   }
   return *this;
@@ -88,7 +90,7 @@ Record Result::record() {
   const int n = stmt_->column_count();
   values.reserve(n);
   for (int i = 0; i < n; ++i)
-    values.push_back(stmt_->get_value(i));
+    values.push_back(row_.value(i));
   return Record(column_names(), std::move(values));
 }
 

@@ -319,6 +319,22 @@ Value Type::from_db(const Value& value) const {
   }
 }
 
+bool Type::reads_differently() const {
+  switch (data_->kind) {
+    case TypeKind::numeric:
+    case TypeKind::boolean:
+    case TypeKind::date:
+    case TypeKind::datetime:
+    case TypeKind::time:
+    case TypeKind::json:
+    case TypeKind::uuid:
+    case TypeKind::custom:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Type Integer() {
   return make_type(of(TypeKind::integer));
 }

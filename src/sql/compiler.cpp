@@ -303,9 +303,19 @@ Compiled Compiler::compile(const Node& statement_node) {
   compiled.sql = std::move(out_);
   compiled.binds = std::move(binds_);
   if (statement_node.kind == NodeKind::select) {
+    ColumnReaders readers;
+    bool any = false;
     for (const auto& c : static_cast<const SelectNode&>(statement_node).columns) {
       compiled.columns.push_back(result_name(*c));
+      const std::optional<Type> type = type_of(*c);
+      if (type && type->reads_differently()) {
+        readers.emplace_back([type = *type](const Value& v) { return type.from_db(v); });
+        any = true;
+      } else {
+        readers.emplace_back();
+      }
     }
+    if (any) compiled.readers = std::make_shared<const ColumnReaders>(std::move(readers));
   }
   return compiled;
 }

@@ -53,7 +53,7 @@ BoundStatement Executable::bind(std::string_view dialect_name, const Params& par
       }
     }
   }
-  return BoundStatement{compiled.sql, Params(std::move(values))};
+  return BoundStatement{compiled.sql, Params(std::move(values)), compiled.readers};
 }
 
 std::string Executable::literal_sql(const Dialect& dialect, const Params& params) const {

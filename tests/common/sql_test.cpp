@@ -1,6 +1,7 @@
 // The expression language against real databases: each construct of
 // tests/unit/sql_compile_test.cpp executed, with the rows it must return.
 #include "retort/sql.hpp"
+#include <random>
 #include <sstream>
 
 #include "backend_test.hpp"
@@ -356,13 +357,60 @@ TEST_P(SqlExecution, CustomTypes) {
   extra.create_all(conn());
   conn().execute(rt::insert(weather).values({{"id", 1}, {"temp", 21.5}}));
   EXPECT_EQ(conn().execute("SELECT temp FROM sq_weather").scalar<std::string>(), "21.5C");
-  const auto stored = conn().execute(rt::select(weather.c("temp"))).one()[0];
+  // A select of the expression language reads the column through its type; text SQL
+  // gets what is stored.
+  EXPECT_EQ(conn().execute(rt::select(weather.c("temp"))).one()[0].as<double>(), 21.5);
+  EXPECT_EQ(conn().execute(rt::select(weather.c("temp"))).scalar<double>(), 21.5);
+  const auto stored = conn().execute("SELECT temp FROM sq_weather").one()[0];
   EXPECT_EQ(celsius.from_db(stored).as<double>(), 21.5);
-  EXPECT_EQ(strings(rt::select(weather.c("temp")).where(weather.c("temp") == 21.5)),
-            (std::vector<std::string>{"21.5C"}));
+  EXPECT_EQ(
+      conn().execute(rt::select(weather.c("id")).where(weather.c("temp") == 21.5)).scalar<int>(),
+      1);
   EXPECT_THROW(rt::insert(weather).values({{"temp", "warm"}}), rt::DataError);
   EXPECT_EQ(celsius.describe(), "Celsius");
   drop_tables(conn(), {"sq_weather"});
+}
+
+// An aggregate's result has its argument's type: a Numeric sum is a Decimal of the
+// column's scale on both databases (SQLite computes it in binary floating point), as are
+// the rows of any select of typed columns.
+TEST_P(SqlExecution, AggregatesReadAsTheirColumnsType) {
+  drop_tables(conn(), {"sq_invoice"});
+  rt::MetaData extra;
+  auto& invoice = extra.table(
+      "sq_invoice", {rt::Column("id", rt::Integer(), rt::primary_key),
+                     rt::Column("total", rt::Numeric(10, 2)), rt::Column("due", rt::Date())});
+  extra.create_all(conn());
+  // Random cents, summed exactly as the reference.
+  std::mt19937 random(7);
+  long long cents = 0;
+  for (int i = 1; i <= 200; ++i) {
+    const long long c = std::uniform_int_distribution<long long>(1, 99999)(random);
+    cents += c;
+    const std::string text =
+        std::to_string(c / 100) + "." + (c % 100 < 10 ? "0" : "") + std::to_string(c % 100);
+    conn().execute(rt::insert(invoice).values(
+        {{"id", i},
+         {"total", rt::Decimal{text}},
+         {"due", std::chrono::year_month_day(std::chrono::year(2024), std::chrono::month(1),
+                                             std::chrono::day(1 + i % 28))}}));
+  }
+  const std::string expected = std::to_string(cents / 100) + "." + (cents % 100 < 10 ? "0" : "") +
+                               std::to_string(cents % 100);
+  const auto total = invoice.c("total");
+  EXPECT_EQ(conn().execute(rt::select(rt::sum(total))).scalar<rt::Decimal>().text, expected);
+  const rt::Value v = conn().execute(rt::select(rt::sum(total).label("s"))).one()[0];
+  ASSERT_EQ(v.type(), rt::ValueType::decimal);
+  EXPECT_EQ(v.get<rt::Decimal>().text, expected);
+  EXPECT_EQ(conn().execute(rt::select(rt::max(invoice.c("due")))).one()[0].type(),
+            rt::ValueType::date);
+  // Every row reads as written.
+  for (const rt::Row& row : conn().execute(rt::select(invoice.c("total"), invoice.c("due")))) {
+    EXPECT_EQ(row.value(0).type(), rt::ValueType::decimal);
+    EXPECT_EQ(row.get<rt::Decimal>(0).text.find('.') + 3, row.get<std::string>(0).size());
+    EXPECT_EQ(row.value(1).type(), rt::ValueType::date);
+  }
+  drop_tables(conn(), {"sq_invoice"});
 }
 
 RETORT_INSTANTIATE_FOR_BACKEND(SqlExecution);

@@ -39,13 +39,21 @@ class Connection {
   requires requires(const S& s, std::string_view d, const Params& p) { s.bind(d, p); }
   Result execute(const S& statement, const Params& params = {}) {
     auto bound = statement.bind(dialect_name(), params);
-    return execute(bound.sql, bound.params);
+    if constexpr (requires { bound.readers; }) {
+      return run(bound.sql, bound.params, false, bound.readers);
+    } else {
+      return execute(bound.sql, bound.params);
+    }
   }
   template <class S>
   requires requires(const S& s, std::string_view d, const Params& p) { s.bind(d, p); }
   Result stream(const S& statement, const Params& params = {}) {
     auto bound = statement.bind(dialect_name(), params);
-    return stream(bound.sql, bound.params);
+    if constexpr (requires { bound.readers; }) {
+      return run(bound.sql, bound.params, true, bound.readers);
+    } else {
+      return stream(bound.sql, bound.params);
+    }
   }
   // Runs the statement once per parameter set; returns the total rows affected.
   std::int64_t execute_many(std::string_view sql, const std::vector<Params>& param_sets);
@@ -74,7 +82,8 @@ class Connection {
  private:
   friend class Engine;
   explicit Connection(detail::Checkout checkout) : checkout_(std::move(checkout)) {}
-  Result run(std::string_view sql, const Params& params, bool stream);
+  Result run(std::string_view sql, const Params& params, bool stream,
+             std::shared_ptr<const ColumnReaders> readers = nullptr);
 
   detail::Checkout checkout_;
 };

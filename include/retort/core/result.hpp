@@ -93,7 +93,8 @@ class Result {
  private:
   friend class Connection;
   friend class Statement;
-  Result(detail::Checkout checkout, detail::PreparedRef entry);
+  Result(detail::Checkout checkout, detail::PreparedRef entry,
+         std::shared_ptr<const ColumnReaders> readers = nullptr);
 
   void check_current() const;
   std::shared_ptr<const std::vector<std::string>> column_names();
@@ -107,6 +108,7 @@ class Result {
   bool has_columns_ = false;
   bool open_ = false;
   Row row_;
+  std::shared_ptr<const ColumnReaders> readers_;
   std::shared_ptr<const std::vector<std::string>> columns_;
 };
 

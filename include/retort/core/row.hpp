@@ -9,23 +9,37 @@
 // A Row is a view: it is valid until the result advances. get<T> reads the column
 // straight from the driver; NULL into a non-optional T, or a value T cannot hold, raises
 // rt::DataError naming the column.
+//
+// A statement of the expression language knows its columns' types, and its rows read
+// values in their type's form where the database keeps another: a NUMERIC sum on SQLite
+// (binary floating point there) as a Decimal of the column's scale, a date kept as text
+// as a date, and so on, in value(i) and every get<T> but get<std::string_view> (which
+// views the driver's text).
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "retort/core/driver.hpp"
 #include "retort/core/value.hpp"
 
 namespace retort {
 
+// How a statement reads each result column: what the driver gives into its type's form,
+// or nothing to do (an empty function).
+using ColumnReaders = std::vector<std::function<Value(const Value&)>>;
+
 class Row {
  public:
   Row() = default;
-  explicit Row(driver::Statement* stmt) : stmt_(stmt) {}
+  explicit Row(driver::Statement* stmt, const ColumnReaders* readers = nullptr)
+      : stmt_(stmt), readers_(readers) {}
 
   int size() const { return stmt_->column_count(); }
   std::string_view column_name(int column) const { return stmt_->column_name(column); }
@@ -33,7 +47,7 @@ class Row {
   int index_of(std::string_view name) const;
 
   bool is_null(int column) const { return stmt_->is_null(column); }
-  Value value(int column) const { return stmt_->get_value(column); }
+  Value value(int column) const { return read(column, stmt_->get_value(column)); }
 
   template <class T>
   T get(int column) const;
@@ -47,8 +61,17 @@ class Row {
  private:
   [[noreturn]] void null_into(int column) const;
   void check_index(int column) const;
+  bool has_reader(int column) const {
+    return readers_ && static_cast<std::size_t>(column) < readers_->size() &&
+           (*readers_)[static_cast<std::size_t>(column)];
+  }
+  Value read(int column, Value v) const {
+    if (!v.is_null() && has_reader(column)) return (*readers_)[static_cast<std::size_t>(column)](v);
+    return v;
+  }
 
   driver::Statement* stmt_ = nullptr;
+  const ColumnReaders* readers_ = nullptr;
 };
 
 template <class T>
@@ -58,25 +81,33 @@ T Row::get(int column) const {
     if (stmt_->is_null(column)) return std::nullopt;
     return get<typename detail::is_optional<T>::type>(column);
   } else if constexpr (std::is_same_v<T, Value>) {
-    return stmt_->get_value(column);
-  } else if constexpr (std::is_same_v<T, bool>) {
-    return stmt_->get_bool(column);
-  } else if constexpr (std::is_enum_v<T>) {
-    return static_cast<T>(stmt_->get_int64(column));
-  } else if constexpr (std::is_integral_v<T>) {
-    return detail::narrow_int<T>(stmt_->get_int64(column));
-  } else if constexpr (std::is_floating_point_v<T>) {
-    return static_cast<T>(stmt_->get_double(column));
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    return std::string(stmt_->get_text(column));
-  } else if constexpr (std::is_same_v<T, std::string_view>) {
-    return stmt_->get_text(column);
-  } else if constexpr (std::is_same_v<T, Blob>) {
-    auto b = stmt_->get_blob(column);
-    return Blob(b.begin(), b.end());
+    return value(column);
   } else {
-    if (stmt_->is_null(column)) null_into(column);
-    return stmt_->get_value(column).template as<T>();
+    if constexpr (!std::is_same_v<T, std::string_view>) {
+      if (has_reader(column)) {
+        if (stmt_->is_null(column)) null_into(column);
+        return value(column).template as<T>();
+      }
+    }
+    if constexpr (std::is_same_v<T, bool>) {
+      return stmt_->get_bool(column);
+    } else if constexpr (std::is_enum_v<T>) {
+      return static_cast<T>(stmt_->get_int64(column));
+    } else if constexpr (std::is_integral_v<T>) {
+      return detail::narrow_int<T>(stmt_->get_int64(column));
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return static_cast<T>(stmt_->get_double(column));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      return std::string(stmt_->get_text(column));
+    } else if constexpr (std::is_same_v<T, std::string_view>) {
+      return stmt_->get_text(column);
+    } else if constexpr (std::is_same_v<T, Blob>) {
+      auto b = stmt_->get_blob(column);
+      return Blob(b.begin(), b.end());
+    } else {
+      if (stmt_->is_null(column)) null_into(column);
+      return value(column).template as<T>();
+    }
   }
 }
 

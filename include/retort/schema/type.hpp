@@ -100,6 +100,8 @@ class Type {
   // A value read from the database, made into this type's natural form (e.g. SQLite's
   // REAL for a Numeric(10, 2) column becomes rt::Decimal "12.50").
   Value from_db(const Value& value) const;
+  // Whether from_db can change a value (for Integer or Text it never does).
+  bool reads_differently() const;
 
   friend bool operator==(const Type& a, const Type& b);
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "retort/core/params.hpp"
+#include "retort/core/row.hpp"
 #include "retort/sql/nodes.hpp"
 
 namespace retort::sql {
@@ -30,6 +31,8 @@ struct Compiled {
   std::string sql;  // with "?" placeholders, as Connection::execute takes them
   std::vector<BindSource> binds;
   std::vector<std::string> columns;  // result columns, for statements that return rows
+  // How to read them: from their types (Type::from_db); null when none needs it.
+  std::shared_ptr<const ColumnReaders> readers;
 };
 
 // SQL and parameters ready for Connection::execute. sql points into the statement's
@@ -37,6 +40,7 @@ struct Compiled {
 struct BoundStatement {
   std::string_view sql;
   Params params;
+  std::shared_ptr<const ColumnReaders> readers;
 };
 
 // A statement node with its compiled forms, one per dialect that compiled it.
