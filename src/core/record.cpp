@@ -32,6 +32,23 @@ const Value& Record::operator[](std::string_view name) const {
   return values_[index_of(name)];
 }
 
+const std::string& Record::column_name(std::size_t column) const {
+  (void)(*this)[column];  // the range check
+  return columns().at(column);
+}
+
+std::vector<std::pair<std::string, Value>> Record::items() const {
+  std::vector<std::pair<std::string, Value>> out;
+  out.reserve(values_.size());
+  for (std::size_t i = 0; i < values_.size(); ++i)
+    out.emplace_back(i < columns().size() ? columns()[i] : std::string(), values_[i]);
+  return out;
+}
+
+std::string Record::to_json() const {
+  return detail::json_object(columns(), values_);
+}
+
 void Record::conversion_failed(std::size_t index, const std::exception& e) const {
   const auto& cols = columns();
   const std::string name = index < cols.size() ? cols[index] : std::to_string(index);

@@ -515,6 +515,23 @@ sql::Select join_along(const sql::Select& select, const Relationship& rel, bool 
   return join(select, target, on);
 }
 
+sql::Select join_to(const sql::Select& select, const Mapper& from, const Mapper& to, bool outer) {
+  const Relationship* found = nullptr;
+  std::string names;
+  for (const auto& rel : from.relationships()) {
+    if (rel->target != &to) continue;
+    names += (found ? ", " : "") + rel->name;
+    if (found) {
+      throw ArgumentError("join<" + to.class_name() + ">(): " + from.class_name() +
+                          " has several relationships to it (" + names +
+                          "); join along one with join(&" + from.class_name() + "::member)");
+    }
+    found = rel.get();
+  }
+  if (found) return join_along(select, *found, outer);
+  return outer ? select.outerjoin(to.table()) : select.join(to.table());
+}
+
 sql::Expr<bool> exists_along(const Relationship& rel, const sql::Expr<bool>& condition) {
   const Table& target = rel.target->table();
   std::vector<sql::Expr<bool>> where;

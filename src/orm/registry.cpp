@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "retort/core/error.hpp"
+#include "retort/orm/relationship.hpp"
 
 namespace retort {
 
@@ -38,6 +39,16 @@ void Registry::install(int slot, std::shared_ptr<orm::Mapper> mapper, bool if_ab
   }
   if (slot >= static_cast<int>(mappers_.size())) mappers_.resize(slot + 1);
   mappers_[slot] = std::move(mapper);
+}
+
+void Registry::add_related(const orm::Mapper& mapper) {
+  for (const auto& rel : mapper.relationships()) {
+    rel->add_target(*this);
+    const Table& link = rel->spec.secondary;
+    if (link.is_null()) continue;
+    std::lock_guard lock(mutex_);
+    if (!metadata_.find(link.fullname())) metadata_.add(link);
+  }
 }
 
 void Registry::unmapped(const std::type_info& type) const {

@@ -138,15 +138,82 @@ From From::alias(std::string name) const {
 }
 
 From From::join(const From& right, const Expr<bool>& on) const {
-  return From(std::make_shared<JoinNode>(node_, right.node(), on.node(), JoinKind::inner));
+  const NodePtr condition = on.node() ? on.node() : join_condition(*this, right).node();
+  return From(std::make_shared<JoinNode>(node_, right.node(), condition, JoinKind::inner));
 }
 
 From From::outerjoin(const From& right, const Expr<bool>& on) const {
-  return From(std::make_shared<JoinNode>(node_, right.node(), on.node(), JoinKind::left));
+  const NodePtr condition = on.node() ? on.node() : join_condition(*this, right).node();
+  return From(std::make_shared<JoinNode>(node_, right.node(), condition, JoinKind::left));
 }
 
 From From::full_join(const From& right, const Expr<bool>& on) const {
-  return From(std::make_shared<JoinNode>(node_, right.node(), on.node(), JoinKind::full));
+  const NodePtr condition = on.node() ? on.node() : join_condition(*this, right).node();
+  return From(std::make_shared<JoinNode>(node_, right.node(), condition, JoinKind::full));
+}
+
+namespace {
+
+// The tables among a FROM item's parts, each with the node that names it (the table, or
+// its alias): a join's sides in order.
+void tables_in(const NodePtr& node, std::vector<std::pair<NodePtr, const TableData*>>& out) {
+  if (!node) return;
+  if (node->kind == NodeKind::table) {
+    out.emplace_back(node, static_cast<const TableNode&>(*node).table.get());
+  } else if (node->kind == NodeKind::alias) {
+    const auto& a = static_cast<const AliasNode&>(*node);
+    if (a.from->kind == NodeKind::table)
+      out.emplace_back(node, static_cast<const TableNode&>(*a.from).table.get());
+  } else if (node->kind == NodeKind::join) {
+    const auto& j = static_cast<const JoinNode&>(*node);
+    tables_in(j.left, out);
+    tables_in(j.right, out);
+  }
+}
+
+}  // namespace
+
+Expr<bool> join_condition(const From& left, const From& right) {
+  std::vector<std::pair<NodePtr, const TableData*>> lefts, rights;
+  tables_in(left.node(), lefts);
+  tables_in(right.node(), rights);
+  if (rights.size() != 1 || (right.node() && right.node()->kind == NodeKind::join))
+    throw ArgumentError(
+        "join(): the ON condition is found only for a table or an alias of one; "
+        "give it");
+  const auto& [right_node, right_table] = rights.front();
+  std::vector<Expr<bool>> found;
+  std::vector<std::string> keys;
+  // `holder`'s foreign key to `referred`: holder.columns = referred.referred_columns.
+  const auto look = [&](const NodePtr& holder_node, const TableData* holder,
+                        const NodePtr& referred_node, const TableData* referred) {
+    for (const auto& fk : holder->foreign_keys) {
+      if (fk.referred_table != referred->fullname()) continue;
+      std::vector<Expr<bool>> pairs;
+      for (std::size_t i = 0; i < fk.columns.size() && i < fk.referred_columns.size(); ++i)
+        pairs.push_back(From(holder_node).c(fk.columns[i]) ==
+                        From(referred_node).c(fk.referred_columns[i]));
+      found.push_back(and_(std::move(pairs)));
+      std::string cols;
+      for (const auto& c : fk.columns)
+        cols += (cols.empty() ? "" : ", ") + c;
+      keys.push_back(holder->name + "(" + cols + ") -> " + fk.referred_table);
+    }
+  };
+  for (const auto& [left_node, left_table] : lefts) {
+    look(right_node, right_table, left_node, left_table);
+    if (left_node != right_node) look(left_node, left_table, right_node, right_table);
+  }
+  if (found.size() == 1) return found.front();
+  std::string list;
+  for (const auto& k : keys)
+    list += (list.empty() ? "" : "; ") + k;
+  if (found.empty()) {
+    throw ArgumentError("join(): no foreign key links " + describe(*right.node()) + " with " +
+                        describe(*left.node()) + "; give the ON condition");
+  }
+  throw ArgumentError("join(): several foreign keys link " + describe(*right.node()) + " with " +
+                      describe(*left.node()) + " (" + list + "); give the ON condition");
 }
 
 From From::cross_join(const From& right) const {

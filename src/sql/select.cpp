@@ -67,7 +67,10 @@ Select Select::joined(const From& target, const Expr<bool>& on, JoinKind kind) c
     if (!left) throw ArgumentError("join(): no table to join from; call select_from() first");
     froms.push_back(left);
   }
-  froms.back() = std::make_shared<JoinNode>(froms.back(), target.node(), on.node(), kind);
+  const NodePtr condition = on.node() || kind == JoinKind::cross
+                                ? on.node()
+                                : join_condition(From(froms.back()), target).node();
+  froms.back() = std::make_shared<JoinNode>(froms.back(), target.node(), condition, kind);
   return out;
 }
 

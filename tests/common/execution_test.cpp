@@ -99,6 +99,40 @@ TEST_P(CoreExecutionData, ResultShortcuts) {
             (std::vector<std::string>{"id", "name"}));
 }
 
+// Row (the cursor's view) and Record (the copy) read the same way.
+TEST_P(CoreExecutionData, RowsAndRecordsShareOneApi) {
+  const std::string sql = "SELECT id, name, age FROM person ORDER BY id";
+  const auto records = conn().execute(sql).all();
+  std::size_t i = 0;
+  for (const rt::Row& row : conn().execute(sql)) {
+    const rt::Record& rec = records.at(i++);
+    ASSERT_EQ(row.size(), rec.size());
+    EXPECT_EQ(row.columns(), rec.columns());
+    EXPECT_EQ(row.columns(), (std::vector<std::string>{"id", "name", "age"}));
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      EXPECT_EQ(row[c], rec[c]);
+      EXPECT_EQ(row.value(static_cast<int>(c)), rec.value(c));
+      EXPECT_EQ(row[row.columns()[c]], rec[rec.column_name(c)]);
+      EXPECT_EQ(row.is_null(static_cast<int>(c)), rec.is_null(c));
+    }
+    EXPECT_EQ(row.get<std::string>("name"), rec.get<std::string>("name"));
+    EXPECT_EQ(row.items(), rec.items());
+    EXPECT_EQ(row.to_json(), rec.to_json());
+    EXPECT_THROW(row[3], rt::ArgumentError);
+    EXPECT_THROW(rec[3], rt::ArgumentError);
+    EXPECT_THROW(row["nope"], rt::ArgumentError);
+    EXPECT_THROW(rec["nope"], rt::ArgumentError);
+  }
+  EXPECT_EQ(i, 3u);
+  EXPECT_EQ(records[0].to_json(), R"({"id":1,"name":"Ada","age":36})");
+  EXPECT_EQ(records[1].to_json(), R"({"id":2,"name":"Brian","age":null})");
+  for (const auto& [name, value] : records[2].items())
+    EXPECT_FALSE(name.empty() || value.is_null());
+  // Two columns of one name: one would hide the other in an object.
+  EXPECT_THROW(conn().execute("SELECT id, name AS id FROM person WHERE id = 1").one().to_json(),
+               rt::ArgumentError);
+}
+
 TEST_P(CoreExecutionData, RowsAffected) {
   EXPECT_EQ(conn().execute("UPDATE person SET age = 1 WHERE age IS NOT NULL").rows_affected(), 2);
   EXPECT_EQ(conn().execute("DELETE FROM person WHERE id = 99").rows_affected(), 0);

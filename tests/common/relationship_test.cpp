@@ -1,6 +1,7 @@
 // Relationships on both databases: each kind from the seeds, cascades, the order of the
 // unit of work's writes, loading strategies with pinned statement counts, and queries
 // across relationships.
+#include <algorithm>
 #include <functional>
 #include <ranges>
 
@@ -97,6 +98,60 @@ TEST_P(Relationships, CollectionsFromVectorsAndViews) {
   EXPECT_EQ(scalar("SELECT count(*) FROM rel_comment"), 2) << "delete-orphan";
   const rt::Many<Comment> copy(article->comments.items());  // and a Many from a vector
   EXPECT_EQ(copy.size(), 2u);
+}
+
+TEST_P(Relationships, RegisteringAModelRegistersWhatItRelatesTo) {
+  rt::Registry r;
+  r.add<Movie>();  // -> Actor (through rel_movies_actors) -> Stuntman, ContactDetails
+  std::vector<std::string> names;
+  for (const auto& t : r.metadata().tables())
+    names.push_back(t.name());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"rel_actor", "rel_contact_details", "rel_movie",
+                                             "rel_movies_actors", "rel_stuntman"}));
+  // create_all before the first query makes every table the first commit needs.
+  {
+    auto c = engine().connect();
+    r.metadata().drop_all(c);
+    r.metadata().create_all(c);
+  }
+  rt::Session session(engine(), {.registry = &r});
+  auto movie = session.add(Movie{.title = "M"});
+  movie->actors.push_back(rt::make_ref(Actor{.name = "A"}));
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_movies_actors"), 1);
+}
+
+TEST_P(Relationships, JoinByClass) {
+  rt::Session session(engine());
+  auto a = session.add(Actor{.name = "A"});
+  auto b = session.add(Actor{.name = "B"});
+  a->contact_details.push_back(rt::make_ref(ContactDetails{.phone_number = "1", .address = "x"}));
+  b->contact_details.push_back(rt::make_ref(ContactDetails{.phone_number = "2", .address = "y"}));
+  auto movie = session.add(Movie{.title = "M"});
+  movie->actors.push_back(b);
+  session.commit();
+  // Along the one relationship to the class: a one-to-many, and a many-to-many through
+  // its association table.
+  auto by_address = session.query<Actor>()
+                        .join<ContactDetails>()
+                        .where(rt::c(&ContactDetails::address) == "x")
+                        .all();
+  ASSERT_EQ(by_address.size(), 1u);
+  EXPECT_EQ(by_address[0]->name, "A");
+  auto in_movie = session.query<Actor>().join<Movie>().where(rt::c(&Movie::title) == "M").all();
+  ASSERT_EQ(in_movie.size(), 1u);
+  EXPECT_EQ(in_movie[0]->name, "B");
+  EXPECT_EQ(session.query<Actor>().outerjoin<ContactDetails>().all().size(), 2u);
+  // Two relationships to one class: which one is for the caller to say.
+  try {
+    (void)session.query<Member>().join<Member>();
+    FAIL();
+  } catch (const rt::ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("several relationships to it (followed, followers)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_P(Relationships, ObjectsThatOnlyReferToEachOtherAreFreed) {

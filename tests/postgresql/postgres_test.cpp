@@ -279,7 +279,7 @@ TEST(PostgresStatements, AStalePlanIsPreparedAgain) {
   {
     auto r = c.execute("SELECT * FROM mig");
     ASSERT_TRUE(r.next());
-    EXPECT_EQ(r.row().size(), 3);
+    EXPECT_EQ(r.row().size(), 3u);
   }
   auto stream = c.stream("SELECT * FROM mig");
   ASSERT_TRUE(stream.next());
@@ -301,7 +301,7 @@ TEST(PostgresStatements, AStalePlanIsPreparedAgain) {
     auto tx = c.begin();
     auto r = c.execute("SELECT * FROM mig");
     ASSERT_TRUE(r.next());
-    EXPECT_EQ(r.row().size(), 2);
+    EXPECT_EQ(r.row().size(), 2u);
   }
 }
 

@@ -138,6 +138,45 @@ TEST_F(SqlCompile, Joins) {
              "parent ON task.parent_id = parent.id");
 }
 
+TEST_F(SqlCompile, JoinsFindTheirConditionFromTheForeignKey) {
+  const std::string joined =
+      "SELECT \"user\".login, post.title FROM \"user\" JOIN post ON post.author_id = "
+      "\"user\".id";
+  expect_sql(rt::select(user.c("login"), post.c("title")).join(post), joined);
+  expect_sql(rt::select(user.c("login"), post.c("title")).select_from(user.join(post)), joined);
+  expect_sql(rt::select(user.c("login"), post.c("title")).select_from(rt::join(user, post)),
+             joined);
+  // Either side may hold the key, and an alias stands for its table.
+  auto p = post.alias("p");
+  expect_sql(rt::select(p.c("title")).select_from(p.outerjoin(user)),
+             "SELECT p.title FROM post AS p LEFT OUTER JOIN \"user\" ON p.author_id = "
+             "\"user\".id");
+  // A join's left side is searched whole.
+  rt::MetaData md;
+  auto& comment =
+      md.table("comment", {rt::Column("id", rt::Integer(), rt::primary_key),
+                           rt::Column("post_id", rt::Integer(), rt::ForeignKey("post.id"))});
+  expect_sql(rt::select(user.c("login")).select_from(user.join(post).join(comment)),
+             "SELECT \"user\".login FROM \"user\" JOIN post ON post.author_id = \"user\".id "
+             "JOIN comment ON comment.post_id = post.id");
+  // No key, or two (a table and an alias of itself): the condition must be given.
+  try {
+    (void)user.join(task);
+    FAIL();
+  } catch (const rt::ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("no foreign key links table 'task' with table 'user'"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    (void)task.join(task.alias("parent"));
+    FAIL();
+  } catch (const rt::ArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("several foreign keys"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)user.join(user.join(post)), rt::ArgumentError);
+}
+
 TEST_F(SqlCompile, GroupHavingOrderLimit) {
   auto n = rt::count(post.c("id"));
   auto q = rt::select(post.c("author_id"), n.label("n"))

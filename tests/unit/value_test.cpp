@@ -5,6 +5,7 @@
 
 #include "retort/core/base64.hpp"
 #include "retort/core/error.hpp"
+#include "retort/core/record.hpp"
 #include "retort/core/value.hpp"
 
 namespace rt = retort;
@@ -150,3 +151,33 @@ TEST(Value, ReprForLogs) {
   EXPECT_EQ(rt::Value("it's").repr(), "'it's'");
   EXPECT_EQ(rt::Value(rt::Blob(16)).repr(), "<blob 16 bytes>");
 }
+
+namespace retort_test_record {
+
+rt::Record record(std::vector<std::string> names, std::vector<rt::Value> values) {
+  return rt::Record(std::make_shared<const std::vector<std::string>>(std::move(names)),
+                    std::move(values));
+}
+
+TEST(RecordJson, EveryKindOfValue) {
+  const auto r = record(
+      {"i", "r", "nan", "t", "b", "n", "blob", "date", "ts", "time", "dec", "json", "bad", "uuid"},
+      {rt::Value(std::int64_t{-7}), rt::Value(2.5), rt::Value(std::nan("")),
+       rt::Value(std::string("q\"uote\n\xC3\xA9")), rt::Value(true), rt::null,
+       rt::Value(rt::Blob{0, 1, 255}), rt::Value(2024y / February / 29d),
+       rt::Value(rt::Timestamp(sys_days(2024y / February / 29d) + 13h + 45min + 250ms)),
+       rt::Value(rt::TimeOfDay(13, 45)), rt::Value(rt::Decimal{"12345678901234567890.10"}),
+       rt::Value(rt::JsonText{R"({"a": [1, 2]})"}), rt::Value(rt::JsonText{"not json"}),
+       rt::Value(rt::Uuid::parse("12345678-1234-5678-1234-567812345678"))});
+  EXPECT_EQ(r.to_json(), R"({"i":-7,"r":2.5,"nan":"NaN","t":"q\"uote\n)"
+                         "\xC3\xA9"
+                         R"(","b":true,"n":null,"blob":"AAH/","date":"2024-02-29",)"
+                         R"("ts":"2024-02-29T13:45:00.250000","time":"13:45:00.000000",)"
+                         R"("dec":"12345678901234567890.10","json":{"a":[1,2]},"bad":"not json",)"
+                         R"("uuid":"12345678-1234-5678-1234-567812345678"})");
+  // Text that is not UTF-8 is an error naming the column, never replaced.
+  EXPECT_THROW(record({"x"}, {rt::Value(std::string("\xFF"))}).to_json(), rt::DataError);
+  EXPECT_THROW(record({"x", "x"}, {rt::Value(1), rt::Value(2)}).to_json(), rt::ArgumentError);
+}
+
+}  // namespace retort_test_record

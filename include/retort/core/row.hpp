@@ -6,8 +6,11 @@
 //     auto born = row.get<std::optional<std::chrono::year_month_day>>(2);
 //   }
 //
-// A Row is a view: it is valid until the result advances. get<T> reads the column
-// straight from the driver; NULL into a non-optional T, or a value T cannot hold, raises
+// A Row is a view: it is valid until the result advances; rt::Record is the copy that
+// stays. Both read the same way: size(), columns(), column_name(i), index_of(name),
+// value(i or name) and [i or name] (an rt::Value), get<T>(i or name), is_null(i),
+// items() (name and value pairs) and to_json(). get<T> reads the column straight from
+// the driver; NULL into a non-optional T, or a value T cannot hold, raises
 // rt::DataError naming the column.
 //
 // A statement of the expression language knows its columns' types, and its rows read
@@ -24,6 +27,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "retort/core/driver.hpp"
@@ -41,13 +45,23 @@ class Row {
   explicit Row(driver::Statement* stmt, const ColumnReaders* readers = nullptr)
       : stmt_(stmt), readers_(readers) {}
 
-  int size() const { return stmt_->column_count(); }
+  std::size_t size() const { return static_cast<std::size_t>(stmt_->column_count()); }
+  std::vector<std::string> columns() const;
   std::string_view column_name(int column) const { return stmt_->column_name(column); }
   // The index of a column by name; rt::ArgumentError lists the columns if there is none.
   int index_of(std::string_view name) const;
 
   bool is_null(int column) const { return stmt_->is_null(column); }
   Value value(int column) const { return read(column, stmt_->get_value(column)); }
+  Value value(std::string_view name) const { return value(index_of(name)); }
+  // As value(), and rt::ArgumentError for an index out of range.
+  Value operator[](std::size_t column) const;
+  Value operator[](std::string_view name) const { return value(name); }
+
+  // (column name, value) for each column, in order.
+  std::vector<std::pair<std::string, Value>> items() const;
+  // The row as a JSON object of column name to value (see Record::to_json).
+  std::string to_json() const;
 
   template <class T>
   T get(int column) const;

@@ -52,10 +52,10 @@ class Query {
     return with(select_.limit(per_page).offset((page - 1) * per_page));
   }
   Query distinct() const { return with(select_.distinct()); }
-  Query join(const sql::From& target, const sql::Expr<bool>& on) const {
+  Query join(const sql::From& target, const sql::Expr<bool>& on = {}) const {
     return with(select_.join(target, on));
   }
-  Query outerjoin(const sql::From& target, const sql::Expr<bool>& on) const {
+  Query outerjoin(const sql::From& target, const sql::Expr<bool>& on = {}) const {
     return with(select_.outerjoin(target, on));
   }
   // How relationships load (rt::selectin, rt::joined, rt::raiseload, ...).
@@ -64,6 +64,19 @@ class Query {
     Query q = *this;
     (q.options_.push_back(load_options), ...);
     return q;
+  }
+  // Joins mapped class U: along T's one relationship to it, or, when there is none, on
+  // the foreign key between their tables. rt::ArgumentError when T has several
+  // relationships to U (name one: join(&T::member)).
+  template <class U>
+  Query join() const {
+    return with(orm::join_to(select_, registry_of().template mapper<T>(),
+                             registry_of().template mapper<U>(), false));
+  }
+  template <class U>
+  Query outerjoin() const {
+    return with(orm::join_to(select_, registry_of().template mapper<T>(),
+                             registry_of().template mapper<U>(), true));
   }
   // Joins a related table along a relationship (its columns are then usable in where()).
   template <class O, class H>

@@ -37,11 +37,16 @@ class Registry {
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 
-  // Adds a declarative model (T::mapping()).
+  // Adds a declarative model (T::mapping()), and with it the declarative models its
+  // relationships lead to and their link tables, so that metadata().create_all() made
+  // before the first query creates every table the models need.
   template <orm::declarative T>
   Registry& add() {
     // Threads may meet here on a model's first use: the first to install wins.
-    if (!find<T>()) install(orm::type_slot<T>(), T::mapping().build(), true);
+    if (!find<T>()) {
+      install(orm::type_slot<T>(), T::mapping().build(), true);
+      add_related(*find<T>());
+    }
     return *this;
   }
   template <class T, class U, class... More>
@@ -53,6 +58,7 @@ class Registry {
   template <class T>
   Registry& add(orm::ModelBuilder<T> builder) {
     install(orm::type_slot<T>(), builder.build());
+    add_related(*find<T>());
     return *this;
   }
 
@@ -107,6 +113,8 @@ class Registry {
  private:
   // Adds a mapper; a type already mapped is an error unless `if_absent`.
   void install(int slot, std::shared_ptr<orm::Mapper> mapper, bool if_absent = false);
+  // The declarative targets of the mapper's relationships and their link tables.
+  void add_related(const orm::Mapper& mapper);
   // Builds a subclass's mapper from its base's (inheritance.cpp): the base's attributes
   // and relationships, then the subclass's own table (joined) or columns (single-table).
   void inherit(orm::Mapper& mapper);

@@ -424,6 +424,8 @@ class Relationship {
   virtual void link_remove(HandleBase& h, EntityState* other) const = 0;
   virtual bool maps(const void* member, std::size_t size) const = 0;
   virtual const Mapper& find_target(Registry& registry) const = 0;
+  // Adds the target to the registry when it is a declarative model.
+  virtual void add_target(Registry& registry) const = 0;
   // Every object the handle keeps alive (its items and those kept for orphan checks),
   // and letting go of them all: for collect_cycles().
   virtual void held(const HandleBase& h, std::vector<EntityState*>& out) const = 0;
@@ -566,6 +568,7 @@ class TypedRelationship final : public Relationship {
     return size == sizeof member_ && std::memcmp(member, &member_, size) == 0;
   }
   const Mapper& find_target(Registry& registry) const override;
+  void add_target(Registry& registry) const override;
   void held(const HandleBase& base, std::vector<EntityState*>& out) const override {
     const H& h = static_cast<const H&>(base);
     if constexpr (std::is_same_v<H, Many<T>>) {
@@ -741,6 +744,11 @@ MemberRef MemberRef::of(M O::*member) {
 template <class O, class T, class H>
 const Mapper& TypedRelationship<O, T, H>::find_target(Registry& registry) const {
   return registry.registered<T>();
+}
+
+template <class O, class T, class H>
+void TypedRelationship<O, T, H>::add_target(Registry& registry) const {
+  if constexpr (declarative<T>) registry.add<T>();
 }
 
 template <class H>

@@ -30,14 +30,29 @@ class From {
   std::vector<Expr<>> columns() const;
 
   From alias(std::string name) const;
-  From join(const From& right, const Expr<bool>& on) const;
-  From outerjoin(const From& right, const Expr<bool>& on) const;  // LEFT OUTER JOIN
-  From full_join(const From& right, const Expr<bool>& on) const;
+  // Without `on`, the join is on the one foreign key between the two sides
+  // (join_condition below), as SQLAlchemy's join(a, b) infers it.
+  From join(const From& right, const Expr<bool>& on = {}) const;
+  From outerjoin(const From& right, const Expr<bool>& on = {}) const;  // LEFT OUTER JOIN
+  From full_join(const From& right, const Expr<bool>& on = {}) const;
   From cross_join(const From& right) const;
 
  protected:
   NodePtr node_;
 };
+
+// The ON condition joining `right` (a table, or an alias of one) to `left` (a table, an
+// alias, or a join of them): equality of the columns of the one foreign key between them,
+// whichever side holds it. rt::ArgumentError when there is none or more than one (name
+// the condition then).
+Expr<bool> join_condition(const From& left, const From& right);
+// rt::join(a, b) and rt::outerjoin(a, b), as SQLAlchemy's: a.join(b, on).
+inline From join(const From& left, const From& right, const Expr<bool>& on = {}) {
+  return left.join(right, on);
+}
+inline From outerjoin(const From& left, const From& right, const Expr<bool>& on = {}) {
+  return left.outerjoin(right, on);
+}
 
 // Rows as a FROM item, its columns named and typed:
 //   auto v = rt::sql::values("v", {{"id", rt::Integer()}, {"name", rt::String()}},
@@ -49,3 +64,8 @@ From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
 From values(std::string name, std::vector<std::pair<std::string, Type>> columns, std::size_t rows);
 
 }  // namespace retort::sql
+
+namespace retort {
+using sql::join;
+using sql::outerjoin;
+}  // namespace retort

@@ -78,10 +78,11 @@ class Select : public Executable {
   Select where(const Expr<bool>& condition) const;
   // FROM the given item (a table, alias, join, subquery).
   Select select_from(const From& from) const;
-  // Joins to the current FROM (its last item); on defaults to nothing for cross joins.
-  Select join(const From& target, const Expr<bool>& on) const;
-  Select outerjoin(const From& target, const Expr<bool>& on) const;
-  Select full_join(const From& target, const Expr<bool>& on) const;
+  // Joins to the current FROM (its last item); without `on`, on the one foreign key
+  // between them (rt::sql::join_condition).
+  Select join(const From& target, const Expr<bool>& on = {}) const;
+  Select outerjoin(const From& target, const Expr<bool>& on = {}) const;
+  Select full_join(const From& target, const Expr<bool>& on = {}) const;
   template <class... O>
   Select order_by(const O&... items) const {
     Select out = copy();

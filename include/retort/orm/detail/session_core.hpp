@@ -33,6 +33,9 @@ namespace retort::orm {
 
 // The select joined to a relationship's target (and association table) on its columns.
 sql::Select join_along(const sql::Select& select, const Relationship& rel, bool outer);
+// The select joined to `to`'s table along `from`'s one relationship to it, or on the
+// foreign key between their tables when there is none.
+sql::Select join_to(const sql::Select& select, const Mapper& from, const Mapper& to, bool outer);
 // EXISTS (SELECT 1 FROM target WHERE <joined to the outer row> AND condition).
 sql::Expr<bool> exists_along(const Relationship& rel, const sql::Expr<bool>& condition);
 
