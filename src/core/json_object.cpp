@@ -1,4 +1,4 @@
-// Rows as JSON objects (Record::to_json, Row::to_json).
+// Values and rows as JSON (json_value, Record::to_json, Row::to_json).
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -7,12 +7,12 @@
 #include "retort/core/base64.hpp"
 #include "retort/core/datetime.hpp"
 #include "retort/core/error.hpp"
+#include "retort/core/json_value.hpp"
 #include "retort/core/record.hpp"
 
 namespace retort::detail {
-namespace {
 
-nlohmann::ordered_json to_json(const Value& v) {
+nlohmann::ordered_json json_value(const Value& v, bool utc) {
   switch (v.type()) {
     case ValueType::null:
       return nullptr;
@@ -34,7 +34,7 @@ nlohmann::ordered_json to_json(const Value& v) {
     case ValueType::date:
       return format_date(v.get<std::chrono::year_month_day>());
     case ValueType::timestamp:
-      return format_timestamp(v.get<Timestamp>(), 'T');
+      return format_timestamp(v.get<Timestamp>(), 'T') + (utc ? "Z" : "");
     case ValueType::time:
       return format_time(v.get<TimeOfDay>());
     case ValueType::decimal:
@@ -50,8 +50,6 @@ nlohmann::ordered_json to_json(const Value& v) {
   return nullptr;
 }
 
-}  // namespace
-
 std::string json_object(const std::vector<std::string>& names, const std::vector<Value>& values) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   std::set<std::string_view> seen;
@@ -61,7 +59,7 @@ std::string json_object(const std::vector<std::string>& names, const std::vector
       throw ArgumentError("to_json(): two columns are named '" + name +
                           "'; label them so that neither hides the other");
     }
-    out[name] = to_json(values[i]);
+    out[name] = json_value(values[i]);
   }
   try {
     return out.dump();
@@ -69,7 +67,7 @@ std::string json_object(const std::vector<std::string>& names, const std::vector
     // Replacing the bytes would change the text: say which column has them.
     for (std::size_t i = 0; i < values.size(); ++i) {
       try {
-        (void)to_json(values[i]).dump();
+        (void)json_value(values[i]).dump();
       } catch (const nlohmann::json::type_error&) {
         throw DataError("to_json(): column '" + (i < names.size() ? names[i] : std::to_string(i)) +
                         "' holds text that is not UTF-8");

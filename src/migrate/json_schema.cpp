@@ -1,6 +1,7 @@
 #include "json_schema.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <set>
 
 #include "retort/core/error.hpp"
@@ -153,6 +154,9 @@ ordered_json value(const Value& v, const std::string& where) {
     case ValueType::integer:
       return v.get<std::int64_t>();
     case ValueType::real:
+      // JSON has no NaN or infinity, and null would change the row.
+      if (!std::isfinite(v.get<double>()))
+        bad(where, "NaN and infinities cannot be written to a revision");
       return v.get<double>();
     case ValueType::blob:
       bad(where, "binary values cannot be written to a revision");

@@ -1,8 +1,9 @@
 // JSON objects to messages through the same field conversions as the model mappings.
 #include "retort/proto/json_mapping.hpp"
 
-#include "retort/core/base64.hpp"
-#include "retort/core/datetime.hpp"
+#include <limits>
+
+#include "retort/core/json_value.hpp"
 #include "retort/proto/mapping.hpp"
 
 namespace retort::proto::detail {
@@ -40,6 +41,15 @@ Value field_value(const nlohmann::json& j, const FD* field, const Path& at) {
     throw DataError(at.str() + ": a JSON " + j.type_name() + " cannot fill the field " +
                     field->full_name());
   }
+  const bool floating =
+      field->cpp_type() == FD::CPPTYPE_DOUBLE || field->cpp_type() == FD::CPPTYPE_FLOAT;
+  if (floating && j.is_string()) {
+    // Protobuf's JSON writes these three as strings.
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s == "NaN") return Value(std::numeric_limits<double>::quiet_NaN());
+    if (s == "Infinity") return Value(std::numeric_limits<double>::infinity());
+    if (s == "-Infinity") return Value(-std::numeric_limits<double>::infinity());
+  }
   try {
     return from_json(j);
   } catch (const Error& e) {
@@ -47,25 +57,9 @@ Value field_value(const nlohmann::json& j, const FD* field, const Path& at) {
   }
 }
 
+// Protobuf's JSON writes timestamps in UTC ("Z") and NaN as "NaN".
 nlohmann::json to_json(const Value& v) {
-  switch (v.type()) {
-    case ValueType::null:
-      return nullptr;
-    case ValueType::boolean:
-      return v.get<bool>();
-    case ValueType::integer:
-      return v.get<std::int64_t>();
-    case ValueType::real:
-      return v.get<double>();
-    case ValueType::blob:
-      return base64_encode(v.get<Blob>());
-    case ValueType::timestamp:
-      return format_timestamp(v.get<Timestamp>(), 'T') + "Z";
-    case ValueType::json:
-      return nlohmann::json::parse(v.get<JsonText>().text);
-    default:
-      return v.as<std::string>();
-  }
+  return retort::detail::json_value(v, true);
 }
 
 bool implicit(const FD* f) {

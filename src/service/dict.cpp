@@ -1,12 +1,12 @@
 #include "retort/service/dict.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "held.hpp"
 #include "retort/core/base64.hpp"
 #include "retort/core/datetime.hpp"
 #include "retort/core/error.hpp"
+#include "retort/core/json_value.hpp"
 #include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/relationship.hpp"
 
@@ -244,40 +244,7 @@ void apply(const Plan& p, EntityState* state, void* object, std::vector<Held>& m
 }  // namespace
 
 Dict value_to_json(const Value& v, const Type& type) {
-  switch (v.type()) {
-    case ValueType::null:
-      return nullptr;
-    case ValueType::boolean:
-      return v.get<bool>();
-    case ValueType::integer:
-      return v.get<std::int64_t>();
-    case ValueType::real: {
-      const double d = v.get<double>();
-      if (std::isnan(d)) return "NaN";
-      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-      return d;
-    }
-    case ValueType::text:
-      return v.get<std::string>();
-    case ValueType::blob:
-      return base64_encode(v.get<Blob>());
-    case ValueType::date:
-      return format_date(v.get<std::chrono::year_month_day>());
-    case ValueType::timestamp:
-      return format_timestamp(v.get<Timestamp>(), 'T') + (type.timezone() ? "Z" : "");
-    case ValueType::time:
-      return format_time(v.get<TimeOfDay>());
-    case ValueType::decimal:
-      return v.get<Decimal>().text;
-    case ValueType::json: {
-      const std::string& text = v.get<JsonText>().text;
-      Dict parsed = Dict::parse(text, nullptr, false);
-      return parsed.is_discarded() ? Dict(text) : parsed;
-    }
-    case ValueType::uuid:
-      return v.get<Uuid>().str();
-  }
-  return nullptr;
+  return retort::detail::json_value(v, type.timezone());
 }
 
 Value json_to_value(const Dict& json, const Type& type, bool can_be_null, std::string_view path) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -161,6 +162,20 @@ TEST(RevisionFiles, HostileValuesAreRefused) {
   refuses(R"js({"revision": "a", "upgrade": "drop everything"})js", "is not a list");
   refuses(R"js({"revision": "a", "down_revision": [1]})js", "down_revision");
   fs::remove_all(dir);
+}
+
+// JSON has no NaN: writing one as null would insert NULL where the model had a number.
+TEST(RevisionFiles, NonFiniteNumbersAreRefusedWhenWritten) {
+  for (const double d : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+    mg::Revision r{.id = "a"};
+    r.upgrade = {mg::BulkInsert{"t", {{{"a", d}}}}};
+    try {
+      (void)mg::format_revision(r);
+      ADD_FAILURE() << "wrote " << d;
+    } catch (const rt::ArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find("NaN and infinities"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(RevisionGraph, TargetsResolveAsAlembicsDo) {

@@ -3,6 +3,8 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 #include <random>
 #include <typeindex>
@@ -594,6 +596,19 @@ TEST(ProtoJsonMapping, ObjectToMessageAndBack) {
   EXPECT_TRUE(
       google::protobuf::util::MessageDifferencer::Equals(profile_json().to_proto(back), msg))
       << "the way back maps again to the same message";
+}
+
+// Protobuf's JSON names NaN and the infinities; null would leave the field unset.
+TEST(ProtoJsonMapping, NonFiniteDoublesKeepTheirNames) {
+  const auto contact = rt::proto::json_mapping<pbt::Contact>();
+  for (const double d : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+    pbt::Contact msg;
+    msg.set_score(d);
+    const nlohmann::json j = contact.to_json(msg);
+    EXPECT_EQ(j["score"], std::isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+    const pbt::Contact back = contact.to_proto(j);
+    EXPECT_TRUE(std::isnan(d) ? std::isnan(back.score()) : back.score() == d);
+  }
 }
 
 TEST(ProtoJsonMapping, ErrorsNameThePath) {

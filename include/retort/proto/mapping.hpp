@@ -456,56 +456,10 @@ class Mapping {
   // them are visited in an order known at compile time, each converting inline what its
   // rule converts in typed code (as hand-written code would); the rest call their rules.
   void fill(const T& object, Message& out, const Path& path, int depth) const {
-    check_depth(path, depth);
-    if constexpr (generated<Message>) {
-      const Step* steps = state_->program.data();
-      int typed = -1;  // the rule whose typed conversion runs, for its errors' path
-      try {
-        Accessors<Message>::for_each([&]<class A>(A) {
-          const Step& step = steps[A::index];
-          if (step.to) {
-            typed = step.rule;
-            if (detail::run_typed_to<A>(step.to, member_at(&object, step.offset), out)) return;
-            typed = -1;
-          }
-          if (step.rule >= 0) run_rule_to(step.rule, object, out, path, depth);
-        });
-      } catch (const Error& e) {
-        if (typed < 0) throw;
-        throw_at(typed, path, e);
-      }
-      for (const int i : state_->rest)
-        run_rule_to(i, object, out, path, depth);
-    } else {
-      for (const auto& r : state_->rules)
-        r.to(&object, out, Path{&path, &r.field->name()}, depth);
-    }
+    walk<true>(object, out, path, depth);
   }
   void read(const Message& message, T& out, const Path& path, int depth) const {
-    check_depth(path, depth);
-    if constexpr (generated<Message>) {
-      const Step* steps = state_->program.data();
-      int typed = -1;
-      try {
-        Accessors<Message>::for_each([&]<class A>(A) {
-          const Step& step = steps[A::index];
-          if (step.from) {
-            typed = step.rule;
-            if (detail::run_typed_from<A>(step.from, member_at(&out, step.offset), message)) return;
-            typed = -1;
-          }
-          if (step.rule >= 0) run_rule_from(step.rule, message, out, path, depth);
-        });
-      } catch (const Error& e) {
-        if (typed < 0) throw;
-        throw_at(typed, path, e);
-      }
-      for (const int i : state_->rest)
-        run_rule_from(i, message, out, path, depth);
-    } else {
-      for (const auto& r : state_->rules)
-        r.from(&out, message, Path{&path, &r.field->name()}, depth);
-    }
+    walk<false>(out, message, path, depth);
   }
 
  private:
@@ -528,16 +482,48 @@ class Mapping {
     std::vector<int> rest;
   };
 
-  // Out of line, so that the typed steps around them stay small enough to inline.
-  [[gnu::noinline]] void run_rule_to(int i, const T& object, Message& out, const Path& path,
-                                     int depth) const {
-    const detail::Rule& r = state_->rules[static_cast<std::size_t>(i)];
-    r.to(&object, out, Path{&path, &r.field->name()}, depth);
+  // fill() (kToMessage) and read(): one walk each way.
+  template <bool kToMessage, class Object, class Msg>
+  void walk(Object& object, Msg& message, const Path& path, int depth) const {
+    check_depth(path, depth);
+    if constexpr (generated<Message>) {
+      const Step* steps = state_->program.data();
+      int typed = -1;  // the rule whose typed conversion runs, for its errors' path
+      try {
+        Accessors<Message>::for_each([&]<class A>(A) {
+          const Step& step = steps[A::index];
+          if (const std::uint8_t code = kToMessage ? step.to : step.from) {
+            typed = step.rule;
+            bool done;
+            if constexpr (kToMessage)
+              done = detail::run_typed_to<A>(code, member_at(&object, step.offset), message);
+            else
+              done = detail::run_typed_from<A>(code, member_at(&object, step.offset), message);
+            if (done) return;
+            typed = -1;
+          }
+          if (step.rule >= 0) run_rule<kToMessage>(step.rule, object, message, path, depth);
+        });
+      } catch (const Error& e) {
+        if (typed < 0) throw;
+        throw_at(typed, path, e);
+      }
+      for (const int i : state_->rest)
+        run_rule<kToMessage>(i, object, message, path, depth);
+    } else {
+      for (std::size_t i = 0; i < state_->rules.size(); ++i)
+        run_rule<kToMessage>(static_cast<int>(i), object, message, path, depth);
+    }
   }
-  [[gnu::noinline]] void run_rule_from(int i, const Message& message, T& out, const Path& path,
-                                       int depth) const {
+  // Out of line, so that the typed steps around them stay small enough to inline.
+  template <bool kToMessage, class Object, class Msg>
+  [[gnu::noinline]] void run_rule(int i, Object& object, Msg& message, const Path& path,
+                                  int depth) const {
     const detail::Rule& r = state_->rules[static_cast<std::size_t>(i)];
-    r.from(&out, message, Path{&path, &r.field->name()}, depth);
+    if constexpr (kToMessage)
+      r.to(&object, message, Path{&path, &r.field->name()}, depth);
+    else
+      r.from(&object, message, Path{&path, &r.field->name()}, depth);
   }
   [[noreturn, gnu::noinline]] void throw_at(int i, const Path& path, const Error& e) const {
     const detail::Rule& r = state_->rules[static_cast<std::size_t>(i)];
