@@ -1,6 +1,7 @@
 #include "retort/core/datetime.hpp"
 
 #include <cstdio>
+#include <ostream>
 
 #include "retort/core/error.hpp"
 
@@ -122,6 +123,32 @@ std::string format_timestamp(Timestamp ts, char separator) {
   out.push_back(separator);
   out += format_time(TimeOfDay(ts - day_point));
   return out;
+}
+
+std::string isoformat(TimeOfDay time) {
+  std::string out = format_time(time);
+  if (time.since_midnight.count() % 1000000 == 0) out.resize(out.size() - 7);
+  return out;
+}
+
+std::string isoformat(Timestamp ts, char separator) {
+  const auto day_point = floor<days>(ts);
+  std::string out = format_date(year_month_day(day_point));
+  out.push_back(separator);
+  out += isoformat(TimeOfDay(ts - day_point));
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& out, TimeOfDay time) {
+  return out << isoformat(time);
+}
+
+std::ostream& operator<<(std::ostream& out, year_month_day date) {
+  return out << format_date(date);
+}
+
+std::ostream& operator<<(std::ostream& out, Timestamp ts) {
+  return out << isoformat(ts, ' ');
 }
 
 std::string storable_date(year_month_day date) {

@@ -34,9 +34,9 @@ nlohmann::ordered_json json_value(const Value& v, bool utc) {
     case ValueType::date:
       return format_date(v.get<std::chrono::year_month_day>());
     case ValueType::timestamp:
-      return format_timestamp(v.get<Timestamp>(), 'T') + (utc ? "Z" : "");
+      return isoformat(v.get<Timestamp>()) + (utc ? "Z" : "");
     case ValueType::time:
-      return format_time(v.get<TimeOfDay>());
+      return isoformat(v.get<TimeOfDay>());
     case ValueType::decimal:
       return v.get<Decimal>().text;  // as text: a JSON number would be read as a double
     case ValueType::json: {

@@ -1,5 +1,6 @@
 #include "retort/core/uuid.hpp"
 
+#include <ostream>
 #include <random>
 
 #include "retort/core/error.hpp"
@@ -74,6 +75,10 @@ std::string Uuid::str() const {
     out.push_back(digits[bytes_[i] & 0xf]);
   }
   return out;
+}
+
+std::ostream& operator<<(std::ostream& out, const Uuid& u) {
+  return out << u.str();
 }
 
 }  // namespace retort

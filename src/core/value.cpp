@@ -4,10 +4,15 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <ostream>
 
 #include "retort/core/error.hpp"
 
 namespace retort {
+
+std::ostream& operator<<(std::ostream& out, const Decimal& d) {
+  return out << d.text;
+}
 
 const char* to_string(ValueType type) {
   switch (type) {

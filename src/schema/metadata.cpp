@@ -204,15 +204,6 @@ void MetaData::drop_all(Connection& conn, const CreateOptions& options) const {
         }
       }
     }
-    std::set<std::string> types;
-    for (auto& name : d.enum_type_names(conn))
-      types.insert(std::move(name));
-    // Enum types that tables staying behind still use are kept.
-    for (const auto& table : tables) {
-      if (wanted(options, table.fullname()) || !existing.count(table.fullname())) continue;
-      for (const auto& e : enum_types(table))
-        types.erase(e.name());
-    }
     for (const auto& table : tables) {
       if (!wanted(options, table.fullname())) continue;
       if (existing.count(table.fullname()))
@@ -220,8 +211,14 @@ void MetaData::drop_all(Connection& conn, const CreateOptions& options) const {
       else if (!options.checkfirst)
         conn.execute(drop_table_ddl(table, d));
     }
-    // After the tables: several of them may share one type.
+    // After the tables, the types none of the tables left behind uses (of this MetaData
+    // or any other).
     if (!d.enum_as_check()) {
+      std::set<std::string> types;
+      for (auto& name : d.enum_type_names(conn))
+        types.insert(std::move(name));
+      for (const auto& name : d.enum_types_in_use(conn))
+        types.erase(name);
       for (const auto& table : tables) {
         if (!wanted(options, table.fullname())) continue;
         for (const auto& e : enum_types(table)) {

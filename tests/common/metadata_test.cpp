@@ -161,9 +161,19 @@ TEST_P(MetaDataTest, EnumTypeSharedByTablesIsCreatedOnceAndDroppedWithTheLast) {
   // The type exists already; the table is made again without a second CREATE TYPE.
   md.create_all(conn());
   EXPECT_TRUE(exists("md_lone"));
+  // A table of another MetaData uses the type too: it stays until that one is dropped.
+  rt::MetaData other;
+  other.table("md_elsewhere",
+              {rt::Column("id", rt::Integer(), rt::primary_key), rt::Column("tint", colour)});
+  other.create_all(conn());
   md.drop_all(conn());
   EXPECT_FALSE(exists("md_parent"));
   EXPECT_FALSE(exists("md_lone"));
+  if (postgres()) {
+    EXPECT_EQ(types(), 1);
+  }
+  other.drop_all(conn());
+  EXPECT_FALSE(exists("md_elsewhere"));
   if (postgres()) {
     EXPECT_EQ(types(), 0);
   }

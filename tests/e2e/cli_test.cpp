@@ -58,7 +58,7 @@ constexpr const char* sqlite_dump = R"json({
     {"id": 2, "name": "say \"hi\"\nit's me\\"}
   ],
   "cli_child": [
-    {"id": 10, "parent_id": 1, "note": "tab\tbell\u0007", "data": "AP8Q+w==", "born": "2024-02-29", "seen": "2024-02-29T13:45:00.250000", "alarm": "07:30:00.000000", "price": "12.50", "amount": "12.5", "ratio": 0.1, "meta": {"b":[1,2.50,"x"],"a":null,"n":12345678901234567890123}, "active": true},
+    {"id": 10, "parent_id": 1, "note": "tab\tbell\u0007", "data": "AP8Q+w==", "born": "2024-02-29", "seen": "2024-02-29T13:45:00.250000", "alarm": "07:30:00", "price": "12.50", "amount": "12.5", "ratio": 0.1, "meta": {"b":[1,2.50,"x"],"a":null,"n":12345678901234567890123}, "active": true},
     {"id": 11, "parent_id": 2, "note": null, "data": null, "born": null, "seen": null, "alarm": null, "price": null, "amount": null, "ratio": null, "meta": null, "active": null},
     {"id": 12, "parent_id": 1, "note": "", "data": "", "born": "someday", "seen": null, "alarm": null, "price": "n/a", "amount": "7", "ratio": 1e+300, "meta": "not json", "active": false}
   ]
@@ -98,7 +98,7 @@ constexpr const char* postgres_dump = R"json({
     {"id": 2, "name": "say \"hi\"\nit's me\\"}
   ],
   "cli_child": [
-    {"id": 10, "parent_id": 1, "note": "tab\tbell\u0007", "data": "AP8Q+w==", "born": "2024-02-29", "seen": "2024-02-29T13:45:00.250000Z", "alarm": "07:30:00.000000", "price": "12.50", "amount": "12.50", "ratio": 0.1, "meta": {"a":null,"b":[1,2.50,"x"],"n":12345678901234567890123}, "active": true, "token": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
+    {"id": 10, "parent_id": 1, "note": "tab\tbell\u0007", "data": "AP8Q+w==", "born": "2024-02-29", "seen": "2024-02-29T13:45:00.250000Z", "alarm": "07:30:00", "price": "12.50", "amount": "12.50", "ratio": 0.1, "meta": {"a":null,"b":[1,2.50,"x"],"n":12345678901234567890123}, "active": true, "token": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
     {"id": 11, "parent_id": 2, "note": null, "data": null, "born": null, "seen": null, "alarm": null, "price": null, "amount": null, "ratio": null, "meta": null, "active": null, "token": null},
     {"id": 12, "parent_id": 1, "note": "", "data": "", "born": "infinity", "seen": null, "alarm": null, "price": "NaN", "amount": "7", "ratio": "Infinity", "meta": [], "active": false, "token": null}
   ]

@@ -1,10 +1,13 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
+#include <sstream>
 
 #include "retort/core/base64.hpp"
 #include "retort/core/error.hpp"
+#include "retort/core/fmt.hpp"
 #include "retort/core/record.hpp"
 #include "retort/core/value.hpp"
 
@@ -46,6 +49,48 @@ TEST(Datetime, TimeOfDay) {
   EXPECT_EQ(rt::parse_time("23:59:58.999999"), t);
   EXPECT_EQ(rt::parse_time("08:30"), rt::TimeOfDay(8, 30));
   EXPECT_THROW(rt::parse_time("8:30"), rt::DataError);
+}
+
+// Printing follows Python's str() and isoformat(): the fraction only when it is not
+// zero, six digits when it is not; {fmt} prints what operator<< prints.
+TEST(Datetime, PrintsAsPythonDoes) {
+  using retort::operator<<;
+  const auto printed = [](const auto& v) {
+    std::ostringstream out;
+    out << v;
+    EXPECT_EQ(fmt::format("{}", v), out.str());
+    return out.str();
+  };
+  const rt::Timestamp whole = sys_days(year{2024} / February / 29) + hours(13) + minutes(45);
+  EXPECT_EQ(printed(whole), "2024-02-29 13:45:00");
+  EXPECT_EQ(printed(whole + microseconds(250000)), "2024-02-29 13:45:00.250000");
+  EXPECT_EQ(rt::isoformat(whole), "2024-02-29T13:45:00");
+  EXPECT_EQ(printed(year{2024} / February / 29), "2024-02-29");
+  EXPECT_EQ(printed(rt::TimeOfDay(9, 5)), "09:05:00");
+  EXPECT_EQ(printed(rt::TimeOfDay(9, 5, 1, 7)), "09:05:01.000007");
+  EXPECT_EQ(printed(rt::Decimal{"-0.10"}), "-0.10");
+  const auto id = rt::Uuid::parse("1B4E28BA-2FA1-11D2-883F-0016D3CCA427");
+  EXPECT_EQ(printed(id), "1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+  EXPECT_EQ(fmt::format("[{:>12}]", rt::Decimal{"12.50"}), "[       12.50]");
+  EXPECT_EQ(fmt::format("[{:*<12}]", rt::TimeOfDay(9, 5)), "[09:05:00****]");
+
+  std::mt19937_64 rng(20261201);
+  for (int i = 0; i < 20000; ++i) {
+    const auto micros = static_cast<std::int64_t>(rng() % 400'000'000'000'000'000ULL) -
+                        62'000'000'000'000'000LL;  // years 0005..10644 around the epoch
+    rt::Timestamp ts{microseconds(i % 3 == 0 ? micros / 1'000'000 * 1'000'000 : micros)};
+    if (year_month_day(floor<days>(ts)).year() > year{9999}) continue;
+    const std::string iso = rt::isoformat(ts);
+    const auto dot = iso.find('.');
+    ASSERT_EQ(dot == std::string::npos, ts.time_since_epoch().count() % 1'000'000 == 0) << iso;
+    if (dot != std::string::npos) {
+      ASSERT_EQ(iso.size() - dot, 7u) << iso;
+    }
+    ASSERT_EQ(rt::parse_timestamp(iso), ts) << iso;
+    ASSERT_EQ(printed(ts), iso.substr(0, 10) + " " + iso.substr(11));
+    const rt::TimeOfDay t(ts - floor<days>(ts));
+    ASSERT_EQ(rt::parse_time(rt::isoformat(t)), t);
+  }
 }
 
 TEST(Uuid, ParsesAndFormats) {
@@ -172,7 +217,7 @@ TEST(RecordJson, EveryKindOfValue) {
   EXPECT_EQ(r.to_json(), R"({"i":-7,"r":2.5,"nan":"NaN","t":"q\"uote\n)"
                          "\xC3\xA9"
                          R"(","b":true,"n":null,"blob":"AAH/","date":"2024-02-29",)"
-                         R"("ts":"2024-02-29T13:45:00.250000","time":"13:45:00.000000",)"
+                         R"("ts":"2024-02-29T13:45:00.250000","time":"13:45:00",)"
                          R"("dec":"12345678901234567890.10","json":{"a":[1,2]},"bad":"not json",)"
                          R"("uuid":"12345678-1234-5678-1234-567812345678"})");
   // Text that is not UTF-8 is an error naming the column, never replaced.

@@ -139,9 +139,9 @@ std::string json_value(const Value& stored, const Type& type) {
     case ValueType::date:
       return quoted(format_date(v.get<std::chrono::year_month_day>()));
     case ValueType::timestamp:
-      return quoted(format_timestamp(v.get<Timestamp>(), 'T') + (type.timezone() ? "Z" : ""));
+      return quoted(isoformat(v.get<Timestamp>()) + (type.timezone() ? "Z" : ""));
     case ValueType::time:
-      return quoted(format_time(v.get<TimeOfDay>()));
+      return quoted(isoformat(v.get<TimeOfDay>()));
     case ValueType::decimal:
       return json_string(v.get<Decimal>().text);
     case ValueType::json:

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <compare>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,19 @@ std::string storable_timestamp(Timestamp ts, char separator = ' ');
 std::string format_timestamp(Timestamp ts, char separator = ' ');
 // "13:45:00.250000"
 std::string format_time(TimeOfDay time);
+
+// As Python's isoformat(): "2024-02-29T13:45:00", "2024-02-29T13:45:00.250000", the
+// fraction only when it is not zero. For people and JSON; statements use the forms above.
+std::string isoformat(Timestamp ts, char separator = 'T');
+std::string isoformat(TimeOfDay time);
+
+// Printing, as Python's str(): "2024-02-29", "2024-02-29 13:45:00.250000", "13:45:00"
+// (isoformat with a space). For formatting with {fmt}, include retort/core/fmt.hpp.
+std::ostream& operator<<(std::ostream& out, TimeOfDay time);
+// year_month_day and Timestamp are std types, so these two are found only from namespace
+// retort or after `using retort::operator<<;` (argument-dependent lookup looks in std).
+std::ostream& operator<<(std::ostream& out, std::chrono::year_month_day date);
+std::ostream& operator<<(std::ostream& out, Timestamp ts);
 
 // Parsers accept what SQLite and PostgreSQL print and what ISO 8601 allows: 'T' or ' '
 // between date and time, an optional fraction up to microseconds, an optional "Z" or

@@ -9,6 +9,7 @@
 #include <compare>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,9 @@ class Uuid {
  private:
   std::array<std::uint8_t, 16> bytes_{};
 };
+
+// Prints str().
+std::ostream& operator<<(std::ostream& out, const Uuid& u);
 
 }  // namespace retort
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <iosfwd>
 #include <limits>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ struct Decimal {
   std::string text;
   friend bool operator==(const Decimal&, const Decimal&) = default;
 };
+// Prints the text, as Python prints a Decimal.
+std::ostream& operator<<(std::ostream& out, const Decimal& d);
 
 // A JSON document as text. Parsing is left to the caller's JSON library.
 struct JsonText {

@@ -147,6 +147,9 @@ class Dialect {
   virtual std::vector<std::string> table_names(Connection& conn, std::string_view schema) const = 0;
   // Names of the enum types that exist (PostgreSQL; empty elsewhere).
   virtual std::vector<std::string> enum_type_names(Connection& conn) const = 0;
+  // Those of them that a column of some table or view still uses, whichever MetaData
+  // made it (drop_all keeps these).
+  virtual std::vector<std::string> enum_types_in_use(Connection& conn) const = 0;
   virtual ReflectedTable reflect_table(Connection& conn, std::string_view table,
                                        std::string_view schema) const = 0;
   // The database's type name mapped back to a Type (an opaque type when unknown).

@@ -114,6 +114,18 @@ std::vector<std::string> Dialect::enum_type_names(retort::Connection& conn) cons
       .scalars<std::string>();
 }
 
+std::vector<std::string> Dialect::enum_types_in_use(retort::Connection& conn) const {
+  // A column holds the type itself or an array of it; dropped columns keep their row.
+  return conn
+      .execute(
+          "SELECT DISTINCT t.typname FROM pg_type t "
+          "JOIN pg_namespace n ON n.oid = t.typnamespace "
+          "JOIN pg_attribute a ON a.atttypid IN (t.oid, t.typarray) AND NOT a.attisdropped "
+          "JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+          "WHERE t.typtype = 'e' AND n.nspname = current_schema() ORDER BY t.typname")
+      .scalars<std::string>();
+}
+
 std::vector<std::string> Dialect::alter_column_ddl(const std::string& table,
                                                    const std::string& column,
                                                    const sql::ColumnChange& change) const {

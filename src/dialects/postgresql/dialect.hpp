@@ -41,6 +41,7 @@ class Dialect final : public sql::Dialect {
   std::vector<std::string> table_names(retort::Connection& conn,
                                        std::string_view schema) const override;
   std::vector<std::string> enum_type_names(retort::Connection& conn) const override;
+  std::vector<std::string> enum_types_in_use(retort::Connection& conn) const override;
   ReflectedTable reflect_table(retort::Connection& conn, std::string_view table,
                                std::string_view schema) const override;
   Type parse_type(std::string_view database_type) const override;
