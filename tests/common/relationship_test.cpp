@@ -67,6 +67,50 @@ TEST_P(Relationships, OneToManyBackPopulatesAndSavesChildrenWithTheParent) {
   EXPECT_EQ(scalar("SELECT article_id FROM rel_comment WHERE text = 'second'"), other->id);
 }
 
+// rt::backref maps the other side from one declaration: both directions move together in
+// memory, are written, and load back, for a one-to-many and a many-to-many.
+TEST_P(Relationships, BackrefMapsTheOtherSide) {
+  rt::Session session(engine());
+  auto tolkien = session.add(Writer{.name = "Tolkien"});
+  auto hobbit = rt::make_ref(Book{.title = "The Hobbit"});
+  tolkien->books.push_back(hobbit);
+  EXPECT_EQ(hobbit->writer.get(), tolkien) << "the backref's side follows in memory";
+  Book silmarillion{.title = "The Silmarillion"};
+  silmarillion.writer = tolkien;
+  auto silmarillion_ref = session.add(std::move(silmarillion));
+  EXPECT_TRUE(tolkien->books.contains(silmarillion_ref)) << "and the declaring side follows it";
+
+  auto ann = session.add(Student{.name = "Ann"});
+  auto bob = session.add(Student{.name = "Bob"});
+  auto maths = rt::make_ref(Course{.title = "Maths"});
+  auto art = rt::make_ref(Course{.title = "Art"});
+  ann->courses = std::vector{maths, art};
+  maths->students.push_back(bob);
+  EXPECT_TRUE(bob->courses.contains(maths));
+  EXPECT_TRUE(maths->students.contains(ann));
+  session.commit();
+  EXPECT_EQ(
+      scalar("SELECT count(*) FROM rel_book WHERE writer_id = " + std::to_string(tolkien->id)), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_enrolment"), 3);
+
+  rt::Session fresh(engine());
+  auto book = fresh.get<Book>(hobbit->id);
+  ASSERT_TRUE(book->writer);
+  EXPECT_EQ(book->writer->name, "Tolkien");
+  ASSERT_EQ(book->writer->books.size(), 2u);
+  EXPECT_EQ(book->writer->books[0].get(), book.get()) << "order_by(&Book::id), one identity";
+  auto course = fresh.get<Course>(maths->id);
+  ASSERT_EQ(course->students.size(), 2u);
+  EXPECT_EQ(course->students[0]->name, "Ann") << "the backref's own order_by";
+  EXPECT_EQ(course->students[1]->name, "Bob");
+  // Removing from the backref's side removes the association row.
+  course->students.remove(course->students[0]);
+  fresh.commit();
+  EXPECT_EQ(
+      scalar("SELECT count(*) FROM rel_enrolment WHERE course_id = " + std::to_string(maths->id)),
+      1);
+}
+
 TEST_P(Relationships, CollectionsFromVectorsAndViews) {
   rt::Session session(engine());
   auto article = session.add(Article{.title = "Containers"});

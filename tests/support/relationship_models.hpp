@@ -334,26 +334,106 @@ inline auto Branch::mapping() {
                     rt::passive_deletes);
 }
 
+// backref: one side maps both (SQLAlchemy's backref=). The class declared first does not
+// mention the relationship, so both mappings live inside their structs.
+struct Writer;
+struct Book {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> writer_id{};
+  std::string title{};
+  rt::One<Writer> writer{};
+  static auto mapping() {
+    return rt::model<Book>("rel_book")
+        .column("id", &Book::id, rt::primary_key)
+        .column("writer_id", &Book::writer_id, rt::ForeignKey("rel_writer.id"))
+        .column("title", &Book::title, rt::String(100));
+  }
+};
+struct Writer {
+  std::int64_t id = 0;
+  std::string name{};
+  rt::Many<Book> books{};
+  static auto mapping() {
+    return rt::model<Writer>("rel_writer")
+        .column("id", &Writer::id, rt::primary_key)
+        .column("name", &Writer::name, rt::String(100))
+        .relationship("books", &Writer::books, rt::backref("writer", &Book::writer),
+                      rt::order_by(&Book::id));
+  }
+};
+
+// A many-to-many backref: the other side uses the same association table.
+inline const rt::Table& enrolment_table() {
+  static const rt::Table table(
+      "rel_enrolment", {rt::Column("course_id", rt::Integer(), rt::ForeignKey("rel_course.id")),
+                        rt::Column("student_id", rt::Integer(), rt::ForeignKey("rel_student.id")),
+                        rt::PrimaryKeyConstraint({"course_id", "student_id"})});
+  return table;
+}
+struct Student;
+struct Course {
+  std::int64_t id = 0;
+  std::string title{};
+  rt::Many<Student> students{};
+  static auto mapping() {
+    return rt::model<Course>("rel_course")
+        .column("id", &Course::id, rt::primary_key)
+        .column("title", &Course::title, rt::String(100));
+  }
+};
+struct Student {
+  std::int64_t id = 0;
+  std::string name{};
+  rt::Many<Course> courses{};
+  static auto mapping() {
+    return rt::model<Student>("rel_student")
+        .column("id", &Student::id, rt::primary_key)
+        .column("name", &Student::name, rt::String(100))
+        .relationship("courses", &Student::courses, rt::secondary(enrolment_table()),
+                      rt::order_by(&Course::id),
+                      rt::backref("students", &Course::students, rt::order_by(&Student::id)));
+  }
+};
+
 inline void register_all() {
   rt::registry()
       .add<Article, Comment, Car, Tire, Person, MobilePhone, Movie, Actor, Stuntman,
            ContactDetails>();
   rt::registry()
       .add<Task, Member, SocialUser, AuthToken, MediaItem, Gallery, Picture, Branch, Leaf>();
+  rt::registry().add<Writer, Student>();
   auto& md = rt::registry().metadata();
   if (!md.find("rel_movies_actors")) md.add(movies_actors());
   if (!md.find("rel_followers")) md.add(followers_table());
 }
 
 inline const std::vector<std::string>& tables() {
-  static const std::vector<std::string> names = {
-      "rel_article",    "rel_comment",         "rel_car",
-      "rel_tire",       "rel_person",          "rel_mobile_phone",
-      "rel_movie",      "rel_actor",           "rel_movies_actors",
-      "rel_stuntman",   "rel_contact_details", "rel_task",
-      "rel_member",     "rel_followers",       "rel_social_user",
-      "rel_auth_token", "rel_media",           "rel_gallery",
-      "rel_picture",    "rel_branch",          "rel_leaf"};
+  static const std::vector<std::string> names = {"rel_article",
+                                                 "rel_comment",
+                                                 "rel_car",
+                                                 "rel_tire",
+                                                 "rel_person",
+                                                 "rel_mobile_phone",
+                                                 "rel_movie",
+                                                 "rel_actor",
+                                                 "rel_movies_actors",
+                                                 "rel_stuntman",
+                                                 "rel_contact_details",
+                                                 "rel_task",
+                                                 "rel_member",
+                                                 "rel_followers",
+                                                 "rel_social_user",
+                                                 "rel_auth_token",
+                                                 "rel_media",
+                                                 "rel_gallery",
+                                                 "rel_picture",
+                                                 "rel_branch",
+                                                 "rel_leaf",
+                                                 "rel_writer",
+                                                 "rel_book",
+                                                 "rel_course",
+                                                 "rel_student",
+                                                 "rel_enrolment"};
   return names;
 }
 

@@ -396,6 +396,11 @@ TEST_F(SqlCompile, FunctionsTakePlainValuesAndOrderByTakesLabelNames) {
              "SELECT round(\"user\".score, ?) AS rounded, count(*) AS n FROM \"user\" GROUP BY "
              "\"user\".score ORDER BY n DESC, rounded, \"user\".score DESC");
   ASSERT_EQ(q.compile("sqlite").binds.size(), 1u);
+  // A plain name orders by that label, ascending.
+  expect_sql(rt::select(rt::count().label("n")).select_from(user).order_by("n"),
+             "SELECT count(*) AS n FROM \"user\" ORDER BY n");
+  expect_sql(rt::select(rt::count().label("n")).select_from(user).order_by(std::string("n")),
+             "SELECT count(*) AS n FROM \"user\" ORDER BY n");
   expect_sql(rt::select(rt::func("coalesce", user.c("login"), "nobody")).select_from(user),
              "SELECT coalesce(\"user\".login, ?) FROM \"user\"");
 }

@@ -11,6 +11,7 @@
 // them); add them up front when create_all() must know about them.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <typeindex>
@@ -21,6 +22,8 @@
 #include "retort/sql/expression.hpp"
 
 namespace retort::orm {
+
+struct BackrefSpec;
 
 template <class T>
 concept declarative = requires {
@@ -128,8 +131,22 @@ class Registry {
   void prepare_inheritance(const orm::Mapper& mapper);
   [[noreturn]] void unmapped(const std::type_info& type) const;
 
+  // Maps the other sides of the mapper's backrefs: on itself, on classes registered
+  // already (not yet in use), and for the others when they are registered.
+  void add_backrefs(orm::Mapper& mapper, int slot);
+  struct Backref {
+    std::unique_ptr<orm::Relationship> reverse;
+    std::string from;  // "Article.comments", for messages
+    std::shared_ptr<const orm::BackrefSpec> spec;
+  };
+  static void add_backref(orm::Mapper& target, Backref backref);
+
   mutable std::mutex mutex_;
+  // Held while mappers are installed and prepared (recursive: installing one follows its
+  // relationships).
   std::recursive_mutex prepare_mutex_;
+  // The other sides of backrefs, for classes not registered yet (by type slot).
+  std::map<int, std::vector<Backref>> pending_backrefs_;
   std::vector<std::shared_ptr<orm::Mapper>> mappers_;  // by type slot
   MetaData metadata_;
 };

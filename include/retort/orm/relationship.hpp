@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
@@ -117,6 +118,14 @@ class Many : public orm::HandleBase {
   }) Many(R&& items) {  // NOLINT(google-explicit-constructor): `many = vector` reads well
     fill(std::forward<R>(items));
   }
+  // A collection holds objects that have an identity (Refs), not copies of plain ones.
+  template <class R>
+  requires(std::same_as<std::remove_cvref_t<decltype(*std::begin(std::declval<R&>()))>, T>)
+      Many(R&&) {  // NOLINT(google-explicit-constructor)
+    static_assert(sizeof(R) == 0,
+                  "rt::Many<T> holds Ref<T>s, not T objects: make each one with "
+                  "rt::make_ref(T{...}), or take it from session.get / a query");
+  }
   Many(const Many& other) : HandleBase(other), items_(other.items_) {}
   // Replaces the objects: those that leave are removed and those that come are added, as
   // remove() and push_back() would (back_populates, orphans); the order becomes other's.
@@ -169,6 +178,13 @@ class Many : public orm::HandleBase {
 
   // Adds an object; with back_populates, its other side points back here. Amortised
   // constant time: a large collection keeps an index of its objects.
+  template <class U>
+  requires(std::same_as<std::remove_cvref_t<U>, T>) void push_back(U&&) {
+    static_assert(sizeof(U) == 0,
+                  "rt::Many<T> holds Ref<T>s, not T objects: push_back("
+                  "rt::make_ref(T{...})) for a new object, or a Ref from "
+                  "session.get / a query");
+  }
   void push_back(Ref<T> item) {
     ensure_loaded();
     if (!item || has(item.state())) return;
@@ -348,6 +364,10 @@ class One : public orm::HandleBase {
 
 namespace retort::orm {
 
+// The class a relationship member (Many<U> / One<U>) leads to.
+template <class H>
+struct handle_traits;
+
 // A member named by its pointer, resolved to an attribute once the mappers exist.
 struct MemberRef {
   int type_slot = -1;
@@ -358,9 +378,12 @@ struct MemberRef {
   const Attribute& resolve(Registry& registry) const;
 };
 
+struct BackrefSpec;
+
 // What a relationship's mapping said, before the mappers are resolved.
 struct RelationshipSpec {
   std::string back_populates;
+  std::shared_ptr<const BackrefSpec> backref;  // the other side to make (rt::backref)
   Cascade cascade;
   Loading loading = Loading::lazy;
   bool viewonly = false;
@@ -445,6 +468,15 @@ class Relationship {
   // What putting `item` in the handle does besides: cascades and the other side.
   static void back_populate(HandleBase& h, EntityState* item) { h.link(item, true); }
   static void unbind(HandleBase& h) { h.owner_ = nullptr; }
+};
+
+// The other side rt::backref() asks for: made when the declaring class is registered, and
+// mapped on the target class as if its own mapping had declared it (Registry::install).
+struct BackrefSpec {
+  std::string name;
+  MemberRef member;       // the target's member that holds it
+  RelationshipSpec spec;  // its own options (from rt::backref's arguments)
+  std::function<std::unique_ptr<Relationship>(std::string, RelationshipSpec)> make;
 };
 
 template <class O, class T, class H>
@@ -631,6 +663,35 @@ inline BackPopulates back_populates(std::string name) {
   return {std::move(name)};
 }
 
+template <class O, class H>
+struct Backref {
+  std::string name;
+  H O::*member;
+  orm::RelationshipSpec spec;
+  friend void apply(orm::RelationshipSpec& s, const Backref& b) {
+    using Back = typename orm::handle_traits<H>::target;
+    s.backref = std::make_shared<const orm::BackrefSpec>(
+        orm::BackrefSpec{b.name, orm::MemberRef::of(b.member), b.spec,
+                         [member = b.member](std::string name, orm::RelationshipSpec spec) {
+                           return std::unique_ptr<orm::Relationship>(
+                               std::make_unique<orm::TypedRelationship<O, Back, H>>(
+                                   std::move(name), member, std::move(spec)));
+                         }});
+  }
+};
+// Maps the other side too, as SQLAlchemy's backref=: on Article.comments,
+// rt::backref("article", &Comment::article) maps Comment.article as the reverse
+// (back_populates both ways), so Comment's mapping does not mention it. Options after the
+// member are the other side's own (rt::lazy::joined, ...); a many-to-many's other side
+// uses the same association table. Register the declaring class (Article) before the
+// other one is used: a class already in use cannot gain a relationship.
+template <class O, class H, class... Options>
+Backref<O, H> backref(std::string name, H O::*member, const Options&... options) {
+  orm::RelationshipSpec spec;
+  (apply(spec, options), ...);
+  return {std::move(name), member, std::move(spec)};
+}
+
 namespace cascade {
 struct Option {
   orm::Cascade value;
@@ -751,8 +812,6 @@ void TypedRelationship<O, T, H>::add_target(Registry& registry) const {
   if constexpr (declarative<T>) registry.add<T>();
 }
 
-template <class H>
-struct handle_traits;
 template <class U>
 struct handle_traits<Many<U>> {
   using target = U;
@@ -761,6 +820,19 @@ template <class U>
 struct handle_traits<One<U>> {
   using target = U;
 };
+
+// A backref's member belongs to the class the relationship leads to, and leads back.
+template <class T, class U, class Option>
+void check_backref(const Option&) {}
+template <class T, class U, class O, class H>
+void check_backref(const Backref<O, H>&) {
+  static_assert(std::is_same_v<O, U>,
+                "rt::backref(name, &Other::member): the member belongs to the class the "
+                "relationship leads to");
+  static_assert(std::is_same_v<typename handle_traits<H>::target, T>,
+                "rt::backref(name, &Other::member): the member is a One<T> or Many<T> of the "
+                "class that declares the relationship");
+}
 
 template <class T>
 template <class H, class... Options>
@@ -773,6 +845,14 @@ ModelBuilder<T>& ModelBuilder<T>::relationship(std::string name, H T::*member,
   }
   RelationshipSpec spec;
   (apply(spec, options), ...);
+  (check_backref<T, U>(options), ...);
+  if (spec.backref) {
+    if (!spec.back_populates.empty()) {
+      throw MappingError(mapper_->class_name() + "." + name +
+                         ": backref and back_populates are mutually exclusive");
+    }
+    spec.back_populates = spec.backref->name;
+  }
   mapper_->relationships_.push_back(
       std::make_unique<TypedRelationship<T, U, H>>(std::move(name), member, std::move(spec)));
   return *this;

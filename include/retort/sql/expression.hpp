@@ -76,6 +76,42 @@ constexpr bool compatible() {
     return std::same_as<X, Y> || std::is_convertible_v<Y, X>;
 }
 
+template <class>
+inline constexpr bool never = false;
+
+// Fails to compile, naming the fix, when a value of V cannot meet a column of T (the
+// types themselves are in the compiler's "required from" lines).
+template <class T, class V>
+constexpr void check_compatible() {
+  using X = base_t<T>;
+  using Y = base_t<V>;
+  if constexpr (compatible<T, V>()) {
+  } else if constexpr (std::same_as<X, std::chrono::year_month_day> && is_string_like<Y>) {
+    static_assert(never<V>,
+                  "a date column meets dates, not text: write 2020y / 1 / 1 (std::chrono) or "
+                  "rt::parse_date(\"2020-01-01\")");
+  } else if constexpr (std::same_as<X, Timestamp> && is_string_like<Y>) {
+    static_assert(never<V>,
+                  "a datetime column meets rt::Timestamp values, not text: write "
+                  "rt::parse_timestamp(\"2020-01-01 12:00:00\") or a std::chrono::sys_days "
+                  "plus a time");
+  } else if constexpr (std::same_as<X, TimeOfDay> && is_string_like<Y>) {
+    static_assert(never<V>,
+                  "a time column meets rt::TimeOfDay values, not text: write rt::TimeOfDay(12, "
+                  "30) or rt::parse_time(\"12:30:00\")");
+  } else if constexpr (std::is_arithmetic_v<X> && is_string_like<Y>) {
+    static_assert(never<V>, "a numeric column meets numbers, not text: write the number itself");
+  } else if constexpr (is_string_like<X> && std::is_arithmetic_v<Y>) {
+    static_assert(never<V>,
+                  "a text column meets text, not numbers: write std::to_string(n), or "
+                  ".cast<std::int64_t>(rt::Integer()) the column");
+  } else {
+    static_assert(never<V>,
+                  "this value's C++ type cannot meet the column's (both are named in the "
+                  "\"required from\" lines below): convert the value to the column's type");
+  }
+}
+
 template <class T>
 struct is_expr : std::false_type {};
 template <class T>
@@ -215,10 +251,12 @@ class Expr : public ExprBase {
 
   template <class L, class H>
   Expr<bool> between(const L& low, const H& high) const {
+    check_bounds<L, H>();
     return Expr<bool>(std::make_shared<BetweenNode>(node_, operand(low), operand(high), false));
   }
   template <class L, class H>
   Expr<bool> not_between(const L& low, const H& high) const {
+    check_bounds<L, H>();
     return Expr<bool>(std::make_shared<BetweenNode>(node_, operand(low), operand(high), true));
   }
 
@@ -244,15 +282,20 @@ class Expr : public ExprBase {
     if constexpr (detail::is_expr<V>::value || std::is_same_v<V, OrderBy>) {
       return v.node();
     } else {
-      static_assert(detail::compatible<T, V>(), "value type does not match the column type");
+      detail::check_compatible<T, V>();
       return detail::bind_against(node_, detail::to_value(v));
     }
   }
 
  private:
+  template <class L, class H>
+  static constexpr void check_bounds() {
+    if constexpr (!detail::is_expr<L>::value) detail::check_compatible<T, L>();
+    if constexpr (!detail::is_expr<H>::value) detail::check_compatible<T, H>();
+  }
   template <class V>
   static std::vector<Value> to_values(const std::vector<V>& values) {
-    static_assert(detail::compatible<T, V>(), "value type does not match the column type");
+    detail::check_compatible<T, V>();
     std::vector<Value> out;
     out.reserve(values.size());
     for (const auto& v : values)
@@ -286,6 +329,20 @@ class Expr : public ExprBase {
   operator op(const V& v, const Expr<A>& a) {                                            \
     return Expr<bool>(detail::binary(                                                    \
         BinaryOp::code, detail::bind_against(a.node(), detail::to_value(v)), a.node())); \
+  }                                                                                      \
+  /* A value that cannot meet the column: one error that names the fix, in place of */   \
+  /* every candidate operator. */                                                        \
+  template <class A, detail::plain_value V>                                              \
+  requires(!detail::compatible<A, V>()) Expr<bool>                                       \
+  operator op(const Expr<A>&, const V&) {                                                \
+    detail::check_compatible<A, V>();                                                    \
+    return {};                                                                           \
+  }                                                                                      \
+  template <detail::plain_value V, class A>                                              \
+  requires(!detail::compatible<A, V>()) Expr<bool>                                       \
+  operator op(const V&, const Expr<A>&) {                                                \
+    detail::check_compatible<A, V>();                                                    \
+    return {};                                                                           \
   }
 
 RETORT_SQL_COMPARISON(==, eq)

@@ -18,11 +18,59 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 #include "retort/sql/executable.hpp"
 #include "retort/sql/from.hpp"
 
 namespace retort::sql {
+
+namespace detail {
+
+template <class>
+inline constexpr bool always_false = false;
+
+// An item of ORDER BY: an expression, its asc() / desc(), or the name of a label of the
+// select list ("n", as rt::asc("n")).
+template <class O>
+NodePtr order_item(const O& item) {
+  if constexpr (std::is_member_object_pointer_v<O>) {
+    static_assert(always_false<O>,
+                  "order_by(&T::member) needs the member's column: write "
+                  "order_by(rt::c(&T::member)) or rt::c(&T::member).desc() (a Query<T> takes "
+                  "&T::member itself)");
+    return nullptr;
+  } else if constexpr (std::is_convertible_v<const O&, std::string_view>) {
+    return asc(std::string(std::string_view(item))).node();
+  } else if constexpr (requires { item.node(); }) {
+    return item.node();
+  } else {
+    static_assert(always_false<O>,
+                  "order_by() takes expressions (a column, rt::c(&T::member), rt::count()), "
+                  "their .asc() / .desc(), or the name of a label (\"n\", rt::desc(\"n\"))");
+    return nullptr;
+  }
+}
+
+// An item of GROUP BY: an expression.
+template <class G>
+NodePtr group_item(const G& item) {
+  if constexpr (std::is_member_object_pointer_v<G>) {
+    static_assert(always_false<G>,
+                  "group_by(&T::member) needs the member's column: write "
+                  "group_by(rt::c(&T::member))");
+    return nullptr;
+  } else if constexpr (requires { item.node(); }) {
+    return item.node();
+  } else {
+    static_assert(always_false<G>,
+                  "group_by() takes expressions: a column, rt::c(&T::member), a function");
+    return nullptr;
+  }
+}
+
+}  // namespace detail
 
 struct SelectNode : StatementNode {
   SelectNode() : StatementNode(NodeKind::select) {}
@@ -83,16 +131,17 @@ class Select : public Executable {
   Select join(const From& target, const Expr<bool>& on = {}) const;
   Select outerjoin(const From& target, const Expr<bool>& on = {}) const;
   Select full_join(const From& target, const Expr<bool>& on = {}) const;
+  // Expressions, their asc() / desc(), and names of labels ("n").
   template <class... O>
   Select order_by(const O&... items) const {
     Select out = copy();
-    (out.mut().order_by.push_back(items.node()), ...);
+    (out.mut().order_by.push_back(detail::order_item(items)), ...);
     return out;
   }
   template <class... G>
   Select group_by(const G&... items) const {
     Select out = copy();
-    (out.mut().group_by.push_back(items.node()), ...);
+    (out.mut().group_by.push_back(detail::group_item(items)), ...);
     return out;
   }
   Select having(const Expr<bool>& condition) const;
@@ -143,7 +192,7 @@ class Compound : public Executable {
   template <class... O>
   Compound order_by(const O&... items) const {
     Compound out = copy();
-    (out.mut().order_by.push_back(items.node()), ...);
+    (out.mut().order_by.push_back(detail::order_item(items)), ...);
     return out;
   }
   Compound limit(std::int64_t n) const;
