@@ -172,13 +172,27 @@ year_month_day parse_date(std::string_view text) {
   return out;
 }
 
-TimeOfDay parse_time(std::string_view text) {
+namespace {
+
+TimeOfDay read_time_of_day(std::string_view text, bool to_utc) {
   std::size_t pos = 0;
   microseconds since;
   if (!read_time(text, pos, since)) bad("time", text);
-  minutes offset;  // a time with zone ("13:00:00+02") keeps its wall-clock reading
+  minutes offset;
   if (!read_offset(text, pos, offset) || pos != text.size()) bad("time", text);
-  return TimeOfDay(since);
+  if (!to_utc) return TimeOfDay(since);
+  constexpr microseconds day = days(1);
+  return TimeOfDay(((since - offset) % day + day) % day);
+}
+
+}  // namespace
+
+TimeOfDay parse_time(std::string_view text) {
+  return read_time_of_day(text, false);
+}
+
+TimeOfDay parse_time_utc(std::string_view text) {
+  return read_time_of_day(text, true);
 }
 
 Timestamp parse_timestamp(std::string_view text) {

@@ -235,13 +235,14 @@ Type type(const ordered_json& j, const std::string& where) {
   if (base == "Text") return Text();
   if (base == "Date") return Date();
   if (base == "DateTime") return DateTime(timezone);
-  if (base == "Time") return Time();
+  if (base == "Time") return Time(timezone);
   if (base == "LargeBinary") return LargeBinary();
   if (base == "JSON") return JSON();
   if (base == "UUID") return UUID();
   bad(where, "unknown type '" + s +
                  "'; known: Integer, BigInteger, SmallInteger, Boolean, Float, Double, "
                  "Numeric(p, s), String(n), Text, Date, DateTime, DateTime(timezone), Time, "
+                 "Time(timezone), "
                  "LargeBinary, JSON, UUID, {\"enum\": [...]}, {\"sql\": \"...\"}");
 }
 

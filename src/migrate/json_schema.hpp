@@ -12,7 +12,7 @@ namespace retort::migrate::json_schema {
 
 using nlohmann::ordered_json;
 
-// "Integer", "String(256)", "Numeric(10, 2)", "DateTime(timezone)", an enum as
+// "Integer", "String(256)", "Numeric(10, 2)", "DateTime(timezone)", "Time(timezone)", an enum as
 // {"enum": [...], "name": "..."}, a type Retort does not know as {"sql": "tsvector"}.
 ordered_json type(const Type& type);
 Type type(const ordered_json& j, const std::string& where);

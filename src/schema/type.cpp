@@ -151,7 +151,7 @@ std::string Type::describe() const {
     case TypeKind::datetime:
       return d.timezone ? "DateTime(timezone)" : "DateTime";
     case TypeKind::time:
-      return "Time";
+      return d.timezone ? "Time(timezone)" : "Time";
     case TypeKind::large_binary:
       return "LargeBinary";
     case TypeKind::json:
@@ -380,8 +380,10 @@ Type DateTime(bool timezone) {
   d.timezone = timezone;
   return make_type(std::move(d));
 }
-Type Time() {
-  return make_type(of(TypeKind::time));
+Type Time(bool timezone) {
+  auto d = of(TypeKind::time);
+  d.timezone = timezone;
+  return make_type(std::move(d));
 }
 Type LargeBinary() {
   return make_type(of(TypeKind::large_binary));

@@ -179,6 +179,7 @@ TEST_P(Reflection, CreateAllThenReflectGivesBackTheSameDescription) {
             rt::Column("seen", rt::DateTime()),
             rt::Column("created", rt::DateTime(true), rt::server_default("CURRENT_TIMESTAMP")),
             rt::Column("alarm", rt::Time()),
+            rt::Column("alarm_tz", rt::Time(true)),
             rt::Column("avatar", rt::LargeBinary()),
             rt::Column("extra", rt::JSON()),
             rt::Column("token", rt::UUID(), rt::index),

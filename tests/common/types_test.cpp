@@ -1,8 +1,11 @@
 // Every basic type goes in as a bound parameter and comes back out equal, through the
 // typed getters, through Value and through Record.
+#include <random>
+
 #include "backend_test.hpp"
 #include "retort/orm.hpp"
 #include "retort/schema.hpp"
+#include "retort/sql.hpp"
 
 namespace rt = retort;
 using namespace std::chrono;
@@ -191,6 +194,50 @@ TEST_P(CoreTypes, DatesThatCouldNotBeReadBackAreRefusedAtWrite) {
   conn().execute("INSERT INTO far_dates (d) VALUES (?)", {year{9999} / December / 31});
   EXPECT_EQ(conn().execute("SELECT d FROM far_dates").scalar<year_month_day>(),
             year{9999} / December / 31);
+}
+
+// A time with time zone holds an instant of the day: read in UTC, as a timestamp with time
+// zone is; a plain time keeps its wall-clock reading whatever offset it is given.
+TEST_P(CoreTypes, TimesWithTimeZoneReadInUtc) {
+  rt::MetaData md;
+  const auto table =
+      md.table("times_tz", {rt::Column("id", rt::Integer(), rt::primary_key),
+                            rt::Column("local", rt::Time()), rt::Column("zoned", rt::Time(true))});
+  md.drop_all(conn());
+  md.create_all(conn());
+  std::mt19937 rng(20261201);
+  for (int i = 0; i < 200; ++i) {
+    const rt::TimeOfDay t(std::chrono::microseconds(
+        static_cast<std::int64_t>(rng() % 86'400'000ULL) * 1000 + rng() % 1000));
+    conn().execute(
+        rt::insert(table).values({{"id", i}, {"local", rt::Value(t)}, {"zoned", rt::Value(t)}}));
+    const auto row = conn().execute(rt::select(table).where(table.c("id") == i)).one();
+    ASSERT_EQ(row.get<rt::TimeOfDay>("local"), t);
+    ASSERT_EQ(row.get<rt::TimeOfDay>("zoned"), t) << rt::isoformat(t);
+  }
+  if (postgres()) {
+    conn().execute("SET TIME ZONE 'Asia/Kolkata'");  // the session's zone changes nothing
+    conn().execute(
+        "INSERT INTO times_tz (id, local, zoned) VALUES (1000, '13:00:00+02', '13:00:00+02'), "
+        "(1001, '01:30:00', '01:30:00+05:30')");
+    EXPECT_EQ(conn().execute("SELECT local FROM times_tz WHERE id = 1000").scalar<rt::TimeOfDay>(),
+              rt::TimeOfDay(13, 0));
+    EXPECT_EQ(conn().execute("SELECT zoned FROM times_tz WHERE id = 1000").scalar<rt::TimeOfDay>(),
+              rt::TimeOfDay(11, 0));
+    EXPECT_EQ(conn().execute("SELECT zoned FROM times_tz WHERE id = 1001").scalar<rt::TimeOfDay>(),
+              rt::TimeOfDay(20, 0))
+        << "the day wraps";
+    conn().execute(
+        rt::insert(table).values({{"id", 1002}, {"zoned", rt::Value(rt::TimeOfDay(9, 15))}}));
+    EXPECT_EQ(conn()
+                  .execute("SELECT zoned = '09:15:00+00'::timetz FROM times_tz WHERE id = 1002")
+                  .scalar<bool>(),
+              true)
+        << "bound in UTC, not in the session's zone";
+    conn().execute("SET TIME ZONE 'UTC'");
+  }
+  EXPECT_EQ(rt::parse_time_utc("23:30:00-01:00"), rt::TimeOfDay(0, 30));
+  md.drop_all(conn());
 }
 
 namespace {

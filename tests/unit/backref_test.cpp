@@ -2,6 +2,7 @@
 // in use already; conflicts with what the other class maps are refused.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -83,6 +84,32 @@ TEST(Backref, ConcurrentRegistration) {
       writers += r->name == "writer";
     EXPECT_EQ(writers, 1);
   }
+}
+
+// A tree: the backref's side is on the declaring class itself.
+struct Folder {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> parent_id{};
+  rt::Many<Folder> children{};
+  rt::One<Folder> parent{};
+  static auto mapping() {
+    return rt::model<Folder>("bk_folder")
+        .column("id", &Folder::id, rt::primary_key)
+        .column("parent_id", &Folder::parent_id, rt::ForeignKey("bk_folder.id"))
+        .relationship("children", &Folder::children, rt::backref("parent", &Folder::parent));
+  }
+};
+
+TEST(Backref, SelfReferential) {
+  rt::Registry registry;
+  const auto& folder = registry.mapper<Folder>();
+  const auto* children = folder.relationship("children");
+  const auto* parent = folder.relationship("parent");
+  ASSERT_TRUE(children && parent);
+  EXPECT_EQ(children->direction, rt::orm::Direction::one_to_many);
+  EXPECT_EQ(parent->direction, rt::orm::Direction::many_to_one);
+  EXPECT_EQ(children->reverse, parent);
+  EXPECT_EQ(parent->reverse, children);
 }
 
 // A backref names a member that the other class maps already.

@@ -60,6 +60,9 @@ std::ostream& operator<<(std::ostream& out, Timestamp ts);
 // "+HH", "+HH:MM", "+HHMM" offset (converted to UTC). Bad text raises rt::DataError.
 std::chrono::year_month_day parse_date(std::string_view text);
 Timestamp parse_timestamp(std::string_view text);
+// A time's offset is ignored ("13:00:00+02" is 13:00), as PostgreSQL's time does;
+// parse_time_utc converts it (11:00, within the day), for times with time zone.
 TimeOfDay parse_time(std::string_view text);
+TimeOfDay parse_time_utc(std::string_view text);
 
 }  // namespace retort

@@ -4,6 +4,7 @@
 //   rt::Integer()  rt::BigInteger()  rt::SmallInteger()  rt::Boolean()
 //   rt::Float()    rt::Double()      rt::Numeric(10, 2)  rt::String(256)   rt::Text()
 //   rt::Date()     rt::DateTime()    rt::DateTime(true)  (with time zone)  rt::Time()
+//   rt::Time(true) (with time zone: values in UTC, as DateTime(true)'s)
 //   rt::LargeBinary()  rt::JSON() (jsonb on PostgreSQL)  rt::UUID()
 //   rt::Enum({"draft", "published"}, "post_status")
 //       (a native enum type on PostgreSQL, a CHECK constraint on SQLite)
@@ -122,7 +123,7 @@ Type String(int length = 0);
 Type Text();
 Type Date();
 Type DateTime(bool timezone = false);
-Type Time();
+Type Time(bool timezone = false);
 Type LargeBinary();
 Type JSON();
 Type UUID();

@@ -35,7 +35,7 @@ std::string Dialect::type_ddl(const Type& type) const {
     case TypeKind::datetime:
       return type.timezone() ? "TIMESTAMP WITH TIME ZONE" : "TIMESTAMP WITHOUT TIME ZONE";
     case TypeKind::time:
-      return "TIME WITHOUT TIME ZONE";
+      return type.timezone() ? "TIME WITH TIME ZONE" : "TIME WITHOUT TIME ZONE";
     case TypeKind::large_binary:
       return "BYTEA";
     case TypeKind::json:
@@ -88,7 +88,8 @@ Type Dialect::parse_type(std::string_view text) const {
   if (base == "date") return Date();
   if (base == "timestamp without time zone" || base == "timestamp") return DateTime(false);
   if (base == "timestamp with time zone" || base == "timestamptz") return DateTime(true);
-  if (base == "time without time zone" || base == "time") return Time();
+  if (base == "time without time zone" || base == "time") return Time(false);
+  if (base == "time with time zone" || base == "timetz") return Time(true);
   if (base == "bytea") return LargeBinary();
   if (base == "jsonb" || base == "json") return JSON();
   if (base == "uuid") return UUID();

@@ -186,7 +186,8 @@ void Statement::bind_timestamp(int index, Timestamp value) {
 }
 
 void Statement::bind_time(int index, TimeOfDay value) {
-  set_text(index, format_time(value), true);
+  // As for timestamps: timetz takes the offset, time ignores it.
+  set_text(index, format_time(value) + "+00", true);
 }
 
 void Statement::bind_decimal(int index, std::string_view text) {
@@ -548,7 +549,8 @@ Value Statement::get_value(int index) {
       try {
         const auto type = PQftype(result_, index);
         if (type == kDate) return Value(parse_date(text));
-        if (type == kTime || type == kTimetz) return Value(parse_time(text));
+        if (type == kTime) return Value(parse_time(text));
+        if (type == kTimetz) return Value(parse_time_utc(text));
         return Value(parse_timestamp(text));
       } catch (const DataError&) {
         return Value(std::string(text));

@@ -37,7 +37,7 @@ std::string Dialect::type_ddl(const Type& type) const {
     case TypeKind::datetime:
       return type.timezone() ? "TIMESTAMP WITH TIME ZONE" : "DATETIME";
     case TypeKind::time:
-      return "TIME";
+      return type.timezone() ? "TIME WITH TIME ZONE" : "TIME";
     case TypeKind::large_binary:
       return "BLOB";
     case TypeKind::json:
@@ -96,7 +96,8 @@ Type Dialect::parse_type(std::string_view text) const {
   if (base == "DATE") return Date();
   if (base == "DATETIME" || base == "TIMESTAMP") return DateTime(false);
   if (base == "TIMESTAMP WITH TIME ZONE") return DateTime(true);
-  if (base == "TIME") return Time();
+  if (base == "TIME") return Time(false);
+  if (base == "TIME WITH TIME ZONE") return Time(true);
   if (base == "BLOB") return LargeBinary();
   if (base == "JSON") return JSON();
   if (base == "UUID") return UUID();

@@ -260,7 +260,7 @@ Statement::Declared Statement::declared(int index) {
         declared_[i] = Declared::date;
       else if (t == "DATETIME" || t.starts_with("TIMESTAMP"))
         declared_[i] = Declared::timestamp;
-      else if (t == "TIME")
+      else if (t == "TIME" || t == "TIME WITH TIME ZONE")
         declared_[i] = Declared::time;
       else if (t == "NUMERIC" || t == "DECIMAL")
         declared_[i] = Declared::decimal;
