@@ -132,10 +132,8 @@ std::string isoformat(TimeOfDay time) {
 }
 
 std::string isoformat(Timestamp ts, char separator) {
-  const auto day_point = floor<days>(ts);
-  std::string out = format_date(year_month_day(day_point));
-  out.push_back(separator);
-  out += isoformat(TimeOfDay(ts - day_point));
+  std::string out = format_timestamp(ts, separator);
+  if (ts.time_since_epoch().count() % 1000000 == 0) out.resize(out.size() - 7);
   return out;
 }
 
