@@ -176,8 +176,7 @@ class Many : public orm::HandleBase {
     return item && has(item.state());
   }
 
-  // Adds an object; with back_populates, its other side points back here. Amortised
-  // constant time: a large collection keeps an index of its objects.
+  // A plain object has no identity to hold.
   template <class U>
   requires(std::same_as<std::remove_cvref_t<U>, T>) void push_back(U&&) {
     static_assert(sizeof(U) == 0,
@@ -185,6 +184,8 @@ class Many : public orm::HandleBase {
                   "rt::make_ref(T{...})) for a new object, or a Ref from "
                   "session.get / a query");
   }
+  // Adds an object; with back_populates, its other side points back here. Amortised
+  // constant time: a large collection keeps an index of its objects.
   void push_back(Ref<T> item) {
     ensure_loaded();
     if (!item || has(item.state())) return;

@@ -28,15 +28,12 @@ namespace retort::sql {
 
 namespace detail {
 
-template <class>
-inline constexpr bool always_false = false;
-
 // An item of ORDER BY: an expression, its asc() / desc(), or the name of a label of the
 // select list ("n", as rt::asc("n")).
 template <class O>
 NodePtr order_item(const O& item) {
   if constexpr (std::is_member_object_pointer_v<O>) {
-    static_assert(always_false<O>,
+    static_assert(never<O>,
                   "order_by(&T::member) needs the member's column: write "
                   "order_by(rt::c(&T::member)) or rt::c(&T::member).desc() (a Query<T> takes "
                   "&T::member itself)");
@@ -46,7 +43,7 @@ NodePtr order_item(const O& item) {
   } else if constexpr (requires { item.node(); }) {
     return item.node();
   } else {
-    static_assert(always_false<O>,
+    static_assert(never<O>,
                   "order_by() takes expressions (a column, rt::c(&T::member), rt::count()), "
                   "their .asc() / .desc(), or the name of a label (\"n\", rt::desc(\"n\"))");
     return nullptr;
@@ -57,14 +54,14 @@ NodePtr order_item(const O& item) {
 template <class G>
 NodePtr group_item(const G& item) {
   if constexpr (std::is_member_object_pointer_v<G>) {
-    static_assert(always_false<G>,
+    static_assert(never<G>,
                   "group_by(&T::member) needs the member's column: write "
                   "group_by(rt::c(&T::member))");
     return nullptr;
   } else if constexpr (requires { item.node(); }) {
     return item.node();
   } else {
-    static_assert(always_false<G>,
+    static_assert(never<G>,
                   "group_by() takes expressions: a column, rt::c(&T::member), a function");
     return nullptr;
   }
