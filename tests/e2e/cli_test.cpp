@@ -285,6 +285,25 @@ TEST(CliErrors, ADirectoryOrAFileThatIsNotADatabaseSaysSo) {
   const auto run = retort({"inspect", "sqlite:///" + junk.string()});
   expect_one_line_error(run, "'" + junk.string() + "' is not a SQLite database");
   EXPECT_EQ(run.err.find("SELECT"), std::string::npos) << "no internal SQL: " << run.err;
+
+  // A database whose pages are damaged after its header.
+  const auto damaged = dir / "damaged.db";
+  {
+    auto conn = rt::create_engine("sqlite:///" + damaged.string()).connect();
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT)");
+    for (int i = 0; i < 200; ++i)
+      conn.execute("INSERT INTO t (s) VALUES (?)", {std::string(100, 'x')});
+  }
+  {
+    std::fstream f(damaged, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f << std::string(8000, '\x0d');
+  }
+  for (const char* command : {"inspect", "dump"}) {
+    const auto broken = retort({command, "sqlite:///" + damaged.string()});
+    expect_one_line_error(broken, "malformed");
+    EXPECT_EQ(broken.err.find("SELECT"), std::string::npos) << "no internal SQL: " << broken.err;
+  }
   std::filesystem::remove_all(dir);
 }
 

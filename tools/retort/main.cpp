@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "retort/core/error.hpp"
 #include "retort/migrate/commands.hpp"
 
 namespace {
@@ -124,6 +125,11 @@ int main(int argc, char** argv) {
     } else {
       run_into_file(output, command);
     }
+  } catch (const retort::DatabaseError& e) {
+    // The statements are Retort's own reading of the schema and rows: the database's
+    // words are what the user needs ("database disk image is malformed").
+    std::cerr << "retort: " << one_line(e.problem()) << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "retort: " << one_line(e.what()) << "\n";
     return 1;
