@@ -215,18 +215,19 @@ TEST_P(CoreTypes, TimesWithTimeZoneReadInUtc) {
     ASSERT_EQ(row.get<rt::TimeOfDay>("local"), t);
     ASSERT_EQ(row.get<rt::TimeOfDay>("zoned"), t) << rt::isoformat(t);
   }
+  // the session's zone changes nothing
+  if (postgres()) conn().execute("SET TIME ZONE 'Asia/Kolkata'");
+  conn().execute(
+      "INSERT INTO times_tz (id, local, zoned) VALUES (1000, '13:00:00+02', '13:00:00+02'), "
+      "(1001, '01:30:00', '01:30:00+05:30')");
+  EXPECT_EQ(conn().execute("SELECT local FROM times_tz WHERE id = 1000").scalar<rt::TimeOfDay>(),
+            rt::TimeOfDay(13, 0));
+  EXPECT_EQ(conn().execute("SELECT zoned FROM times_tz WHERE id = 1000").scalar<rt::TimeOfDay>(),
+            rt::TimeOfDay(11, 0));
+  EXPECT_EQ(conn().execute("SELECT zoned FROM times_tz WHERE id = 1001").scalar<rt::TimeOfDay>(),
+            rt::TimeOfDay(20, 0))
+      << "the day wraps";
   if (postgres()) {
-    conn().execute("SET TIME ZONE 'Asia/Kolkata'");  // the session's zone changes nothing
-    conn().execute(
-        "INSERT INTO times_tz (id, local, zoned) VALUES (1000, '13:00:00+02', '13:00:00+02'), "
-        "(1001, '01:30:00', '01:30:00+05:30')");
-    EXPECT_EQ(conn().execute("SELECT local FROM times_tz WHERE id = 1000").scalar<rt::TimeOfDay>(),
-              rt::TimeOfDay(13, 0));
-    EXPECT_EQ(conn().execute("SELECT zoned FROM times_tz WHERE id = 1000").scalar<rt::TimeOfDay>(),
-              rt::TimeOfDay(11, 0));
-    EXPECT_EQ(conn().execute("SELECT zoned FROM times_tz WHERE id = 1001").scalar<rt::TimeOfDay>(),
-              rt::TimeOfDay(20, 0))
-        << "the day wraps";
     conn().execute(
         rt::insert(table).values({{"id", 1002}, {"zoned", rt::Value(rt::TimeOfDay(9, 15))}}));
     EXPECT_EQ(conn()

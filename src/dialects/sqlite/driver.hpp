@@ -54,7 +54,17 @@ class Statement final : public driver::Statement {
 
  private:
   // What the declared column type says a stored value means.
-  enum class Declared : std::uint8_t { plain, boolean, date, timestamp, time, decimal, json, uuid };
+  enum class Declared : std::uint8_t {
+    plain,
+    boolean,
+    date,
+    timestamp,
+    time,
+    time_utc,  // TIME WITH TIME ZONE: an offset in the text converts to UTC
+    decimal,
+    json,
+    uuid
+  };
 
   void rebind();
   void check_bind(int rc, int index);

@@ -260,8 +260,10 @@ Statement::Declared Statement::declared(int index) {
         declared_[i] = Declared::date;
       else if (t == "DATETIME" || t.starts_with("TIMESTAMP"))
         declared_[i] = Declared::timestamp;
-      else if (t == "TIME" || t == "TIME WITH TIME ZONE")
+      else if (t == "TIME")
         declared_[i] = Declared::time;
+      else if (t == "TIME WITH TIME ZONE")
+        declared_[i] = Declared::time_utc;
       else if (t == "NUMERIC" || t == "DECIMAL")
         declared_[i] = Declared::decimal;
       else if (t == "JSON" || t == "JSONB")
@@ -306,6 +308,8 @@ Value Statement::get_value(int index) {
         return Value(parse_timestamp(text));
       case Declared::time:
         return Value(parse_time(text));
+      case Declared::time_utc:
+        return Value(parse_time_utc(text));
       case Declared::decimal:
         return Value(Decimal{std::string(text)});
       case Declared::json:
