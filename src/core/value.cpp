@@ -52,6 +52,12 @@ void Value::wrong_type(const char* wanted) const {
   throw DataError(std::string("value holds ") + to_string(type()) + ", not " + wanted);
 }
 
+Value::Value(const Value& other) = default;
+Value::Value(Value&& other) noexcept = default;
+Value& Value::operator=(const Value& other) = default;
+Value& Value::operator=(Value&& other) noexcept = default;
+Value::~Value() = default;
+
 std::string Value::repr() const {
   return std::visit(
       [](const auto& v) -> std::string {

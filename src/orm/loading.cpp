@@ -7,7 +7,26 @@
 #include "retort/core/error.hpp"
 #include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/inheritance.hpp"
+#include "retort/orm/load_options.hpp"
 #include "retort/sql/dialect.hpp"
+
+namespace retort {
+
+LoadOption::LoadOption(orm::Loading strategy, orm::MemberRef member) : steps_{{member, strategy}} {}
+LoadOption::LoadOption(Steps steps) : steps_(std::move(steps)) {}
+LoadOption::LoadOption(const LoadOption& other) = default;
+LoadOption::LoadOption(LoadOption&& other) noexcept = default;
+LoadOption& LoadOption::operator=(const LoadOption& other) = default;
+LoadOption& LoadOption::operator=(LoadOption&& other) noexcept = default;
+LoadOption::~LoadOption() = default;
+
+LoadOption LoadOption::then(orm::MemberRef member, orm::Loading strategy) const {
+  LoadOption out = *this;
+  out.steps_.emplace_back(member, strategy);
+  return out;
+}
+
+}  // namespace retort
 
 namespace retort::orm {
 namespace {

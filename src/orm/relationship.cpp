@@ -16,6 +16,18 @@ Mapper::Mapper(std::type_index type, std::string class_name)
       class_name_(std::move(class_name)) {}
 Mapper::~Mapper() = default;
 
+RelationshipSpec::RelationshipSpec() = default;
+RelationshipSpec::RelationshipSpec(const RelationshipSpec& other) = default;
+RelationshipSpec::RelationshipSpec(RelationshipSpec&& other) noexcept = default;
+RelationshipSpec& RelationshipSpec::operator=(const RelationshipSpec& other) = default;
+RelationshipSpec& RelationshipSpec::operator=(RelationshipSpec&& other) noexcept = default;
+RelationshipSpec::~RelationshipSpec() = default;
+
+Relationship::Relationship(std::string name_, bool uselist_, RelationshipSpec spec_)
+    : name(std::move(name_)), uselist(uselist_), spec(std::move(spec_)) {}
+Relationship::Relationship(const Relationship& other) = default;
+Relationship::~Relationship() = default;
+
 std::string Relationship::full_name() const {
   return (parent ? parent->class_name() : std::string("?")) + "." + name;
 }
@@ -342,6 +354,44 @@ void Registry::prepare(const orm::Mapper& mapper) {
   for (const auto& rel : mapper.relationships()) {
     if (!rel->target->prepared()) prepare(*rel->target);
   }
+}
+
+}  // namespace retort
+
+namespace retort::orm {
+
+CollectionIndex::CollectionIndex() = default;
+CollectionIndex::~CollectionIndex() = default;
+void CollectionIndex::insert(const EntityState* state) {
+  states_.insert(state);
+}
+void CollectionIndex::erase(const EntityState* state) {
+  states_.erase(state);
+}
+bool CollectionIndex::contains(const EntityState* state) const {
+  return states_.count(state) > 0;
+}
+
+}  // namespace retort::orm
+
+namespace retort {
+
+void apply(orm::RelationshipSpec& s, const BackPopulates& o) {
+  s.back_populates = o.name;
+}
+void apply(orm::RelationshipSpec& s, const JoinOn& j) {
+  s.join_on.emplace_back(j.local, j.remote);
+}
+void apply(orm::RelationshipSpec& s, const Secondary& o) {
+  s.secondary = o.table;
+  s.secondary_local = o.local;
+  s.secondary_remote = o.remote;
+}
+void apply(orm::RelationshipSpec& s, const RemoteSide& o) {
+  s.remote_side.push_back(o.member);
+}
+void apply(orm::RelationshipSpec& s, const OrderBy& o) {
+  s.order_by.emplace_back(o.member, o.descending);
 }
 
 }  // namespace retort

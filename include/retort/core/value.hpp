@@ -81,6 +81,13 @@ class Value {
                    std::chrono::year_month_day, Timestamp, TimeOfDay, Decimal, JsonText, Uuid>;
 
   Value() = default;
+  // Out of line (value.cpp): every file that copies a Value need not compile the
+  // variant's copies.
+  Value(const Value& other);
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value();
   Value(Null) {}
   Value(std::nullopt_t) {}
   Value(bool v) : v_(v) {}

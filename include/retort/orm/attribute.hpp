@@ -2,10 +2,12 @@
 // the ORM, visible because mappers are built from templates in headers).
 //
 // Each attribute carries the operations the ORM needs on its member, generated once per
-// (struct, member type) from rt::Codec: binding, reading, snapshot bytes for dirty
+// member type from rt::Codec: binding, reading, snapshot bytes for dirty
 // checking, and Value conversion for the dynamic paths (dicts, JSON, protobuf).
 #pragma once
 
+#include <bit>
+#include <cstddef>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -19,7 +21,7 @@
 namespace retort::orm {
 
 // A printable name for a C++ type, for mapping errors.
-std::string type_name(const std::type_info& type);
+std::string type_name(std::type_index type);
 
 class Attribute {
  public:
@@ -46,6 +48,10 @@ class Attribute {
 
   // A copy for a subclass's mapper (the member lives in the base at the same address).
   virtual std::unique_ptr<Attribute> clone() const = 0;
+  // The column type a member of this type gets by default, and whether a column of type t
+  // can hold one (rt::Codec<M>'s).
+  virtual Type default_type() const = 0;
+  virtual bool accepts(const Type& t) const = 0;
 
   virtual void bind(const void* object, driver::Statement& stmt, int index) const = 0;
   virtual void read(void* object, driver::Statement& stmt, int column) const = 0;
@@ -77,16 +83,31 @@ class Attribute {
   virtual void* address(void* object) const = 0;
 };
 
+// The byte offset of a data member within its class. The Itanium C++ ABI (GCC, Clang)
+// represents a pointer to data member as exactly that offset, so the one conversion is
+// the ABI's own; attributes keep offsets so that their code depends on the member's type
+// only, not on the class it belongs to.
 template <class T, class M>
+std::ptrdiff_t member_offset(M T::*member) {
+  static_assert(sizeof member == sizeof(std::ptrdiff_t),
+                "a pointer to data member is its offset (Itanium C++ ABI)");
+  return std::bit_cast<std::ptrdiff_t>(member);
+}
+
+// The attribute of a member of type M at a byte offset in its object. Its code is
+// generated once per member type: the library holds it for the built-in types (below).
+template <class M, class C = Codec<M>>
 class ColumnAttribute final : public Attribute {
  public:
-  using C = Codec<M>;
-  ColumnAttribute(std::string name_, Type type_, M T::*member)
-      : Attribute(std::move(name_), std::move(type_), typeid(M)), member_(member) {}
+  explicit ColumnAttribute(std::ptrdiff_t offset) : Attribute({}, {}, typeid(M)), offset_(offset) {
+    optional = retort::detail::is_optional<M>::value;
+  }
 
   std::unique_ptr<Attribute> clone() const override {
     return std::make_unique<ColumnAttribute>(*this);
   }
+  Type default_type() const override { return C::default_type(); }
+  bool accepts(const Type& t) const override { return C::accepts(t); }
   void bind(const void* o, driver::Statement& s, int i) const override {
     C::bind(s, i, of(o), type);
   }
@@ -112,11 +133,11 @@ class ColumnAttribute final : public Attribute {
       s.bind(i, C::to_value(tmp, type));  // by value: tmp does not outlive this call
     }
   }
-  bool is_integer() const override { return std::is_integral_v<M> && !std::is_same_v<M, bool>; }
+  bool is_integer() const override { return kInteger; }
   Value get(const void* o) const override { return C::to_value(of(o), type); }
   void set(void* o, const Value& v) const override { C::from_value(v, of(o), type); }
   bool int_key(const void* o, std::int64_t& out) const override {
-    if constexpr (std::is_integral_v<M> && !std::is_same_v<M, bool>) {
+    if constexpr (kInteger) {
       out = static_cast<std::int64_t>(of(o));
       return true;
     } else {
@@ -126,7 +147,7 @@ class ColumnAttribute final : public Attribute {
     }
   }
   void set_int(void* o, std::int64_t v) const override {
-    if constexpr (std::is_integral_v<M> && !std::is_same_v<M, bool>) {
+    if constexpr (kInteger) {
       of(o) = retort::detail::narrow_int<M>(v);
     } else {
       C::from_value(Value(v), of(o), type);
@@ -142,15 +163,83 @@ class ColumnAttribute final : public Attribute {
   }
   void reset(void* o) const override { of(o) = M{}; }
   bool maps(const void* mp, std::size_t size) const override {
-    return size == sizeof member_ && std::memcmp(mp, &member_, size) == 0;
+    return size == sizeof offset_ && std::memcmp(mp, &offset_, size) == 0;
   }
   const void* address(const void* o) const override { return &of(o); }
   void* address(void* o) const override { return &of(o); }
 
  private:
-  const M& of(const void* o) const { return static_cast<const T*>(o)->*member_; }
-  M& of(void* o) const { return static_cast<T*>(o)->*member_; }
-  M T::*member_;
+  // An enum stored through its underlying integer is still not an integer key.
+  static constexpr bool kInteger =
+      std::is_integral_v<M> && !std::is_same_v<M, bool> && std::is_same_v<C, Codec<M>>;
+  const M& of(const void* o) const {
+    return *reinterpret_cast<const M*>(static_cast<const char*>(o) + offset_);
+  }
+  M& of(void* o) const { return *reinterpret_cast<M*>(static_cast<char*>(o) + offset_); }
+  std::ptrdiff_t offset_;
 };
+
+namespace detail {
+// An enum member read and written as its underlying integer, with the enum's codec: one
+// attribute type serves every enum of that underlying type.
+template <class U>
+struct EnumCodec {
+  enum class E : U {};
+  using Of = Codec<E>;
+  static Type default_type() { return Of::default_type(); }
+  static bool accepts(const Type& t) { return Of::accepts(t); }
+  static void bind(driver::Statement& s, int i, const U& v, const Type& t) {
+    Of::bind(s, i, E(v), t);
+  }
+  static void read(driver::Statement& s, int col, U& v, const Type& t) {
+    E e{};
+    Of::read(s, col, e, t);
+    v = static_cast<U>(e);
+  }
+  static void encode(const U& v, std::string& out) { retort::detail::put_raw(out, v); }
+  static bool same(const U& v, const char*& p) { return retort::detail::same_raw(v, p); }
+  static void decode(const char*& p, U& v) { retort::detail::take_raw(p, v); }
+  static Value to_value(const U& v, const Type& t) { return Of::to_value(E(v), t); }
+  static void from_value(const Value& v, U& out, const Type& t) {
+    E e{};
+    Of::from_value(v, e, t);
+    out = static_cast<U>(e);
+  }
+};
+}  // namespace detail
+
+template <class M, class C = Codec<M>>
+std::unique_ptr<Attribute> make_column_attribute(std::ptrdiff_t offset) {
+  return std::make_unique<ColumnAttribute<M, C>>(offset);
+}
+
+// A new attribute for a member of type M at `offset`, its name and type still to be set.
+template <class M>
+std::unique_ptr<Attribute> column_attribute(std::ptrdiff_t offset) {
+  if constexpr (std::is_enum_v<M> && !decorated<M>) {
+    using U = std::underlying_type_t<M>;
+    auto attr = make_column_attribute<U, detail::EnumCodec<U>>(offset);
+    attr->member_type = typeid(M);
+    return attr;
+  } else {
+    return make_column_attribute<M>(offset);
+  }
+}
+
+// The member types whose attributes the library compiles once, so that a model file does
+// not: the built-in ones, each also as std::optional, and enums of the default
+// underlying type.
+#define RETORT_BUILTIN_MEMBER_TYPES(X)                                                    \
+  X(bool)                                                                                 \
+  X(int) X(long) X(double) X(float) X(std::string) X(Blob) X(std::chrono::year_month_day) \
+      X(Timestamp) X(TimeOfDay) X(Decimal) X(JsonText) X(Uuid)
+#define RETORT_EXTERN_COLUMN_ATTRIBUTE(M)                                              \
+  extern template std::unique_ptr<Attribute> make_column_attribute<M>(std::ptrdiff_t); \
+  extern template std::unique_ptr<Attribute> make_column_attribute<std::optional<M>>(  \
+      std::ptrdiff_t);
+RETORT_BUILTIN_MEMBER_TYPES(RETORT_EXTERN_COLUMN_ATTRIBUTE)
+#undef RETORT_EXTERN_COLUMN_ATTRIBUTE
+extern template std::unique_ptr<Attribute> make_column_attribute<int, detail::EnumCodec<int>>(
+    std::ptrdiff_t);
 
 }  // namespace retort::orm

@@ -120,7 +120,7 @@ ModelBuilder<T>& ModelBuilder<T>::polymorphic_on(M T::*member, std::string ident
                                                  bool unknown_as_base) {
   if (!mapper_->inheritance_) mapper_->inheritance_ = std::make_shared<Inheritance>();
   Inheritance& h = *mapper_->inheritance_;
-  h.discriminator = &find_attribute(member);
+  h.discriminator = &find_attribute(&member, sizeof member);
   h.identity = std::move(identity);
   h.unknown_as_base = unknown_as_base;
   return *this;
@@ -146,17 +146,6 @@ ModelBuilder<T>& ModelBuilder<T>::inherits(std::string identity) {
   h.add_parent = &add_base<B>;
   inherits_ = true;
   return *this;
-}
-
-template <class T>
-void ModelBuilder<T>::inherit_columns(std::string table, TableOptions options,
-                                      std::vector<Column> columns,
-                                      std::vector<TableElement> elements) {
-  Inheritance& h = *mapper_->inheritance_;
-  h.own_table = std::move(table);
-  h.own_options = std::move(options);
-  h.own_columns = std::move(columns);
-  h.own_elements = std::move(elements);
 }
 
 }  // namespace retort::orm

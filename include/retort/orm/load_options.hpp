@@ -19,28 +19,31 @@ namespace retort {
 
 class LoadOption {
  public:
-  LoadOption(orm::Loading strategy, orm::MemberRef member) { steps_.push_back({member, strategy}); }
-  explicit LoadOption(std::vector<std::pair<orm::MemberRef, orm::Loading>> steps)
-      : steps_(std::move(steps)) {}
+  using Steps = std::vector<std::pair<orm::MemberRef, orm::Loading>>;
+  // Out of line (loading.cpp), as the copies: a query file need not compile them.
+  LoadOption(orm::Loading strategy, orm::MemberRef member);
+  explicit LoadOption(Steps steps);
+  LoadOption(const LoadOption& other);
+  LoadOption(LoadOption&& other) noexcept;
+  LoadOption& operator=(const LoadOption& other);
+  LoadOption& operator=(LoadOption&& other) noexcept;
+  ~LoadOption();
 
   // Then, on the objects that relationship loads, this one (same strategy by default).
   template <class O, class H>
   LoadOption then(H O::*member) const {
-    LoadOption out = *this;
-    out.steps_.push_back({orm::MemberRef::of(member), steps_.back().second});
-    return out;
+    return then(orm::MemberRef::of(member), steps_.back().second);
   }
   template <class O, class H>
   LoadOption then(H O::*member, orm::Loading strategy) const {
-    LoadOption out = *this;
-    out.steps_.push_back({orm::MemberRef::of(member), strategy});
-    return out;
+    return then(orm::MemberRef::of(member), strategy);
   }
+  LoadOption then(orm::MemberRef member, orm::Loading strategy) const;
 
-  const std::vector<std::pair<orm::MemberRef, orm::Loading>>& steps() const { return steps_; }
+  const Steps& steps() const { return steps_; }
 
  private:
-  std::vector<std::pair<orm::MemberRef, orm::Loading>> steps_;
+  Steps steps_;
 };
 
 template <class O, class H>

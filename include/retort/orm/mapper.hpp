@@ -145,6 +145,7 @@ class Mapper {
   // Built by ModelBuilder, completed by the Registry (relationships, inheritance).
   template <class T>
   friend class ModelBuilder;
+  friend class ModelBuilderBase;
   friend class retort::Registry;
 
   void finish(int slot);  // validates and indexes; rt::MappingError on mistakes
@@ -168,24 +169,62 @@ class Mapper {
   int slot_ = -1;
 };
 
+// What building a mapper does whatever the class (model_builder.cpp): ModelBuilder<T>
+// only adds what needs T.
+class ModelBuilderBase {
+ public:
+  // Out of line, as everything here: a model file then compiles none of it.
+  ModelBuilderBase(const ModelBuilderBase& other);
+  ModelBuilderBase(ModelBuilderBase&& other) noexcept;
+  ModelBuilderBase& operator=(const ModelBuilderBase&) = delete;
+  ~ModelBuilderBase();
+
+ protected:
+  ModelBuilderBase(const std::type_info& type, std::string table_name, TableOptions options);
+  ModelBuilderBase(const std::type_info& type, const Table& table);
+
+  // A column for the member at `offset`: the declarative column to apply options to, or
+  // nullptr over an existing table (which takes none). rt::MappingError for a member or a
+  // name mapped twice, or for options over an existing table.
+  Column* begin_column(std::string name, std::ptrdiff_t offset, const Attribute& attr,
+                       bool has_options);
+  // Adds the attribute of the column begun last, once the column's type is known to hold
+  // the member.
+  void end_column(std::unique_ptr<Attribute> attr);
+  Attribute& find_attribute(const void* member_pointer, std::size_t size);
+  void add_relationship(std::unique_ptr<Relationship> relationship);
+  std::shared_ptr<Mapper> build(EntityState* (*make_entity)(void*, std::size_t));
+
+  std::shared_ptr<Mapper> mapper_;
+  std::string table_name_;
+  TableOptions table_options_;
+  Table existing_;
+  std::vector<Column> columns_;
+  std::vector<TableElement> elements_;
+  std::string column_name_;  // of the column begun last
+  bool inherits_ = false;
+};
+
 template <class T>
-class ModelBuilder {
+class ModelBuilder : ModelBuilderBase {
  public:
   // Declarative: the table is made from the columns.
   explicit ModelBuilder(std::string table_name, TableOptions options = {})
-      : mapper_(std::make_shared<Mapper>(typeid(T), type_name(typeid(T)))),
-        table_name_(std::move(table_name)),
-        table_options_(std::move(options)) {}
+      : ModelBuilderBase(typeid(T), std::move(table_name), std::move(options)) {}
   // Classical: over an existing table.
-  explicit ModelBuilder(const Table& table)
-      : mapper_(std::make_shared<Mapper>(typeid(T), type_name(typeid(T)))), existing_(table) {}
+  explicit ModelBuilder(const Table& table) : ModelBuilderBase(typeid(T), table) {}
 
   // Maps member to column name. Options are column options (rt::primary_key, a Type,
   // rt::unique, rt::ForeignKey(...), ...); for a classical mapping the column comes from
   // the table and takes no options.
   template <class M, class... Options>
   ModelBuilder& column(std::string name, M T::*member, const Options&... options) {
-    add_column<M>(std::move(name), member, options...);
+    const std::ptrdiff_t offset = member_offset(member);
+    std::unique_ptr<Attribute> attr = column_attribute<M>(offset);
+    [[maybe_unused]] Column* c =
+        begin_column(std::move(name), offset, *attr, sizeof...(Options) > 0);
+    (apply(*c, options), ...);
+    end_column(std::move(attr));
     return *this;
   }
 
@@ -214,7 +253,7 @@ class ModelBuilder {
   // paths) and each changed value at flush, and may change it or throw.
   template <class M, class F>
   ModelBuilder& on_set(M T::*member, F fn) {
-    Attribute& attr = find_attribute(member);
+    Attribute& attr = find_attribute(&member, sizeof member);
     const Type type = attr.type;
     attr.on_set = [fn = std::move(fn), type](void* object, Value& value) {
       M typed{};
@@ -248,97 +287,15 @@ class ModelBuilder {
   }
 
   // The mapper with its table; used by the registry.
-  std::shared_ptr<Mapper> build() {
-    if (inherits_ && existing_.is_null()) {
-      // The table is made when the registry knows the base (inheritance.cpp).
-      inherit_columns(std::move(table_name_), std::move(table_options_), std::move(columns_),
-                      std::move(elements_));
-    } else if (existing_.is_null()) {
-      std::vector<TableElement> all;
-      for (auto& c : columns_)
-        all.emplace_back(std::move(c));
-      for (auto& e : elements_)
-        all.push_back(std::move(e));
-      mapper_->table_ = Table(table_name_, std::move(all), std::move(table_options_));
-    } else {
-      mapper_->table_ = existing_;
-    }
-    mapper_->make_entity = &make_entity;
-    return std::move(mapper_);
-  }
+  std::shared_ptr<Mapper> build() { return ModelBuilderBase::build(&make_entity); }
 
  private:
   static EntityState* make_entity(void* source, std::size_t snapshot_bytes);
-  void inherit_columns(std::string table, TableOptions options, std::vector<Column> columns,
-                       std::vector<TableElement> elements);
-  bool inherits_ = false;
-
-  template <class M>
-  Attribute& find_attribute(M T::*member) {
-    return const_cast<Attribute&>(mapper_->attribute_for(&member, sizeof member));
-  }
 
   ModelBuilder& hook(std::vector<std::function<void(void*)>>& list, std::function<void(T&)> fn) {
     list.push_back([fn = std::move(fn)](void* o) { fn(*static_cast<T*>(o)); });
     return *this;
   }
-
-  template <class M, class... Options>
-  void add_column(std::string name, M T::*member, const Options&... options) {
-    for (const auto& a : mapper_->attributes_) {
-      if (a->maps(&member, sizeof member)) {
-        throw MappingError(mapper_->class_name() + ": a member is mapped twice, to columns '" +
-                           a->name + "' and '" + name + "'");
-      }
-      if (a->name == name) {
-        throw MappingError(mapper_->class_name() + ": column '" + name + "' is mapped twice");
-      }
-    }
-    Type type;
-    bool primary = false;
-    if (existing_.is_null()) {
-      Column c(name, Codec<M>::default_type());
-      c.nullable = is_optional<M>;
-      (apply(c, options), ...);
-      type = c.type;
-      primary = c.primary_key;
-      columns_.push_back(std::move(c));
-    } else {
-      if constexpr (sizeof...(Options) > 0) {
-        throw MappingError(
-            mapper_->class_name() + "." + name +
-            ": a mapping over an existing table takes the column as the table declares it; "
-            "give no column options");
-      }
-      if (!existing_.has_column(name)) {
-        std::string known;
-        for (const auto& c : existing_.columns())
-          known += (known.empty() ? "" : ", ") + c.name;
-        throw MappingError(mapper_->class_name() + ": table '" + existing_.name() +
-                           "' has no column '" + name + "'; its columns are: " + known);
-      }
-      type = existing_.column(name).type;
-      primary = existing_.column(name).primary_key;
-    }
-    if (!Codec<M>::accepts(type)) {
-      throw MappingError(mapper_->class_name() + "." + name + ": a " + type.describe() +
-                         " column cannot hold a member of type " + type_name(typeid(M)));
-    }
-    auto attr = std::make_unique<ColumnAttribute<T, M>>(std::move(name), type, member);
-    attr->optional = is_optional<M>;
-    attr->primary_key = primary;
-    mapper_->attributes_.push_back(std::move(attr));
-  }
-
-  template <class M>
-  static constexpr bool is_optional = retort::detail::is_optional<M>::value;
-
-  std::shared_ptr<Mapper> mapper_;
-  std::string table_name_;
-  TableOptions table_options_;
-  Table existing_;
-  std::vector<Column> columns_;
-  std::vector<TableElement> elements_;
 };
 
 }  // namespace retort::orm

@@ -27,15 +27,54 @@
 #include "retort/orm/load_options.hpp"
 #include "retort/sql/select.hpp"
 
+namespace retort::orm {
+
+// What a query holds and runs whatever its class (query.cpp); Query<T> adds the types.
+class QueryState {
+ public:
+  QueryState(SessionCore* core, const Mapper& mapper);
+  QueryState(const QueryState& other);
+  QueryState(QueryState&& other) noexcept;
+  QueryState& operator=(const QueryState& other);
+  QueryState& operator=(QueryState&& other) noexcept;
+  ~QueryState();
+
+  const sql::Select& statement() const { return select_; }
+
+ protected:
+  SessionCore& session() const;  // rt::ArgumentError when the query has none
+  Registry& registry_of() const;
+  // The objects of the rows, through the session (after autoflush).
+  std::vector<EntityState*> load() const;
+  std::int64_t count_rows() const;
+  std::int64_t count_rows(Connection& conn) const;
+  bool any_rows() const;
+  std::int64_t update_rows(const std::vector<std::pair<std::string, Value>>& values) const;
+  std::int64_t delete_rows() const;
+  Result stream_rows() const;
+  void add_option(const LoadOption& option);
+  // The rows' values without a session; each row read into read_into(i)'s object.
+  void read_rows(Connection& conn, void* (*next_object)(void* out), void* out) const;
+  [[noreturn]] void no_result() const;
+  [[noreturn]] void multiple_results() const;
+
+  SessionCore* core_;
+  const Mapper* mapper_;
+  sql::Select select_;
+  bool populate_existing_ = false;
+  std::vector<LoadOption> options_;
+};
+
+}  // namespace retort::orm
+
 namespace retort {
 
 template <class T>
-class Query {
+class Query : public orm::QueryState {
  public:
   // Unbound: run with all(conn) and friends.
   Query() : Query(nullptr, registry().mapper<T>()) {}
-  Query(orm::SessionCore* core, const orm::Mapper& mapper)
-      : core_(core), mapper_(&mapper), select_(orm::SessionCore::select_of(mapper)) {}
+  Query(orm::SessionCore* core, const orm::Mapper& mapper) : QueryState(core, mapper) {}
 
   Query where(const sql::Expr<bool>& condition) const { return with(select_.where(condition)); }
   Query filter(const sql::Expr<bool>& condition) const { return where(condition); }
@@ -62,7 +101,7 @@ class Query {
   template <class... O>
   Query options(const O&... load_options) const {
     Query q = *this;
-    (q.options_.push_back(load_options), ...);
+    (q.add_option(load_options), ...);
     return q;
   }
   // Joins mapped class U: along T's one relationship to it, or, when there is none, on
@@ -100,11 +139,11 @@ class Query {
   }
 
   std::vector<Ref<T>> all() const {
-    const auto states = session().run_query(*mapper_, select_, populate_existing_, options_);
+    const auto states = load();
     std::vector<Ref<T>> out;
     out.reserve(states.size());
     for (orm::EntityState* s : states)
-      out.push_back(ref(s));
+      out.emplace_back(s, static_cast<T*>(s->object));
     return out;
   }
   // The first row's object, or a null Ref.
@@ -114,25 +153,16 @@ class Query {
   }
   Ref<T> one() const {
     Ref<T> out = one_or_none();
-    if (!out) throw NoResultError("one(): no " + mapper_->class_name() + " matched");
+    if (!out) no_result();
     return out;
   }
   Ref<T> one_or_none() const {
     auto rows = limit(2).all();
-    if (rows.size() > 1)
-      throw MultipleResultsError("one(): more than one " + mapper_->class_name() + " matched");
+    if (rows.size() > 1) multiple_results();
     return rows.empty() ? Ref<T>() : rows.front();
   }
-  std::int64_t count() const {
-    auto& core = session();
-    core.autoflush();
-    return core.connection().execute(count_statement()).template scalar<std::int64_t>();
-  }
-  bool exists() const {
-    auto& core = session();
-    core.autoflush();
-    return core.connection().execute(sql::select(sql::exists(select_))).template scalar<bool>();
-  }
+  std::int64_t count() const { return count_rows(); }
+  bool exists() const { return any_rows(); }
   // One value over the selected rows: query.scalar(rt::max(rt::c(&User::score))); nullopt
   // for NULL.
   template <class V>
@@ -147,9 +177,9 @@ class Query {
   // ORM-enabled bulk statements over the rows this query selects (its where-clause);
   // objects already in the session are brought in line. Return the rows affected.
   std::int64_t update(const std::vector<std::pair<std::string, Value>>& values) const {
-    return session().bulk_update(*mapper_, where_clause(), values);
+    return update_rows(values);
   }
-  std::int64_t delete_() const { return session().bulk_delete(*mapper_, where_clause()); }
+  std::int64_t delete_() const { return delete_rows(); }
 
   // Streams the rows (row by row on PostgreSQL too); objects are made as the range is
   // walked, so memory stays flat when the caller lets go of earlier ones. The session's
@@ -159,15 +189,10 @@ class Query {
 
   // Without a session: plain values on conn.
   std::vector<T> all(Connection& conn) const {
-    auto result = conn.execute(select_);
     std::vector<T> out;
-    while (result.next()) {
-      auto& stmt = result.row().statement();
-      T& obj = out.emplace_back();
-      int i = 0;
-      for (const auto& a : mapper_->attributes())
-        a->read(&obj, stmt, i++);
-    }
+    read_rows(
+        conn, [](void* v) -> void* { return &static_cast<std::vector<T>*>(v)->emplace_back(); },
+        &out);
     return out;
   }
   std::optional<T> first(Connection& conn) const {
@@ -177,16 +202,11 @@ class Query {
   }
   T one(Connection& conn) const {
     auto rows = limit(2).all(conn);
-    if (rows.empty()) throw NoResultError("one(): no " + mapper_->class_name() + " matched");
-    if (rows.size() > 1)
-      throw MultipleResultsError("one(): more than one " + mapper_->class_name() + " matched");
+    if (rows.empty()) no_result();
+    if (rows.size() > 1) multiple_results();
     return std::move(rows.front());
   }
-  std::int64_t count(Connection& conn) const {
-    return conn.execute(count_statement()).template scalar<std::int64_t>();
-  }
-
-  const sql::Select& statement() const { return select_; }
+  std::int64_t count(Connection& conn) const { return count_rows(conn); }
 
  private:
   Query with(sql::Select select) const {
@@ -194,7 +214,6 @@ class Query {
     q.select_ = std::move(select);
     return q;
   }
-  Registry& registry_of() const { return core_ ? core_->registry() : registry(); }
   template <class O>
   auto order_item(const O& item) const {
     if constexpr (std::is_member_object_pointer_v<O>) {
@@ -203,34 +222,6 @@ class Query {
       return item;
     }
   }
-  orm::SessionCore& session() const {
-    if (!core_) {
-      throw ArgumentError(
-          "this query has no session: use session.query<T>(), or pass a connection to all()");
-    }
-    return *core_;
-  }
-  Result execute(orm::SessionCore& core) const {
-    core.autoflush();
-    return core.connection().execute(select_);
-  }
-  Ref<T> ref(orm::EntityState* s) const { return Ref<T>(s, static_cast<T*>(s->object)); }
-  sql::Select count_statement() const {
-    return sql::select(sql::count()).select_from(select_.subquery("anon_1"));
-  }
-  sql::Expr<bool> where_clause() const {
-    const auto& w = select_.data().where;
-    std::vector<sql::Expr<bool>> parts;
-    for (const auto& n : w)
-      parts.emplace_back(n);
-    return sql::and_(std::move(parts));
-  }
-
-  orm::SessionCore* core_;
-  const orm::Mapper* mapper_;
-  sql::Select select_;
-  bool populate_existing_ = false;
-  std::vector<LoadOption> options_;
 };
 
 template <class T>
@@ -276,9 +267,8 @@ class Query<T>::Stream {
 
 template <class T>
 typename Query<T>::Stream Query<T>::yield_per(std::size_t) const {
-  auto& core = session();
-  core.autoflush();
-  return Stream(core, *mapper_, core.connection().stream(select_));
+  Result rows = stream_rows();
+  return Stream(session(), *mapper_, std::move(rows));
 }
 
 template <class T>

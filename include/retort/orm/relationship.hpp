@@ -50,7 +50,7 @@ class Registry;
 namespace retort::orm {
 
 class Relationship;
-template <class O, class T, class H>
+template <class H>
 class TypedRelationship;
 
 enum class Direction : std::uint8_t { many_to_one, one_to_many, many_to_many };
@@ -98,6 +98,20 @@ class HandleBase {
   bool raise_ = false;  // a query's raiseload(): access raises until loaded
 };
 
+// The objects of a large collection, for membership in constant time (out of line: a model
+// file need not compile a hash table).
+class CollectionIndex {
+ public:
+  CollectionIndex();
+  ~CollectionIndex();
+  void insert(const EntityState* state);
+  void erase(const EntityState* state);
+  bool contains(const EntityState* state) const;
+
+ private:
+  std::unordered_set<const EntityState*> states_;
+};
+
 }  // namespace retort::orm
 
 namespace retort {
@@ -133,11 +147,11 @@ class Many : public orm::HandleBase {
     if (this == &other) return *this;
     ensure_loaded();
     const std::vector<Ref<T>> wanted = other.items();
-    std::unordered_set<const orm::EntityState*> kept;
+    orm::CollectionIndex kept;
     for (const auto& r : wanted)
       kept.insert(r.state());
     for (std::size_t i = items_.size(); i-- > 0;) {
-      if (!kept.count(items_[i].state())) remove(Ref<T>(items_[i]));
+      if (!kept.contains(items_[i].state())) remove(Ref<T>(items_[i]));
     }
     for (const auto& r : wanted)
       push_back(r);
@@ -218,7 +232,7 @@ class Many : public orm::HandleBase {
 
  private:
   friend class orm::Relationship;
-  template <class O, class U, class H>
+  template <class H>
   friend class orm::TypedRelationship;
   // The Ref goes once the vector is whole again (see TypedRelationship::set_items).
   void erase(typename std::vector<Ref<T>>::iterator it) {
@@ -237,11 +251,11 @@ class Many : public orm::HandleBase {
       return false;
     }
     if (!index_) {
-      index_ = std::make_unique<std::unordered_set<const orm::EntityState*>>();
+      index_ = std::make_unique<orm::CollectionIndex>();
       for (const auto& r : items_)
         index_->insert(r.state());
     }
-    return index_->count(s) > 0;
+    return index_->contains(s);
   }
   template <class R>
   void fill(R&& items) {
@@ -286,7 +300,7 @@ class Many : public orm::HandleBase {
   std::vector<Ref<T>> items_;
   std::vector<orm::EntityState*> added_;
   std::vector<Ref<T>> removed_;
-  mutable std::unique_ptr<std::unordered_set<const orm::EntityState*>> index_;  // see has()
+  mutable std::unique_ptr<orm::CollectionIndex> index_;  // see has()
 };
 
 // A single related object (many-to-one, one-to-one).
@@ -321,7 +335,7 @@ class One : public orm::HandleBase {
 
  private:
   friend class orm::Relationship;
-  template <class O, class U, class H>
+  template <class H>
   friend class orm::TypedRelationship;
   void assign(Ref<T> target) {
     ensure_loaded();
@@ -368,6 +382,14 @@ namespace retort::orm {
 // The class a relationship member (Many<U> / One<U>) leads to.
 template <class H>
 struct handle_traits;
+template <class U>
+struct handle_traits<Many<U>> {
+  using target = U;
+};
+template <class U>
+struct handle_traits<One<U>> {
+  using target = U;
+};
 
 // A member named by its pointer, resolved to an attribute once the mappers exist.
 struct MemberRef {
@@ -383,6 +405,14 @@ struct BackrefSpec;
 
 // What a relationship's mapping said, before the mappers are resolved.
 struct RelationshipSpec {
+  // Out of line: a model file need not compile copies of every member.
+  RelationshipSpec();
+  RelationshipSpec(const RelationshipSpec& other);
+  RelationshipSpec(RelationshipSpec&& other) noexcept;
+  RelationshipSpec& operator=(const RelationshipSpec& other);
+  RelationshipSpec& operator=(RelationshipSpec&& other) noexcept;
+  ~RelationshipSpec();
+
   std::string back_populates;
   std::shared_ptr<const BackrefSpec> backref;  // the other side to make (rt::backref)
   Cascade cascade;
@@ -399,9 +429,10 @@ struct RelationshipSpec {
 
 class Relationship {
  public:
-  Relationship(std::string name_, bool uselist_, RelationshipSpec spec_)
-      : name(std::move(name_)), uselist(uselist_), spec(std::move(spec_)) {}
-  virtual ~Relationship() = default;
+  Relationship(std::string name_, bool uselist_, RelationshipSpec spec_);
+  Relationship(const Relationship& other);  // for clone()
+  Relationship& operator=(const Relationship&) = delete;
+  virtual ~Relationship();
 
   std::string name;
   bool uselist;  // a Many (collection) rather than a One
@@ -480,16 +511,21 @@ struct BackrefSpec {
   std::function<std::unique_ptr<Relationship>(std::string, RelationshipSpec)> make;
 };
 
-template <class O, class T, class H>
+// A relationship held in a member of type H (Many<T> or One<T>) at a byte offset in its
+// owner: its code depends on the handle's type only, not on the class that declares it.
+template <class H>
 class TypedRelationship final : public Relationship {
  public:
-  TypedRelationship(std::string name_, H O::*member, RelationshipSpec spec_)
+  using T = typename handle_traits<H>::target;
+  TypedRelationship(std::string name_, std::ptrdiff_t offset, RelationshipSpec spec_)
       : Relationship(std::move(name_), std::is_same_v<H, Many<T>>, std::move(spec_)),
-        member_(member) {}
+        offset_(offset) {}
 
-  HandleBase& handle(void* owner) const override { return static_cast<O*>(owner)->*member_; }
+  HandleBase& handle(void* owner) const override {
+    return *reinterpret_cast<H*>(static_cast<char*>(owner) + offset_);
+  }
   std::unique_ptr<Relationship> clone() const override {
-    return std::make_unique<TypedRelationship>(*this);
+    return std::unique_ptr<Relationship>(new TypedRelationship(*this));
   }
 
   // Refs that a handle gives up are released only once the handle no longer lists them:
@@ -598,7 +634,7 @@ class TypedRelationship final : public Relationship {
     }
   }
   bool maps(const void* member, std::size_t size) const override {
-    return size == sizeof member_ && std::memcmp(member, &member_, size) == 0;
+    return size == sizeof offset_ && std::memcmp(member, &offset_, size) == 0;
   }
   const Mapper& find_target(Registry& registry) const override;
   void add_target(Registry& registry) const override;
@@ -648,7 +684,7 @@ class TypedRelationship final : public Relationship {
   }
 
  private:
-  H O::*member_;
+  std::ptrdiff_t offset_;
 };
 
 }  // namespace retort::orm
@@ -656,9 +692,11 @@ class TypedRelationship final : public Relationship {
 // Relationship options for ModelBuilder::relationship().
 namespace retort {
 
+// The options' apply() functions are out of line (relationship.cpp): a model file need not
+// compile the copies they make.
 struct BackPopulates {
   std::string name;
-  friend void apply(orm::RelationshipSpec& s, const BackPopulates& o) { s.back_populates = o.name; }
+  friend void apply(orm::RelationshipSpec& s, const BackPopulates& o);
 };
 inline BackPopulates back_populates(std::string name) {
   return {std::move(name)};
@@ -670,14 +708,12 @@ struct Backref {
   H O::*member;
   orm::RelationshipSpec spec;
   friend void apply(orm::RelationshipSpec& s, const Backref& b) {
-    using Back = typename orm::handle_traits<H>::target;
-    s.backref = std::make_shared<const orm::BackrefSpec>(
-        orm::BackrefSpec{b.name, orm::MemberRef::of(b.member), b.spec,
-                         [member = b.member](std::string name, orm::RelationshipSpec spec) {
-                           return std::unique_ptr<orm::Relationship>(
-                               std::make_unique<orm::TypedRelationship<O, Back, H>>(
-                                   std::move(name), member, std::move(spec)));
-                         }});
+    s.backref = std::make_shared<const orm::BackrefSpec>(orm::BackrefSpec{
+        b.name, orm::MemberRef::of(b.member), b.spec,
+        [offset = orm::member_offset(b.member)](std::string name, orm::RelationshipSpec spec) {
+          return std::unique_ptr<orm::Relationship>(
+              new orm::TypedRelationship<H>(std::move(name), offset, std::move(spec)));
+        }});
   }
 };
 // Maps the other side too, as SQLAlchemy's backref=: on Article.comments,
@@ -737,24 +773,20 @@ inline constexpr RelationshipFlag passive_deletes{RelationshipFlag::passive_dele
 inline constexpr RelationshipFlag post_update{RelationshipFlag::post_update};
 
 struct JoinOn {
-  std::vector<std::pair<orm::MemberRef, orm::MemberRef>> pairs;
-  friend void apply(orm::RelationshipSpec& s, const JoinOn& j) { s.join_on = j.pairs; }
+  orm::MemberRef local, remote;
+  friend void apply(orm::RelationshipSpec& s, const JoinOn& j);
 };
-// The join condition, column by column (local member, remote member), for relationships
-// the foreign keys do not describe — or when the database has none.
+// The join condition (local member, remote member), for relationships the foreign keys do
+// not describe — or when the database has none. Give one per column of a composite key.
 template <class L, class ML, class R, class MR>
 JoinOn join_on(ML L::*local, MR R::*remote) {
-  return {{{orm::MemberRef::of(local), orm::MemberRef::of(remote)}}};
+  return {orm::MemberRef::of(local), orm::MemberRef::of(remote)};
 }
 
 struct Secondary {
   Table table;
   std::string local, remote;
-  friend void apply(orm::RelationshipSpec& s, const Secondary& o) {
-    s.secondary = o.table;
-    s.secondary_local = o.local;
-    s.secondary_remote = o.remote;
-  }
+  friend void apply(orm::RelationshipSpec& s, const Secondary& o);
 };
 // Many-to-many through an association table; name its two columns when both point at
 // the same table (a self-referential many-to-many: followers / followed).
@@ -765,9 +797,7 @@ inline Secondary secondary(const Table& table, std::string local_column = {},
 
 struct RemoteSide {
   orm::MemberRef member;
-  friend void apply(orm::RelationshipSpec& s, const RemoteSide& o) {
-    s.remote_side.push_back(o.member);
-  }
+  friend void apply(orm::RelationshipSpec& s, const RemoteSide& o);
 };
 // For a self-referential relationship: the column on the far side (Task.parent:
 // remote_side(&Task::id) makes it many-to-one).
@@ -779,9 +809,7 @@ RemoteSide remote_side(M O::*member) {
 struct OrderBy {
   orm::MemberRef member;
   bool descending;
-  friend void apply(orm::RelationshipSpec& s, const OrderBy& o) {
-    s.order_by.emplace_back(o.member, o.descending);
-  }
+  friend void apply(orm::RelationshipSpec& s, const OrderBy& o);
 };
 // The order of a collection's objects.
 template <class O, class M>
@@ -803,24 +831,15 @@ MemberRef MemberRef::of(M O::*member) {
   return r;
 }
 
-template <class O, class T, class H>
-const Mapper& TypedRelationship<O, T, H>::find_target(Registry& registry) const {
+template <class H>
+const Mapper& TypedRelationship<H>::find_target(Registry& registry) const {
   return registry.registered<T>();
 }
 
-template <class O, class T, class H>
-void TypedRelationship<O, T, H>::add_target(Registry& registry) const {
+template <class H>
+void TypedRelationship<H>::add_target(Registry& registry) const {
   if constexpr (declarative<T>) registry.add<T>();
 }
-
-template <class U>
-struct handle_traits<Many<U>> {
-  using target = U;
-};
-template <class U>
-struct handle_traits<One<U>> {
-  using target = U;
-};
 
 // A backref's member belongs to the class the relationship leads to, and leads back.
 template <class T, class U, class Option>
@@ -840,22 +859,11 @@ template <class H, class... Options>
 ModelBuilder<T>& ModelBuilder<T>::relationship(std::string name, H T::*member,
                                                const Options&... options) {
   using U = typename handle_traits<H>::target;
-  for (const auto& r : mapper_->relationships_) {
-    if (r->name == name)
-      throw MappingError(mapper_->class_name() + ": relationship '" + name + "' is declared twice");
-  }
   RelationshipSpec spec;
   (apply(spec, options), ...);
   (check_backref<T, U>(options), ...);
-  if (spec.backref) {
-    if (!spec.back_populates.empty()) {
-      throw MappingError(mapper_->class_name() + "." + name +
-                         ": backref and back_populates are mutually exclusive");
-    }
-    spec.back_populates = spec.backref->name;
-  }
-  mapper_->relationships_.push_back(
-      std::make_unique<TypedRelationship<T, U, H>>(std::move(name), member, std::move(spec)));
+  add_relationship(std::unique_ptr<Relationship>(
+      new TypedRelationship<H>(std::move(name), member_offset(member), std::move(spec))));
   return *this;
 }
 

@@ -1,0 +1,100 @@
+#include "retort/orm/query.hpp"
+
+#include "retort/core/error.hpp"
+
+namespace retort::orm {
+
+QueryState::QueryState(SessionCore* core, const Mapper& mapper)
+    : core_(core), mapper_(&mapper), select_(SessionCore::select_of(mapper)) {}
+QueryState::QueryState(const QueryState& other) = default;
+QueryState::QueryState(QueryState&& other) noexcept = default;
+QueryState& QueryState::operator=(const QueryState& other) = default;
+QueryState& QueryState::operator=(QueryState&& other) noexcept = default;
+QueryState::~QueryState() = default;
+
+SessionCore& QueryState::session() const {
+  if (!core_) {
+    throw ArgumentError(
+        "this query has no session: use session.query<T>(), or pass a connection to all()");
+  }
+  return *core_;
+}
+
+Registry& QueryState::registry_of() const {
+  return core_ ? core_->registry() : registry();
+}
+
+std::vector<EntityState*> QueryState::load() const {
+  return session().run_query(*mapper_, select_, populate_existing_, options_);
+}
+
+namespace {
+
+sql::Select count_statement(const sql::Select& select) {
+  return sql::select(sql::count()).select_from(select.subquery("anon_1"));
+}
+
+sql::Expr<bool> where_clause(const sql::Select& select) {
+  std::vector<sql::Expr<bool>> parts;
+  for (const auto& n : select.data().where)
+    parts.emplace_back(n);
+  return sql::and_(std::move(parts));
+}
+
+}  // namespace
+
+std::int64_t QueryState::count_rows() const {
+  auto& core = session();
+  core.autoflush();
+  return core.connection().execute(count_statement(select_)).scalar<std::int64_t>();
+}
+
+std::int64_t QueryState::count_rows(Connection& conn) const {
+  return conn.execute(count_statement(select_)).scalar<std::int64_t>();
+}
+
+bool QueryState::any_rows() const {
+  auto& core = session();
+  core.autoflush();
+  return core.connection().execute(sql::select(sql::exists(select_))).scalar<bool>();
+}
+
+std::int64_t QueryState::update_rows(
+    const std::vector<std::pair<std::string, Value>>& values) const {
+  return session().bulk_update(*mapper_, where_clause(select_), values);
+}
+
+std::int64_t QueryState::delete_rows() const {
+  return session().bulk_delete(*mapper_, where_clause(select_));
+}
+
+Result QueryState::stream_rows() const {
+  auto& core = session();
+  core.autoflush();
+  return core.connection().stream(select_);
+}
+
+void QueryState::add_option(const LoadOption& option) {
+  options_.push_back(option);
+}
+
+void QueryState::read_rows(Connection& conn, void* (*next_object)(void* out), void* out) const {
+  auto result = conn.execute(select_);
+  while (result.next()) {
+    auto& stmt = result.row().statement();
+    void* object = next_object(out);
+    int i = 0;
+    for (const auto& a : mapper_->attributes())
+      a->read(object, stmt, i++);
+  }
+}
+
+void QueryState::no_result() const {
+  throw NoResultError("one(): no " + mapper_->class_name() + " matched");
+}
+
+void QueryState::multiple_results() const {
+  throw MultipleResultsError("one(): more than one " + mapper_->class_name() + " matched");
+}
+
+}  // namespace retort::orm
