@@ -8,11 +8,11 @@
 
 namespace retort::orm {
 
-ModelBuilderBase::ModelBuilderBase(const std::type_info& type, std::string table_name,
-                                   TableOptions options)
+ModelBuilderBase::ModelBuilderBase(const std::type_info& type, std::string_view table_name,
+                                   const TableOptions& options)
     : mapper_(std::make_shared<Mapper>(type, type_name(type))),
-      table_name_(std::move(table_name)),
-      table_options_(std::move(options)) {}
+      table_name_(table_name),
+      table_options_(options) {}
 
 ModelBuilderBase::ModelBuilderBase(const std::type_info& type, const Table& table)
     : mapper_(std::make_shared<Mapper>(type, type_name(type))), existing_(table) {}
@@ -21,34 +21,35 @@ ModelBuilderBase::ModelBuilderBase(const ModelBuilderBase& other) = default;
 ModelBuilderBase::ModelBuilderBase(ModelBuilderBase&& other) noexcept = default;
 ModelBuilderBase::~ModelBuilderBase() = default;
 
-Column* ModelBuilderBase::begin_column(std::string name, std::ptrdiff_t offset,
+Column* ModelBuilderBase::begin_column(std::string_view name, std::ptrdiff_t offset,
                                        const Attribute& attr, bool has_options) {
   for (const auto& a : mapper_->attributes_) {
     if (a->maps(&offset, sizeof offset)) {
       throw MappingError(mapper_->class_name() + ": a member is mapped twice, to columns '" +
-                         a->name + "' and '" + name + "'");
+                         a->name + "' and '" + std::string(name) + "'");
     }
     if (a->name == name) {
-      throw MappingError(mapper_->class_name() + ": column '" + name + "' is mapped twice");
+      throw MappingError(mapper_->class_name() + ": column '" + std::string(name) +
+                         "' is mapped twice");
     }
   }
   column_name_ = name;
   if (existing_.is_null()) {
-    Column& c = columns_.emplace_back(std::move(name), attr.default_type());
+    Column& c = columns_.emplace_back(std::string(name), attr.default_type());
     c.nullable = attr.optional;
     return &c;
   }
   if (has_options) {
-    throw MappingError(mapper_->class_name() + "." + name +
+    throw MappingError(mapper_->class_name() + "." + column_name_ +
                        ": a mapping over an existing table takes the column as the table "
                        "declares it; give no column options");
   }
-  if (!existing_.has_column(name)) {
+  if (!existing_.has_column(column_name_)) {
     std::string known;
     for (const auto& c : existing_.columns())
       known += (known.empty() ? "" : ", ") + c.name;
     throw MappingError(mapper_->class_name() + ": table '" + existing_.name() +
-                       "' has no column '" + name + "'; its columns are: " + known);
+                       "' has no column '" + column_name_ + "'; its columns are: " + known);
   }
   return nullptr;
 }

@@ -180,13 +180,14 @@ class ModelBuilderBase {
   ~ModelBuilderBase();
 
  protected:
-  ModelBuilderBase(const std::type_info& type, std::string table_name, TableOptions options);
+  ModelBuilderBase(const std::type_info& type, std::string_view table_name,
+                   const TableOptions& options);
   ModelBuilderBase(const std::type_info& type, const Table& table);
 
   // A column for the member at `offset`: the declarative column to apply options to, or
   // nullptr over an existing table (which takes none). rt::MappingError for a member or a
   // name mapped twice, or for options over an existing table.
-  Column* begin_column(std::string name, std::ptrdiff_t offset, const Attribute& attr,
+  Column* begin_column(std::string_view name, std::ptrdiff_t offset, const Attribute& attr,
                        bool has_options);
   // Adds the attribute of the column begun last, once the column's type is known to hold
   // the member.
@@ -209,8 +210,8 @@ template <class T>
 class ModelBuilder : ModelBuilderBase {
  public:
   // Declarative: the table is made from the columns.
-  explicit ModelBuilder(std::string table_name, TableOptions options = {})
-      : ModelBuilderBase(typeid(T), std::move(table_name), std::move(options)) {}
+  explicit ModelBuilder(std::string_view table_name, const TableOptions& options = {})
+      : ModelBuilderBase(typeid(T), table_name, options) {}
   // Classical: over an existing table.
   explicit ModelBuilder(const Table& table) : ModelBuilderBase(typeid(T), table) {}
 
@@ -218,11 +219,10 @@ class ModelBuilder : ModelBuilderBase {
   // rt::unique, rt::ForeignKey(...), ...); for a classical mapping the column comes from
   // the table and takes no options.
   template <class M, class... Options>
-  ModelBuilder& column(std::string name, M T::*member, const Options&... options) {
+  ModelBuilder& column(std::string_view name, M T::*member, const Options&... options) {
     const std::ptrdiff_t offset = member_offset(member);
     std::unique_ptr<Attribute> attr = column_attribute<M>(offset);
-    [[maybe_unused]] Column* c =
-        begin_column(std::move(name), offset, *attr, sizeof...(Options) > 0);
+    [[maybe_unused]] Column* c = begin_column(name, offset, *attr, sizeof...(Options) > 0);
     (apply(*c, options), ...);
     end_column(std::move(attr));
     return *this;
@@ -231,7 +231,7 @@ class ModelBuilder : ModelBuilderBase {
   // A relationship to another mapped struct through a rt::Many<U> or rt::One<U> member
   // (see relationship.hpp for the options).
   template <class H, class... Options>
-  ModelBuilder& relationship(std::string name, H T::*member, const Options&... options);
+  ModelBuilder& relationship(std::string_view name, H T::*member, const Options&... options);
 
   // The base of a hierarchy: the discriminator member and this class's value of it
   // (SQLAlchemy's polymorphic_on / polymorphic_identity). unknown_as_base: rows with a
@@ -305,12 +305,12 @@ namespace retort {
 // A single-table subclass: no table of its own (see inheritance.hpp).
 template <class T>
 orm::ModelBuilder<T> model() {
-  return orm::ModelBuilder<T>(std::string());
+  return orm::ModelBuilder<T>(std::string_view());
 }
 // options: the table's schema ({.schema = "app"}) and comment.
 template <class T>
-orm::ModelBuilder<T> model(std::string table_name, TableOptions options = {}) {
-  return orm::ModelBuilder<T>(std::move(table_name), std::move(options));
+orm::ModelBuilder<T> model(std::string_view table_name, const TableOptions& options = {}) {
+  return orm::ModelBuilder<T>(table_name, options);
 }
 template <class T>
 orm::ModelBuilder<T> model(const Table& table) {

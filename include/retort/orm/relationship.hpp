@@ -856,14 +856,14 @@ void check_backref(const Backref<O, H>&) {
 
 template <class T>
 template <class H, class... Options>
-ModelBuilder<T>& ModelBuilder<T>::relationship(std::string name, H T::*member,
+ModelBuilder<T>& ModelBuilder<T>::relationship(std::string_view name, H T::*member,
                                                const Options&... options) {
   using U = typename handle_traits<H>::target;
   RelationshipSpec spec;
   (apply(spec, options), ...);
   (check_backref<T, U>(options), ...);
   add_relationship(std::unique_ptr<Relationship>(
-      new TypedRelationship<H>(std::move(name), member_offset(member), std::move(spec))));
+      new TypedRelationship<H>(std::string(name), member_offset(member), std::move(spec))));
   return *this;
 }
 
