@@ -68,7 +68,45 @@ struct retort::TypeDecorator<retort_test::Ipv4> {
 };
 
 namespace retort_test {
+enum class Level { low, high };
+}  // namespace retort_test
+
+// An enum with a codec of its own, which the ORM uses instead of the built-in one for
+// enums (storing "L" and "H" rather than the index).
+template <>
+struct retort::Codec<retort_test::Level> {
+  using Level = retort_test::Level;
+  static Type default_type() { return String(1); }
+  static bool accepts(const Type& t) { return t.kind() == TypeKind::string; }
+  static void bind(driver::Statement& s, int i, const Level& v, const Type&) {
+    s.bind_text_ref(i, v == Level::low ? "L" : "H");
+  }
+  static void read(driver::Statement& s, int col, Level& v, const Type&) {
+    v = s.get_text(col) == "L" ? Level::low : Level::high;
+  }
+  static void encode(const Level& v, std::string& out) {
+    out.push_back(v == Level::low ? 'L' : 'H');
+  }
+  static bool same(const Level& v, const char*& p) { return *p++ == (v == Level::low ? 'L' : 'H'); }
+  static void decode(const char*& p, Level& v) { v = *p++ == 'L' ? Level::low : Level::high; }
+  static Value to_value(const Level& v, const Type&) { return Value(v == Level::low ? "L" : "H"); }
+  static void from_value(const Value& v, Level& out, const Type&) {
+    out = v.as<std::string>() == "L" ? Level::low : Level::high;
+  }
+};
+
+namespace retort_test {
 namespace {
+
+struct Alarm {
+  std::int64_t id = 0;
+  Level level = Level::low;
+  static auto mapping() {
+    return rt::model<Alarm>("deco_alarm")
+        .column("id", &Alarm::id, rt::primary_key)
+        .column("level", &Alarm::level);
+  }
+};
 
 struct Account {
   std::int64_t id = 0;
@@ -252,6 +290,26 @@ TEST_P(TypeDecorators, RandomChangesMatchAModel) {
     }
     ASSERT_EQ(stored, model) << "round " << round;
   }
+}
+
+TEST_P(TypeDecorators, AnEnumWithACodecOfItsOwnUsesIt) {
+  rt::registry().add<Alarm>();
+  drop_tables(conn(), {"deco_alarm"});
+  rt::registry().metadata().create_all(conn(), {.tables = {"deco_alarm"}});
+  {
+    rt::Session session(engine());
+    session.add(rt::make_ref(Alarm{.level = Level::high}));
+    session.add(rt::make_ref(Alarm{.level = Level::low}));
+    session.commit();
+    auto first = session.query<Alarm>().order_by(rt::c(&Alarm::id)).first();
+    EXPECT_EQ(first->level, Level::high);
+    first->level = Level::low;
+    session.commit();
+  }
+  std::vector<std::string> stored;
+  for (const auto& row : conn().execute("SELECT level FROM deco_alarm ORDER BY id"))
+    stored.push_back(row.get<std::string>(0));
+  EXPECT_EQ(stored, (std::vector<std::string>{"L", "L"}));
 }
 
 RETORT_INSTANTIATE_FOR_BACKEND(TypeDecorators);

@@ -216,7 +216,7 @@ std::unique_ptr<Attribute> make_column_attribute(std::ptrdiff_t offset) {
 // A new attribute for a member of type M at `offset`, its name and type still to be set.
 template <class M>
 std::unique_ptr<Attribute> column_attribute(std::ptrdiff_t offset) {
-  if constexpr (std::is_enum_v<M> && !decorated<M>) {
+  if constexpr (requires { Codec<M>::kGenericEnum; }) {
     using U = std::underlying_type_t<M>;
     auto attr = make_column_attribute<U, detail::EnumCodec<U>>(offset);
     attr->member_type = typeid(M);

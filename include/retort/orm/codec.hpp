@@ -340,6 +340,8 @@ template <class E>
 requires std::is_enum_v<E>
 struct Codec<E> {
   using U = std::underlying_type_t<E>;
+  // This codec, not one written for E (see orm/attribute.hpp's column_attribute).
+  static constexpr bool kGenericEnum = true;
   static Type default_type() { return Integer(); }
   static bool accepts(const Type& t) { return t.is_integer() || t.kind() == TypeKind::enum_; }
   static void bind(driver::Statement& s, int i, const E& v, const Type& t) {
