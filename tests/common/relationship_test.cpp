@@ -485,6 +485,74 @@ TEST_P(Relationships, SocialPlatformJoinsWithoutForeignKeys) {
       << "delete-orphan without a foreign key";
 }
 
+// Orders numbered per shop: a line belongs to the order with both its shop and its number,
+// joined on the two columns (no foreign key in the database).
+struct ShopLine;
+struct ShopOrder {
+  std::int64_t shop = 0, number = 0;
+  std::string note{};
+  rt::Many<ShopLine> lines{};
+  static auto mapping();
+};
+struct ShopLine {
+  std::int64_t id = 0, shop = 0, order_number = 0;
+  std::string item{};
+  rt::One<ShopOrder> order{};
+  static auto mapping() {
+    return rt::model<ShopLine>("rel_shop_line")
+        .column("id", &ShopLine::id, rt::primary_key)
+        .column("shop", &ShopLine::shop)
+        .column("order_number", &ShopLine::order_number)
+        .column("item", &ShopLine::item, rt::String(20))
+        .relationship("order", &ShopLine::order, rt::join_on(&ShopLine::shop, &ShopOrder::shop),
+                      rt::join_on(&ShopLine::order_number, &ShopOrder::number),
+                      rt::back_populates("lines"));
+  }
+};
+auto ShopOrder::mapping() {
+  return rt::model<ShopOrder>("rel_shop_order")
+      .column("shop", &ShopOrder::shop, rt::primary_key, rt::no_autoincrement)
+      .column("number", &ShopOrder::number, rt::primary_key, rt::no_autoincrement)
+      .column("note", &ShopOrder::note, rt::String(20))
+      .relationship("lines", &ShopOrder::lines, rt::join_on(&ShopOrder::shop, &ShopLine::shop),
+                    rt::join_on(&ShopOrder::number, &ShopLine::order_number),
+                    rt::back_populates("order"), rt::order_by(&ShopLine::id));
+}
+
+TEST_P(Relationships, AJoinOnSeveralColumnsUsesThemAll) {
+  rt::registry().add<ShopOrder>();
+  {
+    auto c = engine().connect();
+    auto& md = rt::registry().metadata();
+    md.drop_all(c, {.tables = {"rel_shop_order", "rel_shop_line"}});
+    md.create_all(c, {.tables = {"rel_shop_order", "rel_shop_line"}});
+  }
+  {
+    rt::Session session(engine());
+    auto first = rt::make_ref(ShopOrder{.shop = 1, .number = 7, .note = "first"});
+    auto second = rt::make_ref(ShopOrder{.shop = 2, .number = 7, .note = "second"});
+    first->lines.push_back(rt::make_ref(ShopLine{.item = "x"}));
+    first->lines.push_back(rt::make_ref(ShopLine{.item = "y"}));
+    second->lines.push_back(rt::make_ref(ShopLine{.item = "z"}));
+    session.add(first);
+    session.add(second);
+    session.commit();
+  }
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_shop_line WHERE shop = 1 AND order_number = 7"), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM rel_shop_line WHERE shop = 2 AND order_number = 7"), 1);
+
+  rt::Session session(engine());
+  const auto orders = session.query<ShopOrder>()
+                          .order_by(rt::c(&ShopOrder::shop))
+                          .options(rt::selectin(&ShopOrder::lines))
+                          .all();
+  ASSERT_EQ(orders.size(), 2u);
+  EXPECT_EQ(orders[0]->lines.size(), 2u) << "only the lines of shop 1's order 7";
+  EXPECT_EQ(orders[1]->lines.size(), 1u);
+  auto z = session.query<ShopLine>().where(rt::c(&ShopLine::item) == "z").one();
+  EXPECT_EQ(z->order->note, "second");
+}
+
 TEST_P(Relationships, PostUpdateForRowsThatReferToEachOther) {
   rt::Session session(engine());
   auto gallery = session.add(Gallery{});
