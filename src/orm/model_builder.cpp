@@ -24,7 +24,7 @@ ModelBuilderBase::~ModelBuilderBase() = default;
 Column* ModelBuilderBase::begin_column(std::string_view name, std::ptrdiff_t offset,
                                        const Attribute& attr, bool has_options) {
   for (const auto& a : mapper_->attributes_) {
-    if (a->maps(&offset, sizeof offset)) {
+    if (a->offset() == offset) {
       throw MappingError(mapper_->class_name() + ": a member is mapped twice, to columns '" +
                          a->name + "' and '" + std::string(name) + "'");
     }

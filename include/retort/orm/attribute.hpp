@@ -25,9 +25,16 @@ std::string type_name(std::type_index type);
 
 class Attribute {
  public:
-  Attribute(std::string name_, Type type_, const std::type_info& member_type_)
-      : name(std::move(name_)), type(std::move(type_)), member_type(member_type_) {}
+  Attribute(const std::type_info& member_type_, std::ptrdiff_t offset)
+      : member_type(member_type_), offset_(offset) {}
   virtual ~Attribute() = default;
+
+  // Where the member sits in every object of its class, in bytes.
+  std::ptrdiff_t offset() const { return offset_; }
+  // Whether this attribute maps the member at these member-pointer bytes.
+  bool maps(const void* member_pointer, std::size_t size) const {
+    return size == sizeof offset_ && std::memcmp(member_pointer, &offset_, size) == 0;
+  }
 
   std::string name;  // the column name
   Type type;
@@ -76,11 +83,12 @@ class Attribute {
   // True when the member holds its default value (0, empty optional): not yet assigned.
   virtual bool is_default(const void* object) const = 0;
   virtual void reset(void* object) const = 0;
-  // Whether this attribute maps the member at these member-pointer bytes.
-  virtual bool maps(const void* member_pointer, std::size_t size) const = 0;
   // The member itself, of type member_type (for typed fast paths that skip Value).
   virtual const void* address(const void* object) const = 0;
   virtual void* address(void* object) const = 0;
+
+ private:
+  std::ptrdiff_t offset_;
 };
 
 // The byte offset of a data member within its class. The Itanium C++ ABI (GCC, Clang)
@@ -99,7 +107,7 @@ std::ptrdiff_t member_offset(M T::*member) {
 template <class M, class C = Codec<M>>
 class ColumnAttribute final : public Attribute {
  public:
-  explicit ColumnAttribute(std::ptrdiff_t offset) : Attribute({}, {}, typeid(M)), offset_(offset) {
+  explicit ColumnAttribute(std::ptrdiff_t offset) : Attribute(typeid(M), offset) {
     optional = retort::detail::is_optional<M>::value;
   }
 
@@ -162,9 +170,6 @@ class ColumnAttribute final : public Attribute {
     }
   }
   void reset(void* o) const override { of(o) = M{}; }
-  bool maps(const void* mp, std::size_t size) const override {
-    return size == sizeof offset_ && std::memcmp(mp, &offset_, size) == 0;
-  }
   const void* address(const void* o) const override { return &of(o); }
   void* address(void* o) const override { return &of(o); }
 
@@ -173,10 +178,9 @@ class ColumnAttribute final : public Attribute {
   static constexpr bool kInteger =
       std::is_integral_v<M> && !std::is_same_v<M, bool> && std::is_same_v<C, Codec<M>>;
   const M& of(const void* o) const {
-    return *reinterpret_cast<const M*>(static_cast<const char*>(o) + offset_);
+    return *reinterpret_cast<const M*>(static_cast<const char*>(o) + offset());
   }
-  M& of(void* o) const { return *reinterpret_cast<M*>(static_cast<char*>(o) + offset_); }
-  std::ptrdiff_t offset_;
+  M& of(void* o) const { return *reinterpret_cast<M*>(static_cast<char*>(o) + offset()); }
 };
 
 namespace detail {
@@ -229,10 +233,22 @@ std::unique_ptr<Attribute> column_attribute(std::ptrdiff_t offset) {
 // The member types whose attributes the library compiles once, so that a model file does
 // not: the built-in ones, each also as std::optional, and enums of the default
 // underlying type.
-#define RETORT_BUILTIN_MEMBER_TYPES(X)                                                    \
-  X(bool)                                                                                 \
-  X(int) X(long) X(double) X(float) X(std::string) X(Blob) X(std::chrono::year_month_day) \
-      X(Timestamp) X(TimeOfDay) X(Decimal) X(JsonText) X(Uuid)
+// clang-format off
+#define RETORT_BUILTIN_MEMBER_TYPES(X) \
+  X(bool) \
+  X(int) \
+  X(long) \
+  X(double) \
+  X(float) \
+  X(std::string) \
+  X(Blob) \
+  X(std::chrono::year_month_day) \
+  X(Timestamp) \
+  X(TimeOfDay) \
+  X(Decimal) \
+  X(JsonText) \
+  X(Uuid)
+// clang-format on
 #define RETORT_EXTERN_COLUMN_ATTRIBUTE(M)                                              \
   extern template std::unique_ptr<Attribute> make_column_attribute<M>(std::ptrdiff_t); \
   extern template std::unique_ptr<Attribute> make_column_attribute<std::optional<M>>(  \

@@ -132,9 +132,7 @@ class Mapping {
     if constexpr (orm::declarative<T>) registry().mapper<T>();
     if (const orm::Mapper* m = registry().find<T>()) {
       // A member sits at the same offset in every T: typed rules reach it directly rather
-      // than through the attribute, found once on a sample object.
-      std::optional<T> sample;
-      if constexpr (std::is_default_constructible_v<T>) sample.emplace();
+      // than through the attribute.
       for (int i = 0; i < state_->descriptor->field_count(); ++i) {
         const pb::FieldDescriptor* f = state_->descriptor->field(i);
         const orm::Attribute* a = m->find(f->name());
@@ -162,9 +160,7 @@ class Mapping {
               m->set(o, a->name, Value(it->second));
             },
             [a](void* target, void* staged) { a->set(target, a->get(staged)); });
-        if (!sample) continue;
-        const std::ptrdiff_t offset = static_cast<const char*>(a->address(&*sample)) -
-                                      reinterpret_cast<const char*>(&*sample);
+        const std::ptrdiff_t offset = a->offset();
         detail::dispatch_member_type(a->member_type, [&]<class M>() {
           auto typed = detail::typed_rule<M, Message>(
               f,
@@ -246,7 +242,7 @@ class Mapping {
       auto typed = detail::typed_rule<M, Message>(
           f, [member](const void* o) -> const M& { return static_cast<const T*>(o)->*member; },
           [member](void* o) -> M& { return static_cast<T*>(o)->*member; }, out.rule_of(f));
-      typed.offset = offset_of(member);
+      typed.offset = orm::member_offset(member);
       if (hook_of(member)) {
         typed.from = out.rule_of(f).from;
         typed.typed_from = 0;
@@ -538,18 +534,6 @@ class Mapping {
   static auto* member_at(O* object, std::ptrdiff_t offset) {
     using Byte = std::conditional_t<std::is_const_v<O>, const char, char>;
     return reinterpret_cast<Byte*>(object) + offset;
-  }
-  // Where the member sits in every T, found on a sample object; -1 when T has no default
-  // constructor to make one.
-  template <class M>
-  static std::ptrdiff_t offset_of(M T::*member) {
-    if constexpr (std::is_default_constructible_v<T>) {
-      const T sample{};
-      return reinterpret_cast<const char*>(&(sample.*member)) -
-             reinterpret_cast<const char*>(&sample);
-    } else {
-      return -1;
-    }
   }
   // State::program and ::rest, after the rules changed.
   void plan() {
