@@ -1035,5 +1035,51 @@ TEST(ProtoMapping, NullableColumnsThroughGeneratedAccessors) {
   check_nullable_columns<pbg::Contact>();
 }
 
+// Members without initializers that no field fills: from_proto gives them the values T{}
+// gives, whichever member comes first.
+struct Unset {
+  std::int64_t first;
+  std::string name;
+  std::int32_t count;
+  double ratio;
+  bool flag;
+};
+struct UnsetAfterAString {
+  std::string name;
+  std::int64_t count;
+  double ratio;
+};
+// Leaves non-zero bytes where the next call's locals will be.
+[[gnu::noinline]] void scribble() {
+  volatile unsigned char junk[8192];
+  for (auto& b : junk)
+    b = 0xA5;
+}
+template <class T, class Message>
+T mapped_from(const rt::proto::Mapping<T, Message>& m, const Message& msg) {
+  scribble();
+  return m.from_proto(msg);
+}
+
+TEST(ProtoMapping, MembersNoFieldFillsAreValueInitialized) {
+  pbg::Contact msg;
+  msg.set_name("n");
+  const auto unset = rt::proto::mapping<Unset, pbg::Contact>().key("name", &Unset::name);
+  const auto after =
+      rt::proto::mapping<UnsetAfterAString, pbg::Contact>().key("name", &UnsetAfterAString::name);
+  for (int i = 0; i < 3; ++i) {
+    const Unset u = mapped_from(unset, msg);
+    EXPECT_EQ(u.first, 0);
+    EXPECT_EQ(u.name, "n");
+    EXPECT_EQ(u.count, 0);
+    EXPECT_EQ(u.ratio, 0.0);
+    EXPECT_FALSE(u.flag);
+    const UnsetAfterAString a = mapped_from(after, msg);
+    EXPECT_EQ(a.name, "n");
+    EXPECT_EQ(a.count, 0);
+    EXPECT_EQ(a.ratio, 0.0);
+  }
+}
+
 }  // namespace
 }  // namespace retort_test

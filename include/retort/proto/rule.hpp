@@ -476,38 +476,61 @@ Rule typed_rule(const pb::FieldDescriptor* f, Get get, Mut mut, const Rule& gene
 // Runs the typed conversion of this code between the member at `member` and generated
 // field A, inline; false when the code has none for A (the rule's functions then do it).
 // Errors are typed_to's and typed_from's.
-template <class A>
-bool run_typed_to(std::uint8_t code, const void* member, pb::Message& m) {
+//
+// The member types A can hold are tried in turn, the likelier first: std::optional ones for
+// a field with presence, plain ones for a field without.
+template <class A, class F>
+bool run_typed(std::uint8_t code, F&& f) {
+  constexpr std::size_t n = std::tuple_size_v<TypedMembers>, half = n / 2;
+  static_assert(std::is_same_v<std::tuple_element_t<half, TypedMembers>,
+                               std::optional<std::tuple_element_t<0, TypedMembers>>>,
+                "TypedMembers lists the plain types, then their optionals in the same order");
+  constexpr bool optional_first = Generated<A>::is_message || requires {
+    A::has;
+  };
+  constexpr auto at = [](std::size_t i) { return optional_first ? (i + half) % n : i; };
+  // The first type A can hold runs in line, the others out of the way.
+  constexpr std::size_t first = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    std::size_t out = n;
+    ((out == n && typed_viable<std::tuple_element_t<at(I), TypedMembers>, Generated<A>>()
+          ? void(out = at(I))
+          : void()),
+     ...);
+    return out;
+  }
+  (std::make_index_sequence<n>{});
+  if constexpr (first < n) {
+    if (code == first + 1) [[likely]]
+      return f.template operator()<std::tuple_element_t<first, TypedMembers>>();
+  }
   bool done = false;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (([&] {
-       using M = std::tuple_element_t<I, TypedMembers>;
-       if constexpr (typed_viable<M, Generated<A>>()) {
-         if (code == I + 1) {
-           typed_to(*static_cast<const M*>(member), m, Generated<A>{});
-           done = true;
-         }
-       }
-     }()),
-     ...);
+    (... || [&] {
+      constexpr std::size_t J = at(I);
+      using M = std::tuple_element_t<J, TypedMembers>;
+      if constexpr (J != first && typed_viable<M, Generated<A>>()) {
+        if (code == J + 1) {
+          done = f.template operator()<M>();
+          return true;
+        }
+      }
+      return false;
+    }());
   }
-  (std::make_index_sequence<std::tuple_size_v<TypedMembers>>{});
+  (std::make_index_sequence<n>{});
   return done;
 }
 template <class A>
+bool run_typed_to(std::uint8_t code, const void* member, pb::Message& m) {
+  return run_typed<A>(code, [&]<class M>() {
+    typed_to(*static_cast<const M*>(member), m, Generated<A>{});
+    return true;
+  });
+}
+template <class A>
 bool run_typed_from(std::uint8_t code, void* member, const pb::Message& m) {
-  bool done = false;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (([&] {
-       using M = std::tuple_element_t<I, TypedMembers>;
-       if constexpr (typed_viable<M, Generated<A>>()) {
-         if (code == I + 1) done = typed_from(*static_cast<M*>(member), m, Generated<A>{});
-       }
-     }()),
-     ...);
-  }
-  (std::make_index_sequence<std::tuple_size_v<TypedMembers>>{});
-  return done;
+  return run_typed<A>(
+      code, [&]<class M>() { return typed_from(*static_cast<M*>(member), m, Generated<A>{}); });
 }
 
 }  // namespace retort::proto::detail
