@@ -39,6 +39,14 @@ void Statement::bind(int index, const Value& value) {
       value.storage());
 }
 
+void Statement::begin_array(int) {
+  throw ArgumentError("this database driver cannot bind a list of values as one parameter");
+}
+
+void Statement::end_array() {
+  throw ArgumentError("this database driver cannot bind a list of values as one parameter");
+}
+
 void Statement::record(int index, std::string shown) {
   if (recorded_.size() <= static_cast<std::size_t>(index)) recorded_.resize(index + 1);
   recorded_[index] = std::move(shown);

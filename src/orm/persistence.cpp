@@ -16,6 +16,10 @@ namespace {
 // enough to stay under SQLite's 32766 and PostgreSQL's 65535 parameters.
 constexpr std::size_t kInsertBatch = 500;
 constexpr std::size_t kDeleteBatch = 500;
+// Rows per UPDATE or DELETE where each column's values travel as one array: the planner
+// sees the whole list at once (500 keys may already make it scan the table, so one scan
+// for many more rows costs less), and the statement text stays the same.
+constexpr std::size_t kArrayBatch = 100000;
 
 bool has_insert_hooks(const Mapper& m) {
   return !m.events().before_insert.empty() || m.has_set_hooks();
@@ -146,18 +150,22 @@ void SessionCore::update_rows_batched(const Mapper& m, const std::string& mask,
   const auto& attrs = m.attributes();
   const auto& pk = m.primary_key();
   const Table& table = m.table();
+  const bool arrays = dialect_->binds_arrays();
   const std::size_t per_row = pk.size() + set.size();
   const std::size_t batch =
-      std::max<std::size_t>(1, std::min(kInsertBatch, parameter_budget() / per_row));
+      arrays ? kArrayBatch
+             : std::max<std::size_t>(1, std::min(kInsertBatch, parameter_budget() / per_row));
   for (std::size_t start = 0; start < states.size(); start += batch) {
     const std::size_t n = std::min(batch, states.size() - start);
-    const auto& sql = statement(m, "UV" + mask + ":" + std::to_string(n), [&] {
+    const std::string shape = arrays ? "UA" + mask : "UV" + mask + ":" + std::to_string(n);
+    const auto& sql = statement(m, shape, [&] {
       std::vector<std::pair<std::string, Type>> columns;
       for (const Attribute* a : pk)
         columns.emplace_back(a->name, a->type);
       for (std::size_t i : set)
         columns.emplace_back(attrs[i]->name, attrs[i]->type);
-      const sql::From rows = sql::values("rt_v", columns, n);
+      const sql::From rows =
+          arrays ? sql::unnest("rt_v", columns) : sql::values("rt_v", columns, n);
       sql::Assignments assignments;
       for (std::size_t i : set)
         assignments.emplace_back(attrs[i]->name, rows.c(attrs[i]->name));
@@ -168,14 +176,35 @@ void SessionCore::update_rows_batched(const Mapper& m, const std::string& mask,
     });
     Statement stmt = conn_->prepare(sql.sql);
     auto& raw = stmt.raw();
-    int index = 0;
-    for (std::size_t r = start; r < start + n; ++r) {
-      EntityState* s = states[r];
-      const char* p = s->snapshot.data();
-      for (const Attribute* a : pk)
-        a->bind_decoded(p, raw, index++);
-      for (std::size_t i : set)
-        attrs[i]->bind(s->object, raw, index++);
+    if (arrays) {
+      // Column by column: the keys each row had when loaded, then the new values.
+      int index = 0;
+      for (std::size_t k = 0; k < pk.size(); ++k) {
+        raw.begin_array(index++);
+        for (std::size_t r = start; r < start + n; ++r) {
+          const char* p = states[r]->snapshot.data();
+          for (std::size_t before = 0; before < k; ++before)
+            (void)pk[before]->decode(p);  // the key's columns before this one
+          pk[k]->bind_decoded(p, raw, 0);
+        }
+        raw.end_array();
+      }
+      for (std::size_t i : set) {
+        raw.begin_array(index++);
+        for (std::size_t r = start; r < start + n; ++r)
+          attrs[i]->bind(states[r]->object, raw, 0);
+        raw.end_array();
+      }
+    } else {
+      int index = 0;
+      for (std::size_t r = start; r < start + n; ++r) {
+        EntityState* s = states[r];
+        const char* p = s->snapshot.data();
+        for (const Attribute* a : pk)
+          a->bind_decoded(p, raw, index++);
+        for (std::size_t i : set)
+          attrs[i]->bind(s->object, raw, index++);
+      }
     }
     const auto matched = stmt.run_dml();
     if (matched != static_cast<std::int64_t>(n)) {
@@ -329,18 +358,26 @@ void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityStat
     self_referential = self_referential || (rel->target == &mapper && !rel->spec.viewonly);
   }
   if (pk.size() == 1 && !self_referential) {
-    for (std::size_t start = 0; start < states.size(); start += kDeleteBatch) {
-      const std::size_t n = std::min(kDeleteBatch, states.size() - start);
-      const auto& sql = statement(mapper, "D" + std::to_string(n), [&] {
+    const bool arrays = dialect_->binds_arrays();
+    const std::size_t batch = arrays ? kArrayBatch : kDeleteBatch;
+    for (std::size_t start = 0; start < states.size(); start += batch) {
+      const std::size_t n = std::min(batch, states.size() - start);
+      const auto& sql = statement(mapper, arrays ? "DA" : "D" + std::to_string(n), [&] {
+        const auto key = mapper.table().c(pk.front()->name);
+        if (arrays)
+          return sql::delete_(mapper.table())
+              .where(key == sql::any(sql::placeholder_array(pk.front()->type)));
         std::vector<sql::Expr<>> keys;
         for (std::size_t r = 0; r < n; ++r)
           keys.push_back(sql::placeholder(pk.front()->type));
-        return sql::delete_(mapper.table()).where(mapper.table().c(pk.front()->name).in_(keys));
+        return sql::delete_(mapper.table()).where(key.in_(keys));
       });
       Statement stmt = conn.prepare(sql.sql);
       auto& raw = stmt.raw();
+      if (arrays) raw.begin_array(0);
       for (std::size_t r = 0; r < n; ++r)
-        raw.bind(static_cast<int>(r), snapshot_key(states[start + r]).front());
+        raw.bind(arrays ? 0 : static_cast<int>(r), snapshot_key(states[start + r]).front());
+      if (arrays) raw.end_array();
       auto result = stmt.run();
       if (result.rows_affected() != static_cast<std::int64_t>(n)) {
         throw StaleDataError("the DELETE from table '" + mapper.table().name() +

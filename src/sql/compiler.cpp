@@ -691,8 +691,13 @@ void Compiler::from(const Node& node) {
         from_name(node);  // written in the WITH clause
         break;
       }
-      out_ += "(";
-      values_list(v);
+      if (v.arrays) {
+        out_ += "unnest(";
+        list(v.rows.front());
+      } else {
+        out_ += "(";
+        values_list(v);
+      }
       out_ += ") AS " + dialect_.quote(v.name) + " (";
       for (std::size_t i = 0; i < v.columns.size(); ++i)
         out_ += (i ? ", " : "") + dialect_.quote(v.columns[i]);
@@ -747,7 +752,14 @@ void Compiler::bind(const BindNode& b) {
   if (!allow_binds_) {
     throw ArgumentError("bound values cannot appear in DDL; write the condition as SQL text");
   }
-  out_ += "?";
+  if (b.array) {
+    if (!dialect_.binds_arrays())
+      throw ArgumentError(std::string(dialect_.name()) +
+                          " binds no list of values as one parameter");
+    out_ += "CAST(? AS " + dialect_.array_type_ddl(*b.type) + ")";
+  } else {
+    out_ += "?";
+  }
   binds_.push_back(BindSource{&b, nullptr, b.name});
 }
 

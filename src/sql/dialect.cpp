@@ -246,6 +246,10 @@ bool Dialect::is_reserved(std::string_view word) const {
   return std::binary_search(reserved_words.begin(), reserved_words.end(), word);
 }
 
+std::string Dialect::array_type_ddl(const Type&) const {
+  throw ArgumentError(std::string(name()) + " binds no list of values as one parameter");
+}
+
 std::string Dialect::quote(std::string_view identifier) const {
   bool plain = !identifier.empty() &&
                ((identifier[0] >= 'a' && identifier[0] <= 'z') || identifier[0] == '_');

@@ -185,6 +185,17 @@ Expr<> placeholder(std::optional<Type> type) {
   return Expr<>(std::move(node));
 }
 
+Expr<> placeholder_array(Type element) {
+  auto node = std::make_shared<BindNode>(Value(), std::move(element));
+  node->positional = true;
+  node->array = true;
+  return Expr<>(std::move(node));
+}
+
+Expr<> any(Expr<> array) {
+  return Expr<>(std::make_shared<FunctionNode>("ANY", NodeList{array.node()}, Type()));
+}
+
 Expr<> null_() {
   return Expr<>(std::make_shared<NullNode>());
 }

@@ -223,7 +223,7 @@ From From::cross_join(const From& right) const {
 namespace {
 
 From values_of(std::string name, std::vector<std::pair<std::string, Type>> columns,
-               std::vector<NodeList> rows) {
+               std::vector<NodeList> rows, bool arrays = false) {
   if (columns.empty()) throw ArgumentError("values(): a VALUES list needs at least one column");
   std::vector<std::string> names;
   std::vector<Type> types;
@@ -238,8 +238,10 @@ From values_of(std::string name, std::vector<std::pair<std::string, Type>> colum
                           std::to_string(names.size()) + " columns");
     }
   }
-  return From(std::make_shared<ValuesNode>(std::move(name), std::move(names), std::move(types),
-                                           std::move(rows)));
+  auto node = std::make_shared<ValuesNode>(std::move(name), std::move(names), std::move(types),
+                                           std::move(rows));
+  node->arrays = arrays;
+  return From(std::move(node));
 }
 
 }  // namespace
@@ -258,6 +260,13 @@ From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
     nodes.push_back(std::move(r));
   }
   return values_of(std::move(name), std::move(columns), std::move(nodes));
+}
+
+From unnest(std::string name, std::vector<std::pair<std::string, Type>> columns) {
+  NodeList arrays;
+  for (const auto& [n, t] : columns)
+    arrays.push_back(placeholder_array(t).node());
+  return values_of(std::move(name), std::move(columns), {std::move(arrays)}, true);
 }
 
 From values(std::string name, std::vector<std::pair<std::string, Type>> columns, std::size_t rows) {

@@ -54,6 +54,12 @@ class Statement {
   virtual void bind_uuid(int index, const Uuid& value) = 0;
   // Dispatches on the value's type.
   void bind(int index, const Value& value);
+  // A list of values as one parameter, for drivers whose dialect binds arrays
+  // (sql::Dialect::binds_arrays): the bind calls between begin_array(index) and
+  // end_array() give the elements of parameter `index` in order (their own index is not
+  // used). Others raise rt::ArgumentError.
+  virtual void begin_array(int index);
+  virtual void end_array();
 
   // Runs the statement. With stream=true a driver that would otherwise buffer the whole
   // result (PostgreSQL) fetches it row by row instead.

@@ -91,6 +91,11 @@ class Dialect {
   // Whether parameters in a VALUES list need a CAST to their column's type (PostgreSQL
   // takes an untyped parameter there as text).
   virtual bool cast_values_parameters() const = 0;
+  // Whether one parameter can hold a list of values (driver::Statement::begin_array), so
+  // that sql::placeholder_array, sql::any and sql::unnest compile; and the type such a
+  // parameter is cast to.
+  virtual bool binds_arrays() const { return false; }
+  virtual std::string array_type_ddl(const Type& element) const;
   // Whether the rows of one multi-row INSERT get consecutive generated keys ending at the
   // driver's last insert id (SQLite's rowids), so that no RETURNING is needed for them.
   virtual bool consecutive_insert_keys() const = 0;

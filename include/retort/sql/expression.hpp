@@ -442,6 +442,11 @@ Expr<T> bindparam(std::string name, std::optional<Type> type = std::nullopt) {
 // appearance), by whoever runs the compiled SQL with the driver's typed binders: the
 // ORM's statements, compiled once and run many times. Executable::bind refuses them.
 Expr<> placeholder(std::optional<Type> type = std::nullopt);
+// A positional parameter holding a list of values of type `element`, bound between
+// driver::Statement::begin_array and end_array; only on dialects that bind arrays
+// (PostgreSQL). any(array) compares with its elements: c == rt::sql::any(array).
+Expr<> placeholder_array(Type element);
+Expr<> any(Expr<> array);
 // NULL as an expression.
 Expr<> null_();
 // Literal SQL with ":name" parameters: rt::text("age > :min", {{"min", 18}}).

@@ -62,6 +62,9 @@ From values(std::string name, std::vector<std::pair<std::string, Type>> columns,
             const std::vector<std::vector<Value>>& rows);
 // The same with `rows` rows of rt::sql::placeholder()s, bound by position, row by row.
 From values(std::string name, std::vector<std::pair<std::string, Type>> columns, std::size_t rows);
+// Rows made of one array parameter per column (rt::sql::placeholder_array), zipped
+// (unnest): any number of rows in one statement, on dialects that bind arrays.
+From unnest(std::string name, std::vector<std::pair<std::string, Type>> columns);
 
 }  // namespace retort::sql
 

@@ -94,6 +94,8 @@ struct BindNode : Node {
   // A parameter the caller binds itself, by its position among the compiled statement's
   // parameters (rt::sql::placeholder: the ORM's typed binding).
   bool positional = false;
+  // A positional parameter holding a list of values of `type` (sql::placeholder_array).
+  bool array = false;
   // A client-side column default, computed at each execution.
   std::function<Value()> factory;
 };
@@ -300,6 +302,7 @@ struct ValuesNode : Node {
   std::vector<std::string> columns;
   std::vector<Type> types;
   std::vector<NodeList> rows;
+  bool arrays = false;  // one row of array parameters, one per column (sql::unnest)
 };
 
 struct TextFromNode : Node {

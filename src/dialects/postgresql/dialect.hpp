@@ -22,6 +22,10 @@ class Dialect final : public sql::Dialect {
   bool qualify_in_update_set() const override { return true; }
   bool values_with_column_names() const override { return true; }
   bool cast_values_parameters() const override { return true; }
+  bool binds_arrays() const override { return true; }
+  std::string array_type_ddl(const Type& element) const override {
+    return type_ddl(element) + "[]";
+  }
   bool consecutive_insert_keys() const override { return false; }
   std::size_t max_parameters() const override { return 65535; }
   std::string read_only_snapshot_sql() const override {

@@ -55,6 +55,10 @@ class Statement final : public driver::Statement {
   void bind_decimal(int index, std::string_view text) override;
   void bind_json(int index, std::string_view text) override;
   void bind_uuid(int index, const Uuid& value) override;
+  // Arrays travel as text literals ({"a","b",NULL}) that the statement casts to its
+  // element type.
+  void begin_array(int index) override;
+  void end_array() override;
 
   void execute(bool stream) override;
   bool next() override;
@@ -81,6 +85,8 @@ class Statement final : public driver::Statement {
 
   Param& param(int index);
   void set_text(int index, std::string_view text, bool copy);
+  // The next element of the array being bound; nullptr for NULL.
+  void add_element(const std::string_view* text);
   void check_row(int index);
   [[noreturn]] void type_mismatch(int index, const char* wanted);
   void clear_results();
@@ -101,6 +107,9 @@ class Statement final : public driver::Statement {
   std::vector<const char*> values_;
   std::vector<int> lengths_;
   std::vector<int> formats_;
+  int array_ = -1;  // the parameter begin_array() is filling, with its literal so far
+  std::string elements_;
+  std::size_t element_count_ = 0;
 
   PGresult* meta_ = nullptr;    // the result that describes the columns
   PGresult* result_ = nullptr;  // the result holding the current row

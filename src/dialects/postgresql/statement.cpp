@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "dialects/postgresql/driver.hpp"
 #include "retort/core/error.hpp"
@@ -109,6 +110,7 @@ void Statement::set_text(int index, std::string_view text, bool copy) {
                         "blob column for binary data)",
                     sql_);
   }
+  if (array_ >= 0) return add_element(&text);
   p.length = length_of(text.size(), index);
   if (copy) {
     p.buffer.assign(text);
@@ -121,6 +123,7 @@ void Statement::set_text(int index, std::string_view text, bool copy) {
 }
 
 void Statement::bind_null(int index) {
+  if (array_ >= 0) return add_element(nullptr);
   Param& p = param(index);
   p.data = nullptr;
   p.length = 0;
@@ -133,9 +136,13 @@ void Statement::bind_bool(int index, bool value) {
 }
 
 void Statement::bind_int64(int index, std::int64_t value) {
-  Param& p = param(index);
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, value);
+  if (array_ >= 0) {
+    const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+    return add_element(&text);
+  }
+  Param& p = param(index);
   p.buffer.assign(buf, r.ptr);
   p.data = p.buffer.data();
   p.length = static_cast<int>(p.buffer.size());
@@ -158,6 +165,18 @@ void Statement::bind_text_ref(int index, std::string_view value) {
 }
 
 void Statement::bind_blob(int index, std::span<const std::uint8_t> value) {
+  if (array_ >= 0) {
+    // An element is text: bytea's hex form.
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex = "\\x";
+    hex.reserve(2 + value.size() * 2);
+    for (const std::uint8_t b : value) {
+      hex += digits[b >> 4];
+      hex += digits[b & 15];
+    }
+    const std::string_view text = hex;
+    return add_element(&text);
+  }
   Param& p = param(index);
   p.length = length_of(value.size(), index);
   p.buffer.assign(reinterpret_cast<const char*>(value.data()), value.size());
@@ -167,6 +186,7 @@ void Statement::bind_blob(int index, std::span<const std::uint8_t> value) {
 }
 
 void Statement::bind_blob_ref(int index, std::span<const std::uint8_t> value) {
+  if (array_ >= 0) return bind_blob(index, value);
   Param& p = param(index);
   p.length = length_of(value.size(), index);
   // An empty blob has no data pointer; a null one would bind NULL.
@@ -200,6 +220,41 @@ void Statement::bind_json(int index, std::string_view text) {
 
 void Statement::bind_uuid(int index, const Uuid& value) {
   set_text(index, value.str(), true);
+}
+
+void Statement::begin_array(int index) {
+  param(index);    // in range
+  array_ = index;  // (one that an error left unfinished is dropped)
+  elements_ = "{";
+  element_count_ = 0;
+}
+
+void Statement::add_element(const std::string_view* text) {
+  if (element_count_++) elements_ += ',';
+  if (!text) {
+    elements_ += "NULL";
+    return;
+  }
+  // Quoted, with backslashes before quotes and backslashes: whatever the text, it is one
+  // element (never NULL, never split at a comma or brace, spaces kept).
+  elements_ += '"';
+  for (const char c : *text) {
+    if (c == '"' || c == '\\') elements_ += '\\';
+    elements_ += c;
+  }
+  elements_ += '"';
+}
+
+void Statement::end_array() {
+  if (array_ < 0) throw ArgumentError("end_array: no array parameter is being bound");
+  const int index = std::exchange(array_, -1);
+  Param& p = param(index);
+  elements_ += '}';
+  p.length = length_of(elements_.size(), index);
+  p.buffer = std::move(elements_);
+  p.data = p.buffer.data();
+  p.format = 0;
+  if (recording()) record(index, "<array of " + std::to_string(element_count_) + " values>");
 }
 
 void Statement::clear_results() {
@@ -405,6 +460,7 @@ bool Statement::next() {
 
 void Statement::reset() {
   clear_results();
+  array_ = -1;
 }
 
 int Statement::column_count() const {
