@@ -326,6 +326,25 @@ TEST_F(SqlCompile, InsertUpdateDelete) {
              "DELETE FROM post WHERE post.\"order\" > ? RETURNING id");
 }
 
+// A list of values as one parameter (PostgreSQL arrays): rows zipped from one array per
+// column, and membership in an array. SQLite has no arrays and says so.
+TEST_F(SqlCompile, ArraysOfValuesBindAsOneParameter) {
+  const auto rows = rt::sql::unnest("v", {{"id", rt::Integer()}, {"login", rt::String(32)}});
+  const auto update = rt::update(user)
+                          .from(rows)
+                          .values({{"login", rows.c("login")}})
+                          .where(user.c("id") == rows.c("id"));
+  const auto remove = rt::delete_(user).where(
+      user.c("id") == rt::sql::any(rt::sql::placeholder_array(rt::Integer())));
+  EXPECT_EQ(update.sql("postgresql"),
+            "UPDATE \"user\" SET login = v.login FROM unnest(CAST(? AS INTEGER[]), CAST(? AS "
+            "VARCHAR(32)[])) AS v (id, login) WHERE \"user\".id = v.id");
+  EXPECT_EQ(remove.sql("postgresql"),
+            "DELETE FROM \"user\" WHERE \"user\".id = ANY(CAST(? AS INTEGER[]))");
+  EXPECT_THROW((void)update.sql("sqlite"), rt::ArgumentError);
+  EXPECT_THROW((void)remove.sql("sqlite"), rt::ArgumentError);
+}
+
 TEST_F(SqlCompile, Upserts) {
   auto ins = rt::insert(user).values({{"id", 1}, {"login", "ada"}, {"age", 1}});
   expect_sql(ins.on_conflict_do_nothing({"id"}),
