@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
@@ -32,15 +33,22 @@ struct Best {
   double retort_best = std::numeric_limits<double>::infinity();
   double baseline_best = std::numeric_limits<double>::infinity();
   double last_baseline = 0;
+  double soci_best = std::numeric_limits<double>::infinity();
   void retort(double s) { retort_best = std::min(retort_best, s); }
+  void soci(double s) { soci_best = std::min(soci_best, s); }
   void baseline(double s) {
     last_baseline = s;
     baseline_best = std::min(baseline_best, s);
   }
   Row row(std::string workload, std::string database, long long rows,
           std::string baseline = "raw driver") const {
-    return Row{std::move(workload), std::move(database), rows,
-               retort_best,         baseline_best,       std::move(baseline)};
+    return Row{std::move(workload),
+               std::move(database),
+               rows,
+               retort_best,
+               baseline_best,
+               std::move(baseline),
+               std::isinf(soci_best) ? 0 : soci_best};
   }
 };
 

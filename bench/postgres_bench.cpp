@@ -12,6 +12,7 @@
 #include "bench.hpp"
 #include "model.hpp"
 #include "reads.hpp"
+#include "soci_peer.hpp"
 
 namespace bench {
 namespace {
@@ -303,6 +304,9 @@ std::vector<Row> run_postgres(const Options& options) {
         auto users = source;
         pipeline_best = std::min(pipeline_best, seconds([&] { raw_insert_pipeline(raw, users); }));
       }
+      fresh_table();
+      SociPeer soci(SociPeer::Backend::postgresql, options.postgres_url);
+      insert.soci(seconds([&] { soci.insert(source); }));
     }
     fresh_table();
     {
@@ -336,6 +340,15 @@ std::vector<Row> run_postgres(const Options& options) {
         get.retort(seconds([&] { retort_get(engine, ids); }));
       }
     }
+    {
+      SociPeer soci(SociPeer::Backend::postgresql, options.postgres_url);
+      if (want("load") || want("plain")) {
+        const double s = seconds([&] { (void)soci.load(); });
+        load.soci(s);
+        plain.soci(s);
+      }
+      if (want("get")) get.soci(seconds([&] { (void)soci.get(ids); }));
+    }
     if (want("update")) {
       {
         RawPg raw(options.postgres_url);
@@ -344,6 +357,11 @@ std::vector<Row> run_postgres(const Options& options) {
         update_raw.add("libpq pipeline",
                        seconds([&] { raw_each_pipeline(raw, "upd", sql, 2, users, true); }));
         update_raw.add("libpq unnest arrays", seconds([&] { raw_update_arrays(raw, users); }));
+      }
+      {
+        SociPeer soci(SociPeer::Backend::postgresql, options.postgres_url);
+        auto users = soci.load();
+        update.soci(seconds([&] { soci.update(users); }));
       }
       rt::Session session(engine);
       auto all = session.query<User>().all();
@@ -373,6 +391,12 @@ std::vector<Row> run_postgres(const Options& options) {
         RawPg raw(options.postgres_url);
         const auto users = raw_load(raw);
         remove_raw.add("libpq = ANY(array)", seconds([&] { raw_delete_array(raw, users); }));
+      }
+      refill();
+      {
+        SociPeer soci(SociPeer::Backend::postgresql, options.postgres_url);
+        const auto users = soci.load();
+        remove.soci(seconds([&] { soci.remove(users); }));
       }
       refill();
       rt::Session session(engine);

@@ -12,6 +12,7 @@
 #include "bench.hpp"
 #include "model.hpp"
 #include "reads.hpp"
+#include "soci_peer.hpp"
 
 namespace bench {
 namespace {
@@ -174,6 +175,11 @@ std::vector<Row> run_sqlite(const Options& options) {
       else
         raw_insert(raw, users);
     }
+    if (want("insert")) {
+      fresh_table();
+      SociPeer soci(SociPeer::Backend::sqlite, path);
+      insert.soci(seconds([&] { soci.insert(source); }));
+    }
     fresh_table();
     {
       auto users = source;
@@ -200,6 +206,15 @@ std::vector<Row> run_sqlite(const Options& options) {
         }
         if (want("get")) get.baseline(seconds([&] { (void)raw_get(raw, ids); }));
       }
+      {
+        SociPeer soci(SociPeer::Backend::sqlite, path);
+        if (want("load") || want("plain")) {
+          const double s = seconds([&] { (void)soci.load(); });
+          load.soci(s);
+          plain.soci(s);
+        }
+        if (want("get")) get.soci(seconds([&] { (void)soci.get(ids); }));
+      }
       if (want("load")) load.retort(seconds([&] { retort_load(engine, n); }));
       if (want("plain")) plain.retort(seconds([&] { retort_plain(engine, n); }));
       if (want("get")) get.retort(seconds([&] { retort_get(engine, ids); }));
@@ -211,6 +226,12 @@ std::vector<Row> run_sqlite(const Options& options) {
         auto users = raw_load(raw);
         settle();
         update.baseline(seconds([&] { raw_update(raw, users); }));
+      }
+      {
+        SociPeer soci(SociPeer::Backend::sqlite, path);
+        auto users = soci.load();
+        settle();
+        update.soci(seconds([&] { soci.update(users); }));
       }
       settle();  // before the session's read, which holds the log open
       rt::Session session(engine);
@@ -228,6 +249,19 @@ std::vector<Row> run_sqlite(const Options& options) {
         auto users = raw_load(raw);
         settle();
         remove.baseline(seconds([&] { raw_delete(raw, users); }));
+      }
+      fresh_table();
+      {
+        RawDb raw(path);
+        auto users = source;
+        raw_insert(raw, users);
+      }
+      settle();
+      {
+        SociPeer soci(SociPeer::Backend::sqlite, path);
+        const auto users = soci.load();
+        settle();
+        remove.soci(seconds([&] { soci.remove(users); }));
       }
       fresh_table();
       {

@@ -62,15 +62,17 @@ def main():
     out.append(f"- Date: {datetime.date.today().isoformat()}")
     out.append(f"- Machine: {machine()}")
     out.append(f"- Command: `{command}`\n")
-    out.append("| workload | database | rows | Retort s | baseline s | Retort / baseline | baseline | SQLAlchemy s | speed-up over SQLAlchemy |")
-    out.append("|---|---|---:|---:|---:|---:|---|---:|---:|")
+    out.append("| workload | database | rows | Retort s | baseline s | Retort / baseline | baseline | SOCI s | Retort / SOCI | SQLAlchemy s | speed-up over SQLAlchemy |")
+    out.append("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|")
     for r in retort:
         workload, database, rows, retort_s, base_s, ratio, baseline = r[:7]
+        soci = float(r[7]) if len(r) > 7 else 0.0
+        soci_cells = f"{soci:.4f} | {soci / float(retort_s):.2f}" if soci > 0 else " | "
         sa = anchor.get((workload, database))
         sa_cell = f"{sa:.3f}" if sa is not None else ""
         speedup = f"{sa / float(retort_s):.0f}×" if sa else ""
         out.append(f"| {workload} | {database} | {rows} | {float(retort_s):.4f} | {float(base_s):.4f} | "
-                   f"{float(ratio):.2f} | {baseline} | {sa_cell} | {speedup} |")
+                   f"{float(ratio):.2f} | {baseline} | {soci_cells} | {sa_cell} | {speedup} |")
     out.append("")
     out.append("Workloads: **insert** N objects and commit; **load** N objects into a session; **get** by")
     out.append("primary key N/10 times in a fresh session; **update** one column of N loaded objects and")
@@ -85,7 +87,12 @@ def main():
     out.append("FROM unnest($1, $2)`, `DELETE ... WHERE id = ANY($1)`). On SQLite every timed run starts")
     out.append("from the same file state (the write-ahead log checkpointed and emptied), and the read")
     out.append("workloads (load, get, plain) take three turns per repetition, the raw run and the")
-    out.append("Retort run in turn; on PostgreSQL each Retort read runs right after its raw run.\n")
+    out.append("Retort run in turn; on PostgreSQL each Retort read runs right after its raw run.")
+    out.append("**SOCI** (Debian's SOCI 4, `bench/soci_peer.cpp`) does the same work as its")
+    out.append("documentation recommends: prepared statements with `use`/`into`, vectors for bulk")
+    out.append("inserts, updates and deletes, and bulk fetches of 1,000 rows into vectors for load and")
+    out.append("plain (SOCI has no session, so both are the same run); Retort / SOCI above 1 means Retort")
+    out.append("is faster. SOCI has no equivalent of selectin, stream or the protobuf workloads.\n")
     out.append("**to_proto** maps N users with three auth tokens each to `social_platform.User` messages")
     out.append("through the example's mappings; **from_proto** maps them back to new objects; the")
     out.append("baseline is hand-written field-by-field code making the same messages (JSON metadata")
