@@ -51,6 +51,7 @@ def main():
     memory = read_tsv(os.path.join(results_dir, "memory.tsv"))
     compile_rows = read_tsv(os.path.join(results_dir, "compile.tsv"))
     latency = [r for r in read_tsv(os.path.join(results_dir, "proto.tsv")) if r[0] == "latency"]
+    scaling = read_tsv(os.path.join(results_dir, "scaling.tsv"))
 
     out = []
     out.append("# Benchmarks\n")
@@ -122,6 +123,29 @@ def main():
         names = {"retort": "example (Retort)", "raw": "hand-written (raw sqlite3)"}
         for _, who, p50, p99 in latency:
             out.append(f"| {names.get(who, who)} | {p50} | {p99} |")
+        out.append("")
+    if scaling:
+        out.append("## Scaling\n")
+        out.append("The SQLite workloads at three sizes, each size its own run (`get` does N/10 lookups):")
+        out.append("Retort's time per row, and how much the largest size's exceeds the smallest's, beside")
+        out.append("the raw driver's.\n")
+        sizes = sorted({int(r[2]) for r in scaling if r[0] != "get"})
+        workloads = list(dict.fromkeys(r[0] for r in scaling))
+        header = " | ".join(f"µs per row at {n:,}" for n in sizes)
+        out.append(f"| workload | {header} | largest / smallest | raw driver's |")
+        out.append("|---|" + "---:|" * (len(sizes) + 2))
+        for w in workloads:
+            by_size = {}
+            for r in scaling:
+                if r[0] == w:
+                    n = int(r[2]) * (10 if w == "get" else 1)
+                    by_size[n] = (float(r[3]) / int(r[2]), float(r[4]) / int(r[2]))
+            if not all(n in by_size for n in sizes):
+                continue
+            cells = " | ".join(f"{by_size[n][0] * 1e6:.2f}" for n in sizes)
+            growth = by_size[sizes[-1]][0] / by_size[sizes[0]][0]
+            raw_growth = by_size[sizes[-1]][1] / by_size[sizes[0]][1]
+            out.append(f"| {w} | {cells} | {growth:.2f}× | {raw_growth:.2f}× |")
         out.append("")
     if memory:
         out.append("## Memory\n")
