@@ -1,6 +1,6 @@
 // retort-proto-bench: the protobuf mapping and the social-platform gRPC service.
 //
-//   retort-proto-bench [--users N] [--seconds S] [--threads T] [--tsv]
+//   retort-proto-bench [--users N] [--seconds S] [--threads T] [--tsv] [--postgres URL]
 //                      [--only mapping|nullable|collection|getuser]
 //
 // mapping: N users with three tokens each to social_platform.User messages through the
@@ -11,16 +11,19 @@
 // time per token shows whether building a collection is linear.
 // getuser: T client threads making blocking UserService.GetUser calls for S seconds
 // against the example server on a SQLite file, then against a hand-written server (raw
-// sqlite3, one connection and prepared statement per server thread, protobuf setters).
+// sqlite3, one connection and prepared statement per server thread, protobuf setters);
+// with --postgres, the same again on PostgreSQL (the hand-written server on libpq).
 // The throughput row gives each side's calls as seconds for the same number of calls;
 // latency percentiles go to lines starting with "latency".
 #include <grpcpp/grpcpp.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -400,6 +403,92 @@ class RawUserService final : public social::simple::UserService::Service {
   std::string path_;
 };
 
+// The same on libpq, with a pool of connections that have both statements prepared (gRPC
+// starts and ends server threads as the load changes: a connection per thread would log in
+// again and again).
+class RawPgUserService final : public social::simple::UserService::Service {
+ public:
+  explicit RawPgUserService(std::string url) : url_(std::move(url)) {}
+  ~RawPgUserService() override {
+    for (PGconn* conn : idle_)
+      PQfinish(conn);
+  }
+  grpc::Status GetUser(grpc::ServerContext* context, const social::simple::UserDataRequest* request,
+                       social::simple::User* response) override {
+    PGconn* conn = checkout();
+    if (!conn) return grpc::Status(grpc::StatusCode::INTERNAL, "cannot connect");
+    const grpc::Status status = serve(conn, context, *request, *response);
+    const std::lock_guard lock(mutex_);
+    idle_.push_back(conn);
+    return status;
+  }
+
+ private:
+  PGconn* checkout() {
+    {
+      const std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        PGconn* conn = idle_.back();
+        idle_.pop_back();
+        return conn;
+      }
+    }
+    PGconn* conn = PQconnectdb(url_.c_str());
+    const auto prepare = [&](const char* name, const char* sql, int n) {
+      PGresult* res = PQprepare(conn, name, sql, n, nullptr);
+      const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+      PQclear(res);
+      return ok;
+    };
+    if (PQstatus(conn) != CONNECTION_OK ||
+        !prepare("user", "SELECT uuid, login, email FROM \"user\" WHERE uuid = $1", 1) ||
+        !prepare("token", "SELECT 1 FROM auth_token WHERE data = $1 AND expires_at > $2", 2)) {
+      std::fprintf(stderr, "raw server: %s\n", PQerrorMessage(conn));
+      PQfinish(conn);
+      return nullptr;
+    }
+    return conn;
+  }
+  static grpc::Status serve(PGconn* conn, grpc::ServerContext* context,
+                            const social::simple::UserDataRequest& request,
+                            social::simple::User& response) {
+    const auto& metadata = context->client_metadata();
+    const auto header = metadata.find("authorization");
+    const grpc::Status refused(grpc::StatusCode::UNAUTHENTICATED, "a valid token is required");
+    if (header == metadata.end() || !header->second.starts_with("Bearer ")) return refused;
+    const std::string digest = social::token_digest(
+        std::string_view(header->second.data(), header->second.size()).substr(7));
+    const std::string now =
+        rt::format_timestamp(std::chrono::time_point_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now())) +
+        "+00";
+    const char* token_params[2] = {digest.c_str(), now.c_str()};
+    PGresult* res = PQexecPrepared(conn, "token", 2, token_params, nullptr, nullptr, 0);
+    const bool valid = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    PQclear(res);
+    if (!valid) return refused;
+    const std::string& uuid = request.user_uuid();
+    if (uuid.size() != 36 || uuid.find_first_not_of("0123456789abcdef-") != std::string::npos)
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user_uuid is not a UUID");
+    const char* user_params[1] = {uuid.c_str()};
+    res = PQexecPrepared(conn, "user", 1, user_params, nullptr, nullptr, 0);
+    grpc::Status status(grpc::StatusCode::NOT_FOUND, "no such user");
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+      response.set_uuid(PQgetvalue(res, 0, 0), static_cast<std::size_t>(PQgetlength(res, 0, 0)));
+      response.set_username(PQgetvalue(res, 0, 1),
+                            static_cast<std::size_t>(PQgetlength(res, 0, 1)));
+      response.set_email(PQgetvalue(res, 0, 2), static_cast<std::size_t>(PQgetlength(res, 0, 2)));
+      status = grpc::Status::OK;
+    }
+    PQclear(res);
+    return status;
+  }
+
+  std::string url_;
+  std::mutex mutex_;
+  std::vector<PGconn*> idle_;
+};
+
 struct Load {
   long long calls = 0;
   double p50_us = 0, p99_us = 0;
@@ -451,12 +540,17 @@ Load load(const std::string& address, const std::vector<std::string>& uuids,
   return out;
 }
 
-std::vector<bench::Row> run_getuser(int users, int threads, double seconds, bool tsv) {
+// On SQLite, or on PostgreSQL when postgres_url is given.
+bench::Row run_getuser(int users, int threads, double seconds, bool tsv,
+                       const std::string& postgres_url) {
+  const bool postgres = !postgres_url.empty();
   const auto dir = std::filesystem::temp_directory_path() / "retort-proto-bench";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "social.db").string();
-  auto engine = rt::create_engine("sqlite:///" + path, {.pool_size = threads});
+  auto engine =
+      rt::create_engine(postgres ? postgres_url : "sqlite:///" + path, {.pool_size = threads});
+  if (postgres) social::models().drop_all(engine);
   social::create_schema(engine);
   social::seed(engine, users, social::PasswordCost::minimal);
   std::vector<std::string> uuids;
@@ -484,25 +578,37 @@ std::vector<bench::Row> run_getuser(int users, int threads, double seconds, bool
     retort_load = load(server.start("127.0.0.1:0"), uuids, token, threads, seconds);
   }
   {
-    RawUserService raw(path);
+    std::unique_ptr<grpc::Service> raw;
+    if (postgres) {
+      raw = std::make_unique<RawPgUserService>(rt::URL::parse(postgres_url).render(false));
+    } else {
+      raw = std::make_unique<RawUserService>(path);
+    }
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(&raw);
+    builder.RegisterService(raw.get());
     auto server = builder.BuildAndStart();
     raw_load = load("127.0.0.1:" + std::to_string(port), uuids, token, threads, seconds);
     server->Shutdown();
   }
+  if (postgres) social::models().drop_all(engine);
+  engine.dispose();
   std::filesystem::remove_all(dir);
+  const char* database = postgres ? "postgresql" : "sqlite";
   const char* format =
-      tsv ? "latency\t%s\t%.0f\t%.0f\n" : "latency %-8s p50 %6.0f us  p99 %6.0f us\n";
-  std::printf(format, "retort", retort_load.p50_us, retort_load.p99_us);
-  std::printf(format, "raw", raw_load.p50_us, raw_load.p99_us);
+      tsv ? "latency\t%s\t%s\t%.0f\t%.0f\n" : "latency %-8s %-10s p50 %6.0f us  p99 %6.0f us\n";
+  std::printf(format, "retort", database, retort_load.p50_us, retort_load.p99_us);
+  std::printf(format, "raw", database, raw_load.p50_us, raw_load.p99_us);
   // The same number of calls, in the time each side took per call.
   const double raw_seconds =
       seconds * static_cast<double>(retort_load.calls) / static_cast<double>(raw_load.calls);
-  return {{"getuser", "sqlite", retort_load.calls, seconds, raw_seconds,
-           "raw sqlite3 + protobuf server"}};
+  return {"getuser",
+          database,
+          retort_load.calls,
+          seconds,
+          raw_seconds,
+          postgres ? "raw libpq + protobuf server" : "raw sqlite3 + protobuf server"};
 }
 
 }  // namespace
@@ -512,7 +618,7 @@ int main(int argc, char** argv) {
   int repeat = 3, threads = 8, service_users = 10000;
   double seconds = 10;
   bool tsv = false;
-  std::string only;
+  std::string only, postgres_url;
   CLI::App app{"Retort protobuf mapping and gRPC benchmarks"};
   app.add_option("--only", only, "one workload")
       ->check(CLI::IsMember({"mapping", "nullable", "collection", "getuser"}));
@@ -522,6 +628,7 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "seconds of GetUser load per server");
   app.add_option("--threads", threads, "client threads");
   app.add_flag("--tsv", tsv, "tab-separated output");
+  app.add_option("--postgres", postgres_url, "also serve GetUser from this PostgreSQL database");
   CLI11_PARSE(app, argc, argv);
   try {
     std::vector<bench::Row> rows;
@@ -535,8 +642,9 @@ int main(int argc, char** argv) {
       rows.push_back(run_collection(100000, repeat));
     }
     if (only.empty() || only == "getuser") {
-      for (auto& r : run_getuser(service_users, threads, seconds, tsv))
-        rows.push_back(r);
+      rows.push_back(run_getuser(service_users, threads, seconds, tsv, ""));
+      if (!postgres_url.empty())
+        rows.push_back(run_getuser(service_users, threads, seconds, tsv, postgres_url));
     }
     for (const auto& r : rows)
       tsv ? bench::print_tsv(r) : bench::print(r);

@@ -103,8 +103,9 @@ def main():
     out.append("holding that many tokens back to a user (`rt::Many` built item by item).")
     out.append("**getuser** is `UserService.GetUser` called by 8 client")
     out.append("threads with blocking calls for a fixed time, against the example server and then against")
-    out.append("a hand-written server (raw sqlite3, a connection and prepared statement per server")
-    out.append("thread, protobuf setters); rows is the number of calls the example served, and the")
+    out.append("a hand-written server on the same database (raw sqlite3 with a connection and prepared")
+    out.append("statements per server thread; raw libpq with a pool of connections with prepared")
+    out.append("statements; protobuf setters); rows is the number of calls the example served, and the")
     out.append("baseline's seconds are the time it needed for as many calls at its measured rate.\n")
     collection = {int(r[2]): float(r[3]) / int(r[2]) for r in retort if r[0] == "collection"}
     hand = {int(r[2]): float(r[4]) / int(r[2]) for r in retort if r[0] == "collection"}
@@ -118,11 +119,12 @@ def main():
                    f"{hand_growth:.2f}×, as the larger objects outgrow the caches).\n")
     if latency:
         out.append("GetUser latency over the loopback (client, server and database on the same machine):\n")
-        out.append("| server | p50 µs | p99 µs |")
-        out.append("|---|---:|---:|")
-        names = {"retort": "example (Retort)", "raw": "hand-written (raw sqlite3)"}
-        for _, who, p50, p99 in latency:
-            out.append(f"| {names.get(who, who)} | {p50} | {p99} |")
+        out.append("| server | database | p50 µs | p99 µs |")
+        out.append("|---|---|---:|---:|")
+        names = {("retort", "sqlite"): "example (Retort)", ("raw", "sqlite"): "hand-written (raw sqlite3)",
+                 ("retort", "postgresql"): "example (Retort)", ("raw", "postgresql"): "hand-written (raw libpq)"}
+        for _, who, database, p50, p99 in latency:
+            out.append(f"| {names.get((who, database), who)} | {database} | {p50} | {p99} |")
         out.append("")
     if scaling:
         out.append("## Scaling\n")
