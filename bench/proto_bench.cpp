@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -339,6 +340,19 @@ bench::Row run_collection(long long tokens, int repeat) {
   return {"collection", "memory", tokens, retort, hand, "hand-written getters"};
 }
 
+// What both hand-written servers check as the example does: the digest of the request's
+// bearer token (nullopt without one), and a user_uuid in the form the example stores.
+std::optional<std::string> bearer_digest(const grpc::ServerContext* context) {
+  const auto& metadata = context->client_metadata();
+  const auto header = metadata.find("authorization");
+  if (header == metadata.end() || !header->second.starts_with("Bearer ")) return std::nullopt;
+  return social::token_digest(
+      std::string_view(header->second.data(), header->second.size()).substr(7));
+}
+bool canonical_uuid(const std::string& uuid) {
+  return uuid.size() == 36 && uuid.find_first_not_of("0123456789abcdef-") == std::string::npos;
+}
+
 // The hand-written GetUser: what a careful engineer writes without a toolkit.
 class RawUserService final : public social::simple::UserService::Service {
  public:
@@ -367,12 +381,10 @@ class RawUserService final : public social::simple::UserService::Service {
       }
     }
     // The same rule as the example: a valid, unexpired token found by its digest.
-    const auto& metadata = context->client_metadata();
-    const auto header = metadata.find("authorization");
     const grpc::Status refused(grpc::StatusCode::UNAUTHENTICATED, "a valid token is required");
-    if (header == metadata.end() || !header->second.starts_with("Bearer ")) return refused;
-    const std::string digest = social::token_digest(
-        std::string_view(header->second.data(), header->second.size()).substr(7));
+    const auto found = bearer_digest(context);
+    if (!found) return refused;
+    const std::string& digest = *found;
     const std::string now = rt::format_timestamp(
         std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
     sqlite3_bind_text(c.token, 1, digest.data(), static_cast<int>(digest.size()), SQLITE_STATIC);
@@ -381,7 +393,7 @@ class RawUserService final : public social::simple::UserService::Service {
     sqlite3_reset(c.token);
     if (!valid) return refused;
     const std::string& uuid = request->user_uuid();
-    if (uuid.size() != 36 || uuid.find_first_not_of("0123456789abcdef-") != std::string::npos)
+    if (!canonical_uuid(uuid))
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user_uuid is not a UUID");
     sqlite3_bind_text(c.stmt, 1, uuid.data(), static_cast<int>(uuid.size()), SQLITE_STATIC);
     grpc::Status status(grpc::StatusCode::NOT_FOUND, "no such user");
@@ -452,23 +464,20 @@ class RawPgUserService final : public social::simple::UserService::Service {
   static grpc::Status serve(PGconn* conn, grpc::ServerContext* context,
                             const social::simple::UserDataRequest& request,
                             social::simple::User& response) {
-    const auto& metadata = context->client_metadata();
-    const auto header = metadata.find("authorization");
     const grpc::Status refused(grpc::StatusCode::UNAUTHENTICATED, "a valid token is required");
-    if (header == metadata.end() || !header->second.starts_with("Bearer ")) return refused;
-    const std::string digest = social::token_digest(
-        std::string_view(header->second.data(), header->second.size()).substr(7));
+    const auto digest = bearer_digest(context);
+    if (!digest) return refused;
     const std::string now =
         rt::format_timestamp(std::chrono::time_point_cast<std::chrono::microseconds>(
             std::chrono::system_clock::now())) +
         "+00";
-    const char* token_params[2] = {digest.c_str(), now.c_str()};
+    const char* token_params[2] = {digest->c_str(), now.c_str()};
     PGresult* res = PQexecPrepared(conn, "token", 2, token_params, nullptr, nullptr, 0);
     const bool valid = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
     PQclear(res);
     if (!valid) return refused;
     const std::string& uuid = request.user_uuid();
-    if (uuid.size() != 36 || uuid.find_first_not_of("0123456789abcdef-") != std::string::npos)
+    if (!canonical_uuid(uuid))
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user_uuid is not a UUID");
     const char* user_params[1] = {uuid.c_str()};
     res = PQexecPrepared(conn, "user", 1, user_params, nullptr, nullptr, 0);
