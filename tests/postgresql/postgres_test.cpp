@@ -305,4 +305,74 @@ TEST(PostgresStatements, AStalePlanIsPreparedAgain) {
   }
 }
 
+// BEGIN goes out with a transaction's first statement. Whatever that statement is, it
+// runs inside the transaction: now() is the transaction's start, the same for every
+// statement in it.
+TEST(PostgresTransactions, TheFirstStatementRunsInsideTheTransaction) {
+  auto engine = rt::create_engine(postgres_url());
+  auto c = engine.connect();
+  const auto twice = [&](auto first) {
+    auto tx = c.begin();
+    EXPECT_TRUE(c.in_transaction());
+    const std::string a = first();
+    std::this_thread::sleep_for(5ms);
+    const std::string b = c.execute("SELECT now()::text").scalar<std::string>();
+    EXPECT_EQ(a, b);
+    tx.rollback();
+  };
+  twice([&] { return c.execute("SELECT now()::text").scalar<std::string>(); });
+  twice([&] {
+    auto stream = c.stream("SELECT now()::text");
+    EXPECT_TRUE(stream.next());
+    std::string out = stream.row().get<std::string>(0);
+    while (stream.next()) {
+    }
+    return out;
+  });
+  twice([&] {
+    c.execute_script("CREATE TEMPORARY TABLE tx_probe AS SELECT now()::text AS t");
+    return c.execute("SELECT t FROM tx_probe").scalar<std::string>();
+  });
+  // The temporary table went with the rollback.
+  EXPECT_THROW(c.execute("SELECT t FROM tx_probe"), rt::ProgrammingError);
+}
+
+// A first statement that fails aborts the transaction, as it would after its own BEGIN;
+// a transaction that ran nothing commits and rolls back cleanly.
+TEST(PostgresTransactions, AFailedFirstStatementAbortsTheTransaction) {
+  auto engine = rt::create_engine(postgres_url());
+  auto c = engine.connect();
+  c.execute("DROP TABLE IF EXISTS tx_rows");
+  c.execute("CREATE TABLE tx_rows (id INTEGER PRIMARY KEY)");
+  {
+    auto tx = c.begin();
+    EXPECT_THROW(c.execute("INSERT INTO tx_rows VALUES (1), (1)"), rt::IntegrityError);
+    EXPECT_TRUE(c.in_transaction());
+    try {
+      c.execute("SELECT 1");
+      FAIL() << "the transaction must be aborted";
+    } catch (const rt::DatabaseError& e) {
+      EXPECT_NE(std::string(e.what()).find("aborted"), std::string::npos) << e.what();
+    }
+    tx.rollback();
+  }
+  EXPECT_FALSE(c.in_transaction());
+  {
+    auto tx = c.begin();
+    tx.commit();
+  }
+  {
+    auto tx = c.begin();
+    tx.rollback();
+  }
+  EXPECT_FALSE(c.in_transaction());
+  {
+    auto tx = c.begin();
+    c.execute("INSERT INTO tx_rows VALUES (2)");
+    tx.commit();
+  }
+  EXPECT_EQ(c.execute("SELECT count(*) FROM tx_rows").scalar<int>(), 1);
+  c.execute("DROP TABLE tx_rows");
+}
+
 }  // namespace retort_test

@@ -1,4 +1,5 @@
 #include <array>
+#include <utility>
 
 #include "dialects/postgresql/driver.hpp"
 #include "retort/core/error.hpp"
@@ -78,6 +79,7 @@ void Connection::close() {
   if (session_->conn) PQfinish(session_->conn);
   session_->conn = nullptr;
   session_->streaming = nullptr;
+  session_->begin_pending = false;
 }
 
 void Connection::exec_simple(const char* sql) {
@@ -116,21 +118,29 @@ std::unique_ptr<driver::Statement> Connection::prepare(std::string_view sql, int
 }
 
 void Connection::execute_script(std::string_view sql) {
-  exec_simple(std::string(sql).c_str());
+  if (!session_->begin_pending) return exec_simple(std::string(sql).c_str());
+  // One simple query runs the pending BEGIN and the script, in the transaction.
+  session_->begin_pending = false;
+  exec_simple(("BEGIN; " + std::string(sql)).c_str());
 }
 
 void Connection::begin() {
-  exec_simple("BEGIN");
+  if (in_transaction()) return exec_simple("BEGIN");  // (PostgreSQL warns and goes on)
+  if (!session_->conn) throw OperationalError("the connection is closed", "BEGIN");
+  session_->begin_pending = true;
 }
 void Connection::commit() {
+  if (std::exchange(session_->begin_pending, false)) return;  // nothing ran
   exec_simple("COMMIT");
 }
 void Connection::rollback() {
+  if (std::exchange(session_->begin_pending, false)) return;
   if (in_transaction()) exec_simple("ROLLBACK");
 }
 
 bool Connection::in_transaction() const {
   if (!session_->conn) return false;
+  if (session_->begin_pending) return true;
   const auto status = PQtransactionStatus(session_->conn);
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }

@@ -24,6 +24,9 @@ struct Session {
   // The statement whose streamed result is still being read; the connection cannot run
   // anything else until it is finished.
   const void* streaming = nullptr;
+  // begin() was called and nothing has run since: BEGIN goes out with the next statement,
+  // in the same round trip (a transaction that runs nothing costs none).
+  bool begin_pending = false;
 };
 
 // libpq's messages end in a newline and may go on in indented lines: one line reads
@@ -95,6 +98,8 @@ class Statement final : public driver::Statement {
   bool fetch_streamed();
   struct StalePlan {};
   PGresult* run_buffered();
+  // BEGIN and the statement in one pipeline: the statement's result.
+  PGresult* run_after_begin();
   // A stale plan: run again once when that is safe, else raise (see execute()).
   PGresult* after_stale_plan(PGresult* res);
   OperationalError stale_plan_error() const;

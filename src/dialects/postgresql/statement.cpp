@@ -321,6 +321,12 @@ void Statement::execute(bool stream) {
     }
     return;
   }
+  if (session_->begin_pending) {
+    session_->begin_pending = false;
+    PGresult* begin = PQexec(conn, "BEGIN");
+    if (!begin || PQresultStatus(begin) != PGRES_COMMAND_OK) raise_error(conn, begin, "BEGIN");
+    PQclear(begin);
+  }
   cancellable_ = PQtransactionStatus(conn) == PQTRANS_IDLE;
   for (int attempt = 0;; ++attempt) {
     if (!PQsendQueryPrepared(conn, name_.c_str(), n, values_.data(), lengths_.data(),
@@ -365,8 +371,40 @@ void Statement::execute(bool stream) {
 }
 
 PGresult* Statement::run_buffered() {
+  if (session_->begin_pending) return run_after_begin();
   return PQexecPrepared(session_->conn, name_.c_str(), static_cast<int>(params_.size()),
                         values_.data(), lengths_.data(), formats_.data(), 0);
+}
+
+PGresult* Statement::run_after_begin() {
+  PGconn* conn = session_->conn;
+  session_->begin_pending = false;
+  if (!PQenterPipelineMode(conn)) raise_error(conn, nullptr, "BEGIN");
+  const bool sent =
+      PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) &&
+      PQsendQueryPrepared(conn, name_.c_str(), static_cast<int>(params_.size()), values_.data(),
+                          lengths_.data(), formats_.data(), 0) &&
+      PQpipelineSync(conn);
+  // Each query's result is followed by a null; the sync's own result comes last.
+  PGresult* begin = sent ? PQgetResult(conn) : nullptr;
+  PGresult* res = nullptr;
+  if (begin) {
+    PQclear(PQgetResult(conn));
+    res = PQgetResult(conn);
+    if (res) PQclear(PQgetResult(conn));
+  }
+  while (PGresult* rest = PQgetResult(conn)) {
+    const bool sync = PQresultStatus(rest) == PGRES_PIPELINE_SYNC;
+    PQclear(rest);
+    if (sync) break;
+  }
+  PQexitPipelineMode(conn);
+  if (!begin || PQresultStatus(begin) != PGRES_COMMAND_OK) {
+    PQclear(res);
+    raise_error(conn, begin, "BEGIN");
+  }
+  PQclear(begin);
+  return res;
 }
 
 PGresult* Statement::after_stale_plan(PGresult* res) {
