@@ -69,7 +69,7 @@ class Values {
     return Mixed{
         .key = std::move(key),
         .b = maybe([&] { return random_() % 2 == 0; }),
-        .i = maybe([&] { return static_cast<std::int64_t>(random_()) - (1LL << 62); }),
+        .i = maybe([&] { return static_cast<std::int64_t>(random_() >> 1) - (1LL << 62); }),
         .d = maybe([&] { return static_cast<double>(micros(2000000) - 1000000) / 1024; }),
         .t = maybe([&] { return text(); }),
         .bl = maybe([&] {

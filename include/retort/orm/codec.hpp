@@ -80,7 +80,8 @@ inline bool same_bytes(const void* data, std::size_t n, const char*& p) {
   std::uint32_t len;
   std::memcpy(&len, p, sizeof len);
   p += sizeof len;
-  const bool equal = len == n && std::memcmp(p, data, n) == 0;
+  // (An empty blob may have no data at all: memcmp must not see its null pointer.)
+  const bool equal = len == n && (n == 0 || std::memcmp(p, data, n) == 0);
   p += len;
   return equal;
 }
