@@ -380,11 +380,10 @@ PGresult* Statement::run_after_begin() {
   PGconn* conn = session_->conn;
   session_->begin_pending = false;
   if (!PQenterPipelineMode(conn)) raise_error(conn, nullptr, "BEGIN");
-  const bool sent =
-      PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) &&
-      PQsendQueryPrepared(conn, name_.c_str(), static_cast<int>(params_.size()), values_.data(),
-                          lengths_.data(), formats_.data(), 0) &&
-      PQpipelineSync(conn);
+  const bool sent = PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) &&
+                    PQsendQueryPrepared(conn, name_.c_str(), static_cast<int>(params_.size()),
+                                        values_.data(), lengths_.data(), formats_.data(), 0) &&
+                    PQpipelineSync(conn);
   // Each query's result is followed by a null; the sync's own result comes last.
   PGresult* begin = sent ? PQgetResult(conn) : nullptr;
   PGresult* res = nullptr;
