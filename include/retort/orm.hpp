@@ -1,7 +1,9 @@
 // Retort ORM: mapping plain structs, relationships, the Session and typed queries.
 #pragma once
 
+#include "retort/orm/association_proxy.hpp"
 #include "retort/orm/codec.hpp"
+#include "retort/orm/dynamic.hpp"
 #include "retort/orm/inheritance.hpp"
 #include "retort/orm/load_options.hpp"
 #include "retort/orm/mapper.hpp"

@@ -114,13 +114,24 @@ void SessionCore::cascade_deletes() {
     for (const auto& rel : s->mapper->relationships()) {
       if (rel->spec.viewonly || rel->direction != Direction::one_to_many) continue;
       HandleBase& h = rel->handle(s->object);
-      if (!Relationship::is_loaded(h)) {
-        // ON DELETE CASCADE (or SET NULL) in the database takes care of the children.
-        if (rel->spec.passive_deletes) continue;
-        load_relationship(s, *rel);
-      }
       std::vector<EntityState*> children;
-      rel->items(h, children);
+      if (rel->query_backed) {
+        // Its unwritten additions, and the rows the database lists under it.
+        rel->items(h, children);
+        if (!rel->spec.passive_deletes) {
+          for (EntityState* child : related_objects(s, *rel)) {
+            if (std::find(children.begin(), children.end(), child) == children.end())
+              children.push_back(child);
+          }
+        }
+      } else {
+        if (!Relationship::is_loaded(h)) {
+          // ON DELETE CASCADE (or SET NULL) in the database takes care of the children.
+          if (rel->spec.passive_deletes) continue;
+          load_relationship(s, *rel);
+        }
+        rel->items(h, children);
+      }
       if (auto it = pointing.find(s); it != pointing.end()) {
         for (const auto& [r, child] : it->second) {
           if (r == rel.get() &&

@@ -6,6 +6,7 @@
 
 #include "retort/core/error.hpp"
 #include "retort/orm/detail/session_core.hpp"
+#include "retort/orm/dynamic.hpp"
 #include "retort/orm/inheritance.hpp"
 #include "retort/orm/load_options.hpp"
 #include "retort/sql/dialect.hpp"
@@ -122,6 +123,55 @@ bool has_null(const std::vector<Value>& values) {
 
 }  // namespace
 
+sql::Select with_parent(const HandleBase& handle, const char* what) {
+  const Relationship* rel = handle.relationship();
+  const EntityState* owner = handle.owner_;
+  if (!rel || !owner || !owner->session) {
+    throw ObjectStateError(std::string(what) + "() of " +
+                           (rel ? rel->full_name() : std::string("a query-backed collection")) +
+                           ": its object is in no session");
+  }
+  // A new owner has no key until it is inserted.
+  if (owner->flags & kPending) owner->session->autoflush();
+  std::vector<Value> key;
+  if (rel->direction == Direction::many_to_many) {
+    for (const auto& [attr, column] : rel->secondary_local)
+      key.push_back(attr->get(owner->object));
+  } else {
+    for (const auto& [local, remote] : rel->pairs)
+      key.push_back(local->get(owner->object));
+  }
+  sql::Select select = related_rows(*rel, {});
+  const auto columns = match_columns(*rel);
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    select = select.where(columns[i] == key[i]);
+  return select;
+}
+
+std::vector<EntityState*> SessionCore::related_objects(EntityState* owner,
+                                                       const Relationship& rel) {
+  std::vector<Value> params;
+  if (rel.direction == Direction::many_to_many) {
+    for (const auto& [attr, column] : rel.secondary_local)
+      params.push_back(attr->get(owner->object));
+  } else {
+    for (const auto& [local, remote] : rel.pairs)
+      params.push_back(local->get(owner->object));
+  }
+  std::vector<EntityState*> found;
+  if (has_null(params)) return found;
+  const auto& sql = statement(*rel.parent, "L" + rel.name, [&] {
+    sql::Select select = related_rows(rel, {});
+    for (const auto& column : match_columns(rel))
+      select = select.where(column == sql::placeholder());
+    return select;
+  });
+  auto result = connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
+  while (result.next())
+    found.push_back(load(*rel.target, result.row().statement(), 0, false));
+  return found;
+}
+
 void SessionCore::load_relationship(EntityState* owner, const Relationship& rel) {
   autoflush();
   const Mapper& target = *rel.target;
@@ -145,28 +195,7 @@ void SessionCore::load_relationship(EntityState* owner, const Relationship& rel)
       return;
     }
   }
-  std::vector<Value> params;
-  if (rel.direction == Direction::many_to_many) {
-    for (const auto& [attr, column] : rel.secondary_local)
-      params.push_back(attr->get(object));
-  } else {
-    for (const auto& [local, remote] : rel.pairs)
-      params.push_back(local->get(object));
-  }
-  if (has_null(params)) {
-    rel.set_items(rel.handle(object), {});
-    return;
-  }
-  const auto& sql = statement(*rel.parent, "L" + rel.name, [&] {
-    sql::Select select = related_rows(rel, {});
-    for (const auto& column : match_columns(rel))
-      select = select.where(column == sql::placeholder());
-    return select;
-  });
-  auto result = connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
-  while (result.next())
-    found.push_back(load(target, result.row().statement(), 0, false));
-  rel.set_items(rel.handle(object), found);
+  rel.set_items(rel.handle(object), related_objects(owner, rel));
 }
 
 namespace {
@@ -317,6 +346,11 @@ Plan plan_for(const Mapper& mapper, const Relationship& rel, const std::vector<L
   for (const auto& option : options) {
     const auto& [member, strategy] = option.steps().front();
     if (member.type_slot != mapper.slot() || !rel.maps(member.bytes, member.size)) continue;
+    if (rel.query_backed) {
+      throw ArgumentError(rel.full_name() +
+                          " is a query-backed collection: it loads no objects, so it takes no "
+                          "loader option");
+    }
     plan.strategy = strategy;
     if (option.steps().size() > 1) {
       plan.nested.push_back(LoadOption({option.steps().begin() + 1, option.steps().end()}));

@@ -6,6 +6,8 @@ namespace retort::orm {
 
 QueryState::QueryState(SessionCore* core, const Mapper& mapper)
     : core_(core), mapper_(&mapper), select_(SessionCore::select_of(mapper)) {}
+QueryState::QueryState(SessionCore* core, const Mapper& mapper, sql::Select select)
+    : core_(core), mapper_(&mapper), select_(std::move(select)) {}
 QueryState::QueryState(const QueryState& other) = default;
 QueryState::QueryState(QueryState&& other) noexcept = default;
 QueryState& QueryState::operator=(const QueryState& other) = default;

@@ -120,6 +120,31 @@ void HandleBase::left(EntityState* child) const {
     child->session->left_parent(*parents, child);
 }
 
+bool HandleBase::may_hold(EntityState* item) const {
+  return !rel_ || !owner_ || rel_->may_hold(owner_, item);
+}
+
+bool Relationship::may_hold(const EntityState* owner, EntityState* item) const {
+  if (direction != Direction::one_to_many || !item->object) return true;
+  if (reverse) {
+    const HandleBase& h = reverse->handle(item->object);
+    if (is_loaded(h)) {
+      std::vector<EntityState*> parents;
+      reverse->items(h, parents);
+      return !parents.empty() && parents.front() == owner;
+    }
+  }
+  if (item->flags & kExpired) detail::load(item);
+  return std::all_of(pairs.begin(), pairs.end(), [&](const auto& pair) {
+    return pair.second->get(item->object) == pair.first->get(owner->object);
+  });
+}
+
+void Relationship::query_backed_assigned() const {
+  throw ArgumentError(full_name() +
+                      " is a query-backed collection: change it with add() and remove()");
+}
+
 bool Relationship::child_has_parent(const EntityState* child) const {
   if (!reverse || !child->object) return false;
   const HandleBase& h = reverse->handle(child->object);
@@ -308,6 +333,16 @@ void resolve(Relationship& rel, const Mapper& parent, Registry& registry) {
     resolve_join_on(rel, parent, registry);
   } else {
     resolve_foreign_key(rel, parent, registry);
+  }
+  if (rel.query_backed && rel.direction == Direction::many_to_one) {
+    throw MappingError(rel.full_name() +
+                       " leads to one object: a query-backed collection is one-to-many or "
+                       "many-to-many");
+  }
+  if (rel.query_backed && spec.loading != orm::Loading::lazy) {
+    throw MappingError(rel.full_name() +
+                       " is a query-backed collection: it loads no objects, so it takes no "
+                       "loading strategy");
   }
   rel.order_by.clear();
   for (const auto& [member, descending] : spec.order_by)

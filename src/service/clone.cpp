@@ -19,6 +19,7 @@ void copy_object(Registry& registry, const orm::Mapper& mapper, orm::EntityState
   for (const orm::Attribute* a : mapper.primary_key())
     a->reset(to);
   for (const auto& rel : mapper.relationships()) {
+    if (rel->query_backed) continue;  // its rows stay with the original
     const orm::HandleBase& source = rel->handle(const_cast<void*>(from));
     const bool owned = rel->direction == orm::Direction::one_to_many && rel->spec.cascade.delete_;
     if (options.children && owned && !orm::Relationship::is_loaded(source) && state &&

@@ -105,7 +105,7 @@ struct Writer {
     for (const auto& rel : m.relationships()) {
       if (!wanted(prefix, rel->name)) continue;
       const orm::HandleBase& h = rel->handle(const_cast<void*>(object));
-      if (!Relationship::is_loaded(h)) continue;
+      if (!Relationship::is_loaded(h) || rel->query_backed) continue;  // nothing loaded
       std::vector<EntityState*> items;
       rel->items(h, items);
       const std::string below = prefix + rel->name + ".";
@@ -169,6 +169,10 @@ Plan plan(Registry& registry, const Mapper& m, const Dict& values, const std::st
     } else if (const Relationship* rel = m.relationship(key)) {
       if (!m.prepared()) registry.prepare(m);
       if (!rel->target) throw MappingError(rel->full_name() + ": its target is not mapped");
+      if (rel->query_backed) {
+        throw ArgumentError(key_path + ": " + rel->full_name() +
+                            " is a query-backed collection; change it with add() and remove()");
+      }
       registry.prepare(*rel->target);
       Plan::Related related{rel, {}};
       if (rel->uselist) {

@@ -82,7 +82,7 @@ void merge_into(const orm::Mapper& mapper, orm::EntityState* target, void* sourc
   mapper.copy_columns(source, target->object);
   for (const auto& rel : mapper.relationships()) {
     const orm::HandleBase& from = rel->handle(source);
-    if (!orm::Relationship::is_loaded(from)) continue;
+    if (!orm::Relationship::is_loaded(from) || rel->query_backed) continue;
     std::vector<orm::EntityState*> items;
     rel->items(from, items);
     rel->assign(rel->handle(target->object), items);

@@ -33,6 +33,8 @@ namespace retort::orm {
 class QueryState {
  public:
   QueryState(SessionCore* core, const Mapper& mapper);
+  // Over a statement of the mapper's columns made elsewhere (a relationship's rows).
+  QueryState(SessionCore* core, const Mapper& mapper, sql::Select select);
   QueryState(const QueryState& other);
   QueryState(QueryState&& other) noexcept;
   QueryState& operator=(const QueryState& other);
@@ -75,6 +77,8 @@ class Query : public orm::QueryState {
   // Unbound: run with all(conn) and friends.
   Query() : Query(nullptr, registry().mapper<T>()) {}
   Query(orm::SessionCore* core, const orm::Mapper& mapper) : QueryState(core, mapper) {}
+  Query(orm::SessionCore* core, const orm::Mapper& mapper, sql::Select select)
+      : QueryState(core, mapper, std::move(select)) {}
 
   Query where(const sql::Expr<bool>& condition) const { return with(select_.where(condition)); }
   Query filter(const sql::Expr<bool>& condition) const { return where(condition); }

@@ -46,6 +46,9 @@
 namespace retort {
 class Registry;
 }
+namespace retort::sql {
+class Select;
+}
 
 namespace retort::orm {
 
@@ -89,9 +92,12 @@ class HandleBase {
   // delete-orphan, a pending child left without a parent is never inserted, and a
   // persistent one is deleted at the flush unless it has a parent again by then.
   void left(EntityState* child) const;
+  // See Relationship::may_hold (true for a handle not yet tied to its owner).
+  bool may_hold(EntityState* item) const;
 
   friend class Relationship;
   friend class SessionCore;
+  friend sql::Select with_parent(const HandleBase& handle, const char* what);
   EntityState* owner_ = nullptr;
   const Relationship* rel_ = nullptr;
   bool loaded_ = false;
@@ -110,6 +116,104 @@ class CollectionIndex {
 
  private:
   std::unordered_set<const EntityState*> states_;
+};
+
+// A collection that is never loaded (rt::DynamicMany, rt::WriteOnly): it holds only the
+// objects added to and removed from it since the last flush, which writes them (the
+// association row of a many-to-many, the child's foreign key of a one-to-many). Memory
+// does not grow with the rows the database holds for it.
+template <class T>
+class QueryBacked : public HandleBase {
+ public:
+  // Adds an object without loading the collection; with back_populates, the other side
+  // learns it as from push_back. Adding an object the collection holds already is the
+  // database's to refuse (a many-to-many's association row exists).
+  void add(Ref<T> item) {
+    EntityState* s = item.state();
+    if (item && record_add(std::move(item))) link(s, true);
+  }
+  // Takes an object out (with delete-orphan, it is deleted at the next flush). A child of
+  // a one-to-many whose own side or key names another parent is not in the collection:
+  // it stays as it is.
+  void remove(const Ref<T>& item) {
+    if (!item) return;
+    EntityState* s = item.state();
+    if (!holds(added_, s) && !may_hold(s)) return;
+    if (record_remove(Ref<T>(item))) {
+      link(s, false);
+      left(s);
+    }
+  }
+  // Objects added / removed since the last flush, not yet written.
+  const std::vector<Ref<T>>& pending_additions() const { return added_; }
+  const std::vector<Ref<T>>& pending_removals() const { return removed_; }
+
+ protected:
+  // There is nothing to load: the handle counts as loaded from the start.
+  QueryBacked() { loaded_ = true; }
+  QueryBacked(const QueryBacked& other)
+      : HandleBase(other), added_(other.added_), removed_(other.removed_) {}
+  QueryBacked& operator=(const QueryBacked&) = delete;
+
+ private:
+  template <class H>
+  friend class TypedRelationship;
+  // Both sides of a back_populates pair record a change (the other side's through
+  // link_add / link_remove), so that either side can undo it; the flush writes each
+  // association row once. Whether a row exists is not known without a query, so a
+  // removal stays recorded when the object is added again (the flush deletes, then
+  // inserts) and an addition taken back still deletes: the last call decides. False when
+  // the change was recorded already.
+  bool record_add(Ref<T> item) {
+    EntityState* s = item.state();
+    if (holds(added_, s)) return false;
+    changed();
+    added_.push_back(std::move(item));
+    if (index_) index_->insert(s);
+    return true;
+  }
+  bool record_remove(Ref<T> item) {
+    EntityState* s = item.state();
+    const bool was_added = take(added_, s);
+    if (holds(removed_, s)) return was_added;
+    changed();
+    removed_.push_back(std::move(item));
+    return true;
+  }
+  // Linear while short; the flush of a very large batch of additions goes through an index.
+  static constexpr std::size_t kIndexFrom = 32;
+  bool holds(const std::vector<Ref<T>>& list, const EntityState* s) const {
+    if (&list == &added_ && added_.size() >= kIndexFrom) {
+      if (!index_) {
+        index_ = std::make_unique<CollectionIndex>();
+        for (const auto& r : added_)
+          index_->insert(r.state());
+      }
+      return index_->contains(s);
+    }
+    return std::any_of(list.begin(), list.end(), [s](const Ref<T>& r) { return r.state() == s; });
+  }
+  bool take(std::vector<Ref<T>>& list, const EntityState* s) {
+    if (!holds(list, s)) return false;
+    auto it =
+        std::find_if(list.begin(), list.end(), [s](const Ref<T>& r) { return r.state() == s; });
+    Ref<T> gone = std::move(*it);  // released once the list is whole again
+    list.erase(it);
+    if (&list == &added_ && index_) index_->erase(s);
+    return true;
+  }
+  // After a flush, or when the owner lets go: the Refs go once the lists are empty.
+  void forget() {
+    auto added = std::move(added_);
+    auto removed = std::move(removed_);
+    added_.clear();
+    removed_.clear();
+    index_.reset();
+  }
+
+  std::vector<Ref<T>> added_;
+  std::vector<Ref<T>> removed_;
+  mutable std::unique_ptr<CollectionIndex> index_;  // of added_, see holds()
 };
 
 }  // namespace retort::orm
@@ -390,6 +494,7 @@ template <class U>
 struct handle_traits<One<U>> {
   using target = U;
 };
+// rt::DynamicMany and rt::WriteOnly: see dynamic.hpp.
 
 // A member named by its pointer, resolved to an attribute once the mappers exist.
 struct MemberRef {
@@ -436,6 +541,9 @@ class Relationship {
 
   std::string name;
   bool uselist;  // a Many (collection) rather than a One
+  // A collection that is never loaded (rt::DynamicMany, rt::WriteOnly): the database is
+  // asked instead.
+  bool query_backed = false;
   RelationshipSpec spec;
 
   // Resolved from the spec and the two mappers' tables (Registry::prepare()).
@@ -461,6 +569,9 @@ class Relationship {
   // For a one-to-many: whether the child's own side (its many-to-one back) names a live
   // parent, as far as it is loaded.
   bool child_has_parent(const EntityState* child) const;
+  // Whether `item` may be in `owner`'s collection as far as memory tells: false for a
+  // child of a one-to-many whose own side or foreign key names another parent.
+  bool may_hold(const EntityState* owner, EntityState* item) const;
 
   virtual HandleBase& handle(void* owner) const = 0;
   // Fills a handle with loaded objects (marks it loaded, forgets tracked changes).
@@ -500,6 +611,10 @@ class Relationship {
   // What putting `item` in the handle does besides: cascades and the other side.
   static void back_populate(HandleBase& h, EntityState* item) { h.link(item, true); }
   static void unbind(HandleBase& h) { h.owner_ = nullptr; }
+
+ protected:
+  // rt::ArgumentError: a query-backed collection cannot be replaced as a whole.
+  [[noreturn]] void query_backed_assigned() const;
 };
 
 // The other side rt::backref() asks for: made when the declaring class is registered, and
@@ -517,9 +632,12 @@ template <class H>
 class TypedRelationship final : public Relationship {
  public:
   using T = typename handle_traits<H>::target;
+  static constexpr bool kQueried = std::derived_from<H, QueryBacked<T>>;
   TypedRelationship(std::string name_, std::ptrdiff_t offset, RelationshipSpec spec_)
-      : Relationship(std::move(name_), std::is_same_v<H, Many<T>>, std::move(spec_)),
-        offset_(offset) {}
+      : Relationship(std::move(name_), !std::is_same_v<H, One<T>>, std::move(spec_)),
+        offset_(offset) {
+    query_backed = kQueried;
+  }
 
   HandleBase& handle(void* owner) const override {
     return *reinterpret_cast<H*>(static_cast<char*>(owner) + offset_);
@@ -533,7 +651,9 @@ class TypedRelationship final : public Relationship {
   // not see them held still.
   void set_items(HandleBase& base, const std::vector<EntityState*>& states) const override {
     H& h = static_cast<H&>(base);
-    if constexpr (std::is_same_v<H, Many<T>>) {
+    if constexpr (kQueried) {
+      (void)states;  // holds no objects: nothing loads it
+    } else if constexpr (std::is_same_v<H, Many<T>>) {
       auto before = std::move(h.items_);
       auto removed = std::move(h.removed_);
       h.items_.clear();
@@ -554,7 +674,10 @@ class TypedRelationship final : public Relationship {
   }
   void items(const HandleBase& base, std::vector<EntityState*>& out) const override {
     const H& h = static_cast<const H&>(base);
-    if constexpr (std::is_same_v<H, Many<T>>) {
+    if constexpr (kQueried) {
+      for (const auto& r : h.added_)  // what it holds in memory: the unwritten additions
+        out.push_back(r.state());
+    } else if constexpr (std::is_same_v<H, Many<T>>) {
       for (const auto& r : h.items_)
         out.push_back(r.state());
     } else if (h.target_) {
@@ -564,7 +687,12 @@ class TypedRelationship final : public Relationship {
   void changes(const HandleBase& base, std::vector<EntityState*>& added,
                std::vector<EntityState*>& removed) const override {
     const H& h = static_cast<const H&>(base);
-    if constexpr (std::is_same_v<H, Many<T>>) {
+    if constexpr (kQueried) {
+      for (const auto& r : h.added_)
+        added.push_back(r.state());
+      for (const auto& r : h.removed_)
+        removed.push_back(r.state());
+    } else if constexpr (std::is_same_v<H, Many<T>>) {
       added.insert(added.end(), h.added_.begin(), h.added_.end());
       for (const auto& r : h.removed_)
         removed.push_back(r.state());
@@ -575,14 +703,16 @@ class TypedRelationship final : public Relationship {
   }
   bool changed_since_load(const HandleBase& base) const override {
     const H& h = static_cast<const H&>(base);
-    if constexpr (std::is_same_v<H, Many<T>>)
+    if constexpr (kQueried || std::is_same_v<H, Many<T>>)
       return !h.added_.empty() || !h.removed_.empty();
     else
       return h.changed_;
   }
   void clear_changes(HandleBase& base) const override {
     H& h = static_cast<H&>(base);
-    if constexpr (std::is_same_v<H, Many<T>>) {
+    if constexpr (kQueried) {
+      h.forget();
+    } else if constexpr (std::is_same_v<H, Many<T>>) {
       h.added_.clear();
       auto removed = std::move(h.removed_);
       h.removed_.clear();
@@ -594,7 +724,9 @@ class TypedRelationship final : public Relationship {
   }
   void link_add(HandleBase& base, EntityState* other) const override {
     H& h = static_cast<H&>(base);
-    if constexpr (std::is_same_v<H, Many<T>>) {
+    if constexpr (kQueried) {
+      h.record_add(Ref<T>(other, static_cast<T*>(other->object)));
+    } else if constexpr (std::is_same_v<H, Many<T>>) {
       if (!h.loaded_ && h.owner_) return;  // an unloaded collection learns it when it loads
       if (h.has(other)) return;
       h.track_add(other);
@@ -611,7 +743,9 @@ class TypedRelationship final : public Relationship {
   }
   void link_remove(HandleBase& base, EntityState* other) const override {
     H& h = static_cast<H&>(base);
-    if constexpr (std::is_same_v<H, Many<T>>) {
+    if constexpr (kQueried) {
+      h.record_remove(Ref<T>(other, static_cast<T*>(other->object)));
+    } else if constexpr (std::is_same_v<H, Many<T>>) {
       if (!h.loaded_ && h.owner_) return;
       for (auto it = h.items_.begin(); it != h.items_.end(); ++it) {
         if (it->state() == other) {
@@ -640,7 +774,12 @@ class TypedRelationship final : public Relationship {
   void add_target(Registry& registry) const override;
   void held(const HandleBase& base, std::vector<EntityState*>& out) const override {
     const H& h = static_cast<const H&>(base);
-    if constexpr (std::is_same_v<H, Many<T>>) {
+    if constexpr (kQueried) {
+      for (const auto& r : h.added_)
+        out.push_back(r.state());
+      for (const auto& r : h.removed_)
+        out.push_back(r.state());
+    } else if constexpr (std::is_same_v<H, Many<T>>) {
       for (const auto& r : h.items_)
         out.push_back(r.state());
       for (const auto& r : h.removed_)
@@ -652,7 +791,11 @@ class TypedRelationship final : public Relationship {
   }
   void assign(HandleBase& base, const std::vector<EntityState*>& states) const override {
     H& h = static_cast<H&>(base);
-    if constexpr (std::is_same_v<H, Many<T>>) {
+    if constexpr (kQueried) {
+      (void)h;
+      (void)states;
+      query_backed_assigned();
+    } else if constexpr (std::is_same_v<H, Many<T>>) {
       Many<T> next;
       for (EntityState* s : states) {
         if (!next.has(s)) next.append(Ref<T>(s, static_cast<T*>(s->object)));
@@ -666,8 +809,10 @@ class TypedRelationship final : public Relationship {
   }
   void let_go(HandleBase& base) const override {
     H& h = static_cast<H&>(base);
-    h.loaded_ = false;
-    if constexpr (std::is_same_v<H, Many<T>>) {
+    if constexpr (kQueried) {
+      h.forget();  // stays loaded: there is nothing to load
+    } else if constexpr (std::is_same_v<H, Many<T>>) {
+      h.loaded_ = false;
       auto items = std::move(h.items_);
       auto removed = std::move(h.removed_);
       h.items_.clear();
@@ -675,6 +820,7 @@ class TypedRelationship final : public Relationship {
       h.removed_.clear();
       h.added_.clear();
     } else {
+      h.loaded_ = false;
       auto old_target = std::move(h.target_);
       auto old_original = std::move(h.original_);
       h.target_ = Ref<T>();

@@ -156,6 +156,9 @@ class SessionCore {
 
   // Loads one object's relationship (lazy loading).
   void load_relationship(EntityState* owner, const Relationship& rel);
+  // The objects of a relationship's rows for one owner, through the identity map, without
+  // touching its handle.
+  std::vector<EntityState*> related_objects(EntityState* owner, const Relationship& rel);
   // Loads a relationship for many objects with one query per level (selectin).
   std::vector<EntityState*> load_selectin(const Relationship& rel,
                                           const std::vector<EntityState*>& owners);
