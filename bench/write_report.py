@@ -99,10 +99,8 @@ def main():
     out.append("baseline is hand-written field-by-field code making the same messages (JSON metadata")
     out.append("through nlohmann::json in both). **to_proto nullable** / **from_proto nullable** do the")
     out.append("same for N contacts with eight nullable columns (`std::optional` members, proto3 `optional`")
-    out.append("fields and a Timestamp), about two thirds of them set. **collection** maps messages")
-    out.append("holding that many tokens each back to users (`rt::Many` built item by item), 100,000")
-    out.append("tokens in all at every size so that each size reads as much message memory; seconds are")
-    out.append("per message.")
+    out.append("fields and a Timestamp), about two thirds of them set. **collection** maps one message")
+    out.append("holding that many tokens back to a user (`rt::Many` built item by item).")
     out.append("**getuser** is `UserService.GetUser` called by 8 client")
     out.append("threads with blocking calls for a fixed time, against the example server and then against")
     out.append("a hand-written server on the same database (raw sqlite3 with a connection and prepared")
@@ -118,7 +116,7 @@ def main():
         hand_growth = hand[sizes[-1]] / hand[sizes[0]]
         out.append(f"Time per collection item: {per} "
                    f"({growth:.2f}× from the smallest to the largest; the hand-written code's "
-                   f"{hand_growth:.2f}×).\n")
+                   f"{hand_growth:.2f}×, as the larger objects outgrow the caches).\n")
     if latency:
         out.append("GetUser latency over the loopback (client, server and database on the same machine):\n")
         out.append("| server | database | p50 µs | p99 µs |")
