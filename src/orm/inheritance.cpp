@@ -28,8 +28,38 @@ const Table& table_of(const Mapper& m, const Attribute& a) {
   return m.inheritance()->parts[static_cast<std::size_t>(a.part)]->table();
 }
 
+// The result column of a concrete hierarchy's UNION ALL naming each row's class.
+constexpr const char* kConcreteClass = "_polymorphic_identity";
+
+// Concrete-table: the columns of every class below m by name, each class's row filling
+// those it has; the class of each row is the last column when there are several.
+void compute_concrete_layout(const Mapper& m) {
+  auto& h = const_cast<Inheritance&>(*m.inheritance());
+  auto& layout = h.layout;
+  layout = {};
+  std::vector<const Mapper*> all;
+  h.collect(all, m);
+  for (const Mapper* x : all) {
+    std::vector<int> positions;
+    for (const auto& a : x->attributes()) {
+      int found = -1;
+      for (std::size_t i = 0; i < layout.columns.size() && found < 0; ++i) {
+        if (layout.columns[i].second->name == a->name) found = static_cast<int>(i);
+      }
+      if (found < 0) {
+        layout.columns.emplace_back(&x->table(), a.get());
+        found = static_cast<int>(layout.columns.size()) - 1;
+      }
+      positions.push_back(found);
+    }
+    layout.positions.emplace_back(x, std::move(positions));
+  }
+  if (all.size() > 1) layout.discriminator = static_cast<int>(layout.columns.size());
+}
+
 // The columns, joins and per-class positions of a polymorphic read of m.
 void compute_layout(const Mapper& m) {
+  if (m.inheritance()->concrete) return compute_concrete_layout(m);
   auto& h = const_cast<Inheritance&>(*m.inheritance());
   auto& layout = h.layout;
   layout = {};
@@ -81,6 +111,45 @@ sql::Expr<bool> joined_on(const Table& t, const Mapper& root) {
   return sql::and_(parts);
 }
 
+// Concrete-table: m's table, or with subclasses the UNION ALL of theirs, standing in
+// for the tables of m's whole chain so that conditions on any of them apply.
+sql::Select concrete_select(const Mapper& m) {
+  const auto& h = *m.inheritance();
+  const auto& layout = h.layout;
+  std::vector<const Mapper*> all;
+  h.collect(all, m);
+  std::vector<sql::From> tables;
+  for (const Mapper* x = h.parent; x; x = x->inheritance()->parent)
+    tables.push_back(x->table());
+  for (const Mapper* x : all)
+    tables.push_back(x->table());
+  sql::From from;
+  if (all.size() == 1) {
+    from = m.table().alias(m.table().name()).in_place_of(tables);
+  } else {
+    std::vector<sql::Select> selects;
+    for (const Mapper* x : all) {
+      sql::Select one;
+      for (const auto& [table, attr] : layout.columns) {
+        one = x->find(attr->name)
+                  ? one.add_columns(x->table().c(attr->name))
+                  : one.add_columns(sql::null_().cast(attr->type).label(attr->name));
+      }
+      one = one.add_columns(
+          sql::literal(x->inheritance()->identity).cast(String()).label(kConcreteClass));
+      selects.push_back(one.select_from(x->table()));
+    }
+    from = sql::Compound(sql::CompoundOp::union_all, std::move(selects))
+               .subquery(m.table().name() + "_polymorphic")
+               .in_place_of(tables);
+  }
+  sql::Select s;
+  for (const auto& [table, attr] : layout.columns)
+    s = s.add_columns(from.c(attr->name));
+  if (layout.discriminator >= 0) s = s.add_columns(from.c(kConcreteClass));
+  return s.select_from(from);
+}
+
 }  // namespace
 
 const Table& column_table(const Mapper& m, const Attribute& a) {
@@ -88,11 +157,14 @@ const Table& column_table(const Mapper& m, const Attribute& a) {
 }
 
 std::size_t row_width(const Mapper& m) {
-  return m.inheritance() ? m.inheritance()->layout.columns.size() : m.attributes().size();
+  if (!m.inheritance()) return m.attributes().size();
+  const auto& layout = m.inheritance()->layout;
+  return layout.columns.size() + (m.inheritance()->concrete && layout.discriminator >= 0 ? 1 : 0);
 }
 
 sql::Select polymorphic_select(const Mapper& m) {
   const auto& h = *m.inheritance();
+  if (h.concrete) return concrete_select(m);
   const auto& layout = h.layout;
   const Mapper& root = *h.root;
   sql::Select s;
@@ -110,6 +182,14 @@ sql::Select polymorphic_select(const Mapper& m) {
   return s;
 }
 
+sql::Select own_rows(const Mapper& m) {
+  sql::Select s = polymorphic_select(m);
+  const auto& h = *m.inheritance();
+  if (!h.concrete || h.layout.discriminator < 0) return s;
+  return s.where(sql::From(s.data().froms.front()).c(kConcreteClass) ==
+                 sql::literal(h.identity).cast(String()));
+}
+
 const Mapper& concrete_mapper(const Mapper& queried, const std::string& identity, bool is_null) {
   const auto& h = *queried.inheritance();
   const auto& root = *h.root->inheritance();
@@ -123,11 +203,12 @@ const Mapper& concrete_mapper(const Mapper& queried, const std::string& identity
   std::string known;
   for (const auto& [name, m] : root.by_identity)
     known += (known.empty() ? "" : ", ") + ("'" + name + "'");
-  throw MappingError(
-      "table '" + h.root->table().name() + "' has a row whose " + root.discriminator->name +
-      " is " + (is_null ? std::string("NULL") : "'" + identity + "'") + ", which no class of " +
-      h.root->class_name() + "'s hierarchy declares (known: " + known +
-      "); map it, or pass unknown_as_base to polymorphic_on()");
+  const std::string column = root.discriminator ? root.discriminator->name : kConcreteClass;
+  throw MappingError("table '" + h.root->table().name() + "' has a row whose " + column + " is " +
+                     (is_null ? std::string("NULL") : "'" + identity + "'") +
+                     ", which no class of " + h.root->class_name() +
+                     "'s hierarchy declares (known: " + known +
+                     "); map it, or pass unknown_as_base to polymorphic_on()");
 }
 
 const std::vector<int>& positions_of(const Mapper& queried, const Mapper& concrete) {
@@ -168,6 +249,18 @@ void Registry::inherit(Mapper& child) {
         child.class_name() + ": its base " + parent->class_name() +
         " is not part of a hierarchy; declare polymorphic_on(...) on the hierarchy's base");
   }
+  if (h.concrete != ph->concrete) {
+    throw MappingError(child.class_name() + ": " +
+                       (h.concrete ? "concrete<" + parent->class_name() +
+                                         ">() needs a concrete base (concrete_base() on the "
+                                         "hierarchy's base)"
+                                   : "a subclass of the concrete-table class " +
+                                         parent->class_name() + " must be concrete<>() too"));
+  }
+  if (h.concrete && h.own_table.empty() && child.table_.is_null()) {
+    throw MappingError(child.class_name() +
+                       ": concrete<>() needs a table of its own: rt::model<T>(\"name\")");
+  }
   h.parent = parent;
   h.root = ph->root;
   auto& root_h = const_cast<Inheritance&>(*ph->root->inheritance());
@@ -186,7 +279,9 @@ void Registry::inherit(Mapper& child) {
   for (const auto& a : parent->attributes())
     child.attributes_.push_back(a->clone());
   inherit_relationships(child, *parent);
-  if (!h.own_table.empty())
+  if (h.concrete)
+    add_concrete_table(child, *parent, own);
+  else if (!h.own_table.empty())
     add_joined_table(child, *ph, own);
   else
     add_single_table_columns(child, *parent, own);
@@ -194,11 +289,12 @@ void Registry::inherit(Mapper& child) {
     child.attributes_.push_back(std::move(a));
   h.own_columns.clear();
   h.own_elements.clear();
-  h.discriminator = child.find(root_h.discriminator->name);
+  if (root_h.discriminator) h.discriminator = child.find(root_h.discriminator->name);
   index_parts(child);
   root_h.by_identity[h.identity] = &child;
   const_cast<Inheritance&>(*ph).subclasses.push_back(&child);
-  child.identity_slot_ = h.root->slot();
+  // A concrete class's keys are its table's: its identity map is its own.
+  if (!h.concrete) child.identity_slot_ = h.root->slot();
   // The bases read this class's rows too: their layouts are made again.
   for (const Mapper* m = parent; m; m = m->inheritance()->parent) {
     const_cast<Mapper*>(m)->prepared_.store(false, std::memory_order_release);
@@ -207,14 +303,20 @@ void Registry::inherit(Mapper& child) {
 
 void Registry::inherit_relationships(Mapper& child, const Mapper& parent) {
   // The base's relationships hold for the subclass's objects too.
+  // A concrete class may declare its own instead (its table is not the base's, so a
+  // collection keyed on the base's table is not its own).
+  const bool concrete = child.inheritance()->concrete;
   std::vector<std::unique_ptr<orm::Relationship>> relationships;
   for (const auto& rel : parent.relationships()) {
+    bool redeclared = false;
     for (const auto& mine : child.relationships_) {
-      if (mine->name == rel->name) {
+      if (mine->name == rel->name && !concrete) {
         throw MappingError(child.class_name() + ": relationship '" + rel->name +
                            "' is already declared by its base " + parent.class_name());
       }
+      redeclared = redeclared || mine->name == rel->name;
     }
+    if (redeclared) continue;
     auto copy = rel->clone();
     copy->inherited_from = rel.get();
     copy->resolved = false;
@@ -258,6 +360,36 @@ void Registry::add_joined_table(Mapper& child, const Inheritance& ph,
   h.own_part = own_part;
   h.parts = ph.parts;
   h.parts.push_back(own_part.get());
+}
+
+void Registry::add_concrete_table(Mapper& child, const Mapper& parent,
+                                  std::vector<std::unique_ptr<Attribute>>& own) {
+  auto& h = *child.inheritance_;
+  if (child.table_.is_null()) {
+    // Declarative: the base's columns (its own copies of them, keys included), then the
+    // subclass's.
+    std::vector<TableElement> elements;
+    for (const Column& c : parent.table().columns())
+      elements.emplace_back(c);
+    for (auto& c : h.own_columns)
+      elements.emplace_back(std::move(c));
+    for (auto& e : h.own_elements)
+      elements.push_back(std::move(e));
+    child.table_ = Table(h.own_table, std::move(elements), h.own_options);
+  } else {
+    for (const auto& a : child.attributes_) {
+      if (!child.table_.has_column(a->name)) {
+        throw MappingError(child.class_name() + ": its table '" + child.table_.name() +
+                           "' has no column '" + a->name + "' for the member it inherits from " +
+                           parent.class_name() + "; a concrete table holds every column");
+      }
+    }
+  }
+  h.parts = {&child};
+  for (auto& a : child.attributes_)
+    a->part = 0;
+  for (auto& a : own)
+    a->part = 0;
 }
 
 void Registry::add_single_table_columns(Mapper& child, const Mapper& parent,

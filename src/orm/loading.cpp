@@ -83,6 +83,19 @@ std::vector<sql::Expr<>> match_columns(const Relationship& rel) {
   return out;
 }
 
+// The parent's values its related rows are found by (match_columns' values).
+std::vector<Value> parent_key(const Relationship& rel, const void* parent) {
+  std::vector<Value> key;
+  if (rel.direction == Direction::many_to_many) {
+    for (const auto& [attr, column] : rel.secondary_local)
+      key.push_back(attr->get(parent));
+  } else {
+    for (const auto& [local, remote] : rel.pairs)
+      key.push_back(local->get(parent));
+  }
+  return key;
+}
+
 // A printable key of values, for grouping rows by the parent they belong to.
 std::string key_of(const std::vector<Value>& values) {
   std::string out;
@@ -133,14 +146,7 @@ sql::Select with_parent(const HandleBase& handle, const char* what) {
   }
   // A new owner has no key until it is inserted.
   if (owner->flags & kPending) owner->session->autoflush();
-  std::vector<Value> key;
-  if (rel->direction == Direction::many_to_many) {
-    for (const auto& [attr, column] : rel->secondary_local)
-      key.push_back(attr->get(owner->object));
-  } else {
-    for (const auto& [local, remote] : rel->pairs)
-      key.push_back(local->get(owner->object));
-  }
+  const std::vector<Value> key = parent_key(*rel, owner->object);
   sql::Select select = related_rows(*rel, {});
   const auto columns = match_columns(*rel);
   for (std::size_t i = 0; i < columns.size(); ++i)
@@ -150,14 +156,7 @@ sql::Select with_parent(const HandleBase& handle, const char* what) {
 
 std::vector<EntityState*> SessionCore::related_objects(EntityState* owner,
                                                        const Relationship& rel) {
-  std::vector<Value> params;
-  if (rel.direction == Direction::many_to_many) {
-    for (const auto& [attr, column] : rel.secondary_local)
-      params.push_back(attr->get(owner->object));
-  } else {
-    for (const auto& [local, remote] : rel.pairs)
-      params.push_back(local->get(owner->object));
-  }
+  std::vector<Value> params = parent_key(rel, owner->object);
   std::vector<EntityState*> found;
   if (has_null(params)) return found;
   const auto& sql = statement(*rel.parent, "L" + rel.name, [&] {
@@ -208,14 +207,7 @@ void owners_by_key(const Relationship& rel, const std::vector<EntityState*>& own
   for (EntityState* owner : owners) {
     HandleBase& h = rel.handle(owner->object);
     if (Relationship::is_loaded(h)) continue;
-    std::vector<Value> key;
-    if (rel.direction == Direction::many_to_many) {
-      for (const auto& [attr, column] : rel.secondary_local)
-        key.push_back(attr->get(owner->object));
-    } else {
-      for (const auto& [local, remote] : rel.pairs)
-        key.push_back(local->get(owner->object));
-    }
+    std::vector<Value> key = parent_key(rel, owner->object);
     if (has_null(key)) {
       rel.set_items(h, {});
       continue;

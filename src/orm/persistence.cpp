@@ -291,8 +291,10 @@ void SessionCore::write_rows(const Mapper& mapper, const std::vector<void*>& obj
   if (!h) return insert_rows(mapper, objects);
   // The discriminator says which class each row is; joined-table rows go to each table,
   // the base table's first (it generates the key the others take).
-  for (void* o : objects)
-    h->discriminator->set(o, Value(h->identity));
+  if (h->discriminator) {
+    for (void* o : objects)
+      h->discriminator->set(o, Value(h->identity));
+  }
   for (const Mapper* part : h->parts)
     insert_rows(*part, objects);
 }

@@ -1,6 +1,7 @@
 #include "retort/orm/query.hpp"
 
 #include "retort/core/error.hpp"
+#include "retort/orm/inheritance.hpp"
 
 namespace retort::orm {
 
@@ -43,6 +44,29 @@ sql::Expr<bool> where_clause(const sql::Select& select) {
   return sql::and_(std::move(parts));
 }
 
+// The bulk statements' condition. A concrete class's query reads its table in place of
+// its bases' (the conditions may name theirs): its rows are found by key through the
+// query itself. A UNION ALL of several tables cannot be changed by one statement.
+sql::Expr<bool> bulk_condition(const Mapper& mapper, const sql::Select& select) {
+  const Inheritance* h = mapper.inheritance();
+  if (!h || !h->concrete) return where_clause(select);
+  if (!h->subclasses.empty()) {
+    throw ArgumentError("bulk update() / delete_() of " + mapper.class_name() +
+                        " would change the tables of its concrete subclasses as well; run it "
+                        "on each class");
+  }
+  std::vector<sql::NodePtr> keys;
+  for (const Attribute* a : mapper.primary_key())
+    keys.push_back(mapper.table().c(a->name).node());
+  sql::Select found = select;
+  found = found.with_only_columns(sql::Expr<>(keys.front()));
+  for (std::size_t i = 1; i < keys.size(); ++i)
+    found = found.add_columns(sql::Expr<>(keys[i]));
+  const sql::Expr<> key = keys.size() == 1 ? sql::Expr<>(keys.front())
+                                           : sql::Expr<>(std::make_shared<sql::TupleNode>(keys));
+  return key.in_(found);
+}
+
 }  // namespace
 
 std::int64_t QueryState::count_rows() const {
@@ -63,11 +87,11 @@ bool QueryState::any_rows() const {
 
 std::int64_t QueryState::update_rows(
     const std::vector<std::pair<std::string, Value>>& values) const {
-  return session().bulk_update(*mapper_, where_clause(select_), values);
+  return session().bulk_update(*mapper_, bulk_condition(*mapper_, select_), values);
 }
 
 std::int64_t QueryState::delete_rows() const {
-  return session().bulk_delete(*mapper_, where_clause(select_));
+  return session().bulk_delete(*mapper_, bulk_condition(*mapper_, select_));
 }
 
 Result QueryState::stream_rows() const {

@@ -87,33 +87,40 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
 
 EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statement& stmt,
                                            int offset, bool populate_existing) {
-  const auto& layout = queried.inheritance()->layout;
-  const auto& self = layout.positions.front().second;
-  auto& map = identity(queried);
+  const Inheritance& h = *queried.inheritance();
+  const auto& layout = h.layout;
+  // The row's class, from its discriminator.
+  auto row_class = [&]() -> const Mapper& {
+    if (layout.discriminator < 0) return queried;
+    const int d = offset + layout.discriminator;
+    const bool null = stmt.is_null(d);
+    return concrete_mapper(queried, null ? std::string() : stmt.get_value(d).as<std::string>(),
+                           null);
+  };
+  // A joined or single-table hierarchy has one identity map, looked in before the class
+  // is known; a concrete class's keys are its own table's, so its class comes first.
+  const Mapper* known = h.concrete ? &row_class() : nullptr;
+  const Mapper& keyed = known ? *known : queried;
+  const auto& key_positions = positions_of(queried, keyed);
+  auto& map = identity(keyed);
   EntityState* existing = nullptr;
   std::int64_t int_key = 0;
   std::string key;
-  if (queried.int_identity()) {
-    int_key = stmt.get_int64(offset +
-                             self[static_cast<std::size_t>(queried.primary_key_columns().front())]);
+  if (keyed.int_identity()) {
+    int_key = stmt.get_int64(
+        offset + key_positions[static_cast<std::size_t>(keyed.primary_key_columns().front())]);
     existing = map.ints.find(int_key);
   } else {
-    for (int col : queried.primary_key_columns()) {
-      queried.attributes()[static_cast<std::size_t>(col)]->encode_column(
-          stmt, offset + self[static_cast<std::size_t>(col)], key);
+    for (int col : keyed.primary_key_columns()) {
+      keyed.attributes()[static_cast<std::size_t>(col)]->encode_column(
+          stmt, offset + key_positions[static_cast<std::size_t>(col)], key);
     }
     auto it = map.keys.find(key);
     if (it != map.keys.end()) existing = it->second;
   }
   if (existing && !populate_existing && !(existing->flags & kExpired)) return existing;
 
-  // The row's class, from its discriminator.
-  const int d = offset + layout.discriminator;
-  const bool null = stmt.is_null(d);
-  const Mapper& mapper =
-      existing ? *existing->mapper
-               : concrete_mapper(queried,
-                                 null ? std::string() : stmt.get_value(d).as<std::string>(), null);
+  const Mapper& mapper = existing ? *existing->mapper : known ? *known : row_class();
   const auto& positions = positions_of(queried, mapper);
   EntityState* state = existing ? existing : mapper.new_entity();
   state->mapper = &mapper;
@@ -126,7 +133,7 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
     if (!existing) delete state;
     throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
   }
-  loaded(state, !existing, map, queried.int_identity(), int_key, std::move(key));
+  loaded(state, !existing, map, keyed.int_identity(), int_key, std::move(key));
   return state;
 }
 
@@ -172,8 +179,9 @@ const SessionCore::GetStatement& SessionCore::get_statement(const Mapper& mapper
   GetStatement& get = get_statements_[slot];
   if (!get.statement) {
     get.sql = &statement(mapper, "G", [&] {
-      const Table& keys =
-          mapper.inheritance() ? mapper.inheritance()->root->table() : mapper.table();
+      const Table& keys = mapper.inheritance() && !mapper.inheritance()->concrete
+                              ? mapper.inheritance()->root->table()
+                              : mapper.table();
       sql::Select select = select_of(mapper);
       for (const Attribute* a : mapper.primary_key())
         select = select.where(keys.c(a->name) == sql::placeholder(a->type));
@@ -191,7 +199,15 @@ const SessionCore::GetStatement& SessionCore::get_statement(const Mapper& mapper
 EntityState* SessionCore::fetch_one(const Mapper& mapper) {
   EntityState* found = nullptr;
   get_statements_[static_cast<std::size_t>(mapper.slot())].statement.run_first(
-      [&](driver::Statement& row) { found = load(mapper, row, 0, true); });
+      [&](driver::Statement& row) {
+        found = load(mapper, row, 0, true);
+        // The tables of a concrete hierarchy each have their own keys.
+        if (mapper.inheritance() && mapper.inheritance()->concrete && row.next()) {
+          throw MultipleResultsError("get<" + mapper.class_name() +
+                                     ">(): the key is in the tables of more than one class of "
+                                     "its concrete hierarchy; get it through its own class");
+        }
+      });
   return found;
 }
 
@@ -212,7 +228,19 @@ void SessionCore::reload(EntityState* state) {
   const Mapper& mapper = *state->mapper;
   std::vector<Value> key = snapshot_key(state);
   state->flags |= kExpired;  // so that get() goes to the database
-  EntityState* loaded = get(mapper, key);
+  EntityState* loaded = nullptr;
+  if (mapper.inheritance() && mapper.inheritance()->concrete) {
+    // Its subclasses' tables have keys of their own: the row is read from its own.
+    sql::Select select = own_rows(mapper);
+    const auto& pk = mapper.primary_key();
+    for (std::size_t i = 0; i < pk.size(); ++i)
+      select =
+          select.where(mapper.table().c(pk[i]->name) == sql::literal(pk[i]->type.to_db(key[i])));
+    const auto rows = run_query(mapper, select, true, {});
+    loaded = rows.empty() ? nullptr : rows.front();
+  } else {
+    loaded = get(mapper, key);
+  }
   if (loaded != state) {
     state->flags &= ~kExpired;
     erase_identity(state);

@@ -368,6 +368,15 @@ void Registry::prepare(const orm::Mapper& mapper) {
       // The base's resolution holds for the subclass's objects (they are the base's at
       // the same address); only the owning mapper differs.
       if (!base->resolved) prepare(*mapper.inheritance()->parent);
+      // A concrete class's rows are not in its base's table: a collection keyed on that
+      // table would hold the rows of another object with the same key.
+      if (mapper.inheritance()->concrete && base->direction != orm::Direction::many_to_one) {
+        throw MappingError(mapper.class_name() + "." + rel->name + ": " + mapper.class_name() +
+                           " is a concrete-table class, and this relationship of its base " +
+                           base->parent->class_name() +
+                           " is keyed on the base's table; declare it on " + mapper.class_name() +
+                           " with its own columns");
+      }
       const Mapper* own = &mapper;
       auto& r = *rel;
       r.target = base->target;

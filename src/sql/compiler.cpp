@@ -182,13 +182,31 @@ void collect_froms(const Node* node, NodeList& out) {
 }
 
 // Whether from is, or is inside, the join tree root.
-bool contains_from(const NodePtr& root, const NodePtr& from) {
-  if (root == from) return true;
-  if (root && root->kind == NodeKind::join) {
+// The tables an alias or subquery stands in for (From::in_place_of).
+const NodeList* in_place_of(const Node& node) {
+  if (node.kind == NodeKind::alias) return &static_cast<const AliasNode&>(node).in_place_of;
+  if (node.kind == NodeKind::subquery) return &static_cast<const SubqueryNode&>(node).in_place_of;
+  return nullptr;
+}
+
+// The item of `root` (itself or a side of its joins) that `from` is, or that stands in
+// for it; null when none.
+const Node* find_from(const NodePtr& root, const NodePtr& from) {
+  if (!root) return nullptr;
+  if (root == from) return root.get();
+  if (root->kind == NodeKind::join) {
     auto* j = static_cast<const JoinNode*>(root.get());
-    return contains_from(j->left, from) || contains_from(j->right, from);
+    const Node* left = find_from(j->left, from);
+    return left ? left : find_from(j->right, from);
   }
-  return false;
+  const NodeList* stands_for = in_place_of(*root);
+  if (stands_for && std::find(stands_for->begin(), stands_for->end(), from) != stands_for->end())
+    return root.get();
+  return nullptr;
+}
+
+bool contains_from(const NodePtr& root, const NodePtr& from) {
+  return find_from(root, from) != nullptr;
 }
 
 // Every CTE and VALUES list a statement uses, dependencies first (a VALUES list goes in
@@ -742,7 +760,19 @@ void Compiler::from(const Node& node) {
 
 void Compiler::column(const ColumnNode& c) {
   if (qualify_ && c.from && c.from.get() != bare_from_) {
-    from_name(*c.from);
+    // The nearest select reading the column's table, or an item in its place, names it.
+    const Node* named = c.from.get();
+    bool found = false;
+    for (auto level = enclosing_.rbegin(); level != enclosing_.rend() && !found; ++level) {
+      for (const auto& item : *level) {
+        if (const Node* f = find_from(item, c.from)) {
+          named = f;
+          found = true;
+          break;
+        }
+      }
+    }
+    from_name(*named);
     out_ += ".";
   }
   out_ += dialect_.quote(c.name);

@@ -137,6 +137,28 @@ From From::alias(std::string name) const {
   return From(std::make_shared<AliasNode>(node_, std::move(name)));
 }
 
+From From::in_place_of(const std::vector<From>& tables) const {
+  NodeList nodes;
+  for (const auto& t : tables) {
+    if (!t.node() || t.node()->kind != NodeKind::table)
+      throw ArgumentError("in_place_of() takes tables");
+    nodes.push_back(t.node());
+  }
+  if (node_ && node_->kind == NodeKind::alias) {
+    const auto& a = static_cast<const AliasNode&>(*node_);
+    auto out = std::make_shared<AliasNode>(a.from, a.name);
+    out->in_place_of = std::move(nodes);
+    return From(std::move(out));
+  }
+  if (node_ && node_->kind == NodeKind::subquery) {
+    const auto& q = static_cast<const SubqueryNode&>(*node_);
+    auto out = std::make_shared<SubqueryNode>(q.select, q.name, q.lateral);
+    out->in_place_of = std::move(nodes);
+    return From(std::move(out));
+  }
+  throw ArgumentError("in_place_of() is for an alias or a subquery");
+}
+
 From From::join(const From& right, const Expr<bool>& on) const {
   const NodePtr condition = on.node() ? on.node() : join_condition(*this, right).node();
   return From(std::make_shared<JoinNode>(node_, right.node(), condition, JoinKind::inner));

@@ -3,9 +3,11 @@
 // a user with 100,000 followers whose memory does not grow with them, a one-to-many and
 // a write-only collection, and random follow / unfollow sequences checked against a model.
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "backend_test.hpp"
 #include "dynamic_models.hpp"
@@ -78,8 +80,10 @@ TEST_P(DynamicRelationships, FollowUnfollowAndFollowedPostsAsTheSeedWritesThem) 
   eve->followed.add(susan);
   EXPECT_TRUE(susan->followers.contains(eve)) << "a new follower is flushed for its key";
   eve->followed.remove(susan);
+  session.flush();
 
-  auto posts = followed_posts(session, john);
+  std::vector<rt::Ref<Post>> posts;
+  EXPECT_EQ(count_in([&] { posts = followed_posts(session, john); }), 1u);
   ASSERT_EQ(posts.size(), 2u);
   EXPECT_EQ(posts[0]->body, "john's") << "newest first";
   EXPECT_EQ(posts[1]->body, "susan's");
@@ -223,6 +227,45 @@ TEST_P(DynamicRelationships, MisuseIsAClearError) {
   EXPECT_EQ(ann->username, "ann") << "update() checks everything before it changes anything";
   const rt::Dict d = rt::to_dict(ann, {.relationships = true});
   EXPECT_FALSE(d.contains("followers")) << "to_dict loads nothing from a query-backed collection";
+}
+
+// Users signing up and following the same star from many threads at once, each with its
+// own session: every follow is written, none is lost to a busy database.
+TEST_P(DynamicRelationships, FollowsFromManyThreadsAreAllWritten) {
+  std::int64_t star_id = 0;
+  {
+    rt::Session session(engine());
+    auto star = session.add(User{.username = "star"});
+    session.commit();
+    star_id = star->id;
+  }
+  constexpr int kThreads = 8, kEach = 10;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        for (int i = 0; i < kEach; ++i) {
+          rt::Session session(engine());
+          auto star = session.get<User>(star_id);
+          ASSERT_TRUE(star);
+          auto fan = session.add(User{.username = "fan" + std::to_string(t * kEach + i)});
+          fan->followed.add(star);
+          session.commit();
+        }
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(failures.load(), 0);
+  rt::Session session(engine());
+  auto star = session.get<User>(star_id);
+  ASSERT_TRUE(star);
+  EXPECT_EQ(star->followers.count(), kThreads * kEach);
 }
 
 // Random follows and unfollows from either side, with flushes between, against a model of

@@ -1,5 +1,6 @@
 // Inheritance mapping: a hierarchy of C++ structs over joined tables or one table, with
-// a discriminator column telling which class each row is.
+// a discriminator column telling which class each row is; or over one complete table per
+// class (concrete-table), read through a UNION ALL.
 //
 //   struct Employee {
 //     std::int64_t id = 0;
@@ -34,6 +35,16 @@
 // joins its table, a query of Manager filters on the discriminator. The identity map is
 // the hierarchy's: a row is one object whichever class it was queried through.
 //
+// Concrete-table, each class a complete table (its copy of the base's columns, then its
+// own) and no discriminator column:
+//
+//   rt::model<Employee>("employee")...concrete_base("employee");
+//   rt::model<Manager>("manager").concrete<Employee>("manager")
+//       .column("manager_data", &Manager::manager_data, rt::String(50));
+//
+// A query of Employee reads "employee" UNION ALL "manager", each row as its class; a
+// query of Manager reads "manager" alone. Each class has its own keys and identity map.
+//
 // A derived struct must have its mapped base as its first base class (at offset 0), so
 // that a pointer to it is a pointer to the base.
 #pragma once
@@ -61,6 +72,8 @@ struct Inheritance {
   const Attribute* discriminator = nullptr;  // this mapper's polymorphic_on attribute
   // Unknown discriminator values load as the base class instead of raising.
   bool unknown_as_base = false;
+  // Concrete-table: each class a complete table of its own, its own keys and identity map.
+  bool concrete = false;
   // The tables a row of this class is written to, base table first: the mappers that
   // write each one (the root, then each joined class's own part).
   std::vector<const Mapper*> parts;
@@ -76,7 +89,7 @@ struct Inheritance {
   struct Layout {
     std::vector<std::pair<const Table*, const Attribute*>> columns;
     std::vector<std::pair<const Mapper*, std::vector<int>>> positions;
-    int discriminator = -1;
+    int discriminator = -1;               // concrete-table: -1 for a class without subclasses
     std::vector<std::string> identities;  // filter for a single-table subclass; else empty
     std::vector<std::pair<const Table*, bool>> joins;  // joined tables (outer?) after the root
   } layout;
@@ -99,6 +112,8 @@ const Table& column_table(const Mapper& mapper, const Attribute& attribute);
 // Columns in a row of the mapper's objects (with inheritance: the layout's).
 std::size_t row_width(const Mapper& mapper);
 sql::Select polymorphic_select(const Mapper& mapper);
+// The rows of the class itself, not of its subclasses, read as polymorphic_select does.
+sql::Select own_rows(const Mapper& mapper);
 // The class of a row read through `queried` with this discriminator value.
 const Mapper& concrete_mapper(const Mapper& queried, const std::string& identity, bool is_null);
 // Where the concrete class's attributes are in a row read through `queried`.
@@ -145,6 +160,22 @@ ModelBuilder<T>& ModelBuilder<T>::inherits(std::string identity) {
   h.parent_slot = type_slot<B>();
   h.add_parent = &add_base<B>;
   inherits_ = true;
+  return *this;
+}
+
+template <class T>
+ModelBuilder<T>& ModelBuilder<T>::concrete_base(std::string identity) {
+  if (!mapper_->inheritance_) mapper_->inheritance_ = std::make_shared<Inheritance>();
+  mapper_->inheritance_->identity = std::move(identity);
+  mapper_->inheritance_->concrete = true;
+  return *this;
+}
+
+template <class T>
+template <class B>
+ModelBuilder<T>& ModelBuilder<T>::concrete(std::string identity) {
+  inherits<B>(std::move(identity));
+  mapper_->inheritance_->concrete = true;
   return *this;
 }
 

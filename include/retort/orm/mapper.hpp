@@ -242,6 +242,13 @@ class ModelBuilder : ModelBuilderBase {
   // table name given to rt::model<T>(name), joined-table; with none, single-table.
   template <class B>
   ModelBuilder& inherits(std::string identity);
+  // Concrete-table inheritance (SQLAlchemy's ConcreteBase): every class has a complete
+  // table of its own and no discriminator column; the base's queries read its table and
+  // its subclasses' through a UNION ALL. concrete_base() on the hierarchy's base;
+  // concrete<B>() on a subclass, whose table gets a copy of B's columns.
+  ModelBuilder& concrete_base(std::string identity);
+  template <class B>
+  ModelBuilder& concrete(std::string identity);
 
   // Table-level constraints and indexes of a declarative model.
   ModelBuilder& constraint(TableElement element) {

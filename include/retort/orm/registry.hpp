@@ -119,11 +119,14 @@ class Registry {
   // The declarative targets of the mapper's relationships and their link tables.
   void add_related(const orm::Mapper& mapper);
   // Builds a subclass's mapper from its base's (inheritance.cpp): the base's attributes
-  // and relationships, then the subclass's own table (joined) or columns (single-table).
+  // and relationships, then the subclass's own table (joined, concrete) or columns
+  // (single-table).
   void inherit(orm::Mapper& mapper);
   static void inherit_relationships(orm::Mapper& child, const orm::Mapper& parent);
   static void add_joined_table(orm::Mapper& child, const orm::Inheritance& parent,
                                std::vector<std::unique_ptr<orm::Attribute>>& own);
+  static void add_concrete_table(orm::Mapper& child, const orm::Mapper& parent,
+                                 std::vector<std::unique_ptr<orm::Attribute>>& own);
   static void add_single_table_columns(orm::Mapper& child, const orm::Mapper& parent,
                                        std::vector<std::unique_ptr<orm::Attribute>>& own);
   // Where each table's attributes are among the subclass's (updates split by table).

@@ -30,6 +30,12 @@ class From {
   std::vector<Expr<>> columns() const;
 
   From alias(std::string name) const;
+  // This alias or subquery read in place of `tables`: their columns, wherever the
+  // statement reading it uses them (WHERE, ORDER BY, a correlated subquery), are its
+  // columns of the same name. The ORM reads a concrete-table hierarchy as a UNION ALL of
+  // its tables standing in for each of them, so conditions written on any class's table
+  // apply to the union.
+  From in_place_of(const std::vector<From>& tables) const;
   // Without `on`, the join is on the one foreign key between the two sides
   // (join_condition below), as SQLAlchemy's join(a, b) infers it.
   From join(const From& right, const Expr<bool>& on = {}) const;

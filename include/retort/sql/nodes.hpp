@@ -258,6 +258,7 @@ struct AliasNode : Node {
       : Node(NodeKind::alias), from(std::move(f)), name(std::move(n)) {}
   NodePtr from;
   std::string name;
+  NodeList in_place_of;  // tables whose columns refer to this item's (From::in_place_of)
 };
 
 enum class JoinKind : std::uint8_t { inner, left, right, full, cross };
@@ -276,6 +277,7 @@ struct SubqueryNode : Node {
   NodePtr select;
   std::string name;
   bool lateral;
+  NodeList in_place_of;  // tables whose columns refer to this item's (From::in_place_of)
 };
 
 // WITH [RECURSIVE] name (columns) AS (SELECT ...)
