@@ -31,35 +31,8 @@ const Table& table_of(const Mapper& m, const Attribute& a) {
 // The result column of a concrete hierarchy's UNION ALL naming each row's class.
 constexpr const char* kConcreteClass = "_polymorphic_identity";
 
-// Concrete-table: the columns of every class below m by name, each class's row filling
-// those it has; the class of each row is the last column when there are several.
-void compute_concrete_layout(const Mapper& m) {
-  auto& h = const_cast<Inheritance&>(*m.inheritance());
-  auto& layout = h.layout;
-  layout = {};
-  std::vector<const Mapper*> all;
-  h.collect(all, m);
-  for (const Mapper* x : all) {
-    std::vector<int> positions;
-    for (const auto& a : x->attributes()) {
-      int found = -1;
-      for (std::size_t i = 0; i < layout.columns.size() && found < 0; ++i) {
-        if (layout.columns[i].second->name == a->name) found = static_cast<int>(i);
-      }
-      if (found < 0) {
-        layout.columns.emplace_back(&x->table(), a.get());
-        found = static_cast<int>(layout.columns.size()) - 1;
-      }
-      positions.push_back(found);
-    }
-    layout.positions.emplace_back(x, std::move(positions));
-  }
-  if (all.size() > 1) layout.discriminator = static_cast<int>(layout.columns.size());
-}
-
 // The columns, joins and per-class positions of a polymorphic read of m.
 void compute_layout(const Mapper& m) {
-  if (m.inheritance()->concrete) return compute_concrete_layout(m);
   auto& h = const_cast<Inheritance&>(*m.inheritance());
   auto& layout = h.layout;
   layout = {};
@@ -69,9 +42,12 @@ void compute_layout(const Mapper& m) {
     std::vector<int> positions;
     for (const auto& a : x->attributes()) {
       const Table* t = &table_of(*x, *a);
+      // Two classes share a column of the same table; in a concrete hierarchy, each
+      // table's column of the same name (the UNION ALL lines them up).
       int found = -1;
       for (std::size_t i = 0; i < layout.columns.size() && found < 0; ++i) {
-        if (*layout.columns[i].first == *t && layout.columns[i].second->name == a->name)
+        if (layout.columns[i].second->name == a->name &&
+            (h.concrete || *layout.columns[i].first == *t))
           found = static_cast<int>(i);
       }
       if (found < 0) {
@@ -81,6 +57,11 @@ void compute_layout(const Mapper& m) {
       positions.push_back(found);
     }
     layout.positions.emplace_back(x, std::move(positions));
+  }
+  if (h.concrete) {
+    // Each row's class is the union's last column, when there is a union.
+    if (all.size() > 1) layout.discriminator = static_cast<int>(layout.columns.size());
+    return;
   }
   // This class's own chain of tables is joined (its rows have them all); subclasses'
   // tables are outer-joined (a row has its own class's only).
@@ -302,9 +283,8 @@ void Registry::inherit(Mapper& child) {
 }
 
 void Registry::inherit_relationships(Mapper& child, const Mapper& parent) {
-  // The base's relationships hold for the subclass's objects too.
-  // A concrete class may declare its own instead (its table is not the base's, so a
-  // collection keyed on the base's table is not its own).
+  // The base's relationships hold for the subclass's objects too; a concrete class may
+  // declare its own instead (a collection keyed on the base's table is not its own).
   const bool concrete = child.inheritance()->concrete;
   std::vector<std::unique_ptr<orm::Relationship>> relationships;
   for (const auto& rel : parent.relationships()) {

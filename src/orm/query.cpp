@@ -58,8 +58,7 @@ sql::Expr<bool> bulk_condition(const Mapper& mapper, const sql::Select& select) 
   std::vector<sql::NodePtr> keys;
   for (const Attribute* a : mapper.primary_key())
     keys.push_back(mapper.table().c(a->name).node());
-  sql::Select found = select;
-  found = found.with_only_columns(sql::Expr<>(keys.front()));
+  sql::Select found = select.with_only_columns(sql::Expr<>(keys.front()));
   for (std::size_t i = 1; i < keys.size(); ++i)
     found = found.add_columns(sql::Expr<>(keys[i]));
   const sql::Expr<> key = keys.size() == 1 ? sql::Expr<>(keys.front())

@@ -229,7 +229,8 @@ void SessionCore::reload(EntityState* state) {
   std::vector<Value> key = snapshot_key(state);
   state->flags |= kExpired;  // so that get() goes to the database
   EntityState* loaded = nullptr;
-  if (mapper.inheritance() && mapper.inheritance()->concrete) {
+  const Inheritance* h = mapper.inheritance();
+  if (h && h->concrete && h->layout.discriminator >= 0) {
     // Its subclasses' tables have keys of their own: the row is read from its own.
     sql::Select select = own_rows(mapper);
     const auto& pk = mapper.primary_key();

@@ -181,7 +181,6 @@ void collect_froms(const Node* node, NodeList& out) {
   }
 }
 
-// Whether from is, or is inside, the join tree root.
 // The tables an alias or subquery stands in for (From::in_place_of).
 const NodeList* in_place_of(const Node& node) {
   if (node.kind == NodeKind::alias) return &static_cast<const AliasNode&>(node).in_place_of;
@@ -205,6 +204,7 @@ const Node* find_from(const NodePtr& root, const NodePtr& from) {
   return nullptr;
 }
 
+// Whether from is, or is inside, the join tree root (or is stood in for there).
 bool contains_from(const NodePtr& root, const NodePtr& from) {
   return find_from(root, from) != nullptr;
 }
