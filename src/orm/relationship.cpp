@@ -2,6 +2,7 @@
 #include "retort/orm/relationship.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "retort/core/error.hpp"
 #include "retort/orm/detail/session_core.hpp"
@@ -404,16 +405,81 @@ void Registry::prepare(const orm::Mapper& mapper) {
 
 namespace retort::orm {
 
+namespace {
+
+// Entities are at least 16-byte aligned: the low bits carry no information.
+std::size_t slot_of(const EntityState* state, std::size_t mask) {
+  auto h = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(state) >> 4);
+  h *= 0x9E3779B97F4A7C15ull;
+  return static_cast<std::size_t>(h >> 32) & mask;
+}
+const EntityState* index_tombstone() {
+  return reinterpret_cast<const EntityState*>(std::uintptr_t{8});
+}
+
+}  // namespace
+
 CollectionIndex::CollectionIndex() = default;
 CollectionIndex::~CollectionIndex() = default;
+
 void CollectionIndex::insert(const EntityState* state) {
-  states_.insert(state);
+  if ((used_ + 1) * 4 > slots_.size() * 3) grow();
+  const std::size_t mask = slots_.size() - 1;
+  const EntityState** free = nullptr;
+  for (std::size_t i = slot_of(state, mask);; i = (i + 1) & mask) {
+    const EntityState*& s = slots_[i];
+    if (s == state) return;
+    if (s == index_tombstone()) {
+      if (!free) free = &s;
+    } else if (!s) {
+      if (!free) {
+        free = &s;
+        ++used_;
+      }
+      *free = state;
+      ++size_;
+      return;
+    }
+  }
 }
+
 void CollectionIndex::erase(const EntityState* state) {
-  states_.erase(state);
+  if (slots_.empty()) return;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = slot_of(state, mask); slots_[i]; i = (i + 1) & mask) {
+    if (slots_[i] == state) {
+      slots_[i] = index_tombstone();
+      --size_;
+      return;
+    }
+  }
 }
+
 bool CollectionIndex::contains(const EntityState* state) const {
-  return states_.count(state) > 0;
+  if (slots_.empty()) return false;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = slot_of(state, mask); slots_[i]; i = (i + 1) & mask) {
+    if (slots_[i] == state) return true;
+  }
+  return false;
+}
+
+void CollectionIndex::grow() {
+  // Double while live entries fill more than a third; otherwise only drop tombstones.
+  std::size_t capacity = slots_.empty() ? 64 : slots_.size();
+  while ((size_ + 1) * 3 > capacity)
+    capacity *= 2;
+  std::vector<const EntityState*> old = std::move(slots_);
+  slots_.assign(capacity, nullptr);
+  const std::size_t mask = capacity - 1;
+  for (const EntityState* s : old) {
+    if (!s || s == index_tombstone()) continue;
+    std::size_t i = slot_of(s, mask);
+    while (slots_[i])
+      i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+  used_ = size_;
 }
 
 }  // namespace retort::orm

@@ -3,6 +3,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -898,6 +899,42 @@ TEST(ProtoMapping, LargeCollectionsKeepTheirObjectsOnceInOrder) {
   EXPECT_EQ(user_pb().from_proto(msg).tokens.size(), 251u);
   u.tokens.clear();
   EXPECT_TRUE(u.tokens.empty());
+}
+
+// rt::Many skips the lookup for an object no other Ref holds and brings its index up to
+// date only when membership is asked: random additions (new objects, objects held
+// elsewhere, objects already in it) and removals, checked against a model of the list.
+TEST(ProtoMapping, RandomAdditionsAndRemovalsMatchAModel) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    PUser u;
+    std::vector<rt::Ref<PToken>> pool, model;
+    auto in_model = [&](const rt::Ref<PToken>& t) {
+      return std::find(model.begin(), model.end(), t) != model.end();
+    };
+    const int steps = 50 + static_cast<int>(rng() % 400);
+    for (int step = 0; step < steps; ++step) {
+      const unsigned op = rng() % 10;
+      if (op < 4 || pool.empty()) {
+        u.tokens.push_back(rt::make_ref(PToken{.data = std::to_string(step)}));
+        model.push_back(u.tokens.items().back());
+        pool.push_back(model.back());
+      } else if (op < 6) {
+        const auto& t = pool[rng() % pool.size()];
+        u.tokens.push_back(t);
+        if (!in_model(t)) model.push_back(t);
+      } else if (op < 7 && !model.empty()) {
+        u.tokens.push_back(rt::Ref<PToken>(u.tokens[rng() % u.tokens.size()]));
+      } else {
+        const auto t = pool[rng() % pool.size()];
+        u.tokens.remove(t);
+        std::erase(model, t);
+      }
+      const auto& probe = pool[rng() % pool.size()];
+      ASSERT_EQ(u.tokens.contains(probe), in_model(probe)) << "round " << round << " step " << step;
+    }
+    ASSERT_EQ(u.tokens.items(), model) << "round " << round;
+  }
 }
 
 // A plain struct with a to-one object, for FieldMask paths into a nested message.

@@ -105,7 +105,8 @@ class HandleBase {
 };
 
 // The objects of a large collection, for membership in constant time (out of line: a model
-// file need not compile a hash table).
+// file need not compile a hash table). An open-addressing table of pointers: no allocation
+// per object.
 class CollectionIndex {
  public:
   CollectionIndex();
@@ -113,9 +114,15 @@ class CollectionIndex {
   void insert(const EntityState* state);
   void erase(const EntityState* state);
   bool contains(const EntityState* state) const;
+  // How many of the collection's first objects are in the index (rt::Many adds the rest
+  // when it next needs membership).
+  std::size_t covered = 0;
 
  private:
-  std::unordered_set<const EntityState*> states_;
+  void grow();
+  std::vector<const EntityState*> slots_;  // nullptr: empty
+  std::size_t size_ = 0;                   // live entries
+  std::size_t used_ = 0;                   // live entries and tombstones
 };
 
 // A collection that is never loaded (rt::DynamicMany, rt::WriteOnly): it holds only the
@@ -306,7 +313,7 @@ class Many : public orm::HandleBase {
   // constant time: a large collection keeps an index of its objects.
   void push_back(Ref<T> item) {
     ensure_loaded();
-    if (!item || has(item.state())) return;
+    if (!item || (!only_here(item) && has(item.state()))) return;
     orm::EntityState* state = item.state();
     track_add(state);
     append(std::move(item));
@@ -340,12 +347,15 @@ class Many : public orm::HandleBase {
   friend class orm::TypedRelationship;
   // The Ref goes once the vector is whole again (see TypedRelationship::set_items).
   void erase(typename std::vector<Ref<T>>::iterator it) {
-    if (index_) index_->erase(it->state());
+    if (index_ && static_cast<std::size_t>(it - items_.begin()) < index_->covered) {
+      index_->erase(it->state());
+      --index_->covered;
+    }
     Ref<T> gone = std::move(*it);
     items_.erase(it);
   }
   // Membership without loading: a scan while the collection is small, an index (made on
-  // first need) beyond.
+  // first need, and brought up to date only then) beyond.
   static constexpr std::size_t kIndexFrom = 32;
   bool has(const orm::EntityState* s) const {
     if (!index_ && items_.size() < kIndexFrom) {
@@ -354,13 +364,14 @@ class Many : public orm::HandleBase {
       }
       return false;
     }
-    if (!index_) {
-      index_ = std::make_unique<orm::CollectionIndex>();
-      for (const auto& r : items_)
-        index_->insert(r.state());
-    }
+    if (!index_) index_ = std::make_unique<orm::CollectionIndex>();
+    for (; index_->covered < items_.size(); ++index_->covered)
+      index_->insert(items_[index_->covered].state());
     return index_->contains(s);
   }
+  // An object no other Ref holds is in no collection: a list of new objects is built
+  // without a lookup per object.
+  static bool only_here(const Ref<T>& item) { return item.state()->refs == 1; }
   template <class R>
   void fill(R&& items) {
     for (auto&& item : items) {
@@ -369,11 +380,9 @@ class Many : public orm::HandleBase {
     }
     loaded_ = true;
   }
-  // Every addition to items_ goes through here, to keep the index whole.
-  void append(Ref<T> item) {
-    if (index_) index_->insert(item.state());
-    items_.push_back(std::move(item));
-  }
+  // Every addition to items_ goes through here, at the end, where has() finds the objects
+  // its index does not cover yet.
+  void append(Ref<T> item) { items_.push_back(std::move(item)); }
   // Changes since the collection was loaded, for the flush (association rows, foreign
   // keys, orphans). Removed objects are held so that an orphan lives until it is deleted.
   void track_add(orm::EntityState* s) {
