@@ -19,7 +19,7 @@ namespace retort::orm::detail {
 
 #if defined(__SANITIZE_ADDRESS__)
 
-void* allocate_entity(std::size_t bytes) {
+void* allocate_entity(std::size_t bytes, std::size_t) {
   return ::operator new(bytes);
 }
 void free_entity(void* p) noexcept {
@@ -31,7 +31,7 @@ void free_entity(void* p) noexcept {
 namespace {
 
 constexpr std::size_t kBlockBytes = 4096;
-constexpr std::size_t kAlign = alignof(std::max_align_t);
+constexpr std::size_t kWord = sizeof(void*);
 
 // Entities not yet freed, plus kCurrent while the block is its thread's current one.
 // Allocation does not count: the thread subtracts what it did not make when it retires
@@ -41,13 +41,19 @@ struct Block {
   std::atomic<std::uint32_t> live{kCurrent};
 };
 
-// In front of each entity: its block, or nullptr for one too big for a block.
-struct alignas(kAlign) Header {
-  Block* block;
-};
+// The word in front of each entity: its block, or nullptr for one too big for a block
+// (which then sits kLargeOffset bytes into an allocation of its own).
+Block*& header_of(void* p) {
+  return *reinterpret_cast<Block**>(static_cast<char*>(p) - kWord);
+}
+constexpr std::size_t kLargeOffset = alignof(std::max_align_t);
 
-constexpr std::size_t kFirst = (sizeof(Block) + kAlign - 1) / kAlign * kAlign;
+constexpr std::size_t kFirst = (sizeof(Block) + kWord - 1) / kWord * kWord;
 constexpr std::size_t kLargest = (kBlockBytes - kFirst) / 2;
+
+std::uintptr_t round_up(std::uintptr_t n, std::size_t to) {
+  return (n + to - 1) / to * to;
+}
 
 void release(Block* block, std::uint32_t count) noexcept {
   if (block->live.fetch_sub(count, std::memory_order_acq_rel) == count) {
@@ -69,37 +75,41 @@ struct Current {
 };
 thread_local Current current;
 
+// Where an entity of `align` placed at or after `next` begins: one word of header in front.
+char* place(char* next, std::size_t align) {
+  return reinterpret_cast<char*>(round_up(reinterpret_cast<std::uintptr_t>(next) + kWord, align));
+}
+
 }  // namespace
 
-void* allocate_entity(std::size_t bytes) {
-  const std::size_t need = sizeof(Header) + (bytes + kAlign - 1) / kAlign * kAlign;
-  if (need > kLargest) {
-    auto* h = static_cast<Header*>(::operator new(need));
-    h->block = nullptr;
-    return h + 1;
+void* allocate_entity(std::size_t bytes, std::size_t align) {
+  bytes = round_up(bytes, kWord);
+  if (bytes + align > kLargest) {
+    char* p = static_cast<char*>(::operator new(bytes + kLargeOffset)) + kLargeOffset;
+    header_of(p) = nullptr;
+    return p;
   }
   Current& c = current;
-  if (!c.block || static_cast<std::size_t>(c.end - c.next) < need) {
+  char* p = c.block ? place(c.next, align) : nullptr;
+  if (!p || p + bytes > c.end) {
     void* raw = ::operator new(kBlockBytes);
     c.retire();
     c.block = new (raw) Block;
     c.made = 0;
-    c.next = static_cast<char*>(raw) + kFirst;
     c.end = static_cast<char*>(raw) + kBlockBytes;
+    p = place(static_cast<char*>(raw) + kFirst, align);
   }
-  auto* h = reinterpret_cast<Header*>(c.next);
-  c.next += need;
+  c.next = p + bytes;
   ++c.made;
-  h->block = c.block;
-  return h + 1;
+  header_of(p) = c.block;
+  return p;
 }
 
 void free_entity(void* p) noexcept {
-  Header* h = static_cast<Header*>(p) - 1;
-  if (h->block) {
-    release(h->block, 1);
+  if (Block* block = header_of(p)) {
+    release(block, 1);
   } else {
-    ::operator delete(h);
+    ::operator delete(static_cast<char*>(p) - kLargeOffset);
   }
 }
 

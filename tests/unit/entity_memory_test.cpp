@@ -51,5 +51,38 @@ TEST(EntityMemory, OverAlignedObjectsKeepTheirAlignment) {
   }
 }
 
+struct alignas(16) Pair {
+  std::int64_t a = 0, b = 0;
+};
+struct Big {
+  char bytes[3000] = {};
+};
+
+// Entities of the usual alignment, of the largest it serves, and too big for a block, made
+// in turn so that each kind starts where the other left off.
+TEST(EntityMemory, MixedSizesAndAlignmentsStayAlignedAndIntact) {
+  std::vector<rt::Ref<Note>> notes;
+  std::vector<rt::Ref<Pair>> pairs;
+  std::vector<rt::Ref<Big>> bigs;
+  for (int i = 0; i < 3000; ++i) {
+    notes.push_back(rt::make_ref(Note{i, std::string(static_cast<std::size_t>(i % 50), 'x')}));
+    pairs.push_back(rt::make_ref(Pair{i, -i}));
+    if (i % 100 == 0) {
+      bigs.push_back(rt::make_ref<Big>());
+      bigs.back()->bytes[2999] = static_cast<char>(i % 100 + 1);
+    }
+    ASSERT_EQ(reinterpret_cast<std::uintptr_t>(pairs.back().peek()) % 16, 0u);
+    ASSERT_EQ(reinterpret_cast<std::uintptr_t>(notes.back().peek()) % alignof(Note), 0u);
+  }
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_EQ(notes[static_cast<std::size_t>(i)].peek()->n, i);
+    ASSERT_EQ(notes[static_cast<std::size_t>(i)].peek()->text.size(),
+              static_cast<std::size_t>(i % 50));
+    ASSERT_EQ(pairs[static_cast<std::size_t>(i)].peek()->b, -i);
+  }
+  for (const auto& b : bigs)
+    ASSERT_EQ(b.peek()->bytes[2999], 1);
+}
+
 }  // namespace
 }  // namespace retort_test

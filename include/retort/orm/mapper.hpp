@@ -121,7 +121,10 @@ class Mapper {
   // for snapshot_bytes of snapshot behind it.
   EntityState* (*make_entity)(void* source, std::size_t snapshot_bytes) = nullptr;
   EntityState* new_entity(void* source = nullptr) const {
-    return make_entity(source, snapshot_size_hint.load(std::memory_order_relaxed) + 8);
+    // Until one of the mapper's objects has changed there is no size to go by, and most
+    // loaded objects never change.
+    const std::uint32_t hint = snapshot_size_hint.load(std::memory_order_relaxed);
+    return make_entity(source, hint ? hint + 8 : 0);
   }
   // Copies the mapped members of one object onto another (merge).
   void copy_columns(const void* from, void* to) const;

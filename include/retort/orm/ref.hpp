@@ -68,8 +68,8 @@ class Snapshot {
  private:
   char* data_ = nullptr;
   std::uint32_t size_ = 0;
-  std::uint32_t capacity_ = 0;
-  bool heap_ = false;
+  std::uint32_t capacity_ : 31 = 0;
+  std::uint32_t heap_ : 1 = 0;
 };
 
 // The bookkeeping in front of every tracked object.
@@ -90,7 +90,8 @@ struct SnapshotRoom {
 
 namespace detail {
 // Memory for entities (entity_memory.cpp).
-void* allocate_entity(std::size_t bytes);
+// `align` is at most alignof(std::max_align_t).
+void* allocate_entity(std::size_t bytes, std::size_t align);
 void free_entity(void* p) noexcept;
 }  // namespace detail
 
@@ -107,7 +108,7 @@ struct Entity final : EntityState {
     if constexpr (kOverAligned)
       return ::operator new(size + room.bytes, std::align_val_t(alignof(Entity)));
     else
-      return detail::allocate_entity(size + room.bytes);
+      return detail::allocate_entity(size + room.bytes, alignof(Entity));
   }
   static void operator delete(void* p, SnapshotRoom) { operator delete(p); }
   static void operator delete(void* p) {
