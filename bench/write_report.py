@@ -116,7 +116,7 @@ def main():
         hand_growth = hand[sizes[-1]] / hand[sizes[0]]
         out.append(f"Time per collection item: {per} "
                    f"({growth:.2f}× from the smallest to the largest; the hand-written code's "
-                   f"{hand_growth:.2f}×, as the larger objects outgrow the caches).\n")
+                   f"{hand_growth:.2f}×).\n")
     if latency:
         out.append("GetUser latency over the loopback (client, server and database on the same machine):\n")
         out.append("| server | database | p50 µs | p99 µs |")

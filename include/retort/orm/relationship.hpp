@@ -865,9 +865,9 @@ struct Backref {
   friend void apply(orm::RelationshipSpec& s, const Backref& b) {
     s.backref = std::make_shared<const orm::BackrefSpec>(orm::BackrefSpec{
         b.name, orm::MemberRef::of(b.member), b.spec,
-        [offset = orm::member_offset(b.member)](std::string name, orm::RelationshipSpec spec) {
+        [offset = orm::member_offset(b.member)](std::string other, orm::RelationshipSpec options) {
           return std::unique_ptr<orm::Relationship>(
-              new orm::TypedRelationship<H>(std::move(name), offset, std::move(spec)));
+              new orm::TypedRelationship<H>(std::move(other), offset, std::move(options)));
         }});
   }
 };
