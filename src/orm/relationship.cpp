@@ -407,9 +407,9 @@ namespace retort::orm {
 
 namespace {
 
-// Entities are at least 16-byte aligned: the low bits carry no information.
+// Entities are word-aligned: the low bits carry no information.
 std::size_t slot_of(const EntityState* state, std::size_t mask) {
-  auto h = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(state) >> 4);
+  auto h = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(state) >> 3);
   h *= 0x9E3779B97F4A7C15ull;
   return static_cast<std::size_t>(h >> 32) & mask;
 }
