@@ -29,6 +29,11 @@ void touch(EntityState* state) {
   if (state->session && (state->flags & kPersistent)) state->session->touched(state);
 }
 
+void null_reference() {
+  throw ObjectStateError(
+      "access through a null rt::Ref: it was never given an object (check it with `if (ref)`)");
+}
+
 void mark_changed(EntityState* state) {
   if ((state->flags & kTouched) || !state->session || !(state->flags & kPersistent)) return;
   state->flags |= kTouched;

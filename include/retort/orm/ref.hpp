@@ -135,6 +135,8 @@ void collect_cycles_from(EntityState* state) noexcept;
 void touch(EntityState* state);
 // Const access: reload an expired object.
 void load(EntityState* state);
+// Access through a null Ref: rt::ObjectStateError.
+[[noreturn]] void null_reference();
 // One of the object's relationships changed: the next flush visits it.
 void mark_changed(EntityState* state);
 // Ties a new object's relationship handles to it (when its type is in the default
@@ -179,19 +181,24 @@ class Ref {
     }
   }
 
+  // On a null Ref these raise rt::ObjectStateError (get() returns nullptr).
   T* operator->() {
+    not_null();
     touch();
     return ptr_;
   }
   const T* operator->() const {
+    not_null();
     load();
     return ptr_;
   }
   T& operator*() {
+    not_null();
     touch();
     return *ptr_;
   }
   const T& operator*() const {
+    not_null();
     load();
     return *ptr_;
   }
@@ -220,6 +227,10 @@ class Ref {
   }
   void load() const {
     if (state_ && (state_->flags & orm::kExpired)) orm::detail::load(state_);
+  }
+  void not_null() const {
+    if (!ptr_) [[unlikely]]
+      orm::detail::null_reference();
   }
 
   orm::EntityState* state_ = nullptr;

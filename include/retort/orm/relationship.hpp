@@ -443,7 +443,8 @@ class One : public orm::HandleBase {
     return target_;
   }
   const Ref<T>& operator*() const { return get(); }
-  T* operator->() const { return const_cast<Ref<T>&>(get()).get(); }
+  // rt::ObjectStateError when there is no object.
+  T* operator->() const { return const_cast<Ref<T>&>(get()).operator->(); }
   explicit operator bool() const { return static_cast<bool>(get()); }
 
  private:
