@@ -32,6 +32,7 @@ TEST(Ref, AccessThroughANullRefRaises) {
   EXPECT_EQ(none.get(), nullptr);  // get() is a pointer, as std::shared_ptr's
   try {
     (void)none->id;
+    ADD_FAILURE() << "no exception";
   } catch (const rt::ObjectStateError& e) {
     EXPECT_NE(std::string(e.what()).find("null rt::Ref"), std::string::npos) << e.what();
   }
