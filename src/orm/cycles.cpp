@@ -18,7 +18,7 @@ namespace {
 
 void held_by(const EntityState* s, std::vector<EntityState*>& out) {
   for (const auto& rel : s->mapper->relationships())
-    rel->held(rel->handle(s->object), out);
+    rel->held(rel->handle(s->object()), out);
 }
 
 }  // namespace
@@ -104,7 +104,7 @@ void collect_cycles(const std::vector<EntityState*>& pinned) {
   for (EntityState* s : garbage) {
     if (!s->mapper) continue;
     for (const auto& rel : s->mapper->relationships())
-      rel->let_go(rel->handle(s->object));
+      rel->let_go(rel->handle(s->object()));
   }
   for (EntityState* s : garbage) {
     if (--s->refs == 0) detail::release(s);

@@ -25,9 +25,9 @@ bool is_self_referential(const Mapper& m) {
 // still has the old value and the flush writes the change.
 void assign(EntityState* s, const Attribute* a, const Value& v) {
   if (s->flags & kPersistent) detail::touch(s);
-  if (a->get(s->object) == v) return;
+  if (a->get(s->object()) == v) return;
   try {
-    a->set(s->object, v);
+    a->set(s->object(), v);
   } catch (const Error&) {
     // A member that cannot be empty keeps its value; the database then refuses the row
     // with a constraint error that names it.
@@ -38,14 +38,14 @@ void assign(EntityState* s, const Attribute* a, const Value& v) {
 
 void SessionCore::bind_new(EntityState* state) {
   for (const auto& rel : state->mapper->relationships())
-    rel->bind(state->object, state, true);
+    rel->bind(state->object(), state, true);
 }
 
 void SessionCore::cascade_saves() {
   auto reach = [&](EntityState* s) {
     for (const auto& rel : s->mapper->relationships()) {
       if (!rel->spec.cascade.save_update || rel->spec.viewonly) continue;
-      const HandleBase& h = rel->handle(s->object);
+      const HandleBase& h = rel->handle(s->object());
       if (!Relationship::is_loaded(h)) continue;
       std::vector<EntityState*> items;
       rel->items(h, items);
@@ -71,7 +71,7 @@ SessionCore::ParentMap SessionCore::parents_claimed_by_children() const {
         if (rel->spec.viewonly || rel->direction != Direction::many_to_one || !rel->reverse ||
             rel->reverse->direction != Direction::one_to_many)
           continue;
-        const HandleBase& h = rel->handle(child->object);
+        const HandleBase& h = rel->handle(child->object());
         if (!Relationship::is_loaded(h)) continue;
         std::vector<EntityState*> targets;
         rel->items(h, targets);
@@ -95,7 +95,7 @@ void SessionCore::cascade_deletes() {
       }
     }
     if (rel.reverse) {
-      const HandleBase& h = rel.reverse->handle(child->object);
+      const HandleBase& h = rel.reverse->handle(child->object());
       if (Relationship::is_loaded(h)) {
         std::vector<EntityState*> now;
         rel.reverse->items(h, now);
@@ -103,7 +103,7 @@ void SessionCore::cascade_deletes() {
       }
     }
     for (const auto& [parent_attr, child_attr] : rel.pairs) {
-      if (!(child_attr->get(child->object) == parent_attr->get(parent->object))) return true;
+      if (!(child_attr->get(child->object()) == parent_attr->get(parent->object()))) return true;
     }
     return false;
   };
@@ -113,7 +113,7 @@ void SessionCore::cascade_deletes() {
     if (!(s->flags & kPersistent)) continue;
     for (const auto& rel : s->mapper->relationships()) {
       if (rel->spec.viewonly || rel->direction != Direction::one_to_many) continue;
-      HandleBase& h = rel->handle(s->object);
+      HandleBase& h = rel->handle(s->object());
       std::vector<EntityState*> children;
       if (rel->query_backed) {
         // Its unwritten additions, and the rows the database lists under it.
@@ -149,7 +149,7 @@ void SessionCore::cascade_deletes() {
         // The child stays, without its parent: on its own side too, so that the flush
         // does not write the parent's key back.
         if (rel->reverse) {
-          HandleBase& theirs = rel->reverse->handle(child->object);
+          HandleBase& theirs = rel->reverse->handle(child->object());
           if (Relationship::is_loaded(theirs)) rel->reverse->link_remove(theirs, s);
         }
         for (const auto& [parent_attr, child_attr] : rel->pairs)
@@ -166,7 +166,7 @@ SessionCore::ParentMap SessionCore::parents_of() const {
       if (p->flags & kDeleted) continue;
       for (const auto& rel : p->mapper->relationships()) {
         if (rel->spec.viewonly || rel->direction != Direction::one_to_many) continue;
-        const HandleBase& h = rel->handle(p->object);
+        const HandleBase& h = rel->handle(p->object());
         if (!Relationship::is_loaded(h)) continue;
         std::vector<EntityState*> children, removed;
         if (p->flags & kPending) {
@@ -189,7 +189,7 @@ void SessionCore::process_orphans(const ParentMap& parents) {
     for (EntityState* p : *list) {
       for (const auto& rel : p->mapper->relationships()) {
         if (rel->spec.viewonly || rel->direction != Direction::one_to_many) continue;
-        const HandleBase& h = rel->handle(p->object);
+        const HandleBase& h = rel->handle(p->object());
         if (!Relationship::is_loaded(h)) continue;
         std::vector<EntityState*> added, removed;
         rel->changes(h, added, removed);
@@ -240,7 +240,7 @@ std::vector<std::vector<EntityState*>> SessionCore::by_depth(
         continue;
       }
       std::vector<EntityState*> targets;
-      rel->items(rel->handle(s->object), targets);
+      rel->items(rel->handle(s->object()), targets);
       for (EntityState* t : targets)
         consider(t);
     }
@@ -267,7 +267,7 @@ void SessionCore::sync_foreign_keys(EntityState* s, const ParentMap& parents) {
   for (const auto& rel : s->mapper->relationships()) {
     if (rel->spec.viewonly || rel->spec.post_update || rel->direction != Direction::many_to_one)
       continue;
-    const HandleBase& h = rel->handle(s->object);
+    const HandleBase& h = rel->handle(s->object());
     if (!Relationship::is_loaded(h)) continue;
     if (!pending && !rel->changed_since_load(h)) continue;  // the member is the truth
     std::vector<EntityState*> targets;
@@ -277,13 +277,13 @@ void SessionCore::sync_foreign_keys(EntityState* s, const ParentMap& parents) {
                              " object that was deleted before it was inserted");
     }
     for (const auto& [local, remote] : rel->pairs) {
-      assign(s, local, targets.empty() ? Value() : remote->get(targets.front()->object));
+      assign(s, local, targets.empty() ? Value() : remote->get(targets.front()->object()));
     }
   }
   if (auto it = parents.find(s); it != parents.end()) {
     for (const auto& [rel, parent] : it->second) {
       for (const auto& [parent_attr, child_attr] : rel->pairs)
-        assign(s, child_attr, parent_attr->get(parent->object));
+        assign(s, child_attr, parent_attr->get(parent->object()));
     }
   }
 }
@@ -305,7 +305,7 @@ void SessionCore::post_updates(const ParentMap&) {
     const bool pending = s->flags & kPending;
     for (const auto& rel : s->mapper->relationships()) {
       if (!rel->spec.post_update || rel->direction != Direction::many_to_one) continue;
-      const HandleBase& h = rel->handle(s->object);
+      const HandleBase& h = rel->handle(s->object());
       if (!Relationship::is_loaded(h)) continue;
       std::vector<EntityState*> targets;
       rel->items(h, targets);
@@ -314,13 +314,13 @@ void SessionCore::post_updates(const ParentMap&) {
       // Both rows exist now: the key can be written.
       std::vector<Value> params;
       for (const auto& [local, remote] : rel->pairs) {
-        const Value v = targets.empty() ? Value() : remote->get(targets.front()->object);
-        local->set(s->object, v);
+        const Value v = targets.empty() ? Value() : remote->get(targets.front()->object());
+        local->set(s->object(), v);
         params.push_back(v);
       }
       const Mapper& m = *s->mapper;
       for (const Attribute* a : m.primary_key())
-        params.push_back(a->get(s->object));
+        params.push_back(a->get(s->object()));
       const auto& sql = statement(m, "P" + rel->name, [&] {
         sql::Assignments set;
         for (const auto& [local, remote] : rel->pairs)
@@ -342,7 +342,7 @@ void SessionCore::delete_owner_associations() {
       if (rel->spec.viewonly || rel->direction != Direction::many_to_many) continue;
       std::vector<Value> params;
       for (const auto& [attr, column] : rel->secondary_local)
-        params.push_back(attr->get(s->object));
+        params.push_back(attr->get(s->object()));
       const auto& sql = statement(*rel->parent, "A" + rel->name, [&] {
         const Table& link = rel->spec.secondary;
         sql::Delete del = sql::delete_(link);
@@ -368,11 +368,11 @@ void SessionCore::write_associations() {
     std::vector<std::pair<std::string, std::string>> key;
     Row row{rel, {}, insert};
     for (const auto& [attr, column] : rel->secondary_local) {
-      row.values.push_back(attr->get(owner->object));
+      row.values.push_back(attr->get(owner->object()));
       key.emplace_back(column, row.values.back().repr());
     }
     for (const auto& [attr, column] : rel->secondary_remote) {
-      row.values.push_back(attr->get(item->object));
+      row.values.push_back(attr->get(item->object()));
       key.emplace_back(column, row.values.back().repr());
     }
     std::sort(key.begin(), key.end());
@@ -386,7 +386,7 @@ void SessionCore::write_associations() {
       if (owner->flags & kDeleted) continue;
       for (const auto& rel : owner->mapper->relationships()) {
         if (rel->spec.viewonly || rel->direction != Direction::many_to_many) continue;
-        const HandleBase& h = rel->handle(owner->object);
+        const HandleBase& h = rel->handle(owner->object());
         if (!Relationship::is_loaded(h)) continue;
         std::vector<EntityState*> added, removed;
         if (owner->flags & kPending) {
@@ -444,7 +444,7 @@ std::vector<EntityState*> SessionCore::children_first(const Mapper& mapper,
     std::vector<Value> values(mapper.attributes().size());
     if (s->snapshot.empty()) {
       for (std::size_t i = 0; i < values.size(); ++i)
-        values[i] = mapper.attributes()[i]->get(s->object);
+        values[i] = mapper.attributes()[i]->get(s->object());
     } else {
       const char* p = s->snapshot.data();
       for (std::size_t i : mapper.snapshot_order())

@@ -2,7 +2,22 @@
 
 #include <algorithm>
 
+#include "retort/orm/attribute.hpp"
+#include "retort/orm/mapper.hpp"
+#include "retort/orm/ref.hpp"
+
 namespace retort::orm {
+
+std::int64_t filed_int_key(const EntityState* state) {
+  const Attribute& key = *state->mapper->primary_key().front();
+  if (!state->snapshot.empty()) {
+    const char* p = state->snapshot.data();
+    return key.decode(p).as<std::int64_t>();
+  }
+  std::int64_t k = 0;
+  key.int_key(state->object(), k);
+  return k;
+}
 
 void IntIdentityTable::reserve(std::size_t n) {
   // insert() grows past 70% use; stay under it with the n new keys.
@@ -14,15 +29,16 @@ void IntIdentityTable::grow(std::size_t expected) {
   std::size_t capacity = slots_.empty() ? 64 : slots_.size();
   while (std::max(size_, expected) * 10 >= capacity * 5)
     capacity *= 2;
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(capacity, Slot{0, nullptr});
+  std::vector<Word> old = std::move(slots_);
+  slots_.assign(capacity, kEmpty);
   mask_ = capacity - 1;
   // The live keys are distinct and the new table has room: each takes the first empty
-  // slot of its probe sequence.
-  for (const Slot& s : old) {
-    if (!s.state || s.state == tombstone()) continue;
-    Probe p(s.key, mask_);
-    while (slots_[p.index].state)
+  // slot of its probe sequence. Entities are mostly met in the order they were made, so
+  // reading their keys walks memory forwards.
+  for (const Word s : old) {
+    if (s == kEmpty || s == kTombstone) continue;
+    Probe p(filed_int_key(state_of(s)), mask_);
+    while (slots_[p.index] != kEmpty)
       p.next();
     slots_[p.index] = s;
   }

@@ -146,7 +146,7 @@ sql::Select with_parent(const HandleBase& handle, const char* what) {
   }
   // A new owner has no key until it is inserted.
   if (owner->flags & kPending) owner->session->autoflush();
-  const std::vector<Value> key = parent_key(*rel, owner->object);
+  const std::vector<Value> key = parent_key(*rel, owner->object());
   sql::Select select = related_rows(*rel, {});
   const auto columns = match_columns(*rel);
   for (std::size_t i = 0; i < columns.size(); ++i)
@@ -156,7 +156,7 @@ sql::Select with_parent(const HandleBase& handle, const char* what) {
 
 std::vector<EntityState*> SessionCore::related_objects(EntityState* owner,
                                                        const Relationship& rel) {
-  std::vector<Value> params = parent_key(rel, owner->object);
+  std::vector<Value> params = parent_key(rel, owner->object());
   std::vector<EntityState*> found;
   if (has_null(params)) return found;
   const auto& sql = statement(*rel.parent, "L" + rel.name, [&] {
@@ -174,7 +174,7 @@ std::vector<EntityState*> SessionCore::related_objects(EntityState* owner,
 void SessionCore::load_relationship(EntityState* owner, const Relationship& rel) {
   autoflush();
   const Mapper& target = *rel.target;
-  void* object = owner->object;
+  void* object = owner->object();
   std::vector<EntityState*> found;
   if (rel.direction == Direction::many_to_one) {
     std::vector<Value> key;
@@ -205,9 +205,9 @@ void owners_by_key(const Relationship& rel, const std::vector<EntityState*>& own
                    Groups& waiting, std::vector<std::vector<Value>>& keys) {
   waiting.reserve(owners.size());
   for (EntityState* owner : owners) {
-    HandleBase& h = rel.handle(owner->object);
+    HandleBase& h = rel.handle(owner->object());
     if (Relationship::is_loaded(h)) continue;
-    std::vector<Value> key = parent_key(rel, owner->object);
+    std::vector<Value> key = parent_key(rel, owner->object());
     if (has_null(key)) {
       rel.set_items(h, {});
       continue;
@@ -302,7 +302,7 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
         }
       } else {
         for (const auto& [local, remote] : rel.pairs)
-          key.push_back(remote->get(child->object));
+          key.push_back(remote->get(child->object()));
       }
       results[key].push_back(child);
     }
@@ -311,7 +311,7 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
   for (const auto& key : all_keys) {
     const auto* items = results.find(key);
     for (EntityState* owner : *waiting.find(key))
-      rel.set_items(rel.handle(owner->object), items ? *items : none);
+      rel.set_items(rel.handle(owner->object()), items ? *items : none);
   }
   return loaded;
 }
@@ -366,20 +366,20 @@ void SessionCore::apply_loaders(const Mapper& mapper, const std::vector<EntitySt
           // Targets that were already in the session come back loaded too.
           children.clear();
           for (EntityState* s : states)
-            rel->items(rel->handle(s->object), children);
+            rel->items(rel->handle(s->object()), children);
         }
         apply_loaders(*rel->target, children, plan.nested, depth + 1);
         break;
       }
       case Loading::raise:
         for (EntityState* s : states) {
-          HandleBase& h = rel->handle(s->object);
+          HandleBase& h = rel->handle(s->object());
           if (!Relationship::is_loaded(h)) h.raise_ = true;
         }
         break;
       case Loading::noload:
         for (EntityState* s : states) {
-          HandleBase& h = rel->handle(s->object);
+          HandleBase& h = rel->handle(s->object());
           if (!Relationship::is_loaded(h)) rel->set_items(h, {});
         }
         break;
@@ -519,7 +519,7 @@ std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql
   }
   for (JoinNode& node : nodes) {
     for (EntityState* owner : node.owners) {
-      HandleBase& h = node.rel->handle(owner->object);
+      HandleBase& h = node.rel->handle(owner->object());
       if (!Relationship::is_loaded(h) || populate_existing)
         node.rel->set_items(h, node.items[owner]);
     }

@@ -14,7 +14,7 @@ void SessionCore::snapshot(EntityState* state) {
   thread_local std::string out;
   out.clear();
   for (std::size_t i : mapper.snapshot_order())
-    attrs[i]->encode(state->object, out);
+    attrs[i]->encode(state->object(), out);
   state->snapshot.assign(out);
   mapper.snapshot_size_hint.store(static_cast<std::uint32_t>(out.size()),
                                   std::memory_order_relaxed);
@@ -65,7 +65,8 @@ void SessionCore::add(EntityState* state, const Mapper& mapper) {
   state->session = this;
   if (state->flags & kPersistent) {
     // A detached persistent object comes back.
-    if (EntityState* existing = find_identity(own, state->object); existing && existing != state) {
+    if (EntityState* existing = find_identity(own, state->object());
+        existing && existing != state) {
       state->session = nullptr;
       throw ObjectStateError(own.class_name() +
                              " object with the same primary key is already in the session; "
@@ -86,11 +87,11 @@ void SessionCore::add(EntityState* state, const Mapper& mapper) {
   for (const auto& rel : own.relationships()) {
     if (rel->spec.viewonly) continue;
     std::vector<EntityState*> items;
-    rel->items(rel->handle(state->object), items);
+    rel->items(rel->handle(state->object()), items);
     for (EntityState* item : items) {
       if (!item->session && rel->spec.cascade.save_update) add(item, *rel->target);
-      if (rel->reverse && item->object)
-        rel->reverse->link_add(rel->reverse->handle(item->object), state);
+      if (rel->reverse && item->object())
+        rel->reverse->link_add(rel->reverse->handle(item->object()), state);
     }
   }
 }
@@ -136,12 +137,12 @@ void SessionCore::remove(EntityState* state) {
     for (const auto& rel : state->mapper->relationships()) {
       if (rel->spec.viewonly) continue;
       items.clear();
-      rel->items(rel->handle(state->object), items);
+      rel->items(rel->handle(state->object()), items);
       for (EntityState* item : items) {
         if (rel->direction == Direction::one_to_many && rel->spec.cascade.delete_) {
           if (item->session == this) remove(item);
-        } else if (rel->reverse && item->object) {
-          rel->reverse->link_remove(rel->reverse->handle(item->object), state);
+        } else if (rel->reverse && item->object()) {
+          rel->reverse->link_remove(rel->reverse->handle(item->object()), state);
         }
       }
     }
@@ -200,7 +201,7 @@ void SessionCore::expire_objects(const std::vector<EntityState*>& states) {
   for (EntityState* s : states) {
     s->flags |= kExpired;
     for (const auto& rel : s->mapper->relationships())
-      rel->let_go(rel->handle(s->object));
+      rel->let_go(rel->handle(s->object()));
   }
   for (EntityState* s : states)
     drop(s);
@@ -213,7 +214,7 @@ std::vector<EntityState*> SessionCore::dirty() {
     const char* p = s->snapshot.data();
     const auto& attrs = s->mapper->attributes();
     for (std::size_t i : s->mapper->snapshot_order()) {
-      if (!attrs[i]->same(s->object, p)) {
+      if (!attrs[i]->same(s->object(), p)) {
         out.push_back(s);
         break;
       }
@@ -226,7 +227,7 @@ std::vector<Value> SessionCore::snapshot_key(const EntityState* state) const {
   std::vector<Value> key;
   if (state->snapshot.empty()) {
     for (const Attribute* a : state->mapper->primary_key())
-      key.push_back(a->get(state->object));
+      key.push_back(a->get(state->object()));
     return key;
   }
   const char* p = state->snapshot.data();
@@ -245,12 +246,12 @@ EntityState* SessionCore::merge(const Mapper& mapper, const void* object) {
   EntityState* target = keyless ? nullptr : get(mapper, key);
   if (!target) {
     EntityState* fresh = mapper.new_entity();
-    mapper.copy_columns(object, fresh->object);
+    mapper.copy_columns(object, fresh->object());
     add(fresh, mapper);
     return fresh;
   }
   detail::touch(target);  // snapshot first: the copy is a change
-  mapper.copy_columns(object, target->object);
+  mapper.copy_columns(object, target->object());
   return target;
 }
 

@@ -192,7 +192,7 @@ void SessionCore::update_rows_batched(const Mapper& m, const std::string& mask,
       for (std::size_t i : set) {
         raw.begin_array(index++);
         for (std::size_t r = start; r < start + n; ++r)
-          attrs[i]->bind(states[r]->object, raw, 0);
+          attrs[i]->bind(states[r]->object(), raw, 0);
         raw.end_array();
       }
     } else {
@@ -203,7 +203,7 @@ void SessionCore::update_rows_batched(const Mapper& m, const std::string& mask,
         for (const Attribute* a : pk)
           a->bind_decoded(p, raw, index++);
         for (std::size_t i : set)
-          attrs[i]->bind(s->object, raw, index++);
+          attrs[i]->bind(s->object(), raw, index++);
       }
     }
     const auto matched = stmt.run_dml();
@@ -246,7 +246,7 @@ void SessionCore::update_rows(const Mapper& m, const std::string& mask,
   for (EntityState* s : states) {
     int index = 0;
     for (std::size_t i : set)
-      attrs[i]->bind(s->object, raw, index++);
+      attrs[i]->bind(s->object(), raw, index++);
     // The row is found by the key it had when loaded (its snapshot's head).
     const char* p = s->snapshot.data();
     for (const Attribute* a : pk)
@@ -278,10 +278,10 @@ void SessionCore::insert_level(const Mapper& mapper, const std::vector<EntitySta
   for (EntityState* s : states) {
     if (hooks) {
       for (const auto& hook : mapper.events().before_insert)
-        hook(s->object);
-      mapper.run_set_hooks(s->object, nullptr);
+        hook(s->object());
+      mapper.run_set_hooks(s->object(), nullptr);
     }
-    objects.push_back(s->object);
+    objects.push_back(s->object());
   }
   write_rows(mapper, objects);
 }
@@ -343,7 +343,7 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
 void SessionCore::delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states) {
   for (EntityState* s : states) {
     for (const auto& hook : mapper.events().before_delete)
-      hook(s->object);
+      hook(s->object());
   }
   const Inheritance* h = mapper.inheritance();
   if (!h) return delete_rows(mapper, states);
@@ -440,12 +440,12 @@ std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool
       auto probe = std::unique_ptr<EntityState>(mapper.new_entity());
       int i = 0;
       for (const Attribute* a : mapper.primary_key())
-        a->set(probe->object, result.row().value(i++));
-      s = find_identity(mapper, probe->object);
+        a->set(probe->object(), result.row().value(i++));
+      s = find_identity(mapper, probe->object());
     }
     if (!s) continue;
     for (const auto& [name, value] : values)
-      mapper.attribute(name).set(s->object, value);
+      mapper.attribute(name).set(s->object(), value);
     if (s->flags & kTouched) snapshot(s);
   }
   return count;
@@ -471,8 +471,8 @@ std::int64_t SessionCore::bulk_delete(const Mapper& mapper, const sql::Expr<bool
       auto probe = std::unique_ptr<EntityState>(mapper.new_entity());
       int i = 0;
       for (const Attribute* a : mapper.primary_key())
-        a->set(probe->object, result.row().value(i++));
-      if (EntityState* s = find_identity(mapper, probe->object)) gone.push_back(s);
+        a->set(probe->object(), result.row().value(i++));
+      if (EntityState* s = find_identity(mapper, probe->object())) gone.push_back(s);
     }
   }
   // Their rows are gone: the objects leave the session.

@@ -33,14 +33,14 @@ inline void SessionCore::loaded(EntityState* state, bool fresh, IdentityMap& map
   if (fresh) {
     state->session = this;
     for (const auto& rel : mapper.relationships())
-      rel->bind(state->object, state, false);
+      rel->bind(state->object(), state, false);
     if (int_identity)
       map.ints.insert(int_key, state);
     else
       map.keys.emplace(std::move(key), state);
   }
   for (const auto& hook : mapper.events().on_load)
-    hook(state->object);
+    hook(state->object());
 }
 
 EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, int offset,
@@ -71,9 +71,9 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   try {
     for (const auto& a : attrs) {
       if (col == key_col)
-        a->set_int(state->object, int_key);
+        a->set_int(state->object(), int_key);
       else
-        a->read(state->object, stmt, col);
+        a->read(state->object(), stmt, col);
       ++col;
     }
   } catch (const Error& e) {
@@ -128,7 +128,7 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
   std::size_t i = 0;
   try {
     for (; i < attrs.size(); ++i)
-      attrs[i]->read(state->object, stmt, offset + positions[i]);
+      attrs[i]->read(state->object(), stmt, offset + positions[i]);
   } catch (const Error& e) {
     if (!existing) delete state;
     throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());

@@ -74,7 +74,7 @@ void HandleBase::ensure_loaded() const {
 }
 
 void HandleBase::link(EntityState* other, bool added) const {
-  if (!rel_ || !other || !other->object) return;
+  if (!rel_ || !other || !other->object()) return;
   // Save-update cascade: what is put in a relationship of an object in a session joins
   // that session now, as SQLAlchemy's does (so objects are inserted in the order they
   // were added).
@@ -90,7 +90,7 @@ void HandleBase::link(EntityState* other, bool added) const {
     other->session->add(owner_, owner_->mapper ? *owner_->mapper : *rel_->parent);
   }
   if (!rel_->reverse) return;
-  HandleBase& theirs = rel_->reverse->handle(other->object);
+  HandleBase& theirs = rel_->reverse->handle(other->object());
   if (added) {
     rel_->reverse->link_add(theirs, owner_);
   } else {
@@ -126,9 +126,9 @@ bool HandleBase::may_hold(EntityState* item) const {
 }
 
 bool Relationship::may_hold(const EntityState* owner, EntityState* item) const {
-  if (direction != Direction::one_to_many || !item->object) return true;
+  if (direction != Direction::one_to_many || !item->object()) return true;
   if (reverse) {
-    const HandleBase& h = reverse->handle(item->object);
+    const HandleBase& h = reverse->handle(item->object());
     if (is_loaded(h)) {
       std::vector<EntityState*> parents;
       reverse->items(h, parents);
@@ -137,7 +137,7 @@ bool Relationship::may_hold(const EntityState* owner, EntityState* item) const {
   }
   if (item->flags & kExpired) detail::load(item);
   return std::all_of(pairs.begin(), pairs.end(), [&](const auto& pair) {
-    return pair.second->get(item->object) == pair.first->get(owner->object);
+    return pair.second->get(item->object()) == pair.first->get(owner->object());
   });
 }
 
@@ -147,8 +147,8 @@ void Relationship::query_backed_assigned() const {
 }
 
 bool Relationship::child_has_parent(const EntityState* child) const {
-  if (!reverse || !child->object) return false;
-  const HandleBase& h = reverse->handle(child->object);
+  if (!reverse || !child->object()) return false;
+  const HandleBase& h = reverse->handle(child->object());
   if (!is_loaded(h)) return false;
   std::vector<EntityState*> parents;
   reverse->items(h, parents);
@@ -160,7 +160,7 @@ EntityState* detail::new_object(const Mapper& mapper) {
   EntityState* state = mapper.new_entity();
   state->mapper = &mapper;
   for (const auto& rel : mapper.relationships())
-    rel->bind(state->object, state, true);
+    rel->bind(state->object(), state, true);
   return state;
 }
 
@@ -174,15 +174,15 @@ void detail::bind_new(EntityState* state, int type_slot) {
   if (m->relationships().empty()) return;
   if (!m->prepared()) r.prepare(*m);
   for (const auto& rel : m->relationships())
-    rel->bind(state->object, state, true);
+    rel->bind(state->object(), state, true);
   // What the initializer put in the relationships learns of the new object on its side
   // of back_populates, so that adding either side to a session reaches the other.
   for (const auto& rel : m->relationships()) {
     if (!rel->reverse || rel->spec.viewonly) continue;
     std::vector<EntityState*> items;
-    rel->items(rel->handle(state->object), items);
+    rel->items(rel->handle(state->object()), items);
     for (EntityState* item : items)
-      rel->back_populate(rel->handle(state->object), item);
+      rel->back_populate(rel->handle(state->object()), item);
   }
 }
 

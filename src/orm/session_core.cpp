@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <unordered_set>
 
 #include "retort/core/error.hpp"
@@ -32,6 +33,12 @@ void touch(EntityState* state) {
 void null_reference() {
   throw ObjectStateError(
       "access through a null rt::Ref: it was never given an object (check it with `if (ref)`)");
+}
+
+void base_not_first() {
+  throw MappingError(
+      "an rt::Ref to a base class needs the base to begin the derived object (a first, "
+      "non-virtual base); this one sits elsewhere in it");
 }
 
 void mark_changed(EntityState* state) {
@@ -109,7 +116,7 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
   for (EntityState* s : inserted) {
     erase_identity(s);
     for (const auto& a : s->mapper->attributes()) {
-      if (a->generated) a->reset(s->object);
+      if (a->generated) a->reset(s->object());
     }
     if (keep_pending && s->session == this && !gone.count(s)) {
       s->flags = kPending;
@@ -130,7 +137,7 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
     }
     s->session = this;
     s->flags = kPersistent | kExpired;
-    if (!find_identity(*s->mapper, s->object)) insert_identity(s);
+    if (!find_identity(*s->mapper, s->object())) insert_identity(s);
     drop(s);
   }
   std::vector<EntityState*> expired;
@@ -332,15 +339,17 @@ void SessionCore::end_nested(std::uint64_t id, bool commit) {
 namespace retort::orm {
 
 void Snapshot::assign(std::string_view bytes) {
-  if (bytes.size() > capacity_) {
-    char* grown = new char[bytes.size()];
-    if (heap_) delete[] data_;
-    data_ = grown;
-    capacity_ = static_cast<std::uint32_t>(bytes.size());
-    heap_ = true;
+  if (bytes.size() > std::numeric_limits<std::uint32_t>::max() / 2 - sizeof(Header))
+    throw Error("an object's snapshot is larger than 2 GiB");
+  const auto size = static_cast<std::uint32_t>(bytes.size());
+  if (!buffer_ || size > header().capacity) {
+    char* grown = new char[sizeof(Header) + size];
+    if (buffer_ && header().heap) delete[] buffer_;
+    buffer_ = grown;
+    header() = Header{0, size, 1};
   }
-  if (!bytes.empty()) std::memcpy(data_, bytes.data(), bytes.size());
-  size_ = static_cast<std::uint32_t>(bytes.size());
+  if (size) std::memcpy(buffer_ + sizeof(Header), bytes.data(), size);
+  header().size = size;
 }
 
 }  // namespace retort::orm

@@ -38,11 +38,11 @@ void SessionCore::insert_identity(EntityState* state) {
   const Mapper& mapper = *state->mapper;
   auto& map = identity(mapper);
   std::int64_t k;
-  if (mapper.int_identity() && mapper.primary_key().front()->int_key(state->object, k)) {
+  if (mapper.int_identity() && mapper.primary_key().front()->int_key(state->object(), k)) {
     map.ints.insert(k, state);
   } else {
     std::string key;
-    mapper.key_of(state->object, key);
+    mapper.key_of(state->object(), key);
     map.keys[std::move(key)] = state;
   }
   state->flags |= kIdentity;
@@ -58,12 +58,12 @@ void SessionCore::erase_identity(EntityState* state) {
   // member, which cannot have changed without the access that takes a snapshot.
   if (state->snapshot.empty()) {
     std::int64_t k;
-    if (mapper.int_identity() && mapper.primary_key().front()->int_key(state->object, k)) {
+    if (mapper.int_identity() && mapper.primary_key().front()->int_key(state->object(), k)) {
       map.ints.erase(k, state);
       return;
     }
     std::string key;
-    mapper.key_of(state->object, key);
+    mapper.key_of(state->object(), key);
     auto it = map.keys.find(key);
     if (it != map.keys.end() && it->second == state) map.keys.erase(it);
     return;
@@ -81,6 +81,19 @@ void SessionCore::erase_identity(EntityState* state) {
   if (it != map.keys.end() && it->second == state) map.keys.erase(it);
 }
 
+void SessionCore::refile_identity(EntityState* state) {
+  if (!(state->flags & kIdentity) || state->snapshot.empty()) return;
+  const char* p = state->snapshot.data();
+  for (const Attribute* a : state->mapper->primary_key()) {
+    if (!a->same(state->object(), p)) {
+      erase_identity(state);  // under the snapshot's key
+      state->snapshot.clear();
+      insert_identity(state);
+      return;
+    }
+  }
+}
+
 EntityState* SessionCore::in_identity(const Mapper& mapper, const std::vector<Value>& key) {
   auto& map = identity(mapper);
   if (mapper.int_identity() && key[0].type() == ValueType::integer)
@@ -89,9 +102,9 @@ EntityState* SessionCore::in_identity(const Mapper& mapper, const std::vector<Va
   const auto& pk = mapper.primary_key();
   std::unique_ptr<EntityState> probe(mapper.new_entity());
   for (std::size_t i = 0; i < pk.size(); ++i)
-    pk[i]->set(probe->object, pk[i]->type.to_db(key[i]));
+    pk[i]->set(probe->object(), pk[i]->type.to_db(key[i]));
   std::string k;
-  mapper.key_of(probe->object, k);
+  mapper.key_of(probe->object(), k);
   auto it = map.keys.find(k);
   return it == map.keys.end() ? nullptr : it->second;
 }
@@ -101,7 +114,7 @@ EntityState* SessionCore::loaded_target(const EntityState* owner, const Relation
   std::vector<Value> key;
   std::vector<const Attribute*> remote;
   for (const auto& [local, r] : rel.pairs) {
-    key.push_back(local->get(owner->object));
+    key.push_back(local->get(owner->object()));
     remote.push_back(r);
     if (key.back().is_null()) return nullptr;
   }

@@ -18,7 +18,7 @@ namespace {
 bool releases_value(const EntityState* s, const std::string& mask) {
   const auto& attrs = s->mapper->attributes();
   for (std::size_t i = 0; i < attrs.size(); ++i) {
-    if (mask[i] && attrs[i]->optional && attrs[i]->get(s->object).is_null()) return true;
+    if (mask[i] && attrs[i]->optional && attrs[i]->get(s->object()).is_null()) return true;
   }
   return false;
 }
@@ -34,7 +34,7 @@ bool changed_columns(const EntityState* s, std::string& mask) {
   const char* p = s->snapshot.data();
   bool any = false;
   for (std::size_t i : s->mapper->snapshot_order()) {
-    if (!attrs[i]->same(s->object, p)) {
+    if (!attrs[i]->same(s->object(), p)) {
       mask[i] = 1;
       any = true;
     }
@@ -98,7 +98,7 @@ bool SessionCore::waits_for_unwritten(EntityState* s, const ParentMap& parents) 
   for (const auto& rel : s->mapper->relationships()) {
     if (rel->spec.viewonly || rel->spec.post_update || rel->direction != Direction::many_to_one)
       continue;
-    const HandleBase& h = rel->handle(s->object);
+    const HandleBase& h = rel->handle(s->object());
     if (!Relationship::is_loaded(h)) continue;
     std::vector<EntityState*> targets;
     rel->items(h, targets);
@@ -126,8 +126,8 @@ void SessionCore::write_updates(FlushPlan& plan, const std::vector<EntityState*>
     if (has_update_hooks(m)) {
       // before_update and on_set hooks may change more: compare again after them.
       for (const auto& hook : m.events().before_update)
-        hook(s->object);
-      m.run_set_hooks(s->object, &mask);
+        hook(s->object());
+      m.run_set_hooks(s->object(), &mask);
       if (!changed_columns(s, mask)) continue;
     }
     const bool releases = releases_value(s, mask);
@@ -185,7 +185,7 @@ void SessionCore::undo_flush(const FlushPlan& plan) {
     for (EntityState* s : states) {
       s->flags &= ~kWritten;
       for (const auto& a : s->mapper->attributes()) {
-        if (a->generated && (s->flags & kPending)) a->reset(s->object);
+        if (a->generated && (s->flags & kPending)) a->reset(s->object());
       }
     }
   }
@@ -215,7 +215,7 @@ void SessionCore::finish_flush(const FlushPlan& plan) {
     if (!plan.related) break;
     for (EntityState* st : *list) {
       for (const auto& rel : st->mapper->relationships())
-        rel->clear_changes(rel->handle(st->object));
+        rel->clear_changes(rel->handle(st->object()));
     }
   }
   Level& level = levels_.back();
@@ -232,17 +232,18 @@ void SessionCore::finish_flush(const FlushPlan& plan) {
     insert_identity(s);
     level.inserted.push_back(s);  // keeps pending_'s reference, for a rollback
     for (const auto& hook : s->mapper->events().after_insert)
-      hook(s->object);
+      hook(s->object());
   }
   for (const UpdateGroup& group : plan.updates) {
     if (group.mapper->events().after_update.empty()) continue;
     for (EntityState* s : group.states) {
       for (const auto& hook : group.mapper->events().after_update)
-        hook(s->object);
+        hook(s->object());
     }
   }
   for (EntityState* s : touched_) {
     s->flags &= ~kTouched;
+    refile_identity(s);
     s->snapshot.clear();
     drop(s);
   }
@@ -254,7 +255,7 @@ void SessionCore::finish_flush(const FlushPlan& plan) {
   for (EntityState* s : deleted) {
     if (s->flags & kPersistent) {
       for (const auto& hook : s->mapper->events().after_delete)
-        hook(s->object);
+        hook(s->object());
       erase_identity(s);
       s->flags &= ~(kDeleted | kPersistent);
       level.deleted.push_back(s);

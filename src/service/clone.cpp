@@ -42,11 +42,11 @@ void copy_object(Registry& registry, const orm::Mapper& mapper, orm::EntityState
       if (child->flags & orm::kExpired) orm::detail::load(child);
       copies.emplace_back(orm::detail::new_object(*rel->target));
       orm::EntityState* copy = copies.back().get();
-      copy_object(registry, *rel->target, child, child->object, copy->object, options,
+      copy_object(registry, *rel->target, child, child->object(), copy->object(), options,
                   rel->reverse);
       // The new parent sets the foreign key at the flush.
       for (const auto& [parent_attr, child_attr] : rel->pairs)
-        child_attr->reset(copy->object);
+        child_attr->reset(copy->object());
       states.push_back(copy);
     }
     rel->set_items(rel->handle(to), states);

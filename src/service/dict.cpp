@@ -112,13 +112,13 @@ struct Writer {
       if (rel->uselist) {
         Dict list = Dict::array();
         for (EntityState* s : items) {
-          if (std::find(path.begin(), path.end(), s->object) != path.end()) continue;
+          if (std::find(path.begin(), path.end(), s->object()) != path.end()) continue;
           list.push_back(nested(s, depth, below));
         }
         out[rel->name] = std::move(list);
       } else if (items.empty()) {
         out[rel->name] = nullptr;
-      } else if (std::find(path.begin(), path.end(), items.front()->object) == path.end()) {
+      } else if (std::find(path.begin(), path.end(), items.front()->object()) == path.end()) {
         out[rel->name] = nested(items.front(), depth, below);
       }
     }
@@ -128,7 +128,7 @@ struct Writer {
 
   Dict nested(EntityState* s, int depth, const std::string& prefix) {
     if (s->flags & orm::kExpired) orm::detail::load(s);
-    return object(*s->mapper, s->object, depth + 1, prefix);
+    return object(*s->mapper, s->object(), depth + 1, prefix);
   }
 };
 
@@ -228,7 +228,7 @@ void apply(const Plan& p, EntityState* state, void* object, std::vector<Held>& m
       EntityState* found = nullptr;
       if (!item.key.empty()) {
         for (EntityState* c : current) {
-          if (has_key(*rel->target, c->object, item.key)) found = c;
+          if (has_key(*rel->target, c->object(), item.key)) found = c;
         }
         if (!found && state && state->session) {
           found = state->session->get(*rel->target, item.key);
@@ -238,7 +238,7 @@ void apply(const Plan& p, EntityState* state, void* object, std::vector<Held>& m
         made.emplace_back(orm::detail::new_object(*rel->target));
         found = made.back().get();
       }
-      apply(item, found->session ? found : nullptr, found->object, made);
+      apply(item, found->session ? found : nullptr, found->object(), made);
       next.push_back(found);
     }
     rel->assign(h, next);

@@ -79,13 +79,13 @@ std::vector<Value> key_from_dict(const orm::Mapper& mapper, const Dict& values) 
 
 void merge_into(const orm::Mapper& mapper, orm::EntityState* target, void* source) {
   orm::detail::touch(target);
-  mapper.copy_columns(source, target->object);
+  mapper.copy_columns(source, target->object());
   for (const auto& rel : mapper.relationships()) {
     const orm::HandleBase& from = rel->handle(source);
     if (!orm::Relationship::is_loaded(from) || rel->query_backed) continue;
     std::vector<orm::EntityState*> items;
     rel->items(from, items);
-    rel->assign(rel->handle(target->object), items);
+    rel->assign(rel->handle(target->object()), items);
   }
 }
 

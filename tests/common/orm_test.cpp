@@ -1,5 +1,7 @@
 // The ORM on both databases: mapping, Session methods, the unit of work, queries.
 #include <fstream>
+#include <map>
+#include <random>
 #include <thread>
 
 #include "backend_test.hpp"
@@ -176,6 +178,66 @@ TEST_P(Orm, GetUsesTheIdentityMapFirst) {
   EXPECT_EQ(first, second);
   EXPECT_EQ(first->login, "alice");
   EXPECT_FALSE(fresh.get<OrmUser>(id + 1000));
+}
+
+// The identity map against a model over random adds, key changes, deletes, flushes and
+// commits, with keys that share table slots (multiples of 2^20, of 4096 plus one,
+// negative): get() finds the model's object for every key and nothing for the others.
+TEST_P(Orm, IdentityMapKeepsOneObjectPerKeyOverRandomOperations) {
+  std::mt19937 rng(20261202);
+  std::vector<int> keys;
+  for (int i = 1; i <= 40; ++i) {
+    for (int k : {i, -i, i << 20, i * 4096 + 1})
+      keys.push_back(k);
+  }
+  auto pick = [&] { return keys[rng() % keys.size()]; };
+  rt::Session session(engine());
+  std::map<int, rt::Ref<Country>> model;
+  for (int step = 0; step < 800; ++step) {
+    const int k = pick();
+    const auto it = model.find(k);
+    switch (rng() % 6) {
+      case 0:
+      case 1:
+        if (it == model.end()) model[k] = session.add(Country{.code = k, .name = "c"});
+        break;
+      case 2:  // a new key for some object
+        if (it == model.end() && !model.empty()) {
+          auto moved = std::next(model.begin(), static_cast<long>(rng() % model.size()));
+          rt::Ref<Country> c = moved->second;
+          model.erase(moved);
+          c->code = k;
+          model[k] = c;
+          session.flush();  // until then get() finds it under the key it was loaded with
+        }
+        break;
+      case 3:
+        if (it != model.end()) {
+          session.delete_(it->second);
+          model.erase(it);
+          session.flush();  // before the key can come back
+        }
+        break;
+      case 4:
+        session.flush();
+        break;
+      default:
+        if (rng() % 4 == 0) session.commit();
+    }
+    const int probe = pick();
+    const auto want = model.find(probe);
+    const rt::Ref<Country> got = session.get<Country>(probe);
+    if (want == model.end()) {
+      ASSERT_FALSE(got) << "step " << step << ": nothing has key " << probe;
+    } else {
+      ASSERT_EQ(got, want->second) << "step " << step << ": key " << probe;
+    }
+  }
+  session.commit();
+  const auto all = session.query<Country>().all();
+  ASSERT_EQ(all.size(), model.size());
+  for (const auto& c : all)
+    EXPECT_EQ(model.at(c->code), c);
 }
 
 TEST_P(Orm, QueriesGoThroughTheIdentityMap) {

@@ -122,9 +122,9 @@ class Mapper {
   EntityState* (*make_entity)(void* source, std::size_t snapshot_bytes) = nullptr;
   EntityState* new_entity(void* source = nullptr) const {
     // Until one of the mapper's objects has changed there is no size to go by, and most
-    // loaded objects never change.
+    // loaded objects never change. The room holds the snapshot's header and some slack.
     const std::uint32_t hint = snapshot_size_hint.load(std::memory_order_relaxed);
-    return make_entity(source, hint ? hint + 8 : 0);
+    return make_entity(source, hint ? hint + 16 : 0);
   }
   // Copies the mapped members of one object onto another (merge).
   void copy_columns(const void* from, void* to) const;

@@ -147,7 +147,7 @@ class Query : public orm::QueryState {
     std::vector<Ref<T>> out;
     out.reserve(states.size());
     for (orm::EntityState* s : states)
-      out.emplace_back(s, static_cast<T*>(s->object));
+      out.emplace_back(s, static_cast<T*>(s->object()));
     return out;
   }
   // The first row's object, or a null Ref.
@@ -246,7 +246,7 @@ class Query<T>::Stream {
       if (stream_->result_.next()) {
         auto* s =
             stream_->core_->load(*stream_->mapper_, stream_->result_.row().statement(), 0, false);
-        current_ = Ref<T>(s, static_cast<T*>(s->object));
+        current_ = Ref<T>(s, static_cast<T*>(s->object()));
       } else {
         current_ = Ref<T>();
         stream_ = nullptr;

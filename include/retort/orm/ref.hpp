@@ -43,43 +43,55 @@ enum EntityFlags : std::uint16_t {
 };
 
 // An object's column values as they were before it was changed (rt::Codec bytes), taken
-// at the first non-const access after a load or flush, for dirty checking. Entities are allocated
-// with room for a typical snapshot behind them, so a loaded object costs one allocation rather than
-// two.
+// at the first non-const access after a load or flush, for dirty checking. Entities are
+// allocated with room for a typical snapshot behind them, so a loaded object costs one
+// allocation rather than two. One pointer, to a buffer that begins with its size and
+// capacity, keeps every entity a word smaller than a pointer and two sizes would.
 class Snapshot {
  public:
   Snapshot() = default;
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;
   ~Snapshot() {
-    if (heap_) delete[] data_;
+    if (buffer_ && header().heap) delete[] buffer_;
   }
-  const char* data() const { return data_; }
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  void clear() { size_ = 0; }
+  const char* data() const { return buffer_ ? buffer_ + sizeof(Header) : nullptr; }
+  std::size_t size() const { return buffer_ ? header().size : 0; }
+  bool empty() const { return size() == 0; }
+  void clear() {
+    if (buffer_) header().size = 0;
+  }
   void assign(std::string_view bytes);
-  // Where the bytes go while they fit.
-  void use_storage(char* storage, std::uint32_t capacity) {
-    data_ = storage;
-    capacity_ = capacity;
+  // Where the bytes go while they fit (storage is aligned for a pointer).
+  void use_storage(char* storage, std::uint32_t bytes) {
+    if (bytes <= sizeof(Header)) return;
+    buffer_ = storage;
+    header() = Header{0, bytes - static_cast<std::uint32_t>(sizeof(Header)), 0};
   }
 
  private:
-  char* data_ = nullptr;
-  std::uint32_t size_ = 0;
-  std::uint32_t capacity_ : 31 = 0;
-  std::uint32_t heap_ : 1 = 0;
+  struct Header {
+    std::uint32_t size;
+    std::uint32_t capacity : 31;
+    std::uint32_t heap : 1;
+  };
+  Header& header() const { return *reinterpret_cast<Header*>(buffer_); }
+  char* buffer_ = nullptr;
 };
 
 // The bookkeeping in front of every tracked object.
 struct EntityState {
   virtual ~EntityState() = default;
+  // The object, which sits in the same allocation a fixed distance behind: a distance
+  // rather than a pointer keeps every entity a word smaller.
+  void* object() const {
+    return const_cast<char*>(reinterpret_cast<const char*>(this)) + object_offset;
+  }
   int refs = 0;
   std::uint16_t flags = 0;
+  std::uint16_t object_offset = 0;
   const Mapper* mapper = nullptr;
   SessionCore* session = nullptr;
-  void* object = nullptr;
   Snapshot snapshot;
 };
 
@@ -120,7 +132,8 @@ struct Entity final : EntityState {
 
  private:
   void init(SnapshotRoom room) {
-    object = &value;
+    object_offset = static_cast<std::uint16_t>(
+        reinterpret_cast<char*>(&value) - reinterpret_cast<char*>(static_cast<EntityState*>(this)));
     snapshot.use_storage(reinterpret_cast<char*>(this) + sizeof(Entity),
                          static_cast<std::uint32_t>(room.bytes));
   }
@@ -137,6 +150,8 @@ void touch(EntityState* state);
 void load(EntityState* state);
 // Access through a null Ref: rt::ObjectStateError.
 [[noreturn]] void null_reference();
+// A Ref to a base class that does not begin its derived object: rt::MappingError.
+[[noreturn]] void base_not_first();
 // One of the object's relationships changed: the next flush visits it.
 void mark_changed(EntityState* state);
 // Ties a new object's relationship handles to it (when its type is in the default
@@ -156,20 +171,24 @@ class Ref {
  public:
   Ref() = default;
   Ref(std::nullptr_t) {}
-  // Adopts a state (one more reference); ptr points at the T inside it.
-  Ref(orm::EntityState* state, T* ptr) : state_(state), ptr_(ptr) {
+  // Adopts a state (one more reference); ptr points at the T inside it. A Ref is one
+  // pointer: the object is found from its state.
+  Ref(orm::EntityState* state, T* ptr) : state_(state) {
+    if (static_cast<void*>(ptr) != (state ? state->object() : nullptr)) [[unlikely]]
+      orm::detail::base_not_first();
     if (state_) ++state_->refs;
   }
-  Ref(const Ref& other) : Ref(other.state_, other.ptr_) {}
-  Ref(Ref&& other) noexcept
-      : state_(std::exchange(other.state_, nullptr)), ptr_(std::exchange(other.ptr_, nullptr)) {}
-  // A Ref to a derived object converts to a Ref to its base.
+  Ref(const Ref& other) : state_(other.state_) {
+    if (state_) ++state_->refs;
+  }
+  Ref(Ref&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
+  // A Ref to a derived object converts to a Ref to its base (which, as for every mapped
+  // hierarchy, begins the derived object).
   template <class U>
   requires(std::is_base_of_v<T, U> && !std::is_same_v<T, U>) Ref(const Ref<U>& other)
       : Ref(other.state(), other.peek()) {}
   Ref& operator=(Ref other) noexcept {
     std::swap(state_, other.state_);
-    std::swap(ptr_, other.ptr_);
     return *this;
   }
   ~Ref() {
@@ -185,39 +204,39 @@ class Ref {
   T* operator->() {
     not_null();
     touch();
-    return ptr_;
+    return peek();
   }
   const T* operator->() const {
     not_null();
     load();
-    return ptr_;
+    return peek();
   }
   T& operator*() {
     not_null();
     touch();
-    return *ptr_;
+    return *peek();
   }
   const T& operator*() const {
     not_null();
     load();
-    return *ptr_;
+    return *peek();
   }
   T* get() {
     touch();
-    return ptr_;
+    return peek();
   }
   const T* get() const {
     load();
-    return ptr_;
+    return peek();
   }
 
-  explicit operator bool() const { return ptr_ != nullptr; }
-  friend bool operator==(const Ref& a, const Ref& b) { return a.ptr_ == b.ptr_; }
-  friend bool operator==(const Ref& a, std::nullptr_t) { return a.ptr_ == nullptr; }
+  explicit operator bool() const { return state_ != nullptr; }
+  friend bool operator==(const Ref& a, const Ref& b) { return a.state_ == b.state_; }
+  friend bool operator==(const Ref& a, std::nullptr_t) { return a.state_ == nullptr; }
 
   orm::EntityState* state() const { return state_; }
   // The object without marking or reloading it.
-  T* peek() const { return ptr_; }
+  T* peek() const { return state_ ? static_cast<T*>(state_->object()) : nullptr; }
 
  private:
   void touch() const {
@@ -229,12 +248,11 @@ class Ref {
     if (state_ && (state_->flags & orm::kExpired)) orm::detail::load(state_);
   }
   void not_null() const {
-    if (!ptr_) [[unlikely]]
+    if (!state_) [[unlikely]]
       orm::detail::null_reference();
   }
 
   orm::EntityState* state_ = nullptr;
-  T* ptr_ = nullptr;
 };
 
 // A new object not yet in any session (session.add() it later, or put it in a

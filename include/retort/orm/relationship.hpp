@@ -468,11 +468,11 @@ class One : public orm::HandleBase {
     if (target_.state() == other) return;
     track_change();
     if (target_) link(target_.state(), false);
-    target_ = Ref<T>(other, static_cast<T*>(other->object));
+    target_ = Ref<T>(other, static_cast<T*>(other->object()));
   }
   Ref<T> loaded_target() const {
     orm::EntityState* s = loaded_target_state();
-    return s ? Ref<T>(s, static_cast<T*>(s->object)) : Ref<T>();
+    return s ? Ref<T>(s, static_cast<T*>(s->object())) : Ref<T>();
   }
   // Remembers what was loaded before the first change since (for the flush).
   void track_change() {
@@ -671,13 +671,14 @@ class TypedRelationship final : public Relationship {
       h.removed_.clear();
       h.items_.reserve(states.size());
       for (EntityState* s : states)
-        h.items_.emplace_back(s, static_cast<T*>(s->object));
+        h.items_.emplace_back(s, static_cast<T*>(s->object()));
       h.added_.clear();
     } else {
       auto original = std::move(h.original_);
       h.original_ = Ref<T>();
-      h.target_ = states.empty() ? Ref<T>()
-                                 : Ref<T>(states.front(), static_cast<T*>(states.front()->object));
+      h.target_ = states.empty()
+                      ? Ref<T>()
+                      : Ref<T>(states.front(), static_cast<T*>(states.front()->object()));
       h.changed_ = false;
     }
     h.loaded_ = true;
@@ -735,12 +736,12 @@ class TypedRelationship final : public Relationship {
   void link_add(HandleBase& base, EntityState* other) const override {
     H& h = static_cast<H&>(base);
     if constexpr (kQueried) {
-      h.record_add(Ref<T>(other, static_cast<T*>(other->object)));
+      h.record_add(Ref<T>(other, static_cast<T*>(other->object())));
     } else if constexpr (std::is_same_v<H, Many<T>>) {
       if (!h.loaded_ && h.owner_) return;  // an unloaded collection learns it when it loads
       if (h.has(other)) return;
       h.track_add(other);
-      h.append(Ref<T>(other, static_cast<T*>(other->object)));
+      h.append(Ref<T>(other, static_cast<T*>(other->object())));
     } else {
       // A single object is known once set, loaded or not: a later move from the other
       // side then takes it out of this collection first. Not loaded, the object it
@@ -754,7 +755,7 @@ class TypedRelationship final : public Relationship {
   void link_remove(HandleBase& base, EntityState* other) const override {
     H& h = static_cast<H&>(base);
     if constexpr (kQueried) {
-      h.record_remove(Ref<T>(other, static_cast<T*>(other->object)));
+      h.record_remove(Ref<T>(other, static_cast<T*>(other->object())));
     } else if constexpr (std::is_same_v<H, Many<T>>) {
       if (!h.loaded_ && h.owner_) return;
       for (auto it = h.items_.begin(); it != h.items_.end(); ++it) {
@@ -768,7 +769,7 @@ class TypedRelationship final : public Relationship {
       // Not loaded, it refers to `other`, whose collection held its owner: it now refers
       // to nothing, as it will once flushed (a lazy load would read the row as it was).
       if (!h.loaded_ && h.owner_) {
-        h.target_ = Ref<T>(other, static_cast<T*>(other->object));
+        h.target_ = Ref<T>(other, static_cast<T*>(other->object()));
         h.loaded_ = true;
       }
       if (h.target_.state() == other) {
@@ -808,13 +809,13 @@ class TypedRelationship final : public Relationship {
     } else if constexpr (std::is_same_v<H, Many<T>>) {
       Many<T> next;
       for (EntityState* s : states) {
-        if (!next.has(s)) next.append(Ref<T>(s, static_cast<T*>(s->object)));
+        if (!next.has(s)) next.append(Ref<T>(s, static_cast<T*>(s->object())));
       }
       next.loaded_ = true;
       h = next;
     } else {
       h = states.empty() ? Ref<T>()
-                         : Ref<T>(states.front(), static_cast<T*>(states.front()->object));
+                         : Ref<T>(states.front(), static_cast<T*>(states.front()->object()));
     }
   }
   void let_go(HandleBase& base) const override {

@@ -73,7 +73,7 @@ class Session {
   Ref<T> add(T object) {
     const auto& m = mapper<T>();
     orm::EntityState* state = m.new_entity(&object);
-    Ref<T> out(state, static_cast<T*>(state->object));
+    Ref<T> out(state, static_cast<T*>(state->object()));
     core_->add(state, m);
     return out;
   }
@@ -115,7 +115,7 @@ class Session {
     } else {
       s = core_->get(m, {sql::detail::to_value(key)...});
     }
-    return s ? Ref<T>(s, static_cast<T*>(s->object)) : Ref<T>();
+    return s ? Ref<T>(s, static_cast<T*>(s->object())) : Ref<T>();
   }
 
   // Copies the object's state onto the session's object of the same key (loading it, or
@@ -123,7 +123,7 @@ class Session {
   template <class T>
   Ref<T> merge(const T& object) {
     auto* s = core_->merge(mapper<T>(), &object);
-    return Ref<T>(s, static_cast<T*>(s->object));
+    return Ref<T>(s, static_cast<T*>(s->object()));
   }
 
   // Stops tracking the object; it keeps its values.

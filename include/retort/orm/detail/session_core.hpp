@@ -192,6 +192,8 @@ class SessionCore {
   EntityState* find_identity(const Mapper& mapper, const void* object);
   void insert_identity(EntityState* state);
   void erase_identity(EntityState* state);
+  // After a flush wrote a changed primary key: the object is filed under its new key.
+  void refile_identity(EntityState* state);
   void retain(EntityState* state) { ++state->refs; }
   void drop(EntityState* state) noexcept;
   void detach(EntityState* state) noexcept;
