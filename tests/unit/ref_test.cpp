@@ -1,4 +1,5 @@
-// rt::Ref and rt::One without an object: access raises instead of crashing.
+// rt::Ref and rt::One without an object: access raises instead of crashing; a Ref to a
+// base class that does not begin the object is refused.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -44,6 +45,28 @@ TEST(Ref, AccessThroughANullRefRaises) {
   EXPECT_EQ(rex->owner->name, "Ada");
   rex = nullptr;
   EXPECT_THROW(rex->name = "x", rt::ObjectStateError);
+}
+
+struct Label {
+  std::string text{"label"};
+};
+struct Counter {
+  std::int64_t n = 0;
+};
+struct Both : Label, Counter {
+  int extra = 0;
+};
+
+TEST(Ref, ARefIsOnePointerAndItsBaseMustBeginTheObject) {
+  static_assert(sizeof(rt::Ref<Pet>) == sizeof(void*));
+  rt::Ref<Both> both = rt::make_ref<Both>();
+  both->n = 5;
+  const rt::Ref<Label> label = both;  // the first base begins the object
+  EXPECT_EQ(label->text, "label");
+  EXPECT_EQ(label.state(), both.state());
+  // The second base sits behind the first: a Ref to it would reach the wrong bytes.
+  EXPECT_THROW(rt::Ref<Counter>{both}, rt::MappingError);
+  EXPECT_EQ(both.state()->refs, 2) << "the refused conversion took no reference";
 }
 
 }  // namespace
