@@ -48,6 +48,12 @@ void Connection::execute_script(std::string_view sql) {
   rec_of(checkout_).execute_script(sql);
 }
 
+std::optional<std::int64_t> Connection::write_rows(
+    const std::string& schema, const std::string& table, const std::vector<std::string>& columns,
+    const std::function<void(driver::RowWriter&)>& fill) {
+  return rec_of(checkout_).write_rows(schema, table, columns, fill);
+}
+
 Statement Connection::prepare(std::string_view sql) {
   auto& rec = rec_of(checkout_);
   return Statement(checkout_, rec.acquire(sql));

@@ -112,6 +112,19 @@ void PooledConnection::execute_script(std::string_view sql) {
   guarded([&] { conn_->execute_script(sql); });
 }
 
+std::optional<std::int64_t> PooledConnection::write_rows(
+    const std::string& schema, const std::string& table, const std::vector<std::string>& columns,
+    const std::function<void(driver::RowWriter&)>& fill) {
+  check_usable();
+  return guarded([&]() -> std::optional<std::int64_t> {
+    auto writer = conn_->write_rows(schema, table, columns);
+    if (!writer) return std::nullopt;
+    state_->before_execute(writer->sql(), nullptr, false);
+    fill(*writer);
+    return writer->finish();
+  });
+}
+
 void PooledConnection::control(const char* sql, void (driver::Connection::*op)()) {
   state_->before_execute(sql, nullptr, true);
   guarded([&] { ((*conn_).*op)(); });

@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
+#include <optional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -73,6 +75,9 @@ class PooledConnection {
   // Sends the statement (echo and listeners first).
   void execute(PreparedEntry& entry, bool stream);
   void execute_script(std::string_view sql);
+  std::optional<std::int64_t> write_rows(const std::string& schema, const std::string& table,
+                                         const std::vector<std::string>& columns,
+                                         const std::function<void(driver::RowWriter&)>& fill);
 
   std::uint64_t begin(bool nested);
   void end_transaction(std::uint64_t id, std::size_t level, bool commit);

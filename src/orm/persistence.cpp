@@ -20,6 +20,10 @@ constexpr std::size_t kDeleteBatch = 500;
 // sees the whole list at once (500 keys may already make it scan the table, so one scan
 // for many more rows costs less), and the statement text stays the same.
 constexpr std::size_t kArrayBatch = 100000;
+// Rows from which an INSERT that gives nothing back goes through the database's bulk
+// path (PostgreSQL's COPY), where it has one: the bulk path costs two more round trips
+// to start (the columns' types, then the COPY), and pays for them from a few batches on.
+constexpr std::size_t kBulkRows = 2 * kInsertBatch;
 
 bool has_insert_hooks(const Mapper& m) {
   return !m.events().before_insert.empty() || m.has_set_hooks();
@@ -304,6 +308,9 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
   Connection& conn = connection();
   for (const auto& [omit, rows] : by_omitted_columns(mapper, objects)) {
     const InsertShape shape = insert_shape(mapper, omit, *dialect_, parameter_budget());
+    if (shape.returning.empty() && !shape.rowid_keys && !shape.columns.empty() &&
+        rows.size() >= kBulkRows && write_bulk(mapper, shape.columns, rows))
+      continue;
     for (std::size_t start = 0; start < rows.size(); start += shape.batch) {
       const std::size_t n = std::min(shape.batch, rows.size() - start);
       const auto& sql = statement(
@@ -338,6 +345,28 @@ void SessionCore::insert_rows(const Mapper& mapper, const std::vector<void*>& ob
       }
     }
   }
+}
+
+bool SessionCore::write_bulk(const Mapper& mapper, const std::vector<std::size_t>& columns,
+                             const std::vector<void*>& rows) {
+  const auto& attrs = mapper.attributes();
+  std::vector<std::string> names;
+  for (std::size_t c : columns)
+    names.push_back(attrs[c]->name);
+  const auto written = connection().write_rows(
+      mapper.table().schema(), mapper.table().name(), names, [&](driver::RowWriter& writer) {
+        for (void* row : rows) {
+          int index = 0;
+          for (std::size_t c : columns)
+            attrs[c]->bind(row, writer, index++);
+          writer.end_row();
+        }
+      });
+  if (written && *written != static_cast<std::int64_t>(rows.size())) {
+    throw StaleDataError("the rows written into '" + mapper.table().name() + "' were " +
+                         std::to_string(*written) + " of " + std::to_string(rows.size()));
+  }
+  return written.has_value();
 }
 
 void SessionCore::delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states) {

@@ -43,6 +43,51 @@ struct Mixed {
   bool operator==(const Mixed&) const = default;
 };
 
+// Mixed's values beside a numeric column, which has no binary form in the PostgreSQL
+// driver: its rows go in through COPY's text format, where tabs, newlines and
+// backslashes are escapes.
+struct Priced {
+  std::string key{};
+  std::optional<rt::Decimal> price{};
+  std::optional<std::string> t{};
+  std::optional<rt::Blob> bl{};
+  std::optional<rt::Timestamp> ts{};
+  std::optional<rt::TimeOfDay> tm{};
+  std::optional<rt::JsonText> j{};
+  std::optional<rt::Uuid> u{};
+  std::optional<bool> b{};
+  std::optional<double> d{};
+  static auto mapping() {
+    return rt::model<Priced>("flush_priced")
+        .column("key", &Priced::key, rt::primary_key, rt::String(200))
+        .column("price", &Priced::price, rt::Numeric(20, 4))
+        .column("t", &Priced::t)
+        .column("bl", &Priced::bl)
+        .column("ts", &Priced::ts)
+        .column("tm", &Priced::tm)
+        .column("j", &Priced::j)
+        .column("u", &Priced::u)
+        .column("b", &Priced::b)
+        .column("d", &Priced::d);
+  }
+  bool operator==(const Priced&) const = default;
+};
+
+// int64 and double members over narrower columns.
+struct Narrow {
+  std::string key{};
+  std::int64_t n = 0;
+  std::int64_t s = 0;
+  double r = 0;
+  static auto mapping() {
+    return rt::model<Narrow>("flush_narrow")
+        .column("key", &Narrow::key, rt::primary_key, rt::String(20))
+        .column("n", &Narrow::n, rt::Integer())
+        .column("s", &Narrow::s, rt::SmallInteger())
+        .column("r", &Narrow::r, rt::Float());
+  }
+};
+
 // Random values, a fifth of them null; text made of what array literals, SQL and JSON
 // treat specially.
 class Values {
@@ -102,6 +147,18 @@ class Values {
         }),
         .u = maybe([] { return rt::Uuid::random(); })};
   }
+  Priced priced(std::string key) {
+    Mixed m = row(std::move(key));
+    std::optional<rt::Decimal> price;
+    if (m.i) {
+      const std::int64_t cents = *m.i % 100000000;
+      std::string digits = std::to_string(cents < 0 ? -cents : cents);
+      digits.insert(0, digits.size() < 5 ? 5 - digits.size() : 0, '0');
+      price = rt::Decimal{(cents < 0 ? "-" : "") + digits.substr(0, digits.size() - 4) + "." +
+                          digits.substr(digits.size() - 4)};
+    }
+    return Priced{m.key, price, m.t, m.bl, m.ts, m.tm, m.j, m.u, m.b, m.d};
+  }
   std::mt19937_64& random() { return random_; }
 
  private:
@@ -113,19 +170,158 @@ class FlushBatch : public BackendTest {
   void SetUp() override {
     BackendTest::SetUp();
     rt::registry().add<Mixed>();
-    drop_tables(conn(), {"flush_mixed"});
-    rt::registry().metadata().create_all(conn(), {.tables = {"flush_mixed"}});
+    rt::registry().add<Priced>();
+    rt::registry().add<Narrow>();
+    drop_tables(conn(), {"flush_mixed", "flush_priced", "flush_narrow"});
+    rt::registry().metadata().create_all(
+        conn(), {.tables = {"flush_mixed", "flush_priced", "flush_narrow"}});
     conn().close();
   }
   // The table as a fresh session reads it, by key.
-  std::map<std::string, Mixed> stored() {
+  template <class T = Mixed>
+  std::map<std::string, T> stored() {
     rt::Session session(engine());
-    std::map<std::string, Mixed> out;
-    for (const auto& m : session.query<Mixed>().all())
+    std::map<std::string, T> out;
+    for (const auto& m : session.query<T>().all())
       out.emplace(m->key, *m.peek());
     return out;
   }
+  // How many of the statements went in through COPY.
+  static std::size_t copies(const rt::StatementCounter& counter) {
+    std::size_t n = 0;
+    for (const auto& sql : counter.statements())
+      n += sql.starts_with("COPY ");
+    return n;
+  }
 };
+
+// Rows whose keys the client chose need nothing back from the database: on PostgreSQL
+// many of them go in through one COPY (binary, or text where a column has no binary
+// form here), and every value arrives as it was.
+TEST_P(FlushBatch, ManyClientKeyedRowsGoInWhole) {
+  Values values(GetParam().name == "postgresql" ? 31 : 32);
+  std::map<std::string, Mixed> mixed;
+  std::map<std::string, Priced> priced;
+  rt::Session session(engine());
+  for (int k = 0; k < 2500; ++k) {
+    Mixed m = values.row("m" + std::to_string(k) + values.text());
+    mixed[m.key] = m;
+    session.add(std::move(m));
+    Priced p = values.priced("p" + std::to_string(k) + values.text());
+    priced[p.key] = p;
+    session.add(std::move(p));
+  }
+  {
+    rt::StatementCounter counter(engine());
+    session.commit();
+    EXPECT_EQ(copies(counter), postgres() ? 2u : 0u);
+    if (postgres()) {
+      EXPECT_EQ(counter.count(), 2u);
+    }
+  }
+  EXPECT_EQ(stored(), mixed);
+  EXPECT_EQ(stored<Priced>(), priced);
+
+  // A few rows stay with INSERT: the bulk path pays only for many.
+  {
+    rt::StatementCounter counter(engine());
+    session.add(Mixed{.key = "few", .t = "a\tb\\N"});
+    mixed["few"] = Mixed{.key = "few", .t = "a\tb\\N"};
+    session.commit();
+    EXPECT_EQ(copies(counter), 0u);
+  }
+  EXPECT_EQ(stored(), mixed);
+}
+
+// Values reach narrower columns as the database reads them, and one that does not fit
+// fails the flush on PostgreSQL (SQLite keeps any integer).
+TEST_P(FlushBatch, NarrowColumnsTakeWhatFitsAndRefuseTheRest) {
+  std::mt19937_64 random(5);
+  std::map<std::string, Narrow> model;
+  {
+    rt::Session session(engine());
+    for (int k = 0; k < 1500; ++k) {
+      Narrow row{"k" + std::to_string(k), static_cast<std::int32_t>(random()),
+                 static_cast<std::int16_t>(random()),
+                 static_cast<double>(static_cast<std::int32_t>(random())) / 7};
+      model[row.key] = row;
+      session.add(std::move(row));
+    }
+    session.commit();
+  }
+  {
+    rt::Session session(engine());
+    auto rows = session.query<Narrow>().all();
+    ASSERT_EQ(rows.size(), model.size());
+    for (const auto& row : rows) {
+      const Narrow& want = model.at(row->key);
+      EXPECT_EQ(row->n, want.n);
+      EXPECT_EQ(row->s, want.s);
+      EXPECT_EQ(static_cast<float>(row->r), static_cast<float>(want.r)) << row->key;
+    }
+  }
+  for (const auto& [n, s] : {std::pair<std::int64_t, std::int64_t>{1LL << 40, 0}, {0, 40000}}) {
+    rt::Session session(engine());
+    for (int k = 0; k < 1500; ++k)
+      session.add(Narrow{"x" + std::to_string(k), k == 900 ? n : 0, k == 900 ? s : 0, 0});
+    if (postgres()) {
+      try {
+        session.commit();
+        FAIL() << n << " " << s << " must not fit";
+      } catch (const rt::DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("out of"), std::string::npos) << e.what();
+      }
+      EXPECT_EQ(stored<Narrow>().size(), model.size());
+    } else {
+      session.commit();
+      EXPECT_EQ(stored<Narrow>().at("x900").n, n);
+      engine().connect().execute("DELETE FROM flush_narrow WHERE \"key\" LIKE 'x%'");
+    }
+  }
+}
+
+// A row the table refuses (a key already there) fails the whole flush, whichever way
+// the rows went in, and nothing of it stays; so does text PostgreSQL cannot hold.
+TEST_P(FlushBatch, ARefusedRowFailsAManyRowInsert) {
+  {
+    rt::Session session(engine());
+    session.add(Mixed{.key = "k700", .i = -1});
+    session.commit();
+  }
+  const auto before = stored();
+  {
+    rt::Session session(engine());
+    for (int k = 0; k < 1500; ++k)
+      session.add(Mixed{.key = "k" + std::to_string(k), .i = k});
+    EXPECT_THROW(session.commit(), rt::IntegrityError);
+  }
+  EXPECT_EQ(stored(), before);
+  {
+    rt::Session session(engine());
+    for (int k = 0; k < 1500; ++k)
+      session.add(Mixed{.key = "n" + std::to_string(k),
+                        .t = k == 1200 ? std::string("a\0b", 3) : std::string("a")});
+    if (postgres()) {
+      try {
+        session.commit();
+        FAIL() << "a NUL byte must not reach PostgreSQL text";
+      } catch (const rt::DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("NUL"), std::string::npos) << e.what();
+      }
+      EXPECT_EQ(stored(), before);
+    } else {
+      session.commit();
+      EXPECT_EQ(stored().at("n1200").t, std::string("a\0b", 3));
+    }
+  }
+  // The same rows without the fault go in.
+  const std::size_t expected = stored().size() + 1500;
+  rt::Session session(engine());
+  for (int k = 0; k < 1500; ++k)
+    session.add(Mixed{.key = "z" + std::to_string(k), .i = k});
+  session.commit();
+  EXPECT_EQ(stored().size(), expected);
+}
 
 TEST_P(FlushBatch, ManyUpdatedAndDeletedRowsKeepEveryValue) {
   Values values(GetParam().name == "postgresql" ? 21 : 12);

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -59,6 +61,13 @@ class Connection {
   std::int64_t execute_many(std::string_view sql, const std::vector<Params>& param_sets);
   // Runs several ';'-separated statements that take no parameters (DDL scripts).
   void execute_script(std::string_view sql);
+  // Writes rows into a table through the database's bulk path (PostgreSQL's COPY),
+  // faster than INSERT when nothing has to come back: `fill` binds each row's columns in
+  // order and ends the row (driver::RowWriter). Returns the rows written; nullopt, with
+  // `fill` never called, where the database has no bulk path.
+  std::optional<std::int64_t> write_rows(const std::string& schema, const std::string& table,
+                                         const std::vector<std::string>& columns,
+                                         const std::function<void(driver::RowWriter&)>& fill);
   // A prepared statement handle (served from the connection's statement cache).
   Statement prepare(std::string_view sql);
 

@@ -101,6 +101,37 @@ class Statement {
   std::vector<std::string> recorded_;
 };
 
+// Rows streamed into one table by a database's bulk path (PostgreSQL's COPY ... FROM
+// STDIN), faster than INSERT statements when nothing needs to come back. The bind calls
+// give the current row's columns, in the order the columns were named, and end_row()
+// adds the row; finish() ends the stream and says how many rows the database took.
+//
+// It is a Statement so that whatever binds a parameter (an ORM attribute, a custom
+// codec) writes a column the same way; it has no result, and the readers raise
+// rt::ProgrammingError. Until it is finished or destroyed its connection runs nothing
+// else; destroying it unfinished abandons the rows, and with them the transaction.
+class RowWriter : public Statement {
+ public:
+  virtual void end_row() = 0;
+  virtual std::int64_t finish() = 0;
+  // The statement that opened the stream, for echo and listeners.
+  virtual std::string_view sql() const = 0;
+
+  void execute(bool stream) final;
+  bool next() final;
+  std::int64_t rows_affected() const final;
+  void reset() final;
+  int column_count() const final;
+  std::string_view column_name(int index) const final;
+  bool is_null(int index) final;
+  bool get_bool(int index) final;
+  std::int64_t get_int64(int index) final;
+  double get_double(int index) final;
+  std::string_view get_text(int index) final;
+  std::span<const std::uint8_t> get_blob(int index) final;
+  Value get_value(int index) final;
+};
+
 // Session-level settings passed when connecting.
 struct ConnectOptions {
   // "SERIALIZABLE", "REPEATABLE READ", "READ COMMITTED", "READ UNCOMMITTED" or empty for
@@ -135,6 +166,16 @@ class Connection {
   // The key the database generated for the last row inserted on this connection (SQLite's
   // rowid); drivers without one return nullopt.
   virtual std::optional<std::int64_t> last_insert_id() const { return std::nullopt; }
+
+  // A writer of rows into `table`'s `columns` (names as the schema gives them,
+  // unquoted; `schema` empty for the default), or nullptr where the database has no way
+  // in faster than INSERT statements.
+  virtual std::unique_ptr<RowWriter> write_rows(const std::string& schema,
+                                                const std::string& table,
+                                                const std::vector<std::string>& columns) {
+    (void)schema, (void)table, (void)columns;
+    return nullptr;
+  }
 
   // Native placeholder for the n-th (1-based) parameter. `in_order` says the parameters
   // appear once each in order, which lets SQLite use a plain "?" (cheaper to prepare

@@ -270,6 +270,9 @@ class SessionCore {
   void write_rows(const Mapper& mapper, const std::vector<void*>& objects);
   // Rows of one table.
   void insert_rows(const Mapper& mapper, const std::vector<void*>& objects);
+  // The rows' columns through the database's bulk path; false where it has none.
+  bool write_bulk(const Mapper& mapper, const std::vector<std::size_t>& columns,
+                  const std::vector<void*>& rows);
   void update_objects(const std::string& mask, const std::vector<EntityState*>& states);
   void update_rows(const Mapper& mapper, const std::string& mask,
                    const std::vector<EntityState*>& states);
