@@ -24,6 +24,22 @@ struct User {
   }
 };
 
+// The same rows under keys the client makes: an insert needs nothing back.
+struct KeyedUser {
+  retort::Uuid id{};
+  std::string login{};
+  std::optional<std::string> email{};
+  std::int64_t score = 0;
+
+  static auto mapping() {
+    return retort::model<KeyedUser>("bench_keyed_user")
+        .column("id", &KeyedUser::id, retort::primary_key)
+        .column("login", &KeyedUser::login, retort::String(64))
+        .column("email", &KeyedUser::email, retort::String(128))
+        .column("score", &KeyedUser::score);
+  }
+};
+
 // Parents with ten children each, for the selectin workload.
 struct Child;
 struct Parent {
@@ -58,6 +74,11 @@ inline User make_user(std::int64_t i) {
               i % 3 ? std::optional<std::string>("user" + std::to_string(i) + "@example.com")
                     : std::nullopt,
               i % 1000};
+}
+
+inline KeyedUser make_keyed_user(std::int64_t i) {
+  User u = make_user(i);
+  return KeyedUser{retort::Uuid::random(), std::move(u.login), std::move(u.email), u.score};
 }
 
 }  // namespace bench

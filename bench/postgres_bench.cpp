@@ -112,6 +112,84 @@ void raw_insert_copy(RawPg& pg, const std::vector<User>& users) {
   pg.exec("COMMIT");
 }
 
+// Starts COPY ... FROM STDIN in a transaction.
+void begin_copy(RawPg& pg, const char* sql) {
+  pg.exec("BEGIN");
+  PGresult* res = PQexec(pg.conn, sql);
+  const bool ready = PQresultStatus(res) == PGRES_COPY_IN;
+  PQclear(res);
+  if (!ready) throw std::runtime_error(PQerrorMessage(pg.conn));
+}
+
+void put_copy(RawPg& pg, std::string& chunk) {
+  if (PQputCopyData(pg.conn, chunk.data(), static_cast<int>(chunk.size())) != 1)
+    throw std::runtime_error(PQerrorMessage(pg.conn));
+  chunk.clear();
+}
+
+void end_copy(RawPg& pg) {
+  if (PQputCopyEnd(pg.conn, nullptr) != 1) throw std::runtime_error(PQerrorMessage(pg.conn));
+  PGresult* res = PQgetResult(pg.conn);
+  const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+  PQclear(res);
+  while ((res = PQgetResult(pg.conn)))
+    PQclear(res);
+  if (!ok) throw std::runtime_error(PQerrorMessage(pg.conn));
+  pg.exec("COMMIT");
+}
+
+// UUID-keyed rows by COPY's text form. The generated logins and emails hold nothing
+// that the text form escapes.
+void raw_keyed_copy_text(RawPg& pg, const std::vector<KeyedUser>& users) {
+  begin_copy(pg, "COPY bench_keyed_user (id, login, email, score) FROM STDIN");
+  std::string chunk;
+  for (std::size_t r = 0; r < users.size(); ++r) {
+    const KeyedUser& u = users[r];
+    chunk += u.id.str();
+    chunk += '\t';
+    chunk += u.login;
+    chunk += '\t';
+    chunk += u.email ? *u.email : "\\N";
+    chunk += '\t';
+    chunk += std::to_string(u.score);
+    chunk += '\n';
+    if (chunk.size() > 64 * 1024) put_copy(pg, chunk);
+  }
+  put_copy(pg, chunk);
+  end_copy(pg);
+}
+
+// The same in COPY's binary form: each field its length and its bytes in network order.
+void raw_keyed_copy_binary(RawPg& pg, const std::vector<KeyedUser>& users) {
+  begin_copy(pg, "COPY bench_keyed_user (id, login, email, score) FROM STDIN (FORMAT binary)");
+  std::string chunk("PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
+  const auto be = [&](std::uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i)
+      chunk += static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  const auto text = [&](const std::string& s) {
+    be(s.size(), 4);
+    chunk += s;
+  };
+  for (const KeyedUser& u : users) {
+    be(4, 2);
+    be(16, 4);
+    chunk.append(reinterpret_cast<const char*>(u.id.bytes().data()), 16);
+    text(u.login);
+    if (u.email) {
+      text(*u.email);
+    } else {
+      be(0xffffffff, 4);
+    }
+    be(8, 4);
+    be(static_cast<std::uint64_t>(u.score), 8);
+    if (chunk.size() > 64 * 1024) put_copy(pg, chunk);
+  }
+  be(0xffff, 2);
+  put_copy(pg, chunk);
+  end_copy(pg);
+}
+
 // Multi-row INSERT ... RETURNING id, 500 rows a statement, prepared once per size.
 void raw_insert_values(RawPg& pg, std::vector<User>& users) {
   constexpr std::size_t batch = 500;
@@ -324,6 +402,7 @@ std::vector<Row> run_postgres(const Options& options) {
   namespace rt = retort;
   auto engine = rt::create_engine(options.postgres_url);
   rt::registry().add<User>();
+  rt::registry().add<KeyedUser>();
   const long long n = options.rows;
   auto want = [&](const char* w) {
     return options.only.empty() ||
@@ -334,17 +413,25 @@ std::vector<Row> run_postgres(const Options& options) {
     conn.execute("DROP TABLE IF EXISTS bench_user");
     rt::registry().metadata().create_all(conn, {.tables = {"bench_user"}});
   };
+  const auto fresh_keyed_table = [&] {
+    auto conn = engine.connect();
+    conn.execute("DROP TABLE IF EXISTS bench_keyed_user");
+    rt::registry().metadata().create_all(conn, {.tables = {"bench_keyed_user"}});
+  };
   std::vector<User> source;
-  for (long long i = 0; i < n; ++i)
+  std::vector<KeyedUser> keyed_source;
+  for (long long i = 0; i < n; ++i) {
     source.push_back(make_user(i));
+    keyed_source.push_back(make_keyed_user(i));
+  }
   std::vector<std::int64_t> ids;
   {
     std::mt19937_64 rng(42);
     for (long long i = 0; i < n / 10; ++i)
       ids.push_back(1 + static_cast<std::int64_t>(rng() % n));
   }
-  Best insert, load, get, update, plain, remove;
-  Fastest update_raw, remove_raw;
+  Best insert, keyed, load, get, update, plain, remove;
+  Fastest update_raw, remove_raw, keyed_raw;
   std::string insert_baseline = "libpq";
   double values_best = 1e9, pipeline_best = 1e9, copy_best = 1e9;
   for (int rep = 0; rep < options.repeat; ++rep) {
@@ -377,6 +464,34 @@ std::vector<Row> run_postgres(const Options& options) {
       refs.reserve(users.size());
       rt::Session session(engine);
       insert.retort(seconds([&] {
+        for (auto& u : users)
+          refs.push_back(session.add(std::move(u)));
+        session.commit();
+      }));
+    }
+    if (want("insert")) {
+      fresh_keyed_table();
+      {
+        RawPg raw(options.postgres_url);
+        keyed_raw.add("libpq COPY text", seconds([&] { raw_keyed_copy_text(raw, keyed_source); }));
+      }
+      fresh_keyed_table();
+      {
+        RawPg raw(options.postgres_url);
+        keyed_raw.add("libpq COPY binary",
+                      seconds([&] { raw_keyed_copy_binary(raw, keyed_source); }));
+      }
+      fresh_keyed_table();
+      {
+        SociPeer soci(SociPeer::Backend::postgresql, options.postgres_url);
+        keyed.soci(seconds([&] { soci.insert_keyed(keyed_source); }));
+      }
+      fresh_keyed_table();
+      auto users = keyed_source;
+      std::vector<rt::Ref<KeyedUser>> refs;
+      refs.reserve(users.size());
+      rt::Session session(engine);
+      keyed.retort(seconds([&] {
         for (auto& u : users)
           refs.push_back(session.add(std::move(u)));
         session.commit();
@@ -470,21 +585,25 @@ std::vector<Row> run_postgres(const Options& options) {
       }));
     }
   }
+  keyed.baseline(keyed_raw.seconds);
   update.baseline(update_raw.seconds);
   remove.baseline(remove_raw.seconds);
   insert.baseline(std::min(values_best, pipeline_best));
   insert_baseline = values_best <= pipeline_best ? "libpq multi-row VALUES" : "libpq pipeline";
   engine.connect().execute("DROP TABLE IF EXISTS bench_user");
+  engine.connect().execute("DROP TABLE IF EXISTS bench_keyed_user");
   engine.dispose();
   std::vector<Row> out;
   for (auto [best, name, rows] : {std::tuple{&insert, "insert", n},
+                                  {&keyed, "insert uuid", n},
                                   {&load, "load", n},
                                   {&get, "get", n / 10},
                                   {&update, "update", n},
                                   {&remove, "delete", n},
                                   {&plain, "plain", n}}) {
-    if (!want(name)) continue;
+    if (!want(best == &keyed ? "insert" : name)) continue;
     std::string baseline = "libpq";
+    if (best == &keyed) baseline = keyed_raw.name;
     if (best == &insert) baseline = insert_baseline;
     if (best == &update) baseline = update_raw.name;
     if (best == &remove) baseline = remove_raw.name;

@@ -67,6 +67,24 @@ void SociPeer::insert(const std::vector<User>& users) {
   tr.commit();
 }
 
+void SociPeer::insert_keyed(const std::vector<KeyedUser>& users) {
+  std::vector<std::string> ids, logins, emails;
+  std::vector<soci::indicator> email_set;
+  std::vector<long long> scores;
+  for (const auto& u : users) {
+    ids.push_back(u.id.str());
+    logins.push_back(u.login);
+    emails.push_back(u.email.value_or(""));
+    email_set.push_back(u.email ? soci::i_ok : soci::i_null);
+    scores.push_back(u.score);
+  }
+  soci::transaction tr(*sql_);
+  *sql_ << "INSERT INTO bench_keyed_user (id, login, email, score) "
+           "VALUES (CAST(:id AS uuid), :login, :email, :score)",
+      soci::use(ids), soci::use(logins), soci::use(emails, email_set), soci::use(scores);
+  tr.commit();
+}
+
 std::vector<User> SociPeer::load() {
   std::vector<User> out;
   std::vector<long long> ids(kChunk), scores(kChunk);

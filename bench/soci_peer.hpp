@@ -24,6 +24,7 @@ class SociPeer {
   ~SociPeer();
 
   void insert(const std::vector<User>& users);
+  void insert_keyed(const std::vector<KeyedUser>& users);
   std::vector<User> load();
   std::vector<User> get(const std::vector<std::int64_t>& ids);
   // Adds one to every score, as the other sides do.
