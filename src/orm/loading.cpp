@@ -464,6 +464,22 @@ sql::Select with_joins(const Mapper& mapper, sql::Select stmt, std::vector<JoinN
 
 }  // namespace
 
+void SessionCore::run_query(const Mapper& mapper, const sql::Select& select,
+                            bool populate_existing, const std::vector<LoadOption>& options,
+                            QuerySink& sink) {
+  // The rows of the mapper's own table, with no relationship to load: each row is another
+  // object, and goes to the sink as it is read.
+  if (select.data().froms.empty() && mapper.relationships().empty()) {
+    autoflush();
+    auto result = connection().execute(select);
+    while (result.next())
+      sink.add(load(mapper, result.row().statement(), 0, populate_existing));
+    return;
+  }
+  for (EntityState* s : run_query(mapper, select, populate_existing, options))
+    sink.add(s);
+}
+
 std::vector<EntityState*> SessionCore::run_query(const Mapper& mapper, const sql::Select& select,
                                                  bool populate_existing,
                                                  const std::vector<LoadOption>& options) {

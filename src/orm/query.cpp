@@ -27,8 +27,8 @@ Registry& QueryState::registry_of() const {
   return core_ ? core_->registry() : registry();
 }
 
-std::vector<EntityState*> QueryState::load() const {
-  return session().run_query(*mapper_, select_, populate_existing_, options_);
+void QueryState::load(QuerySink& sink) const {
+  session().run_query(*mapper_, select_, populate_existing_, options_, sink);
 }
 
 namespace {

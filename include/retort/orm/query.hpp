@@ -47,7 +47,7 @@ class QueryState {
   SessionCore& session() const;  // rt::ArgumentError when the query has none
   Registry& registry_of() const;
   // The objects of the rows, through the session (after autoflush).
-  std::vector<EntityState*> load() const;
+  void load(QuerySink& sink) const;
   std::int64_t count_rows() const;
   std::int64_t count_rows(Connection& conn) const;
   bool any_rows() const;
@@ -143,12 +143,12 @@ class Query : public orm::QueryState {
   }
 
   std::vector<Ref<T>> all() const {
-    const auto states = load();
-    std::vector<Ref<T>> out;
-    out.reserve(states.size());
-    for (orm::EntityState* s : states)
-      out.emplace_back(s, static_cast<T*>(s->object()));
-    return out;
+    struct Refs final : orm::QuerySink {
+      std::vector<Ref<T>> out;
+      void add(orm::EntityState* s) override { out.emplace_back(s, static_cast<T*>(s->object())); }
+    } refs;
+    load(refs);
+    return std::move(refs.out);
   }
   // The first row's object, or a null Ref.
   Ref<T> first() const {

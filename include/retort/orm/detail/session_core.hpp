@@ -76,6 +76,15 @@ class CycleCheck {
   std::vector<EntityState*> roots_;
 };
 
+// Where a query's objects go, in row order, each once.
+class QuerySink {
+ public:
+  virtual void add(EntityState* state) = 0;
+
+ protected:
+  ~QuerySink() = default;
+};
+
 class SessionCore {
  public:
   SessionCore(Engine engine, SessionOptions options);
@@ -167,6 +176,10 @@ class SessionCore {
   std::vector<EntityState*> run_query(const Mapper& mapper, const sql::Select& select,
                                       bool populate_existing,
                                       const std::vector<LoadOption>& options);
+  // As above, each object handed to `sink` in order: a caller that keeps Refs builds
+  // them without a list of states in between.
+  void run_query(const Mapper& mapper, const sql::Select& select, bool populate_existing,
+                 const std::vector<LoadOption>& options, QuerySink& sink);
   // Eager loading for objects a query produced: selectin, raise, noload.
   void apply_loaders(const Mapper& mapper, const std::vector<EntityState*>& states,
                      const std::vector<LoadOption>& options, int depth = 0);
