@@ -1,21 +1,53 @@
 // Where entities live. A query makes one entity per row and dropping the result frees
 // them all, which through malloc costs more than reading the row did. Entities are
-// carved in order from small blocks instead, one block at a time per thread: making one
-// is a pointer bump, freeing one a counter decrement, and the objects of one query sit
-// together in memory. A block goes back to the heap when its last entity is freed (on
-// any thread) and its thread has moved on to another block; blocks are small, so that
-// an object kept long after its neighbours holds little memory.
+// carved in order from one-page blocks instead, one block at a time per thread: making
+// one is a pointer bump, freeing one a counter decrement, and the objects of one query
+// sit together in memory. An entity finds its block by rounding its address down to the
+// page, so it carries no header. A block is reused when its last entity is freed (on any
+// thread) and its thread has moved on to another block; blocks are small, so that an
+// object kept long after its neighbours holds little memory.
+//
+// Pages are mapped from the system a slab at a time. Free pages beyond a reserve of
+// 64 MiB go back to the system (their memory is dropped, their addresses kept for
+// reuse), so that a very large result, once freed, does not stay resident; the reserve
+// spares the usual results a page fault per page.
 //
 // Under AddressSanitizer every entity is an allocation of its own, so that overflows
 // and uses after free are still caught.
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <mutex>
 #include <new>
+#include <vector>
 
+#include "retort/core/error.hpp"
 #include "retort/orm/ref.hpp"
 
 namespace retort::orm::detail {
+
+namespace {
+// Each entity class's destroy function, by its number (0 is none).
+void (*entity_types[1 << 16])(EntityState*) = {};
+std::mutex entity_types_mutex;
+std::size_t entity_type_count = 1;
+}  // namespace
+
+std::uint16_t register_entity_type(void (*destroy)(EntityState*)) {
+  std::lock_guard lock(entity_types_mutex);
+  if (entity_type_count == std::size(entity_types))
+    throw MappingError("more than 65535 classes of objects are tracked");
+  entity_types[entity_type_count] = destroy;
+  return static_cast<std::uint16_t>(entity_type_count++);
+}
+
+void destroy(EntityState* state) noexcept {
+  entity_types[state->type](state);
+}
 
 #if defined(__SANITIZE_ADDRESS__)
 
@@ -30,23 +62,22 @@ void free_entity(void* p) noexcept {
 
 namespace {
 
-constexpr std::size_t kBlockBytes = 4096;
+constexpr std::size_t kBlockBytes = 4096;  // a page: blocks are found by alignment
+constexpr std::size_t kSlabBytes = 1 << 20;
+// Free pages kept resident for reuse (64 MiB); the rest are dropped in batches.
+constexpr std::size_t kKeepPages = 16384;
+constexpr std::size_t kDropBatch = 256;
 constexpr std::size_t kWord = sizeof(void*);
 
 // Entities not yet freed, plus kCurrent while the block is its thread's current one.
 // Allocation does not count: the thread subtracts what it did not make when it retires
-// the block, so only frees touch the shared counter.
+// the block, so only frees touch the shared counter. A large block holds one entity too
+// big for a page, in an allocation of its own.
 constexpr std::uint32_t kCurrent = 1u << 30;
 struct Block {
   std::atomic<std::uint32_t> live{kCurrent};
+  bool large = false;
 };
-
-// The word in front of each entity: its block, or nullptr for one too big for a block
-// (which then sits kLargeOffset bytes into an allocation of its own).
-Block*& header_of(void* p) {
-  return *reinterpret_cast<Block**>(static_cast<char*>(p) - kWord);
-}
-constexpr std::size_t kLargeOffset = alignof(std::max_align_t);
 
 constexpr std::size_t kFirst = (sizeof(Block) + kWord - 1) / kWord * kWord;
 constexpr std::size_t kLargest = (kBlockBytes - kFirst) / 2;
@@ -55,10 +86,80 @@ std::uintptr_t round_up(std::uintptr_t n, std::size_t to) {
   return (n + to - 1) / to * to;
 }
 
+char* align_up(char* p, std::size_t align) {
+  return reinterpret_cast<char*>(round_up(reinterpret_cast<std::uintptr_t>(p), align));
+}
+
+Block* block_of(void* entity) {
+  return reinterpret_cast<Block*>(reinterpret_cast<std::uintptr_t>(entity) & ~(kBlockBytes - 1));
+}
+
+// The pages of all threads' blocks.
+class Pages {
+ public:
+  void* take() {
+    std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      void* page = free_.back();
+      free_.pop_back();
+      return page;
+    }
+    if (!dropped_.empty()) {
+      void* page = dropped_.back();
+      dropped_.pop_back();
+      return page;
+    }
+    if (next_ == end_) {
+      void* slab = mmap(nullptr, kSlabBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0);
+      if (slab == MAP_FAILED) throw std::bad_alloc();
+      next_ = static_cast<char*>(slab);
+      end_ = next_ + kSlabBytes;
+    }
+    void* page = next_;
+    next_ += kBlockBytes;
+    return page;
+  }
+
+  void give(void* page) noexcept {
+    std::lock_guard lock(mutex_);
+    free_.push_back(page);
+    if (free_.size() < kKeepPages + kDropBatch) return;
+    // The pages freed longest ago go back to the system: sorted, so that neighbours go
+    // in one call.
+    auto batch = free_.begin();
+    std::sort(batch, batch + kDropBatch);
+    for (auto run = batch; run != batch + kDropBatch;) {
+      auto last = run + 1;
+      while (last != batch + kDropBatch &&
+             static_cast<char*>(*last) == static_cast<char*>(*(last - 1)) + kBlockBytes)
+        ++last;
+      madvise(*run, static_cast<std::size_t>(last - run) * kBlockBytes, MADV_DONTNEED);
+      run = last;
+    }
+    dropped_.insert(dropped_.end(), batch, batch + kDropBatch);
+    free_.erase(batch, batch + kDropBatch);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<void*> free_;     // resident, oldest first
+  std::vector<void*> dropped_;  // mapped, their memory given back
+  char* next_ = nullptr;        // the rest of the newest slab
+  char* end_ = nullptr;
+};
+
+Pages& pages() {
+  // Never destroyed: blocks may be freed by threads and static destructors that outlive
+  // any order of destruction.
+  static Pages* instance = new Pages;
+  return *instance;
+}
+
 void release(Block* block, std::uint32_t count) noexcept {
   if (block->live.fetch_sub(count, std::memory_order_acq_rel) == count) {
     block->~Block();
-    ::operator delete(block);
+    pages().give(block);
   }
 }
 
@@ -75,41 +176,41 @@ struct Current {
 };
 thread_local Current current;
 
-// Where an entity of `align` placed at or after `next` begins: one word of header in front.
-char* place(char* next, std::size_t align) {
-  return reinterpret_cast<char*>(round_up(reinterpret_cast<std::uintptr_t>(next) + kWord, align));
-}
-
 }  // namespace
 
 void* allocate_entity(std::size_t bytes, std::size_t align) {
   bytes = round_up(bytes, kWord);
   if (bytes + align > kLargest) {
-    char* p = static_cast<char*>(::operator new(bytes + kLargeOffset)) + kLargeOffset;
-    header_of(p) = nullptr;
-    return p;
+    // Its block begins the page it starts in.
+    const std::size_t offset = round_up(kFirst, align);
+    void* raw = std::aligned_alloc(kBlockBytes, round_up(offset + bytes, kBlockBytes));
+    if (!raw) throw std::bad_alloc();
+    auto* block = new (raw) Block;
+    block->large = true;
+    return static_cast<char*>(raw) + offset;
   }
   Current& c = current;
-  char* p = c.block ? place(c.next, align) : nullptr;
+  char* p = c.block ? align_up(c.next, align) : nullptr;
   if (!p || p + bytes > c.end) {
-    void* raw = ::operator new(kBlockBytes);
+    void* page = pages().take();
     c.retire();
-    c.block = new (raw) Block;
+    c.block = new (page) Block;
     c.made = 0;
-    c.end = static_cast<char*>(raw) + kBlockBytes;
-    p = place(static_cast<char*>(raw) + kFirst, align);
+    c.end = static_cast<char*>(page) + kBlockBytes;
+    p = align_up(static_cast<char*>(page) + kFirst, align);
   }
   c.next = p + bytes;
   ++c.made;
-  header_of(p) = c.block;
   return p;
 }
 
 void free_entity(void* p) noexcept {
-  if (Block* block = header_of(p)) {
-    release(block, 1);
+  Block* block = block_of(p);
+  if (block->large) {
+    block->~Block();
+    std::free(block);
   } else {
-    ::operator delete(static_cast<char*>(p) - kLargeOffset);
+    release(block, 1);
   }
 }
 

@@ -39,7 +39,7 @@ void SessionCore::detach(EntityState* state) noexcept {
 void SessionCore::forget(EntityState* state) noexcept {
   // No Ref is left and the session holds none (it would while changes are unflushed).
   erase_identity(state);
-  delete state;
+  detail::destroy(state);
 }
 
 void SessionCore::add(EntityState* state, const Mapper& mapper) {

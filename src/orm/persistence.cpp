@@ -466,7 +466,7 @@ std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool
     if (mapper.int_identity()) {
       s = map.ints.find(result.row().value(0).get<std::int64_t>());
     } else {
-      auto probe = std::unique_ptr<EntityState>(mapper.new_entity());
+      auto probe = detail::OwnedEntity(mapper.new_entity());
       int i = 0;
       for (const Attribute* a : mapper.primary_key())
         a->set(probe->object(), result.row().value(i++));
@@ -497,7 +497,7 @@ std::int64_t SessionCore::bulk_delete(const Mapper& mapper, const sql::Expr<bool
       if (EntityState* s = map.ints.find(result.row().value(0).get<std::int64_t>()))
         gone.push_back(s);
     } else {
-      auto probe = std::unique_ptr<EntityState>(mapper.new_entity());
+      auto probe = detail::OwnedEntity(mapper.new_entity());
       int i = 0;
       for (const Attribute* a : mapper.primary_key())
         a->set(probe->object(), result.row().value(i++));

@@ -77,7 +77,7 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
       ++col;
     }
   } catch (const Error& e) {
-    if (!existing) delete state;
+    if (!existing) detail::destroy(state);
     throw MappingError(mapper.class_name() + "." +
                        attrs[static_cast<std::size_t>(col - offset)]->name + ": " + e.what());
   }
@@ -130,7 +130,7 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
     for (; i < attrs.size(); ++i)
       attrs[i]->read(state->object(), stmt, offset + positions[i]);
   } catch (const Error& e) {
-    if (!existing) delete state;
+    if (!existing) detail::destroy(state);
     throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
   }
   loaded(state, !existing, map, keyed.int_identity(), int_key, std::move(key));

@@ -17,7 +17,7 @@ void release(EntityState* state) noexcept {
   if (state->session) {
     state->session->forget(state);
   } else {
-    delete state;
+    detail::destroy(state);
   }
 }
 
@@ -256,7 +256,7 @@ void SessionCore::close() {
     map.keys.clear();
   }
   for (EntityState* s : unheld)
-    delete s;
+    detail::destroy(s);
   clear_left();
   for (auto* list : {&pending_, &touched_, &deleted_}) {
     auto states = std::move(*list);

@@ -100,7 +100,7 @@ EntityState* SessionCore::in_identity(const Mapper& mapper, const std::vector<Va
     return map.ints.find(key[0].get<std::int64_t>());
   // Encode the key as the attributes would.
   const auto& pk = mapper.primary_key();
-  std::unique_ptr<EntityState> probe(mapper.new_entity());
+  detail::OwnedEntity probe(mapper.new_entity());
   for (std::size_t i = 0; i < pk.size(); ++i)
     pk[i]->set(probe->object(), pk[i]->type.to_db(key[i]));
   std::string k;

@@ -2,7 +2,9 @@
 // more than the usual alignment.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +84,47 @@ TEST(EntityMemory, MixedSizesAndAlignmentsStayAlignedAndIntact) {
   }
   for (const auto& b : bigs)
     ASSERT_EQ(b.peek()->bytes[2999], 1);
+}
+
+// Rounds of many objects made on several threads and dropped in random order, partly by
+// another thread: far more pages than are kept free, so that freed pages are given back
+// to the system and mapped again. Every object keeps its values while it lives.
+TEST(EntityMemory, PagesGoBackAndComeAgainWithoutLosingALiveObject) {
+  constexpr int kThreads = 4, kRounds = 2, kEach = 250000;
+  std::vector<std::vector<rt::Ref<Note>>> made(kThreads);
+  std::vector<rt::Ref<Note>> kept;  // a few from every round stay to the end
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937 random(static_cast<unsigned>(round * kThreads + t));
+        for (int i = 0; i < kEach; ++i) {
+          const std::int64_t n = (round * kThreads + t) * kEach + i;
+          made[t].push_back(rt::make_ref(Note{n, std::to_string(n)}));
+        }
+        std::shuffle(made[t].begin(), made[t].end(), random);
+        made[t].resize(made[t].size() / 2);  // half dropped here, in random order
+      });
+    }
+    for (auto& th : threads)
+      th.join();
+    threads.clear();
+    for (const auto& refs : made)
+      kept.push_back(refs.front());
+    // The other halves go on the next thread over.
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        auto& theirs = made[(t + 1) % kThreads];
+        for (const auto& ref : theirs)
+          ASSERT_EQ(ref.peek()->text, std::to_string(ref.peek()->n));
+        theirs.clear();
+      });
+    }
+    for (auto& th : threads)
+      th.join();
+    for (const auto& ref : kept)
+      ASSERT_EQ(ref.peek()->text, std::to_string(ref.peek()->n));
+  }
 }
 
 }  // namespace

@@ -16,8 +16,10 @@
 // A Ref is used by one thread at a time, like its session.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <new>
 #include <string>
 #include <string_view>
@@ -80,20 +82,29 @@ class Snapshot {
 };
 
 // The bookkeeping in front of every tracked object.
+//
+// Four words: every tracked object pays for each. Its class is a number (`type`) rather
+// than a virtual table, and the object's distance behind it, always a power of two, is
+// kept as its logarithm beside the flags.
 struct EntityState {
-  virtual ~EntityState() = default;
   // The object, which sits in the same allocation a fixed distance behind: a distance
   // rather than a pointer keeps every entity a word smaller.
   void* object() const {
-    return const_cast<char*>(reinterpret_cast<const char*>(this)) + object_offset;
+    return const_cast<char*>(reinterpret_cast<const char*>(this)) + (1u << object_shift);
   }
   int refs = 0;
-  std::uint16_t flags = 0;
-  std::uint16_t object_offset = 0;
+  std::uint16_t flags : 12 = 0;
+  std::uint16_t object_shift : 4 = 0;
+  std::uint16_t type = 0;  // the Entity<T> it is, for detail::destroy
   const Mapper* mapper = nullptr;
   SessionCore* session = nullptr;
   Snapshot snapshot;
+
+ protected:
+  EntityState() = default;
+  ~EntityState() = default;  // through detail::destroy, which knows the class
 };
+static_assert(sizeof(EntityState) == 4 * sizeof(void*));
 
 // Bytes to allocate behind an entity for its snapshot.
 struct SnapshotRoom {
@@ -105,6 +116,16 @@ namespace detail {
 // `align` is at most alignof(std::max_align_t).
 void* allocate_entity(std::size_t bytes, std::size_t align);
 void free_entity(void* p) noexcept;
+// A number for an entity class, given how to destroy one of its entities; at most 65535
+// classes (rt::MappingError beyond).
+std::uint16_t register_entity_type(void (*destroy)(EntityState*));
+// Destroys the entity as the class it was made as.
+void destroy(EntityState* state) noexcept;
+// An entity owned alone (a probe that never meets a session).
+struct Destroy {
+  void operator()(EntityState* state) const noexcept { destroy(state); }
+};
+using OwnedEntity = std::unique_ptr<EntityState, Destroy>;
 }  // namespace detail
 
 template <class T>
@@ -131,9 +152,15 @@ struct Entity final : EntityState {
   }
 
  private:
+  static_assert(alignof(T) <= 32768, "an entity's object is at most 32 KiB behind it");
+  static void destroy(EntityState* state) { delete static_cast<Entity*>(state); }
   void init(SnapshotRoom room) {
-    object_offset = static_cast<std::uint16_t>(
-        reinterpret_cast<char*>(&value) - reinterpret_cast<char*>(static_cast<EntityState*>(this)));
+    static const std::uint16_t kType = detail::register_entity_type(&destroy);
+    type = kType;
+    // Past the four words, at the object's alignment: a power of two.
+    const auto offset = static_cast<unsigned>(reinterpret_cast<char*>(&value) -
+                                              reinterpret_cast<char*>(static_cast<EntityState*>(this)));
+    object_shift = static_cast<std::uint16_t>(std::countr_zero(offset));
     snapshot.use_storage(reinterpret_cast<char*>(this) + sizeof(Entity),
                          static_cast<std::uint32_t>(room.bytes));
   }
