@@ -23,10 +23,10 @@ RULES = [
     (("sqlite3_step",), "SQLite: stepping to the next row"),
     (("sqlite3_column", "Statement::get_", "Statement::is_null"), "reading the columns"),
     (("IntIdentityTable", "filed_int_key"), "identity map"),
-    (("allocate_entity", "make_entity"), "making the objects' entities"),
-    (("_int_free", "libc_free", "malloc_consolidate", "free_entity", "release(", "~Entity"),
-     "freeing the objects"),
-    (("push_back", "Query<bench::User>::all"), "result vectors"),
+    (("allocate_entity", "make_entity", "Pages::take"), "making the objects' entities"),
+    (("_int_free", "libc_free", "malloc_consolidate", "free_entity", "release(", "~Entity",
+      "destroy(", "Pages::give"), "freeing the objects"),
+    (("push_back", "emplace_back", "Refs::add", "Query<bench::User>::all"), "result vectors"),
     (("malloc", "operator new"), "allocating strings"),
     (("SessionCore::load", "ColumnAttribute", "Codec", "read_user", "raw_load"),
      "row loop: members, flags, events"),
@@ -50,7 +50,9 @@ def side(frames):
     for i, sym in enumerate(frames):
         if sym.split("(")[0] == "bench::run_sqlite" and "{lambda" not in sym:
             child = frames[i - 1] if i else ""
-            if any(k in child for k in ("Query<bench::User>::all", "Ref<bench::User>", "~Session")):
+            if any(k in child for k in ("Query<bench::User>::all", "Ref<bench::User>", "~Session",
+                                        "SessionCore::run_query", "SessionCore::load",
+                                        "ModelBuilder<bench::User>")):
                 return "retort", frames[:i]
             if "raw_load" in child or "libc_free" in child or ("~vector" in child and "bench::User," in child):
                 return "raw", frames[:i]

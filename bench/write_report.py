@@ -76,7 +76,10 @@ def main():
         out.append(f"| {workload} | {database} | {rows} | {float(retort_s):.4f} | {float(base_s):.4f} | "
                    f"{float(ratio):.2f} | {baseline} | {soci_cells} | {sa_cell} | {speedup} |")
     out.append("")
-    out.append("Workloads: **insert** N objects and commit; **load** N objects into a session; **get** by")
+    out.append("Workloads: **insert** N objects and commit; **insert uuid** the same rows under keys the")
+    out.append("client made (`rt::Uuid`), so that nothing comes back (Retort's flush goes through COPY;")
+    out.append("the baseline is the better of libpq COPY in text and in binary form); **load** N")
+    out.append("objects into a session; **get** by")
     out.append("primary key N/10 times in a fresh session; **update** one column of N loaded objects and")
     out.append("commit; **delete** N loaded objects and commit; **plain** N rows as plain structs without a")
     out.append("session (SQLAlchemy: Core); **selectin** N/10 parents with ten children each through")
