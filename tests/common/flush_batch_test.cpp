@@ -3,6 +3,7 @@
 // hostile its text: checked against a model of the table over random rows.
 #include <map>
 #include <random>
+#include <thread>
 
 #include "backend_test.hpp"
 #include "retort/orm.hpp"
@@ -85,6 +86,19 @@ struct Narrow {
         .column("n", &Narrow::n, rt::Integer())
         .column("s", &Narrow::s, rt::SmallInteger())
         .column("r", &Narrow::r, rt::Float());
+  }
+};
+
+// Names that must be quoted, in a table and its columns.
+struct Oddly {
+  std::string key{};
+  std::int64_t n = 0;
+  std::string text{};
+  static auto mapping() {
+    return rt::model<Oddly>("Flush \"Odd\" Table")
+        .column("select", &Oddly::key, rt::primary_key, rt::String(20))
+        .column("Nick Name", &Oddly::n)
+        .column("a\"b", &Oddly::text);
   }
 };
 
@@ -172,9 +186,11 @@ class FlushBatch : public BackendTest {
     rt::registry().add<Mixed>();
     rt::registry().add<Priced>();
     rt::registry().add<Narrow>();
-    drop_tables(conn(), {"flush_mixed", "flush_priced", "flush_narrow"});
+    rt::registry().add<Oddly>();
+    drop_tables(conn(), {"flush_mixed", "flush_priced", "flush_narrow", "Flush \"Odd\" Table"});
     rt::registry().metadata().create_all(
-        conn(), {.tables = {"flush_mixed", "flush_priced", "flush_narrow"}});
+        conn(),
+        {.tables = {"flush_mixed", "flush_priced", "flush_narrow", "Flush \"Odd\" Table"}});
     conn().close();
   }
   // The table as a fresh session reads it, by key.
@@ -278,6 +294,58 @@ TEST_P(FlushBatch, NarrowColumnsTakeWhatFitsAndRefuseTheRest) {
       engine().connect().execute("DELETE FROM flush_narrow WHERE \"key\" LIKE 'x%'");
     }
   }
+}
+
+// Table and column names that need quoting reach the database whole, in the COPY and
+// in the SELECT that reads the columns' types.
+TEST_P(FlushBatch, NamesThatNeedQuotingTakeManyRows) {
+  {
+    rt::Session session(engine());
+    for (int k = 0; k < 1200; ++k)
+      session.add(Oddly{"k" + std::to_string(k), k, std::string(k % 7, '"') + "\t\\"});
+    session.commit();
+  }
+  rt::Session session(engine());
+  const auto all = session.query<Oddly>().all();
+  ASSERT_EQ(all.size(), 1200u);
+  for (const auto& row : all) {
+    const auto k = std::stoll(row->key.substr(1));
+    EXPECT_EQ(row->n, k);
+    EXPECT_EQ(row->text, std::string(static_cast<std::size_t>(k % 7), '"') + "\t\\");
+  }
+}
+
+// Several sessions on several threads flushing many rows each at once: every row of
+// every one arrives.
+TEST_P(FlushBatch, ManyRowsFromManyThreadsAtOnce) {
+  constexpr int kThreads = 4;
+  std::vector<std::map<std::string, Mixed>> models(kThreads);
+  std::vector<std::thread> threads;
+  std::vector<std::string> errors(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        Values values(static_cast<unsigned>(100 + t));
+        rt::Session session(engine());
+        for (int k = 0; k < 1500; ++k) {
+          Mixed m = values.row("t" + std::to_string(t) + "/" + std::to_string(k));
+          models[t][m.key] = m;
+          session.add(std::move(m));
+        }
+        session.commit();
+      } catch (const std::exception& e) {
+        errors[t] = e.what();
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  std::map<std::string, Mixed> all;
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(errors[t], "");
+    all.merge(models[t]);
+  }
+  EXPECT_EQ(stored(), all);
 }
 
 // A row the table refuses (a key already there) fails the whole flush, whichever way

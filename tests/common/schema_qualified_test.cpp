@@ -143,6 +143,24 @@ TEST_P(SchemaQualified, TablesAreCreatedInTheSchemaAndNotInTheDefaultOne) {
   EXPECT_THROW(inspector.table("sq_emp"), rt::ArgumentError);
 }
 
+// Many rows with keys given go in at once (COPY on PostgreSQL), into the schema's table.
+TEST_P(SchemaQualified, ManyRowsWithTheirKeysReachTheSchema) {
+  {
+    rt::Session session(db());
+    for (int k = 1; k <= 1200; ++k)
+      session.add(SqDept{.id = k, .name = "dept " + std::to_string(k)});
+    rt::StatementCounter counter(db());
+    session.commit();
+    bool copied = false;
+    for (const auto& sql : counter.statements())
+      copied = copied || sql.starts_with("COPY rt_app.sq_dept ");
+    EXPECT_EQ(copied, postgres());
+  }
+  rt::Session session(db());
+  EXPECT_EQ(session.query<SqDept>().count(), 1200);
+  EXPECT_EQ(session.get<SqDept>(777)->name, "dept 777");
+}
+
 TEST_P(SchemaQualified, EveryOrmStatementReachesTheSchema) {
   std::int64_t ann_id = 0, bob_id = 0;
   {
