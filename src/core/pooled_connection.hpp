@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <list>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
