@@ -430,6 +430,17 @@ std::vector<Row> run_postgres(const Options& options) {
     for (long long i = 0; i < n / 10; ++i)
       ids.push_back(1 + static_cast<std::int64_t>(rng() % n));
   }
+  // Retort's insert of a copy of the rows: each added to a session, then one commit.
+  const auto retort_insert = [&](auto users) {
+    std::vector<rt::Ref<typename decltype(users)::value_type>> refs;
+    refs.reserve(users.size());
+    rt::Session session(engine);
+    return seconds([&] {
+      for (auto& u : users)
+        refs.push_back(session.add(std::move(u)));
+      session.commit();
+    });
+  };
   Best insert, keyed, load, get, update, plain, remove;
   Fastest update_raw, remove_raw, keyed_raw;
   std::string insert_baseline = "libpq";
@@ -458,17 +469,7 @@ std::vector<Row> run_postgres(const Options& options) {
       insert.soci(seconds([&] { soci.insert(source); }));
     }
     fresh_table();
-    {
-      auto users = source;
-      std::vector<rt::Ref<User>> refs;
-      refs.reserve(users.size());
-      rt::Session session(engine);
-      insert.retort(seconds([&] {
-        for (auto& u : users)
-          refs.push_back(session.add(std::move(u)));
-        session.commit();
-      }));
-    }
+    insert.retort(retort_insert(source));
     if (want("insert")) {
       fresh_keyed_table();
       {
@@ -487,15 +488,7 @@ std::vector<Row> run_postgres(const Options& options) {
         keyed.soci(seconds([&] { soci.insert_keyed(keyed_source); }));
       }
       fresh_keyed_table();
-      auto users = keyed_source;
-      std::vector<rt::Ref<KeyedUser>> refs;
-      refs.reserve(users.size());
-      rt::Session session(engine);
-      keyed.retort(seconds([&] {
-        for (auto& u : users)
-          refs.push_back(session.add(std::move(u)));
-        session.commit();
-      }));
+      keyed.retort(retort_insert(keyed_source));
     }
     // The reads: each Retort run right after the raw run it is measured against, so that
     // both meet the server in the same state (a long run of round trips in between
