@@ -55,13 +55,35 @@ void read_user(PGresult* r, int row, User& u) {
   u.score = to_int(PQgetvalue(r, row, 3), PQgetlength(r, row, 3));
 }
 
-// COPY ... FROM STDIN in text form, sent in chunks: the fastest way in, with no keys back.
-void raw_insert_copy(RawPg& pg, const std::vector<User>& users) {
+// Starts COPY ... FROM STDIN in a transaction.
+void begin_copy(RawPg& pg, const char* sql) {
   pg.exec("BEGIN");
-  PGresult* res = PQexec(pg.conn, "COPY bench_user (login, email, score) FROM STDIN");
+  PGresult* res = PQexec(pg.conn, sql);
   const bool ready = PQresultStatus(res) == PGRES_COPY_IN;
   PQclear(res);
   if (!ready) throw std::runtime_error(PQerrorMessage(pg.conn));
+}
+
+void put_copy(RawPg& pg, std::string& chunk) {
+  if (PQputCopyData(pg.conn, chunk.data(), static_cast<int>(chunk.size())) != 1)
+    throw std::runtime_error(PQerrorMessage(pg.conn));
+  chunk.clear();
+}
+
+void end_copy(RawPg& pg) {
+  if (PQputCopyEnd(pg.conn, nullptr) != 1) throw std::runtime_error(PQerrorMessage(pg.conn));
+  PGresult* res = PQgetResult(pg.conn);
+  const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+  PQclear(res);
+  while ((res = PQgetResult(pg.conn)))
+    PQclear(res);
+  if (!ok) throw std::runtime_error(PQerrorMessage(pg.conn));
+  pg.exec("COMMIT");
+}
+
+// COPY ... FROM STDIN in text form, sent in chunks: the fastest way in, with no keys back.
+void raw_insert_copy(RawPg& pg, const std::vector<User>& users) {
+  begin_copy(pg, "COPY bench_user (login, email, score) FROM STDIN");
   // Text form: tab-separated, \N for NULL, backslash escapes for what would break a row.
   const auto field = [](std::string& out, const std::string& text) {
     for (const char c : text) {
@@ -96,46 +118,10 @@ void raw_insert_copy(RawPg& pg, const std::vector<User>& users) {
     chunk += '\t';
     chunk += std::to_string(u.score);
     chunk += '\n';
-    if (chunk.size() > 64 * 1024 || r + 1 == users.size()) {
-      if (PQputCopyData(pg.conn, chunk.data(), static_cast<int>(chunk.size())) != 1)
-        throw std::runtime_error(PQerrorMessage(pg.conn));
-      chunk.clear();
-    }
+    if (chunk.size() > 64 * 1024) put_copy(pg, chunk);
   }
-  if (PQputCopyEnd(pg.conn, nullptr) != 1) throw std::runtime_error(PQerrorMessage(pg.conn));
-  res = PQgetResult(pg.conn);
-  const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-  PQclear(res);
-  while ((res = PQgetResult(pg.conn)))
-    PQclear(res);
-  if (!ok) throw std::runtime_error(PQerrorMessage(pg.conn));
-  pg.exec("COMMIT");
-}
-
-// Starts COPY ... FROM STDIN in a transaction.
-void begin_copy(RawPg& pg, const char* sql) {
-  pg.exec("BEGIN");
-  PGresult* res = PQexec(pg.conn, sql);
-  const bool ready = PQresultStatus(res) == PGRES_COPY_IN;
-  PQclear(res);
-  if (!ready) throw std::runtime_error(PQerrorMessage(pg.conn));
-}
-
-void put_copy(RawPg& pg, std::string& chunk) {
-  if (PQputCopyData(pg.conn, chunk.data(), static_cast<int>(chunk.size())) != 1)
-    throw std::runtime_error(PQerrorMessage(pg.conn));
-  chunk.clear();
-}
-
-void end_copy(RawPg& pg) {
-  if (PQputCopyEnd(pg.conn, nullptr) != 1) throw std::runtime_error(PQerrorMessage(pg.conn));
-  PGresult* res = PQgetResult(pg.conn);
-  const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-  PQclear(res);
-  while ((res = PQgetResult(pg.conn)))
-    PQclear(res);
-  if (!ok) throw std::runtime_error(PQerrorMessage(pg.conn));
-  pg.exec("COMMIT");
+  put_copy(pg, chunk);
+  end_copy(pg);
 }
 
 // UUID-keyed rows by COPY's text form. The generated logins and emails hold nothing

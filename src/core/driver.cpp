@@ -53,19 +53,45 @@ namespace {
 }
 }  // namespace
 
-void RowWriter::execute(bool) { no_result(); }
-bool RowWriter::next() { no_result(); }
-std::int64_t RowWriter::rows_affected() const { no_result(); }
-void RowWriter::reset() { no_result(); }
-int RowWriter::column_count() const { no_result(); }
-std::string_view RowWriter::column_name(int) const { no_result(); }
-bool RowWriter::is_null(int) { no_result(); }
-bool RowWriter::get_bool(int) { no_result(); }
-std::int64_t RowWriter::get_int64(int) { no_result(); }
-double RowWriter::get_double(int) { no_result(); }
-std::string_view RowWriter::get_text(int) { no_result(); }
-std::span<const std::uint8_t> RowWriter::get_blob(int) { no_result(); }
-Value RowWriter::get_value(int) { no_result(); }
+void RowWriter::execute(bool) {
+  no_result();
+}
+bool RowWriter::next() {
+  no_result();
+}
+std::int64_t RowWriter::rows_affected() const {
+  no_result();
+}
+void RowWriter::reset() {
+  no_result();
+}
+int RowWriter::column_count() const {
+  no_result();
+}
+std::string_view RowWriter::column_name(int) const {
+  no_result();
+}
+bool RowWriter::is_null(int) {
+  no_result();
+}
+bool RowWriter::get_bool(int) {
+  no_result();
+}
+std::int64_t RowWriter::get_int64(int) {
+  no_result();
+}
+double RowWriter::get_double(int) {
+  no_result();
+}
+std::string_view RowWriter::get_text(int) {
+  no_result();
+}
+std::span<const std::uint8_t> RowWriter::get_blob(int) {
+  no_result();
+}
+Value RowWriter::get_value(int) {
+  no_result();
+}
 
 void Statement::record(int index, std::string shown) {
   if (recorded_.size() <= static_cast<std::size_t>(index)) recorded_.resize(index + 1);

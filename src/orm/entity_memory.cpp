@@ -110,8 +110,8 @@ class Pages {
       return page;
     }
     if (next_ == end_) {
-      void* slab = mmap(nullptr, kSlabBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                        -1, 0);
+      void* slab =
+          mmap(nullptr, kSlabBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (slab == MAP_FAILED) throw std::bad_alloc();
       next_ = static_cast<char*>(slab);
       end_ = next_ + kSlabBytes;

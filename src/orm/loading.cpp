@@ -464,9 +464,8 @@ sql::Select with_joins(const Mapper& mapper, sql::Select stmt, std::vector<JoinN
 
 }  // namespace
 
-void SessionCore::run_query(const Mapper& mapper, const sql::Select& select,
-                            bool populate_existing, const std::vector<LoadOption>& options,
-                            QuerySink& sink) {
+void SessionCore::run_query(const Mapper& mapper, const sql::Select& select, bool populate_existing,
+                            const std::vector<LoadOption>& options, QuerySink& sink) {
   // The rows of the mapper's own table, with no relationship to load: each row is another
   // object, and goes to the sink as it is read.
   if (select.data().froms.empty() && mapper.relationships().empty()) {

@@ -353,15 +353,15 @@ bool SessionCore::write_bulk(const Mapper& mapper, const std::vector<std::size_t
   std::vector<std::string> names;
   for (std::size_t c : columns)
     names.push_back(attrs[c]->name);
-  const auto written = connection().write_rows(
-      mapper.table().schema(), mapper.table().name(), names, [&](driver::RowWriter& writer) {
-        for (void* row : rows) {
-          int index = 0;
-          for (std::size_t c : columns)
-            attrs[c]->bind(row, writer, index++);
-          writer.end_row();
-        }
-      });
+  const auto written = connection().write_rows(mapper.table().schema(), mapper.table().name(),
+                                               names, [&](driver::RowWriter& writer) {
+                                                 for (void* row : rows) {
+                                                   int index = 0;
+                                                   for (std::size_t c : columns)
+                                                     attrs[c]->bind(row, writer, index++);
+                                                   writer.end_row();
+                                                 }
+                                               });
   if (written && *written != static_cast<std::int64_t>(rows.size())) {
     throw StaleDataError("the rows written into '" + mapper.table().name() + "' were " +
                          std::to_string(*written) + " of " + std::to_string(rows.size()));

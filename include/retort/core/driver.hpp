@@ -170,8 +170,7 @@ class Connection {
   // A writer of rows into `table`'s `columns` (names as the schema gives them,
   // unquoted; `schema` empty for the default), or nullptr where the database has no way
   // in faster than INSERT statements.
-  virtual std::unique_ptr<RowWriter> write_rows(const std::string& schema,
-                                                const std::string& table,
+  virtual std::unique_ptr<RowWriter> write_rows(const std::string& schema, const std::string& table,
                                                 const std::vector<std::string>& columns) {
     (void)schema, (void)table, (void)columns;
     return nullptr;

@@ -158,8 +158,8 @@ struct Entity final : EntityState {
     static const std::uint16_t kType = detail::register_entity_type(&destroy);
     type = kType;
     // Past the four words, at the object's alignment: a power of two.
-    const auto offset = static_cast<unsigned>(reinterpret_cast<char*>(&value) -
-                                              reinterpret_cast<char*>(static_cast<EntityState*>(this)));
+    const auto offset = static_cast<unsigned>(
+        reinterpret_cast<char*>(&value) - reinterpret_cast<char*>(static_cast<EntityState*>(this)));
     object_shift = static_cast<std::uint16_t>(std::countr_zero(offset));
     snapshot.use_storage(reinterpret_cast<char*>(this) + sizeof(Entity),
                          static_cast<std::uint32_t>(room.bytes));

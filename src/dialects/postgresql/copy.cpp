@@ -143,8 +143,8 @@ unsigned RowWriter::column(int index) {
   if (done_) throw ProgrammingError("the rows were already written", sql_);
   if (index != next_ || index >= static_cast<int>(types_.size())) {
     throw ArgumentError("a row writer takes its columns in order: column " +
-                            std::to_string(next_ + 1) + " of " + std::to_string(types_.size()) +
-                            " is next, not " + std::to_string(index + 1));
+                        std::to_string(next_ + 1) + " of " + std::to_string(types_.size()) +
+                        " is next, not " + std::to_string(index + 1));
   }
   if (index == 0) {
     if (binary_) {
@@ -362,7 +362,7 @@ void RowWriter::bind_uuid(int index, const Uuid& value) {
 void RowWriter::end_row() {
   if (next_ != static_cast<int>(types_.size())) {
     throw ArgumentError("a row ended after " + std::to_string(next_) + " of its " +
-                            std::to_string(types_.size()) + " columns");
+                        std::to_string(types_.size()) + " columns");
   }
   if (!binary_) buffer_ += '\n';
   next_ = 0;
@@ -384,7 +384,7 @@ std::int64_t RowWriter::finish() {
   if (done_) throw ProgrammingError("the rows were already written", sql_);
   if (next_ != 0) {
     throw ArgumentError("the last row has " + std::to_string(next_) + " of its " +
-                            std::to_string(types_.size()) + " columns; end_row() it first");
+                        std::to_string(types_.size()) + " columns; end_row() it first");
   }
   if (binary_) put<std::int16_t>(buffer_, -1);  // the trailer
   send();
@@ -400,9 +400,8 @@ std::int64_t RowWriter::finish() {
   const std::int64_t written = tuples && *tuples ? std::strtoll(tuples, nullptr, 10) : 0;
   PQclear(res);
   if (written != rows_) {
-    throw OperationalError("COPY wrote " + std::to_string(written) + " rows of " +
-                               std::to_string(rows_),
-                           sql_);
+    throw OperationalError(
+        "COPY wrote " + std::to_string(written) + " rows of " + std::to_string(rows_), sql_);
   }
   return written;
 }

@@ -225,8 +225,7 @@ class Connection final : public driver::Connection {
   std::string placeholder(int n, bool in_order) const override;
   // COPY ... FROM STDIN for the table's columns; their types are read from the table
   // first (one SELECT of no rows).
-  std::unique_ptr<driver::RowWriter> write_rows(const std::string& schema,
-                                                const std::string& table,
+  std::unique_ptr<driver::RowWriter> write_rows(const std::string& schema, const std::string& table,
                                                 const std::vector<std::string>& columns) override;
 
  private:
