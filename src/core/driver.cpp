@@ -39,6 +39,10 @@ void Statement::bind(int index, const Value& value) {
       value.storage());
 }
 
+std::size_t Statement::read_members(std::span<const Member>, int, void*) {
+  return 0;
+}
+
 void Statement::begin_array(int) {
   throw ArgumentError("this database driver cannot bind a list of values as one parameter");
 }

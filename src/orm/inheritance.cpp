@@ -268,6 +268,7 @@ void Registry::inherit(Mapper& child) {
     add_single_table_columns(child, *parent, own);
   for (auto& a : own)
     child.attributes_.push_back(std::move(a));
+  child.index_row_members();
   h.own_columns.clear();
   h.own_elements.clear();
   if (root_h.discriminator) h.discriminator = child.find(root_h.discriminator->name);

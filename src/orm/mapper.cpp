@@ -86,6 +86,25 @@ void Mapper::finish(int slot) {
     if (const Column* c = table_.data().find(a->name))
       a->server_default = c->server_default.has_value();
   }
+  index_row_members();
+}
+
+void Mapper::index_row_members() {
+  row_members_.clear();
+  for (const auto& a : attributes_)
+    row_members_.push_back(a->row_member);
+}
+
+void Mapper::read_row(void* object, driver::Statement& stmt, int first, std::size_t& at) const {
+  const std::span<const driver::Member> members(row_members_);
+  const std::size_t n = attributes_.size();
+  at = 0;
+  while (at < n) {
+    at += stmt.read_members(members.subspan(at), first + static_cast<int>(at), object);
+    if (at == n) break;
+    attributes_[at]->read(object, stmt, first + static_cast<int>(at));
+    ++at;
+  }
 }
 
 void Mapper::copy_columns(const void* from, void* to) const {

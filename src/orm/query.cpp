@@ -107,10 +107,8 @@ void QueryState::read_rows(Connection& conn, void* (*next_object)(void* out), vo
   auto result = conn.execute(select_);
   while (result.next()) {
     auto& stmt = result.row().statement();
-    void* object = next_object(out);
-    int i = 0;
-    for (const auto& a : mapper_->attributes())
-      a->read(object, stmt, i++);
+    std::size_t at = 0;
+    mapper_->read_row(next_object(out), stmt, 0, at);
   }
 }
 

@@ -65,21 +65,12 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
 
   EntityState* state = existing ? existing : mapper.new_entity();
   state->mapper = &mapper;
-  // An integer key was read above: it is set rather than read again.
-  const int key_col = mapper.int_identity() ? offset + mapper.primary_key_columns().front() : -1;
-  int col = offset;
+  std::size_t at = 0;
   try {
-    for (const auto& a : attrs) {
-      if (col == key_col)
-        a->set_int(state->object(), int_key);
-      else
-        a->read(state->object(), stmt, col);
-      ++col;
-    }
+    mapper.read_row(state->object(), stmt, offset, at);
   } catch (const Error& e) {
     if (!existing) detail::destroy(state);
-    throw MappingError(mapper.class_name() + "." +
-                       attrs[static_cast<std::size_t>(col - offset)]->name + ": " + e.what());
+    throw MappingError(mapper.class_name() + "." + attrs[at]->name + ": " + e.what());
   }
   loaded(state, !existing, map, mapper.int_identity(), int_key, std::move(key));
   return state;

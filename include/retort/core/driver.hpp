@@ -27,6 +27,36 @@
 
 namespace retort::driver {
 
+// A member of an object that a column of the current row is read straight into: its byte
+// offset and its C++ type, one of the common ones. The ORM reads a row with one call
+// this way where it would otherwise make two virtual calls per column.
+struct Member {
+  enum class Kind : std::uint8_t {
+    other,  // a type only the member's own codec reads
+    int64,  // std::int64_t
+    int32,  // std::int32_t
+    boolean,
+    real,  // double
+    text,  // std::string
+    optional_int64,
+    optional_int32,
+    optional_boolean,
+    optional_real,
+    optional_text,
+  };
+  Kind kind = Kind::other;
+  std::uint32_t offset = 0;
+};
+
+// Sets a string to text read from a row. assign() would grow the buffer to twice its old
+// capacity: for a row read once, a malloc size class more per string than the text needs.
+inline void assign_text(std::string& to, std::string_view text) {
+  if (text.size() > to.capacity())
+    to = std::string(text);
+  else
+    to.assign(text);
+}
+
 class Statement {
  public:
   virtual ~Statement() = default;
@@ -85,6 +115,13 @@ class Statement {
   // The column as a Value typed by what the database declares (a PostgreSQL date comes
   // back as a date; SQLite uses the declared column type).
   virtual Value get_value(int index) = 0;
+  // Reads columns first, first + 1, ... of the current row into the members of object
+  // that `members` describe, in order, exactly as the get_* reader of each member's type
+  // would. Stops at the first member it does not read that way (a kind it does not take,
+  // or a stored value that needs converting or an error raised) and returns how many it
+  // read; the caller reads that one itself and may call again for the rest. By default
+  // it reads none.
+  virtual std::size_t read_members(std::span<const Member> members, int first, void* object);
 
   // While recording is on, binds also keep a printable copy of each value so that echo
   // can show the parameters; off by default because it costs an allocation per bind.

@@ -52,6 +52,9 @@ class Attribute {
   // Which of the mapper's tables holds the column (inheritance: 0 is the hierarchy's
   // base table, then each joined subclass's own).
   int part = 0;
+  // The member as a driver reads a column straight into it (Mapper::read_row); of kind
+  // other when only read() can.
+  driver::Member row_member;
 
   // A copy for a subclass's mapper (the member lives in the base at the same address).
   virtual std::unique_ptr<Attribute> clone() const = 0;
@@ -102,6 +105,44 @@ std::ptrdiff_t member_offset(M T::*member) {
   return std::bit_cast<std::ptrdiff_t>(member);
 }
 
+// The kind of driver::Member a member of type M is, read with codec C: the built-in
+// codecs of these types read exactly as the driver's get_* calls do.
+template <class M, class C>
+constexpr driver::Member::Kind member_kind() {
+  using Kind = driver::Member::Kind;
+  if constexpr (!std::is_same_v<C, Codec<M>>) {
+    return Kind::other;
+  } else if constexpr (retort::detail::is_optional<M>::value) {
+    constexpr Kind inner = member_kind<typename M::value_type, Codec<typename M::value_type>>();
+    switch (inner) {
+      case Kind::int64:
+        return Kind::optional_int64;
+      case Kind::int32:
+        return Kind::optional_int32;
+      case Kind::boolean:
+        return Kind::optional_boolean;
+      case Kind::real:
+        return Kind::optional_real;
+      case Kind::text:
+        return Kind::optional_text;
+      default:
+        return Kind::other;
+    }
+  } else if constexpr (std::is_same_v<M, std::int64_t>) {
+    return Kind::int64;
+  } else if constexpr (std::is_same_v<M, std::int32_t>) {
+    return Kind::int32;
+  } else if constexpr (std::is_same_v<M, bool>) {
+    return Kind::boolean;
+  } else if constexpr (std::is_same_v<M, double>) {
+    return Kind::real;
+  } else if constexpr (std::is_same_v<M, std::string>) {
+    return Kind::text;
+  } else {
+    return Kind::other;
+  }
+}
+
 // The attribute of a member of type M at a byte offset in its object. Its code is
 // generated once per member type: the library holds it for the built-in types (below).
 template <class M, class C = Codec<M>>
@@ -109,6 +150,8 @@ class ColumnAttribute final : public Attribute {
  public:
   explicit ColumnAttribute(std::ptrdiff_t offset) : Attribute(typeid(M), offset) {
     optional = retort::detail::is_optional<M>::value;
+    if (offset >= 0 && offset <= static_cast<std::ptrdiff_t>(UINT32_MAX))
+      row_member = {member_kind<M, C>(), static_cast<std::uint32_t>(offset)};
   }
 
   std::unique_ptr<Attribute> clone() const override {

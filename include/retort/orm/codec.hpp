@@ -160,13 +160,7 @@ struct Codec<std::string> {
     s.bind_text_ref(i, v);
   }
   static void read(driver::Statement& s, int col, std::string& v, const Type&) {
-    const std::string_view text = s.get_text(col);
-    // assign() would grow the buffer to twice its old capacity: for a row read once, a
-    // malloc size class more per string than the text needs.
-    if (text.size() > v.capacity())
-      v = std::string(text);
-    else
-      v.assign(text);
+    driver::assign_text(v, s.get_text(col));
   }
   static void encode(const std::string& v, std::string& out) {
     detail::put_bytes(out, v.data(), v.size());

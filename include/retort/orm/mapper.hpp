@@ -126,6 +126,10 @@ class Mapper {
     const std::uint32_t hint = snapshot_size_hint.load(std::memory_order_relaxed);
     return make_entity(source, hint ? hint + 16 : 0);
   }
+  // Reads the current row's columns first, first + 1, ... into the object's members in
+  // attributes() order: the driver takes those it can in one call (driver::Member), each
+  // attribute reads the rest. When one raises, `at` is its position.
+  void read_row(void* object, driver::Statement& stmt, int first, std::size_t& at) const;
   // Copies the mapped members of one object onto another (merge).
   void copy_columns(const void* from, void* to) const;
   // The compiled statements that read and write this mapper's rows (and its
@@ -151,10 +155,12 @@ class Mapper {
   friend class ModelBuilderBase;
   friend class retort::Registry;
 
-  void finish(int slot);  // validates and indexes; rt::MappingError on mistakes
+  void finish(int slot);     // validates and indexes; rt::MappingError on mistakes
+  void index_row_members();  // after the attributes change
 
   Table table_;
   std::vector<std::unique_ptr<Attribute>> attributes_;
+  std::vector<driver::Member> row_members_;  // the attributes' row_member, in order
   std::vector<std::unique_ptr<Relationship>> relationships_;
   mutable std::atomic<signed char> may_cycle_{-1};  // unknown until the targets resolve
   MapperEvents events_;

@@ -51,6 +51,8 @@ class Statement final : public driver::Statement {
   std::string_view get_text(int index) override;
   std::span<const std::uint8_t> get_blob(int index) override;
   Value get_value(int index) override;
+  std::size_t read_members(std::span<const driver::Member> members, int first,
+                           void* object) override;
 
  private:
   // What the declared column type says a stored value means.

@@ -1,6 +1,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <optional>
 
 #include "dialects/sqlite/driver.hpp"
 #include "retort/core/error.hpp"
@@ -240,6 +241,110 @@ std::span<const std::uint8_t> Statement::get_blob(int index) {
   if (sqlite3_column_type(stmt_, index) == SQLITE_NULL) type_mismatch(index, "a blob");
   const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, index));
   return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))};
+}
+
+namespace {
+
+// A column into a member as the get_* reader of the member's type reads it, for the
+// stored values that need no converting; false for the others.
+bool take(sqlite3_value* v, int type, std::int64_t& out) {
+  if (type != SQLITE_INTEGER) return false;
+  out = sqlite3_value_int64(v);
+  return true;
+}
+
+bool take(sqlite3_value* v, int type, std::int32_t& out) {
+  if (type != SQLITE_INTEGER) return false;
+  const std::int64_t i = sqlite3_value_int64(v);
+  if (i < INT32_MIN || i > INT32_MAX) return false;
+  out = static_cast<std::int32_t>(i);
+  return true;
+}
+
+bool take(sqlite3_value* v, int type, bool& out) {
+  if (type != SQLITE_INTEGER) return false;
+  const std::int64_t i = sqlite3_value_int64(v);
+  if (i != 0 && i != 1) return false;
+  out = i == 1;
+  return true;
+}
+
+bool take(sqlite3_value* v, int type, double& out) {
+  if (type != SQLITE_FLOAT) return false;
+  out = sqlite3_value_double(v);
+  return true;
+}
+
+bool take(sqlite3_value* v, int type, std::string& out) {
+  if (type != SQLITE_TEXT) return false;
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  driver::assign_text(out, {p, static_cast<std::size_t>(sqlite3_value_bytes(v))});
+  return true;
+}
+
+template <class M>
+bool take(sqlite3_value* v, int type, std::optional<M>& out) {
+  if (type == SQLITE_NULL) {
+    out.reset();
+    return true;
+  }
+  if (!out) out.emplace();
+  return take(v, type, *out);
+}
+
+template <class M>
+bool take_member(sqlite3_value* v, int type, void* member) {
+  return take(v, type, *static_cast<M*>(member));
+}
+
+}  // namespace
+
+std::size_t Statement::read_members(std::span<const driver::Member> members, int first,
+                                    void* object) {
+  using Kind = driver::Member::Kind;
+  auto* base = static_cast<char*>(object);
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    sqlite3_value* v = sqlite3_column_value(stmt_, first + static_cast<int>(i));
+    const int type = sqlite3_value_type(v);
+    void* m = base + members[i].offset;
+    bool read = false;
+    switch (members[i].kind) {
+      case Kind::int64:
+        read = take_member<std::int64_t>(v, type, m);
+        break;
+      case Kind::int32:
+        read = take_member<std::int32_t>(v, type, m);
+        break;
+      case Kind::boolean:
+        read = take_member<bool>(v, type, m);
+        break;
+      case Kind::real:
+        read = take_member<double>(v, type, m);
+        break;
+      case Kind::text:
+        read = take_member<std::string>(v, type, m);
+        break;
+      case Kind::optional_int64:
+        read = take_member<std::optional<std::int64_t>>(v, type, m);
+        break;
+      case Kind::optional_int32:
+        read = take_member<std::optional<std::int32_t>>(v, type, m);
+        break;
+      case Kind::optional_boolean:
+        read = take_member<std::optional<bool>>(v, type, m);
+        break;
+      case Kind::optional_real:
+        read = take_member<std::optional<double>>(v, type, m);
+        break;
+      case Kind::optional_text:
+        read = take_member<std::optional<std::string>>(v, type, m);
+        break;
+      case Kind::other:
+        break;
+    }
+    if (!read) return i;
+  }
+  return members.size();
 }
 
 Statement::Declared Statement::declared(int index) {
