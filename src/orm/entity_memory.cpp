@@ -86,8 +86,10 @@ std::uintptr_t round_up(std::uintptr_t n, std::size_t to) {
   return (n + to - 1) / to * to;
 }
 
+// align is a power of two: a mask, not the division round_up makes per entity.
 char* align_up(char* p, std::size_t align) {
-  return reinterpret_cast<char*>(round_up(reinterpret_cast<std::uintptr_t>(p), align));
+  const auto mask = static_cast<std::uintptr_t>(align - 1);
+  return reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(p) + mask) & ~mask);
 }
 
 Block* block_of(void* entity) {
@@ -176,6 +178,22 @@ struct Current {
 };
 thread_local Current current;
 
+// Frees not yet subtracted from their block's count: the entities of one result are
+// usually freed together and in order, so a thread counts frees in one block and
+// subtracts them in one atomic operation when it frees in another block (or ends) rather
+// than one per entity. Until then the block's page is not reused.
+struct Freed {
+  Block* block = nullptr;
+  std::uint32_t count = 0;
+  ~Freed() { flush(); }
+  void flush() noexcept {
+    if (block) release(block, count);
+    block = nullptr;
+    count = 0;
+  }
+};
+thread_local Freed freed;
+
 }  // namespace
 
 void* allocate_entity(std::size_t bytes, std::size_t align) {
@@ -209,8 +227,12 @@ void free_entity(void* p) noexcept {
   if (block->large) {
     block->~Block();
     std::free(block);
+  } else if (block == freed.block) {
+    ++freed.count;
   } else {
-    release(block, 1);
+    freed.flush();
+    freed.block = block;
+    freed.count = 1;
   }
 }
 
