@@ -304,6 +304,9 @@ std::size_t Statement::read_members(std::span<const driver::Member> members, int
   using Kind = driver::Member::Kind;
   auto* base = static_cast<char*>(object);
   for (std::size_t i = 0; i < members.size(); ++i) {
+    // One lookup of the column's value for both its type and its contents. The value is
+    // "unprotected" (SQLite's term), which matters only on a connection with a mutex:
+    // Retort opens every connection with SQLITE_OPEN_NOMUTEX.
     sqlite3_value* v = sqlite3_column_value(stmt_, first + static_cast<int>(i));
     const int type = sqlite3_value_type(v);
     void* m = base + members[i].offset;
