@@ -79,7 +79,7 @@ Connection& SessionCore::connection() {
     Transaction tx = joined && conn.in_transaction() ? conn.begin_nested() : conn.begin();
     conn_ = std::move(conn);
     levels_.clear();
-    levels_.push_back(Level{0, std::move(tx), {}, {}});
+    levels_.push_back(Level{0, std::move(tx), {}, {}, {}});
   }
   return *conn_;
 }
@@ -94,6 +94,8 @@ void SessionCore::release_connection() {
       cycles.consider(s);
       drop(s);
     }
+    for (const auto& [s, old_key] : level.key_switches)
+      drop(s);
   }
   levels_.clear();
   get_statements_.clear();
@@ -103,11 +105,24 @@ void SessionCore::release_connection() {
 void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_changes,
                                 CycleCheck& cycles) {
   std::vector<EntityState*> inserted, deleted;
+  std::vector<std::pair<EntityState*, std::string>> key_switches;
   for (std::size_t i = from; i < levels_.size(); ++i) {
     inserted.insert(inserted.end(), levels_[i].inserted.begin(), levels_[i].inserted.end());
     deleted.insert(deleted.end(), levels_[i].deleted.begin(), levels_[i].deleted.end());
+    for (auto& key_switch : levels_[i].key_switches)
+      key_switches.push_back(std::move(key_switch));
     levels_[i].inserted.clear();
     levels_[i].deleted.clear();
+    levels_[i].key_switches.clear();
+  }
+  // Rows whose key changed there have their old key again: the objects are filed under
+  // it, the latest change undone first. An object whose row was inserted there has no
+  // row to follow; one that left the session is not filed.
+  const std::unordered_set<EntityState*> new_there(inserted.begin(), inserted.end());
+  for (auto it = key_switches.rbegin(); it != key_switches.rend(); ++it) {
+    EntityState* s = it->first;
+    if (s->session == this && !new_there.count(s)) restore_key(s, it->second);
+    drop(s);
   }
   // Rows inserted there are gone: their objects are new again, without generated keys;
   // those also deleted there were never anything outside and leave the session.
@@ -129,7 +144,6 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
   pending_.insert(pending_.begin(), again.begin(), again.end());
   related_ += again.size();
   // Rows deleted there exist again.
-  const std::unordered_set<EntityState*> new_there(inserted.begin(), inserted.end());
   for (EntityState* s : deleted) {
     if (new_there.count(s)) {
       drop(s);
@@ -274,7 +288,7 @@ std::uint64_t SessionCore::begin_nested() {
   flush();
   Connection& conn = connection();
   const std::uint64_t id = ++next_savepoint_;
-  levels_.push_back(Level{id, conn.begin_nested(), {}, {}});
+  levels_.push_back(Level{id, conn.begin_nested(), {}, {}, {}});
   return id;
 }
 
@@ -303,6 +317,8 @@ void SessionCore::end_nested(std::uint64_t id, bool commit) {
                             levels_[i].inserted.end());
       outer.deleted.insert(outer.deleted.end(), levels_[i].deleted.begin(),
                            levels_[i].deleted.end());
+      for (auto& key_switch : levels_[i].key_switches)
+        outer.key_switches.push_back(std::move(key_switch));
     }
     levels_.erase(levels_.begin() + static_cast<std::ptrdiff_t>(at), levels_.end());
     return;

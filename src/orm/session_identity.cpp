@@ -81,17 +81,48 @@ void SessionCore::erase_identity(EntityState* state) {
   if (it != map.keys.end() && it->second == state) map.keys.erase(it);
 }
 
-void SessionCore::refile_identity(EntityState* state) {
+void SessionCore::refile_identity(EntityState* state, Level& level) {
   if (!(state->flags & kIdentity) || state->snapshot.empty()) return;
   const char* p = state->snapshot.data();
-  for (const Attribute* a : state->mapper->primary_key()) {
-    if (!a->same(state->object(), p)) {
-      erase_identity(state);  // under the snapshot's key
-      state->snapshot.clear();
-      insert_identity(state);
-      return;
-    }
+  bool changed = false;
+  for (const Attribute* a : state->mapper->primary_key())
+    changed = !a->same(state->object(), p) || changed;
+  if (!changed) return;
+  // `p` is past the key now: the snapshot's head is the key the row had.
+  level.key_switches.emplace_back(state, std::string(state->snapshot.data(), p));
+  retain(state);
+  erase_identity(state);  // under the snapshot's key
+  state->snapshot.clear();
+  insert_identity(state);
+}
+
+void SessionCore::restore_key(EntityState* state, const std::string& old_key) {
+  const auto& pk = state->mapper->primary_key();
+  erase_identity(state);
+  // The member goes back unless a change since moved it on: that change is still to be
+  // written, now from the old key.
+  bool moved_on = false;
+  std::string rest;
+  if (!state->snapshot.empty()) {
+    const char* p = state->snapshot.data();
+    for (const Attribute* a : pk)
+      moved_on = !a->same(state->object(), p) || moved_on;
+    rest.assign(p, static_cast<const char*>(state->snapshot.data()) + state->snapshot.size());
+    state->snapshot.assign(old_key + rest);
   }
+  if (!moved_on) {
+    const char* q = old_key.data();
+    for (const Attribute* a : pk)
+      a->set(state->object(), a->decode(q));
+  }
+  // Filed under the old key, which is the snapshot's head when there is one.
+  auto& map = identity(*state->mapper);
+  const char* q = old_key.data();
+  if (state->mapper->int_identity())
+    map.ints.insert(pk.front()->decode(q).as<std::int64_t>(), state);
+  else
+    map.keys[old_key] = state;
+  state->flags |= kIdentity;
 }
 
 EntityState* SessionCore::in_identity(const Mapper& mapper, const std::vector<Value>& key) {

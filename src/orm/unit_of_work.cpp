@@ -243,7 +243,7 @@ void SessionCore::finish_flush(const FlushPlan& plan) {
   }
   for (EntityState* s : touched_) {
     s->flags &= ~kTouched;
-    refile_identity(s);
+    refile_identity(s, level);
     s->snapshot.clear();
     drop(s);
   }

@@ -1,4 +1,5 @@
 // The ORM on both databases: mapping, Session methods, the unit of work, queries.
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <random>
@@ -238,6 +239,147 @@ TEST_P(Orm, IdentityMapKeepsOneObjectPerKeyOverRandomOperations) {
   ASSERT_EQ(all.size(), model.size());
   for (const auto& c : all)
     EXPECT_EQ(model.at(c->code), c);
+}
+
+// A rollback undoes flushed key changes: the object is the row with its old key again,
+// however the change went (a swap through a third key, in a savepoint, or with a change
+// still pending after it), and a row that now has the new key is another object's.
+TEST_P(Orm, RollbackPutsBackTheKeysItsFlushesChanged) {
+  rt::Session session(engine());
+  auto a = session.add(Country{.code = 1, .name = "a"});
+  auto b = session.add(Country{.code = 2, .name = "b"});
+  session.commit();
+
+  a->code = 10;
+  session.flush();
+  session.rollback();
+  engine().connect().execute("INSERT INTO orm_country (code, name) VALUES (10, 'other')");
+  EXPECT_EQ(session.get<Country>(1), a);
+  EXPECT_EQ(a->code, 1);
+  EXPECT_EQ(a->name, "a") << "not the row that now has key 10";
+  EXPECT_EQ(session.get<Country>(10)->name, "other");
+  EXPECT_NE(session.get<Country>(10), a);
+  session.commit();
+
+  // A swap through a third key, over two flushes.
+  a->code = 3;
+  session.flush();
+  b->code = 1;
+  session.flush();
+  a->code = 2;
+  session.flush();
+  session.rollback();
+  EXPECT_EQ(a->code, 1);
+  EXPECT_EQ(b->code, 2);
+  EXPECT_EQ(session.get<Country>(1), a);
+  EXPECT_EQ(session.get<Country>(2), b);
+  EXPECT_FALSE(session.get<Country>(3));
+
+  // In a savepoint: only its change goes back.
+  b->name = "b2";
+  session.flush();
+  {
+    auto sp = session.begin_nested();
+    a->code = 20;
+    session.flush();
+    sp.rollback();
+  }
+  EXPECT_EQ(a->code, 1);
+  EXPECT_EQ(session.get<Country>(1), a);
+  session.commit();
+  EXPECT_EQ(b->name, "b2");
+
+  // A failed flush rolls the transaction back but keeps the changes not yet written: the
+  // key moved on after the flushed change is written from the old key.
+  a->code = 30;
+  session.flush();
+  a->code = 40;
+  a->name = "a4";
+  auto taken = session.add(Country{.code = 2, .name = "taken"});
+  EXPECT_THROW(session.flush(), rt::IntegrityError);
+  session.expunge(taken);
+  EXPECT_EQ(session.get<Country>(1), a) << "the row's key is 1 again";
+  EXPECT_EQ(a->code, 40);
+  EXPECT_EQ(a->name, "a4");
+  session.commit();
+  auto conn = engine().connect();
+  EXPECT_EQ(conn.execute("SELECT name FROM orm_country WHERE code = 40").scalar<std::string>(),
+            "a4");
+  EXPECT_EQ(
+      conn.execute("SELECT count(*) FROM orm_country WHERE code IN (1, 30)").scalar<std::int64_t>(),
+      0);
+  EXPECT_EQ(conn.execute("SELECT name FROM orm_country WHERE code = 2").scalar<std::string>(),
+            "b2");
+}
+
+// Random key changes, each flushed, in transactions and savepoints that commit or roll
+// back, against a model of each object's key: after every commit or rollback each object
+// has its model key, get() finds it there, and the table holds exactly the model's keys.
+TEST_P(Orm, KeysOverRandomFlushesAndRollbacksMatchAModel) {
+  std::mt19937 rng(20261203);
+  rt::Session session(engine());
+  std::vector<rt::Ref<Country>> objects;
+  for (int i = 1; i <= 12; ++i)
+    objects.push_back(session.add(Country{.code = i, .name = "n" + std::to_string(i)}));
+  session.commit();
+  std::vector<int> committed, current, at_savepoint;
+  for (int i = 1; i <= 12; ++i)
+    committed.push_back(i);
+  current = committed;
+  auto move_one = [&] {
+    const std::size_t o = rng() % objects.size();
+    int k = 0;
+    do {
+      k = static_cast<int>(rng() % 40) - 10;
+    } while (std::find(current.begin(), current.end(), k) != current.end());
+    objects[o]->code = k;
+    current[o] = k;
+    session.flush();
+  };
+  auto check = [&](int step) {
+    for (std::size_t o = 0; o < objects.size(); ++o) {
+      ASSERT_EQ(objects[o]->code, committed[o]) << "step " << step << ", object " << o;
+      ASSERT_EQ(session.get<Country>(committed[o]), objects[o]) << "step " << step;
+    }
+    std::vector<int> want = committed, rows;
+    std::sort(want.begin(), want.end());
+    auto result = engine().connect().execute("SELECT code FROM orm_country ORDER BY code");
+    while (result.next())
+      rows.push_back(result.row().get<int>(0));
+    ASSERT_EQ(rows, want) << "step " << step;
+  };
+  for (int step = 0; step < 300; ++step) {
+    switch (rng() % 4) {
+      case 0:
+      case 1:
+        move_one();
+        break;
+      case 2: {
+        auto sp = session.begin_nested();
+        at_savepoint = current;
+        for (unsigned n = 1 + rng() % 3; n > 0; --n)
+          move_one();
+        if (rng() % 2) {
+          sp.commit();
+        } else {
+          sp.rollback();
+          current = at_savepoint;
+          for (std::size_t o = 0; o < objects.size(); ++o)
+            ASSERT_EQ(objects[o]->code, current[o]) << "step " << step << ", savepoint";
+        }
+        break;
+      }
+      default:
+        if (rng() % 2) {
+          session.commit();
+          committed = current;
+        } else {
+          session.rollback();
+          current = committed;
+        }
+        check(step);
+    }
+  }
 }
 
 TEST_P(Orm, QueriesGoThroughTheIdentityMap) {

@@ -192,6 +192,9 @@ class SessionCore {
     Transaction tx;
     std::vector<EntityState*> inserted;
     std::vector<EntityState*> deleted;
+    // Objects whose primary key a flush changed, each with the key it had before (encoded
+    // as the head of a snapshot), in the order of the flushes.
+    std::vector<std::pair<EntityState*, std::string>> key_switches;
   };
 
   // A hierarchy shares its base's map: a row is one object whatever class found it.
@@ -205,8 +208,11 @@ class SessionCore {
   EntityState* find_identity(const Mapper& mapper, const void* object);
   void insert_identity(EntityState* state);
   void erase_identity(EntityState* state);
-  // After a flush wrote a changed primary key: the object is filed under its new key.
-  void refile_identity(EntityState* state);
+  // After a flush wrote a changed primary key: the object is filed under its new key, and
+  // the level remembers the old one.
+  void refile_identity(EntityState* state, Level& level);
+  // A rollback of that flush: the object is the row with the old key again.
+  void restore_key(EntityState* state, const std::string& old_key);
   void retain(EntityState* state) { ++state->refs; }
   void drop(EntityState* state) noexcept;
   void detach(EntityState* state) noexcept;
