@@ -310,6 +310,24 @@ TEST_P(Orm, RollbackPutsBackTheKeysItsFlushesChanged) {
       0);
   EXPECT_EQ(conn.execute("SELECT name FROM orm_country WHERE code = 2").scalar<std::string>(),
             "b2");
+
+  // A composite key of text and a UUID.
+  const rt::Uuid id = rt::Uuid::random();
+  auto d = session.add(Document{.tenant = "acme", .id = id, .weight = 1});
+  session.commit();
+  d->tenant = "globex";
+  session.flush();
+  session.rollback();
+  EXPECT_EQ(session.get<Document>("acme", id), d);
+  EXPECT_FALSE(session.get<Document>("globex", id));
+  EXPECT_EQ(d->tenant, "acme");
+  d->weight = 2;
+  session.commit();
+  EXPECT_EQ(engine()
+                .connect()
+                .execute("SELECT weight FROM orm_document WHERE tenant = 'acme'")
+                .scalar<double>(),
+            2);
 }
 
 // Random key changes, each flushed, in transactions and savepoints that commit or roll
