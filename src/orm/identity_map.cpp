@@ -34,12 +34,8 @@ void IntIdentityTable::grow(std::size_t expected) {
   mask_ = capacity - 1;
   // The live keys are distinct and the new table has room: each takes the first empty
   // slot of its probe sequence. Entities are mostly met in the order they were made, so
-  // reading their keys walks memory forwards, but a page at a time: the hardware does not
-  // fetch ahead across pages, so the loop asks for entities some slots ahead.
-  constexpr std::size_t kAhead = 8;
-  for (std::size_t i = 0; i < old.size(); ++i) {
-    if (i + kAhead < old.size()) __builtin_prefetch(state_of(old[i + kAhead]));
-    const Word s = old[i];
+  // reading their keys walks memory forwards.
+  for (const Word s : old) {
     if (s == kEmpty || s == kTombstone) continue;
     Probe p(filed_int_key(state_of(s)), mask_);
     while (slots_[p.index] != kEmpty)

@@ -99,6 +99,11 @@ void Mapper::read_row(void* object, driver::Statement& stmt, int first, std::siz
   const std::span<const driver::Member> members(row_members_);
   const std::size_t n = attributes_.size();
   at = 0;
+  if (!stmt.reads_members()) {
+    for (; at < n; ++at)
+      attributes_[at]->read(object, stmt, first + static_cast<int>(at));
+    return;
+  }
   while (at < n) {
     at += stmt.read_members(members.subspan(at), first + static_cast<int>(at), object);
     if (at == n) break;

@@ -122,6 +122,9 @@ class Statement {
   // read; the caller reads that one itself and may call again for the rest. By default
   // it reads none.
   virtual std::size_t read_members(std::span<const Member> members, int first, void* object);
+  // Whether read_members reads anything: a driver that overrides it says so, so that
+  // callers do not ask the others once per column.
+  bool reads_members() const { return reads_members_; }
 
   // While recording is on, binds also keep a printable copy of each value so that echo
   // can show the parameters; off by default because it costs an allocation per bind.
@@ -132,6 +135,7 @@ class Statement {
  protected:
   bool recording() const { return recording_; }
   void record(int index, std::string shown);
+  bool reads_members_ = false;
 
  private:
   bool recording_ = false;

@@ -13,7 +13,9 @@ Statement::Statement(Connection* conn, sqlite3* db, sqlite3_stmt* stmt, std::str
       stmt_(stmt),
       conn_(conn),
       writes_(sqlite3_stmt_readonly(stmt) == 0),
-      sql_(std::move(sql)) {}
+      sql_(std::move(sql)) {
+  reads_members_ = true;
+}
 
 Statement::~Statement() {
   sqlite3_finalize(stmt_);
