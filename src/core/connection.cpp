@@ -44,6 +44,10 @@ std::int64_t Connection::execute_many(std::string_view sql, const std::vector<Pa
   return total;
 }
 
+std::vector<std::int64_t> Connection::sync() {
+  return rec_of(checkout_).sync();
+}
+
 void Connection::execute_script(std::string_view sql) {
   rec_of(checkout_).execute_script(sql);
 }

@@ -60,6 +60,9 @@ namespace {
 void RowWriter::execute(bool) {
   no_result();
 }
+bool RowWriter::send() {
+  no_result();
+}
 bool RowWriter::next() {
   no_result();
 }

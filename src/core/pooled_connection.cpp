@@ -106,6 +106,29 @@ void PooledConnection::execute(PreparedEntry& entry, bool stream) {
   guarded([&] { entry.stmt->execute(stream); });
 }
 
+void PooledConnection::send(PreparedEntry& entry) {
+  check_usable();
+  state_->before_execute(entry.sql, entry.stmt.get(), false);
+  ++entry.executions;
+  try {
+    guarded([&] {
+      if (!entry.stmt->send()) sent_.push_back(entry.stmt->rows_affected());
+    });
+  } catch (...) {
+    sent_.clear();  // the caller learns of the failure here, not from sync()
+    throw;
+  }
+  entry.stmt->reset();
+}
+
+std::vector<std::int64_t> PooledConnection::sync() {
+  check_usable();
+  auto counts = guarded([&] { return conn_->sync(); });
+  if (counts.empty()) counts.swap(sent_);
+  sent_.clear();
+  return counts;
+}
+
 void PooledConnection::execute_script(std::string_view sql) {
   check_usable();
   state_->before_execute(sql, nullptr, false);
@@ -162,6 +185,7 @@ void PooledConnection::end_transaction(std::uint64_t id, std::size_t level, bool
   }
   // The transaction and its savepoints end whatever happens below.
   transactions_.resize(level);
+  sent_.clear();
   if (state_->autocommit) return;
   check_usable();
   if (level == 0) {
@@ -183,6 +207,7 @@ void PooledConnection::end_transaction(std::uint64_t id, std::size_t level, bool
 
 void PooledConnection::reset() noexcept {
   transactions_.clear();
+  sent_.clear();
   if (!conn_ || invalidated_) return;
   try {
     if (conn_->in_transaction()) control("ROLLBACK", &driver::Connection::rollback);

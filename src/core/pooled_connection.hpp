@@ -74,6 +74,9 @@ class PooledConnection {
   PreparedRef acquire(std::string_view sql);
   // Sends the statement (echo and listeners first).
   void execute(PreparedEntry& entry, bool stream);
+  // Statement::send and Connection::sync.
+  void send(PreparedEntry& entry);
+  std::vector<std::int64_t> sync();
   void execute_script(std::string_view sql);
   std::optional<std::int64_t> write_rows(const std::string& schema, const std::string& table,
                                          const std::vector<std::string>& columns,
@@ -120,6 +123,8 @@ class PooledConnection {
   bool invalidated_ = false;
   StatementCache cache_;
   std::vector<std::uint64_t> transactions_;  // ids, outermost first
+  // Counts of statements sent to a driver that ran them at once, for sync().
+  std::vector<std::int64_t> sent_;
   std::uint64_t next_transaction_ = 0;
 };
 

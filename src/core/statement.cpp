@@ -40,6 +40,12 @@ std::int64_t Statement::run_dml() {
   return changed;
 }
 
+void Statement::send() {
+  auto& entry = entry_of(entry_);
+  entry.stmt->reset();
+  entry.owner->send(entry);
+}
+
 driver::Statement* Statement::start_first() {
   auto& entry = entry_of(entry_);
   entry.stmt->reset();

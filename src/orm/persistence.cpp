@@ -210,12 +210,8 @@ void SessionCore::update_rows_batched(const Mapper& m, const std::string& mask,
           attrs[i]->bind(s->object(), raw, index++);
       }
     }
-    const auto matched = stmt.run_dml();
-    if (matched != static_cast<std::int64_t>(n)) {
-      throw StaleDataError("the UPDATE of table '" + table.name() + "' expected to match " +
-                           std::to_string(n) + " rows of " + m.class_name() + " objects; " +
-                           std::to_string(matched) + " matched");
-    }
+    stmt.send();
+    sent(m, "UPDATE of", n);
   }
 }
 
@@ -255,12 +251,8 @@ void SessionCore::update_rows(const Mapper& m, const std::string& mask,
     const char* p = s->snapshot.data();
     for (const Attribute* a : pk)
       a->bind_decoded(p, raw, index++);
-    const auto matched = stmt.run_dml();
-    if (matched != 1) {
-      throw StaleDataError("the UPDATE of table '" + m.table().name() +
-                           "' expected to match 1 row for a " + m.class_name() + " object; " +
-                           std::to_string(matched) + " matched");
-    }
+    stmt.send();
+    sent(m, "UPDATE of", 1);
   }
 }
 
@@ -409,12 +401,8 @@ void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityStat
       for (std::size_t r = 0; r < n; ++r)
         raw.bind(arrays ? 0 : static_cast<int>(r), snapshot_key(states[start + r]).front());
       if (arrays) raw.end_array();
-      auto result = stmt.run();
-      if (result.rows_affected() != static_cast<std::int64_t>(n)) {
-        throw StaleDataError("the DELETE from table '" + mapper.table().name() +
-                             "' expected to match " + std::to_string(n) + " row(s); " +
-                             std::to_string(result.rows_affected()) + " matched");
-      }
+      stmt.send();
+      sent(mapper, "DELETE from", n);
     }
     return;
   }
@@ -431,10 +419,24 @@ void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityStat
     int index = 0;
     for (auto& v : snapshot_key(s))
       stmt.raw().bind(index++, v);
-    if (stmt.run().rows_affected() != 1) {
-      throw StaleDataError("the DELETE from table '" + mapper.table().name() +
-                           "' matched no row for a " + mapper.class_name() + " object");
-    }
+    stmt.send();
+    sent(mapper, "DELETE from", 1);
+  }
+}
+
+void SessionCore::check_sent() {
+  if (sent_.empty()) return;
+  const auto expected = std::move(sent_);
+  sent_.clear();
+  const auto counts = conn_->sync();
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const SentWrite& w = expected[i];
+    const std::int64_t matched = i < counts.size() ? counts[i] : -1;
+    if (matched == w.rows) continue;
+    throw StaleDataError(
+        "the " + std::string(w.verb) + " table '" + w.mapper->table().name() +
+        "' expected to match " + std::to_string(w.rows) + " row(s) of " + w.mapper->class_name() +
+        " objects; " + (matched < 0 ? "no count came back" : std::to_string(matched) + " matched"));
   }
 }
 

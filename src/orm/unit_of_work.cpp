@@ -57,7 +57,9 @@ void SessionCore::flush() {
   connection();
   try {
     write_flush(plan);
+    check_sent();
   } catch (...) {
+    sent_.clear();
     undo_flush(plan);
     throw;
   }

@@ -70,6 +70,10 @@ class Connection {
                                          const std::function<void(driver::RowWriter&)>& fill);
   // A prepared statement handle (served from the connection's statement cache).
   Statement prepare(std::string_view sql);
+  // Waits for the statements sent with Statement::send() and returns the rows each
+  // changed, in the order they were sent; the first that failed raises its error (those
+  // sent after it did not run).
+  std::vector<std::int64_t> sync();
 
   // Starts a transaction; rt::ArgumentError if one is already open (use begin_nested).
   Transaction begin();

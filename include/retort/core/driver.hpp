@@ -98,6 +98,15 @@ class Statement {
   virtual bool next() = 0;
   // Rows inserted, updated or deleted by the last execute().
   virtual std::int64_t rows_affected() const = 0;
+  // Sends an INSERT, UPDATE or DELETE without RETURNING, with its bound parameters, and
+  // returns without waiting for it, where the server can take statement after statement
+  // (PostgreSQL's pipeline mode): the rows it changed come from the connection's sync().
+  // Other drivers run it at once, return false and give the count in rows_affected().
+  // Before anything else runs on the connection, what was sent is waited for.
+  virtual bool send() {
+    execute(false);
+    return false;
+  }
   // Ends the current result so the statement can be executed again.
   virtual void reset() = 0;
 
@@ -159,6 +168,7 @@ class RowWriter : public Statement {
   virtual std::string_view sql() const = 0;
 
   void execute(bool stream) final;
+  bool send() final;
   bool next() final;
   std::int64_t rows_affected() const final;
   void reset() final;
@@ -200,6 +210,12 @@ class Connection {
   // Ends the session with the server. Statements prepared on it may still be destroyed
   // afterwards; nothing else may be called.
   virtual void close() = 0;
+
+  // Waits for the statements sent (Statement::send) and returns the rows each changed, in
+  // the order they were sent. The first that failed raises its error; those sent after
+  // it did not run. Counts of statements waited for on the way (before something else
+  // ran) come back too.
+  virtual std::vector<std::int64_t> sync() { return {}; }
 
   // A round trip that proves the connection still works.
   virtual bool ping() = 0;

@@ -37,6 +37,18 @@ class Statement {
   // Runs an INSERT / UPDATE / DELETE without RETURNING, bound through raw(), and returns
   // the rows it changed (no Result is made: the ORM's per-row path).
   std::int64_t run_dml();
+  // As run_dml(), without waiting for the database where it can take statement after
+  // statement (PostgreSQL's pipeline mode): the connection's sync() gives the count.
+  // Statements sent in a row cost one round trip; anything else run on the connection
+  // waits for them first. Where the database runs each at once, so does send().
+  //
+  //   for (auto& [id, score] : changes) {
+  //     update.raw().bind_int64(0, score);
+  //     update.raw().bind_int64(1, id);
+  //     update.send();
+  //   }
+  //   for (auto n : conn.sync()) if (n != 1) ...
+  void send();
   // Runs a query bound through raw() and calls f(row) on its first row, if it has one;
   // the statement is reset afterwards (no Result is made: the ORM's get()).
   template <class F>

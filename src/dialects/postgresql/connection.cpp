@@ -80,6 +80,9 @@ void Connection::close() {
   session_->conn = nullptr;
   session_->streaming = nullptr;
   session_->begin_pending = false;
+  session_->sent.clear();
+  session_->counts.clear();
+  session_->failure = nullptr;
 }
 
 void Connection::exec_simple(const char* sql) {
@@ -91,6 +94,7 @@ void Connection::exec_simple(const char* sql) {
         "destroy it first",
         sql);
   }
+  settle(*session_);
   PGresult* res = PQexec(conn, sql);
   const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
@@ -111,6 +115,11 @@ std::unique_ptr<driver::Statement> Connection::prepare(std::string_view sql, int
   }
   std::string name = "rt_" + std::to_string(++next_statement_);
   std::string text(sql);
+  if (!session_->sent.empty()) {
+    // Prepared in the pipeline too: a flush does not wait for its first use of a statement.
+    send_prepare(*session_, name, text, parameter_count);
+    return std::make_unique<Statement>(session_, std::move(name), std::move(text), parameter_count);
+  }
   PGresult* res = PQprepare(conn, name.c_str(), text.c_str(), parameter_count, nullptr);
   if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) raise_error(conn, res, sql);
   PQclear(res);
@@ -131,11 +140,31 @@ void Connection::begin() {
 }
 void Connection::commit() {
   if (std::exchange(session_->begin_pending, false)) return;  // nothing ran
+  try {
+    settle(*session_);
+  } catch (...) {
+    // A statement sent in the transaction failed: it ends as a failed COMMIT would.
+    try {
+      rollback();
+    } catch (...) {
+    }
+    throw;
+  }
   exec_simple("COMMIT");
+  session_->counts.clear();
 }
 void Connection::rollback() {
+  // What was sent is undone with the rest, and so is its error.
+  if (!session_->sent.empty()) wait_sent(*session_, false);
+  session_->failure = nullptr;
+  session_->counts.clear();
   if (std::exchange(session_->begin_pending, false)) return;
   if (in_transaction()) exec_simple("ROLLBACK");
+}
+
+std::vector<std::int64_t> Connection::sync() {
+  settle(*session_);
+  return std::exchange(session_->counts, {});
 }
 
 bool Connection::in_transaction() const {
@@ -148,6 +177,7 @@ bool Connection::in_transaction() const {
 bool Connection::ping() {
   PGconn* conn = session_->conn;
   if (!conn || session_->streaming) return false;
+  if (!session_->sent.empty()) wait_sent(*session_, false);
   PGresult* res = PQexec(conn, "");
   const bool ok = res && PQresultStatus(res) == PGRES_EMPTY_QUERY;
   PQclear(res);

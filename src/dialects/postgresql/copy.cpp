@@ -367,10 +367,10 @@ void RowWriter::end_row() {
   if (!binary_) buffer_ += '\n';
   next_ = 0;
   ++rows_;
-  if (buffer_.size() >= kChunk) send();
+  if (buffer_.size() >= kChunk) send_chunk();
 }
 
-void RowWriter::send() {
+void RowWriter::send_chunk() {
   PGconn* conn = session_->conn;
   if (!conn) throw OperationalError("the connection is closed", sql_);
   if (!buffer_.empty() &&
@@ -387,7 +387,7 @@ std::int64_t RowWriter::finish() {
                         std::to_string(types_.size()) + " columns; end_row() it first");
   }
   if (binary_) put<std::int16_t>(buffer_, -1);  // the trailer
-  send();
+  send_chunk();
   done_ = true;
   session_->streaming = nullptr;
   PGconn* conn = session_->conn;
@@ -416,6 +416,7 @@ std::unique_ptr<driver::RowWriter> Connection::write_rows(const std::string& sch
         "another result is still being streamed on this connection; read it to the end or "
         "destroy it first");
   }
+  settle(*session_);
   if (columns.empty()) return nullptr;
   const Dialect& d = dialect();
   const auto name = [&](const std::string& identifier) {

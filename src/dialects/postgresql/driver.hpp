@@ -8,8 +8,11 @@
 
 #include <libpq-fe.h>
 
+#include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "retort/core/driver.hpp"
@@ -53,7 +56,36 @@ struct Session {
   // begin() was called and nothing has run since: BEGIN goes out with the next statement,
   // in the same round trip (a transaction that runs nothing costs none).
   bool begin_pending = false;
+  // Statements sent in pipeline mode (Statement::send) whose results are not read yet:
+  // their SQL, for the error of one that fails, and whether its count is wanted (not for
+  // BEGIN or a statement's preparation).
+  struct Sent {
+    std::string sql;
+    bool counted;
+  };
+  std::vector<Sent> sent;
+  // Rows changed by sent statements already waited for, until Connection::sync().
+  std::vector<std::int64_t> counts;
+  // The error of a sent statement, met while waiting where it could not be raised (a
+  // statement's destructor): raised by whatever runs next, unless a rollback comes first.
+  std::exception_ptr failure;
 };
+
+// Pipeline mode (pipeline.cpp). Sends a prepared statement after those already sent,
+// entering pipeline mode with the first (and sending a pending BEGIN ahead of it).
+void send_prepared(Session& s, const std::string& name, int n, const char* const* values,
+                   const int* lengths, const int* formats, const std::string& sql);
+// Sends the preparation of a statement after those already sent.
+void send_prepare(Session& s, const std::string& name, const std::string& sql, int n);
+// Reads the results of everything sent and leaves pipeline mode. The first error is
+// raised, or with raise = false kept in s.failure.
+void wait_sent(Session& s, bool raise);
+// Before the connection runs anything else: waits for what was sent and raises an error
+// it left.
+inline void settle(Session& s) {
+  if (!s.sent.empty()) wait_sent(s, true);
+  if (s.failure) std::rethrow_exception(std::exchange(s.failure, nullptr));
+}
 
 // libpq's messages end in a newline and may go on in indented lines: one line reads
 // better in logs and errors.
@@ -90,6 +122,7 @@ class Statement final : public driver::Statement {
   void end_array() override;
 
   void execute(bool stream) override;
+  bool send() override;
   bool next() override;
   std::int64_t rows_affected() const override { return changes_; }
   void reset() override;
@@ -195,7 +228,7 @@ class RowWriter final : public driver::RowWriter {
   void double_field(int index, double value);
   // A text-format field: escaped where COPY's text format would read a byte otherwise.
   void text_field(int index, std::string_view text);
-  void send();
+  void send_chunk();
   void abandon();
 
   std::shared_ptr<Session> session_;
@@ -221,6 +254,7 @@ class Connection final : public driver::Connection {
   void rollback() override;
   bool in_transaction() const override;
   void close() override;
+  std::vector<std::int64_t> sync() override;
   bool ping() override;
   std::string placeholder(int n, bool in_order) const override;
   // COPY ... FROM STDIN for the table's columns; their types are read from the table

@@ -56,6 +56,7 @@ Statement::Statement(std::shared_ptr<Session> session, std::string name, std::st
 Statement::~Statement() {
   clear_results();
   PGconn* conn = session_->conn;
+  if (conn && !session_->sent.empty()) wait_sent(*session_, false);
   // Free the server-side statement while the connection lives; a closed connection
   // took it with it.
   if (conn && PQstatus(conn) == CONNECTION_OK && !session_->streaming &&
@@ -270,6 +271,7 @@ void Statement::execute(bool stream) {
         "destroy it first",
         sql_);
   }
+  settle(*session_);
   if (stale_ && PQtransactionStatus(conn) != PQTRANS_INERROR) prepare_again();
   const int n = static_cast<int>(params_.size());
   for (int i = 0; i < n; ++i) {
@@ -342,6 +344,23 @@ void Statement::execute(bool stream) {
       prepare_again();
     }
   }
+}
+
+bool Statement::send() {
+  clear_results();
+  changes_ = 0;
+  if (stale_) {
+    settle(*session_);
+    if (PQtransactionStatus(session_->conn) != PQTRANS_INERROR) prepare_again();
+  }
+  const int n = static_cast<int>(params_.size());
+  for (int i = 0; i < n; ++i) {
+    values_[i] = params_[i].data;
+    lengths_[i] = params_[i].length;
+    formats_[i] = params_[i].format;
+  }
+  send_prepared(*session_, name_, n, values_.data(), lengths_.data(), formats_.data(), sql_);
+  return true;
 }
 
 PGresult* Statement::run_buffered() {

@@ -301,6 +301,17 @@ class SessionCore {
                            const std::vector<EntityState*>& states);
   void delete_objects(const Mapper& mapper, const std::vector<EntityState*>& states);
   void delete_rows(const Mapper& mapper, const std::vector<EntityState*>& states);
+  // UPDATEs and DELETEs are sent without waiting for each (Statement::send) and checked
+  // together: each must change as many rows as it has objects, else StaleDataError.
+  struct SentWrite {
+    const Mapper* mapper;
+    const char* verb;  // "UPDATE of", "DELETE from"
+    std::int64_t rows;
+  };
+  void sent(const Mapper& mapper, const char* verb, std::size_t rows) {
+    sent_.push_back({&mapper, verb, static_cast<std::int64_t>(rows)});
+  }
+  void check_sent();
   // Rows of a self-referential table, those that refer to others among them first.
   std::vector<EntityState*> children_first(const Mapper& mapper,
                                            const std::vector<EntityState*>& states);
@@ -328,6 +339,7 @@ class SessionCore {
   Registry* registry_;
   const sql::Dialect* dialect_ = nullptr;
   std::optional<Connection> conn_;
+  std::vector<SentWrite> sent_;
   std::vector<Level> levels_;
   std::vector<IdentityMap> maps_;             // by mapper slot
   std::vector<const Mapper*> known_mappers_;  // by type slot
