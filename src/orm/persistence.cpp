@@ -211,7 +211,7 @@ void SessionCore::update_rows_batched(const Mapper& m, const std::string& mask,
       }
     }
     stmt.send();
-    sent(m, "UPDATE of", n);
+    sent(m, "update of", n);
   }
 }
 
@@ -252,7 +252,7 @@ void SessionCore::update_rows(const Mapper& m, const std::string& mask,
     for (const Attribute* a : pk)
       a->bind_decoded(p, raw, index++);
     stmt.send();
-    sent(m, "UPDATE of", 1);
+    sent(m, "update of", 1);
   }
 }
 
@@ -402,7 +402,7 @@ void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityStat
         raw.bind(arrays ? 0 : static_cast<int>(r), snapshot_key(states[start + r]).front());
       if (arrays) raw.end_array();
       stmt.send();
-      sent(mapper, "DELETE from", n);
+      sent(mapper, "delete from", n);
     }
     return;
   }
@@ -420,7 +420,7 @@ void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityStat
     for (auto& v : snapshot_key(s))
       stmt.raw().bind(index++, v);
     stmt.send();
-    sent(mapper, "DELETE from", 1);
+    sent(mapper, "delete from", 1);
   }
 }
 

@@ -305,7 +305,7 @@ class SessionCore {
   // together: each must change as many rows as it has objects, else StaleDataError.
   struct SentWrite {
     const Mapper* mapper;
-    const char* verb;  // "UPDATE of", "DELETE from"
+    const char* verb;  // "update of", "delete from"
     std::int64_t rows;
   };
   void sent(const Mapper& mapper, const char* verb, std::size_t rows) {
