@@ -4,6 +4,7 @@
 // downgrading, the previous models do.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,9 +25,11 @@ class Migrations : public BackendTest {
  protected:
   void SetUp() override {
     BackendTest::SetUp();
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("retort-mg-" + std::to_string(::getpid()) + "-" + info->name());
+    // The parameter after the '/' of the test's name goes into the same path component,
+    // so that removing the directory leaves nothing behind.
+    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::ranges::replace(name, '/', '-');
+    dir_ = fs::temp_directory_path() / ("retort-mg-" + std::to_string(::getpid()) + "-" + name);
     fs::remove_all(dir_);
     mg::init(dir_);
     config_.directory = dir_;

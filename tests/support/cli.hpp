@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,7 +35,10 @@ inline std::string read_file(const fs::path& path) {
   return text.str();
 }
 
-inline fs::path scratch(const std::string& name) {
+// A parameterised test's name holds a '/': one path component, so that removing it
+// leaves nothing behind.
+inline fs::path scratch(std::string name) {
+  std::ranges::replace(name, '/', '-');
   return fs::temp_directory_path() / ("retort-cli-" + std::to_string(::getpid()) + "-" + name);
 }
 
