@@ -56,6 +56,8 @@ std::vector<Row> run_sqlite(const Options& options);
 std::vector<Row> run_postgres(const Options& options);
 std::vector<Row> run_stream(const Options& options, bool postgres);
 std::vector<Row> run_selectin(const Options& options, bool postgres);
+// PostgreSQL only: a unit of work over two tables, which a flush pipelines.
+std::vector<Row> run_flush(const Options& options);
 int run_memory(const std::string& mode, long long rows);
 
 }  // namespace bench

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   };
   const bool stream = options.only.empty() || has(options.only, "stream");
   const bool selectin = options.only.empty() || has(options.only, "selectin");
+  const bool flush = options.only.empty() || has(options.only, "flush");
   if (!options.tsv) {
     std::printf("%-10s %-11s %9s %9s %9s %6s\n", "workload", "database", "rows", "retort_s",
                 "base_s", "ratio");
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
     }
     print(bench::run_postgres(options));
     if (selectin) print(bench::run_selectin(options, true));
+    if (flush) print(bench::run_flush(options));
     if (stream) print(bench::run_stream(options, true));
   }
   return 0;

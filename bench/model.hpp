@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "retort/orm.hpp"
 
@@ -68,6 +69,14 @@ inline auto Parent::mapping() {
       .column("name", &Parent::name, retort::String(32))
       .relationship("children", &Parent::children, retort::order_by(&Child::id));
 }
+
+// The same parents and children as plain rows, for the raw and SOCI sides of the flush
+// workload: each parent's name and each child's number, by key.
+struct TreeRows {
+  std::vector<std::int64_t> parent_ids{};
+  std::vector<std::string> names{};
+  std::vector<std::int64_t> child_ids{}, numbers{};
+};
 
 inline User make_user(std::int64_t i) {
   return User{0, "user" + std::to_string(i),

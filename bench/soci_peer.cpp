@@ -157,4 +157,41 @@ void SociPeer::remove(const std::vector<User>& users) {
   tr.commit();
 }
 
+// Not timed: row by row.
+TreeRows SociPeer::load_tree() {
+  TreeRows t;
+  soci::rowset<soci::row> parents = (sql_->prepare << "SELECT id, name FROM bench_parent");
+  for (const auto& r : parents) {
+    t.parent_ids.push_back(r.get<long long>(0));
+    t.names.push_back(r.get<std::string>(1));
+  }
+  soci::rowset<soci::row> children = (sql_->prepare << "SELECT id, n FROM bench_child");
+  for (const auto& r : children) {
+    t.child_ids.push_back(r.get<long long>(0));
+    t.numbers.push_back(r.get<long long>(1));
+  }
+  return t;
+}
+
+void SociPeer::change_tree(TreeRows& t) {
+  std::vector<long long> parent_ids(t.parent_ids.begin(), t.parent_ids.end()), ids, numbers,
+      dropped;
+  for (auto& name : t.names)
+    name += "x";
+  for (std::size_t i = 0; i < t.child_ids.size(); ++i) {
+    if (t.numbers[i] == 9) {
+      dropped.push_back(t.child_ids[i]);
+    } else {
+      ids.push_back(t.child_ids[i]);
+      numbers.push_back(t.numbers[i] + 1);
+    }
+  }
+  soci::transaction tr(*sql_);
+  *sql_ << "UPDATE bench_parent SET name = :name WHERE id = :id", soci::use(t.names),
+      soci::use(parent_ids);
+  *sql_ << "UPDATE bench_child SET n = :n WHERE id = :id", soci::use(numbers), soci::use(ids);
+  *sql_ << "DELETE FROM bench_child WHERE id = :id", soci::use(dropped);
+  tr.commit();
+}
+
 }  // namespace bench

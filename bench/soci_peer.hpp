@@ -30,6 +30,10 @@ class SociPeer {
   // Adds one to every score, as the other sides do.
   void update(std::vector<User>& users);
   void remove(const std::vector<User>& users);
+  // The flush workload: renames every parent, numbers every child one up and deletes
+  // each parent's last child (number 9), in one transaction.
+  TreeRows load_tree();
+  void change_tree(TreeRows& tree);
 
  private:
   std::unique_ptr<soci::session> sql_;
