@@ -9,13 +9,12 @@
 namespace retort::orm {
 
 std::int64_t filed_int_key(const EntityState* state) {
-  const Attribute& key = *state->mapper->primary_key().front();
   if (!state->snapshot.empty()) {
     const char* p = state->snapshot.data();
-    return key.decode(p).as<std::int64_t>();
+    return state->mapper->primary_key().front()->decode(p).as<std::int64_t>();
   }
   std::int64_t k = 0;
-  key.int_key(state->object(), k);
+  state->mapper->int_key(state->object(), k);
   return k;
 }
 
@@ -35,7 +34,13 @@ void IntIdentityTable::grow(std::size_t expected) {
   // The live keys are distinct and the new table has room: each takes the first empty
   // slot of its probe sequence. Entities are mostly met in the order they were made, so
   // reading their keys walks memory forwards.
-  for (const Word s : old) {
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < old.size(); ++i) {
+    if (i + kAhead < old.size()) {
+      const Word ahead = old[i + kAhead];
+      if (ahead != kEmpty && ahead != kTombstone) __builtin_prefetch(state_of(ahead));
+    }
+    const Word s = old[i];
     if (s == kEmpty || s == kTombstone) continue;
     Probe p(filed_int_key(state_of(s)), mask_);
     while (slots_[p.index] != kEmpty)

@@ -93,6 +93,10 @@ void Mapper::index_row_members() {
   row_members_.clear();
   for (const auto& a : attributes_)
     row_members_.push_back(a->row_member);
+  const Attribute* key = int_identity_ ? primary_key_.front() : nullptr;
+  int_key_offset_ = key && key->row_member.kind == driver::Member::Kind::int64
+                        ? static_cast<std::ptrdiff_t>(key->row_member.offset)
+                        : -1;
 }
 
 void Mapper::read_row(void* object, driver::Statement& stmt, int first, std::size_t& at) const {

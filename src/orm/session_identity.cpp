@@ -26,8 +26,7 @@ std::size_t SessionCore::identity_size() const {
 EntityState* SessionCore::find_identity(const Mapper& mapper, const void* object) {
   auto& map = identity(mapper);
   std::int64_t k;
-  if (mapper.int_identity() && mapper.primary_key().front()->int_key(object, k))
-    return map.ints.find(k);
+  if (mapper.int_identity() && mapper.int_key(object, k)) return map.ints.find(k);
   std::string key;
   mapper.key_of(object, key);
   auto it = map.keys.find(key);
@@ -38,7 +37,7 @@ void SessionCore::insert_identity(EntityState* state) {
   const Mapper& mapper = *state->mapper;
   auto& map = identity(mapper);
   std::int64_t k;
-  if (mapper.int_identity() && mapper.primary_key().front()->int_key(state->object(), k)) {
+  if (mapper.int_identity() && mapper.int_key(state->object(), k)) {
     map.ints.insert(k, state);
   } else {
     std::string key;
@@ -58,7 +57,7 @@ void SessionCore::erase_identity(EntityState* state) {
   // member, which cannot have changed without the access that takes a snapshot.
   if (state->snapshot.empty()) {
     std::int64_t k;
-    if (mapper.int_identity() && mapper.primary_key().front()->int_key(state->object(), k)) {
+    if (mapper.int_identity() && mapper.int_key(state->object(), k)) {
       map.ints.erase(k, state);
       return;
     }

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -93,6 +94,16 @@ class Mapper {
   const std::vector<std::size_t>& snapshot_order() const { return snapshot_order_; }
   // A single integer primary key: the identity map's fast path.
   bool int_identity() const { return int_identity_; }
+  // That key of an object; false when it has none (a null optional). A plain 64-bit
+  // member, the usual key, is read in place: the identity map asks once per object it
+  // files, finds again after growing, or drops.
+  bool int_key(const void* object, std::int64_t& out) const {
+    if (int_key_offset_ >= 0) {
+      std::memcpy(&out, static_cast<const char*>(object) + int_key_offset_, sizeof out);
+      return true;
+    }
+    return primary_key_.front()->int_key(object, out);
+  }
   // The size of the last snapshot taken, to reserve the next one in one allocation.
   mutable std::atomic<std::uint32_t> snapshot_size_hint{0};
   // The primary key attribute the database generates, if any.
@@ -174,6 +185,7 @@ class Mapper {
   std::vector<int> primary_key_columns_;
   std::vector<std::size_t> snapshot_order_;
   bool int_identity_ = false;
+  std::ptrdiff_t int_key_offset_ = -1;  // of a plain std::int64_t key member, else -1
   const Attribute* generated_ = nullptr;
   int slot_ = -1;
 };
