@@ -179,6 +179,20 @@ def main():
             raw_growth = by_size[sizes[-1]][1] / by_size[sizes[0]][1]
             out.append(f"| {w} | {cells} | {growth:.2f}× | {raw_growth:.2f}× |")
         out.append("")
+        out.append("What Retort adds to each row over the raw driver in the same runs (µs; below zero,")
+        out.append("Retort is the faster): the part of the time per row that is Retort's own.\n")
+        header = " | ".join(f"at {n:,}" for n in sizes)
+        out.append(f"| workload | {header} |")
+        out.append("|---|" + "---:|" * len(sizes))
+        for w in workloads:
+            by_size = {}
+            for r in scaling:
+                if r[0] == w:
+                    n = int(r[2]) * (10 if w == "get" else 1)
+                    by_size[n] = (float(r[3]) - float(r[4])) / int(r[2])
+            if all(n in by_size for n in sizes):
+                out.append(f"| {w} | " + " | ".join(f"{by_size[n] * 1e6:.2f}" for n in sizes) + " |")
+        out.append("")
     if memory:
         out.append("## Memory\n")
         out.append("Peak resident memory added by loading rows from a SQLite file, each in its own process:\n")

@@ -67,7 +67,7 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   state->mapper = &mapper;
   std::size_t at = 0;
   try {
-    mapper.read_row(state->object(), stmt, offset, at);
+    mapper.read_row(state->object(), stmt, offset, at, mapper.int_identity() ? &int_key : nullptr);
   } catch (const Error& e) {
     if (!existing) detail::destroy(state);
     throw MappingError(mapper.class_name() + "." + attrs[at]->name + ": " + e.what());

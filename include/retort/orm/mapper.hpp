@@ -139,8 +139,11 @@ class Mapper {
   }
   // Reads the current row's columns first, first + 1, ... into the object's members in
   // attributes() order: the driver takes those it can in one call (driver::Member), each
-  // attribute reads the rest. When one raises, `at` is its position.
-  void read_row(void* object, driver::Statement& stmt, int first, std::size_t& at) const;
+  // attribute reads the rest. When one raises, `at` is its position. `key` is the row's
+  // integer key when the caller has read it already: a plain 64-bit key member in the
+  // first column is set from it rather than read again.
+  void read_row(void* object, driver::Statement& stmt, int first, std::size_t& at,
+                const std::int64_t* key = nullptr) const;
   // Copies the mapped members of one object onto another (merge).
   void copy_columns(const void* from, void* to) const;
   // The compiled statements that read and write this mapper's rows (and its
