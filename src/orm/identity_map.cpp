@@ -32,8 +32,8 @@ void IntIdentityTable::grow(std::size_t expected) {
   slots_.assign(capacity, kEmpty);
   mask_ = capacity - 1;
   // The live keys are distinct and the new table has room: each takes the first empty
-  // slot of its probe sequence. Entities are mostly met in the order they were made, so
-  // reading their keys walks memory forwards.
+  // slot of its probe sequence. Reading the keys is what costs: each is in its entity,
+  // out of cache, so the entity a few slots ahead is fetched while this one is filed.
   constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < old.size(); ++i) {
     if (i + kAhead < old.size()) {
