@@ -3,6 +3,9 @@
 // across relationships.
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <numeric>
+#include <random>
 #include <ranges>
 
 #include "backend_test.hpp"
@@ -551,6 +554,85 @@ TEST_P(Relationships, AJoinOnSeveralColumnsUsesThemAll) {
   EXPECT_EQ(orders[1]->lines.size(), 1u);
   auto z = session.query<ShopLine>().where(rt::c(&ShopLine::item) == "z").one();
   EXPECT_EQ(z->order->note, "second");
+}
+
+// Children ordered by a rank that interleaves their parents' rows, for selectin.
+struct RankedChild;
+struct RankedParent {
+  std::int64_t id = 0;
+  rt::Many<RankedChild> children{};
+  static auto mapping();
+};
+struct RankedChild {
+  std::int64_t id = 0, parent_id = 0, rank = 0;
+  rt::One<RankedParent> parent{};
+  static auto mapping() {
+    return rt::model<RankedChild>("rel_ranked_child")
+        .column("id", &RankedChild::id, rt::primary_key, rt::no_autoincrement)
+        .column("parent_id", &RankedChild::parent_id, rt::ForeignKey("rel_ranked_parent.id"))
+        .column("rank", &RankedChild::rank)
+        .relationship("parent", &RankedChild::parent, rt::back_populates("children"));
+  }
+};
+auto RankedParent::mapping() {
+  return rt::model<RankedParent>("rel_ranked_parent")
+      .column("id", &RankedParent::id, rt::primary_key, rt::no_autoincrement)
+      .relationship("children", &RankedParent::children, rt::back_populates("parent"),
+                    rt::order_by(&RankedChild::rank));
+}
+
+// Random children over more parents than one IN list holds, in rank order: each parent's
+// collection and each child's parent loaded by selectin match the rows.
+TEST_P(Relationships, SelectinMatchesTheRowsWhenOwnersInterleave) {
+  rt::registry().add<RankedParent>();
+  {
+    auto c = engine().connect();
+    auto& md = rt::registry().metadata();
+    md.drop_all(c, {.tables = {"rel_ranked_parent", "rel_ranked_child"}});
+    md.create_all(c, {.tables = {"rel_ranked_parent", "rel_ranked_child"}});
+  }
+  std::mt19937 rng(7);
+  constexpr int kParents = 1200, kChildren = 4000;
+  std::vector<int> ranks(kChildren);
+  std::iota(ranks.begin(), ranks.end(), 0);
+  std::shuffle(ranks.begin(), ranks.end(), rng);
+  std::map<std::int64_t, std::vector<std::int64_t>> model;  // parent -> child ids by rank
+  {
+    rt::Session session(engine());
+    std::vector<RankedParent> parents(kParents);
+    for (int i = 0; i < kParents; ++i)
+      parents[static_cast<std::size_t>(i)].id = i + 1;
+    session.bulk_insert(parents);
+    std::vector<RankedChild> children;
+    for (int i = 0; i < kChildren; ++i) {
+      children.push_back(RankedChild{.id = i + 1,
+                                     .parent_id = 1 + static_cast<std::int64_t>(rng() % kParents),
+                                     .rank = ranks[static_cast<std::size_t>(i)]});
+    }
+    session.bulk_insert(children);
+    session.commit();
+    std::ranges::sort(children, {}, &RankedChild::rank);
+    for (const auto& c : children)
+      model[c.parent_id].push_back(c.id);
+  }
+  rt::Session session(engine());
+  const auto parents =
+      session.query<RankedParent>().options(rt::selectin(&RankedParent::children)).all();
+  ASSERT_EQ(parents.size(), static_cast<std::size_t>(kParents));
+  for (const auto& p : parents) {
+    std::vector<std::int64_t> ids;
+    for (const auto& c : p->children)
+      ids.push_back(c->id);
+    EXPECT_EQ(ids, model[p->id]) << "parent " << p->id;
+  }
+  rt::Session other(engine());
+  const auto children =
+      other.query<RankedChild>().options(rt::selectin(&RankedChild::parent)).all();
+  ASSERT_EQ(children.size(), static_cast<std::size_t>(kChildren));
+  for (const auto& c : children) {
+    ASSERT_TRUE(c->parent);
+    EXPECT_EQ(c->parent->id, c->parent_id);
+  }
 }
 
 TEST_P(Relationships, PostUpdateForRowsThatReferToEachOther) {
