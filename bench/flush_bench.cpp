@@ -83,22 +83,17 @@ void raw_pipeline(PGconn* conn, TreeRows& t) {
     PQsendQueryPrepared(conn, name, b ? 2 : 1, values, nullptr, nullptr, 0);
     if (++sent % 1000 == 0) drain();
   };
+  const TreeChange c = flush_changes(t);
   for (std::size_t i = 0; i < t.parent_ids.size(); ++i) {
-    t.names[i] += "x";
     const std::string id = std::to_string(t.parent_ids[i]);
     send("fp", t.names[i], &id);
   }
   // The updates first and the deletes after, as a flush orders them.
-  std::vector<std::int64_t> dropped;
-  for (std::size_t i = 0; i < t.child_ids.size(); ++i) {
-    if (t.numbers[i] == 9) {
-      dropped.push_back(t.child_ids[i]);
-      continue;
-    }
-    const std::string n = std::to_string(++t.numbers[i]), id = std::to_string(t.child_ids[i]);
+  for (std::size_t i = 0; i < c.ids.size(); ++i) {
+    const std::string n = std::to_string(c.numbers[i]), id = std::to_string(c.ids[i]);
     send("fc", n, &id);
   }
-  for (const std::int64_t id : dropped)
+  for (const std::int64_t id : c.dropped)
     send("fd", std::to_string(id), nullptr);
   drain();
   PQexitPipelineMode(conn);
@@ -125,31 +120,21 @@ std::string array_of(const std::vector<T>& values) {
 
 // One statement per kind of change, over arrays of all its rows.
 void raw_arrays(PGconn* conn, TreeRows& t) {
-  for (auto& name : t.names)
-    name += "x";
-  std::vector<std::int64_t> ids, numbers, dropped;
-  for (std::size_t i = 0; i < t.child_ids.size(); ++i) {
-    if (t.numbers[i] == 9) {
-      dropped.push_back(t.child_ids[i]);
-    } else {
-      ids.push_back(t.child_ids[i]);
-      numbers.push_back(t.numbers[i] + 1);
-    }
-  }
+  const TreeChange c = flush_changes(t);
   exec(conn, "BEGIN");
   const auto run = [&](const char* sql, const std::string& a, const std::string* b) {
     const char* values[2] = {a.c_str(), b ? b->c_str() : nullptr};
     PQclear(
         checked(conn, PQexecParams(conn, sql, b ? 2 : 1, nullptr, values, nullptr, nullptr, 0)));
   };
-  const std::string names = array_of(t.names), numbered = array_of(numbers);
+  const std::string names = array_of(t.names), numbered = array_of(c.numbers);
   run("UPDATE bench_parent AS p SET name = v.name FROM unnest($1::bigint[], $2::text[]) "
       "AS v(id, name) WHERE p.id = v.id",
       array_of(t.parent_ids), &names);
   run("UPDATE bench_child AS c SET n = v.n FROM unnest($1::bigint[], $2::bigint[]) AS v(id, n) "
       "WHERE c.id = v.id",
-      array_of(ids), &numbered);
-  run("DELETE FROM bench_child WHERE id = ANY($1::bigint[])", array_of(dropped), nullptr);
+      array_of(c.ids), &numbered);
+  run("DELETE FROM bench_child WHERE id = ANY($1::bigint[])", array_of(c.dropped), nullptr);
   exec(conn, "COMMIT");
 }
 
@@ -172,23 +157,8 @@ std::vector<Row> run_flush(const Options& options) {
   auto engine = rt::create_engine(options.postgres_url);
   rt::registry().add<Parent, Child>();
   const auto fresh = [&] {
+    make_tree(engine, parents);
     auto conn = engine.connect();
-    conn.execute("DROP TABLE IF EXISTS bench_child");
-    conn.execute("DROP TABLE IF EXISTS bench_parent");
-    rt::registry().metadata().create_all(conn, {.tables = {"bench_parent", "bench_child"}});
-    rt::Session session(engine);
-    std::vector<Parent> ps(static_cast<std::size_t>(parents));
-    for (long long i = 0; i < parents; ++i)
-      ps[static_cast<std::size_t>(i)].name = "parent" + std::to_string(i);
-    session.bulk_insert(ps);
-    std::vector<Child> cs;
-    cs.reserve(ps.size() * 10);
-    for (const auto& p : ps) {
-      for (int n = 0; n < 10; ++n)
-        cs.push_back(Child{0, p.id, n, "child" + std::to_string(n)});
-    }
-    session.bulk_insert(cs);
-    session.commit();
     conn.execute("VACUUM ANALYZE bench_parent");
     conn.execute("VACUUM ANALYZE bench_child");
   };

@@ -70,6 +70,28 @@ inline auto Parent::mapping() {
       .relationship("children", &Parent::children, retort::order_by(&Child::id));
 }
 
+// Fresh bench_parent and bench_child tables holding `parents` parents with ten children
+// each, numbered 0 to 9 (the selectin and flush workloads).
+inline void make_tree(retort::Engine& engine, long long parents) {
+  auto conn = engine.connect();
+  conn.execute("DROP TABLE IF EXISTS bench_child");
+  conn.execute("DROP TABLE IF EXISTS bench_parent");
+  retort::registry().metadata().create_all(conn, {.tables = {"bench_parent", "bench_child"}});
+  retort::Session session(engine);
+  std::vector<Parent> ps(static_cast<std::size_t>(parents));
+  for (long long i = 0; i < parents; ++i)
+    ps[static_cast<std::size_t>(i)].name = "parent" + std::to_string(i);
+  session.bulk_insert(ps);
+  std::vector<Child> cs;
+  cs.reserve(ps.size() * 10);
+  for (const auto& p : ps) {
+    for (int n = 0; n < 10; ++n)
+      cs.push_back(Child{0, p.id, n, "child" + std::to_string(n)});
+  }
+  session.bulk_insert(cs);
+  session.commit();
+}
+
 // The same parents and children as plain rows, for the raw and SOCI sides of the flush
 // workload: each parent's name and each child's number, by key.
 struct TreeRows {
@@ -77,6 +99,26 @@ struct TreeRows {
   std::vector<std::string> names{};
   std::vector<std::int64_t> child_ids{}, numbers{};
 };
+
+// What the flush workload writes: every parent renamed (in place), the children numbered
+// one up, and each parent's last child (number 9) deleted.
+struct TreeChange {
+  std::vector<std::int64_t> ids{}, numbers{}, dropped{};
+};
+inline TreeChange flush_changes(TreeRows& t) {
+  for (auto& name : t.names)
+    name += "x";
+  TreeChange c;
+  for (std::size_t i = 0; i < t.child_ids.size(); ++i) {
+    if (t.numbers[i] == 9) {
+      c.dropped.push_back(t.child_ids[i]);
+    } else {
+      c.ids.push_back(t.child_ids[i]);
+      c.numbers.push_back(t.numbers[i] + 1);
+    }
+  }
+  return c;
+}
 
 inline User make_user(std::int64_t i) {
   return User{0, "user" + std::to_string(i),

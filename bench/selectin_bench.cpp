@@ -177,25 +177,7 @@ std::vector<Row> run_selectin(const Options& options, bool postgres) {
   }
   auto engine = rt::create_engine(url);
   rt::registry().add<Parent, Child>();
-  {
-    auto conn = engine.connect();
-    conn.execute("DROP TABLE IF EXISTS bench_child");
-    conn.execute("DROP TABLE IF EXISTS bench_parent");
-    rt::registry().metadata().create_all(conn, {.tables = {"bench_parent", "bench_child"}});
-    rt::Session session(engine);
-    std::vector<Parent> ps(static_cast<std::size_t>(parents));
-    for (long long i = 0; i < parents; ++i)
-      ps[static_cast<std::size_t>(i)].name = "parent" + std::to_string(i);
-    session.bulk_insert(ps);
-    std::vector<Child> cs;
-    cs.reserve(ps.size() * 10);
-    for (const auto& p : ps) {
-      for (int n = 0; n < 10; ++n)
-        cs.push_back(Child{0, p.id, n, "child" + std::to_string(n)});
-    }
-    session.bulk_insert(cs);
-    session.commit();
-  }
+  make_tree(engine, parents);
 
   Best best;
   bool prepared = false;

@@ -174,18 +174,13 @@ TreeRows SociPeer::load_tree() {
 }
 
 void SociPeer::change_tree(TreeRows& t) {
-  std::vector<long long> parent_ids(t.parent_ids.begin(), t.parent_ids.end()), ids, numbers,
-      dropped;
-  for (auto& name : t.names)
-    name += "x";
-  for (std::size_t i = 0; i < t.child_ids.size(); ++i) {
-    if (t.numbers[i] == 9) {
-      dropped.push_back(t.child_ids[i]);
-    } else {
-      ids.push_back(t.child_ids[i]);
-      numbers.push_back(t.numbers[i] + 1);
-    }
-  }
+  const TreeChange c = flush_changes(t);
+  // SOCI binds vectors of long long, not of std::int64_t (long).
+  const auto longs = [](const std::vector<std::int64_t>& v) {
+    return std::vector<long long>(v.begin(), v.end());
+  };
+  std::vector<long long> parent_ids = longs(t.parent_ids), ids = longs(c.ids),
+                         numbers = longs(c.numbers), dropped = longs(c.dropped);
   soci::transaction tr(*sql_);
   *sql_ << "UPDATE bench_parent SET name = :name WHERE id = :id", soci::use(t.names),
       soci::use(parent_ids);
