@@ -28,7 +28,7 @@ void IntIdentityTable::grow(std::size_t expected) {
   std::size_t capacity = slots_.empty() ? 64 : slots_.size();
   while (std::max(size_, expected) * 10 >= capacity * 5)
     capacity *= 2;
-  std::vector<Word> old = std::move(slots_);
+  auto old = std::move(slots_);
   slots_.assign(capacity, kEmpty);
   mask_ = capacity - 1;
   // The live keys are distinct and the new table has room: each takes the first empty

@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "retort/orm/detail/huge_pages.hpp"
+
 namespace retort::orm {
 
 struct EntityState;
@@ -118,7 +120,7 @@ class IntIdentityTable {
   };
   void grow(std::size_t expected = 0);
 
-  std::vector<Word> slots_;
+  std::vector<Word, detail::HugePageAllocator<Word>> slots_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;  // live entries
   std::size_t used_ = 0;  // live entries and tombstones
