@@ -33,4 +33,11 @@ void unmap_huge(void* p, std::size_t bytes) noexcept {
   munmap(p, whole_pages(bytes));
 }
 
+void advise_huge(void* p, std::size_t bytes) noexcept {
+  const auto begin = reinterpret_cast<std::uintptr_t>(p);
+  const auto first = whole_pages(begin);
+  const auto last = (begin + bytes) / kHugePageBytes * kHugePageBytes;
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+}
+
 }  // namespace retort::orm::detail

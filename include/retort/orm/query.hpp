@@ -23,6 +23,7 @@
 #include <optional>
 #include <vector>
 
+#include "retort/orm/detail/huge_pages.hpp"
 #include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/load_options.hpp"
 #include "retort/sql/select.hpp"
@@ -145,7 +146,10 @@ class Query : public orm::QueryState {
   std::vector<Ref<T>> all() const {
     struct Refs final : orm::QuerySink {
       std::vector<Ref<T>> out;
-      void add(orm::EntityState* s) override { out.emplace_back(s, static_cast<T*>(s->object())); }
+      void add(orm::EntityState* s) override {
+        orm::detail::make_room(out);
+        out.emplace_back(s, static_cast<T*>(s->object()));
+      }
     } refs;
     load(refs);
     return std::move(refs.out);
@@ -195,7 +199,12 @@ class Query : public orm::QueryState {
   std::vector<T> all(Connection& conn) const {
     std::vector<T> out;
     read_rows(
-        conn, [](void* v) -> void* { return &static_cast<std::vector<T>*>(v)->emplace_back(); },
+        conn,
+        [](void* v) -> void* {
+          auto& rows = *static_cast<std::vector<T>*>(v);
+          orm::detail::make_room(rows);
+          return &rows.emplace_back();
+        },
         &out);
     return out;
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <memory>
 
 namespace retort::orm::detail {
@@ -17,6 +18,28 @@ inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 // has no room.
 void* map_huge(std::size_t bytes);
 void unmap_huge(void* p, std::size_t bytes) noexcept;
+// Advises the whole huge pages inside [p, p + bytes) as huge; memory not yet written.
+void advise_huge(void* p, std::size_t bytes) noexcept;
+
+// Room for one more element at the end of a vector a result is read into. It doubles
+// as std::vector does, but once it spans a few huge pages the new buffer is advised as
+// huge before the elements move in: a result of a million rows grows into a buffer too
+// large for malloc to keep, new from the system every time.
+template <class V>
+void make_room(V& v) {
+  if (v.size() < v.capacity()) return;
+  using T = typename V::value_type;
+  const std::size_t want = v.capacity() < 8 ? 8 : 2 * v.capacity();
+  if (want * sizeof(T) < 2 * kHugePageBytes) {
+    v.reserve(want);
+    return;
+  }
+  V bigger;
+  bigger.reserve(want);
+  advise_huge(bigger.data(), want * sizeof(T));
+  bigger.insert(bigger.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+  v.swap(bigger);
+}
 
 // An allocator for large arrays: those of a huge page or more are mapped as above, the
 // others come from operator new. Under AddressSanitizer all come from operator new, so
