@@ -1,6 +1,8 @@
 // Loading relationships: one object on access (lazy), or all the objects of a query with
 // one statement per level (selectin).
 #include <algorithm>
+#include <bit>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -130,6 +132,47 @@ class Groups {
   std::unordered_map<std::string, std::vector<EntityState*>> others_;
 };
 
+// Integer keys numbered in the order they were first met: an open-addressing table sized
+// once for at most `n` keys.
+class KeyNumbers {
+ public:
+  explicit KeyNumbers(std::size_t n) : slots_(std::bit_ceil(2 * n + 2)), mask_(slots_.size() - 1) {}
+
+  // The number of key k; a new key gets the next one.
+  std::uint32_t number(std::int64_t k) {
+    for (std::size_t i = home(k);; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.number == kNone) {
+        s = {k, count_};
+        return count_++;
+      }
+      if (s.key == k) return s.number;
+    }
+  }
+  // kNone when k has no number.
+  std::uint32_t find(std::int64_t k) const {
+    for (std::size_t i = home(k);; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.number == kNone || s.key == k) return s.number;
+    }
+  }
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+
+ private:
+  struct Slot {
+    std::int64_t key = 0;
+    std::uint32_t number = kNone;
+  };
+  // Fibonacci hashing: strided keys spread as well as dense ones.
+  std::size_t home(std::int64_t k) const {
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ull) >> 32) &
+           mask_;
+  }
+  std::vector<Slot> slots_;
+  std::size_t mask_;
+  std::uint32_t count_ = 0;
+};
+
 bool has_null(const std::vector<Value>& values) {
   return std::any_of(values.begin(), values.end(), [](const Value& v) { return v.is_null(); });
 }
@@ -243,6 +286,9 @@ sql::Select selectin_statement(const Relationship& rel, const std::vector<sql::E
 
 std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
                                                      const std::vector<EntityState*>& owners) {
+  if (rel.direction == Direction::one_to_many && rel.pairs.size() == 1 &&
+      rel.pairs[0].first->is_integer() && rel.pairs[0].second->is_integer())
+    return load_selectin_by_int(rel, owners);
   const Mapper& target = *rel.target;
   std::vector<EntityState*> loaded;
   Groups waiting;
@@ -307,11 +353,76 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
       results[key].push_back(child);
     }
   }
-  static const std::vector<EntityState*> none;
   for (const auto& key : all_keys) {
     const auto* items = results.find(key);
-    for (EntityState* owner : *waiting.find(key))
-      rel.set_items(rel.handle(owner->object()), items ? *items : none);
+    for (EntityState* owner : *waiting.find(key)) {
+      rel.set_items(rel.handle(owner->object()), items ? std::span<EntityState* const>(*items)
+                                                       : std::span<EntityState* const>());
+    }
+  }
+  return loaded;
+}
+
+// Without a Value or a list per key: each owner's key gets a number, each row is filed
+// under its key's number, and the rows are put in order of those numbers once, into one
+// array that every owner's collection is set from. Both columns are plain integers
+// (is_integer()): never NULL, read by int_key.
+std::vector<EntityState*> SessionCore::load_selectin_by_int(
+    const Relationship& rel, const std::vector<EntityState*>& owners) {
+  const Attribute& local = *rel.pairs[0].first;
+  const Attribute& remote = *rel.pairs[0].second;
+  KeyNumbers numbers(owners.size());
+  std::vector<std::int64_t> keys;                               // by number
+  std::vector<std::pair<EntityState*, std::uint32_t>> waiting;  // owners and their keys
+  waiting.reserve(owners.size());
+  for (EntityState* owner : owners) {
+    HandleBase& h = rel.handle(owner->object());
+    if (Relationship::is_loaded(h)) continue;
+    std::int64_t k = 0;
+    local.int_key(owner->object(), k);
+    const std::uint32_t number = numbers.number(k);
+    if (number == keys.size()) keys.push_back(k);
+    waiting.emplace_back(owner, number);
+  }
+
+  const Mapper& target = *rel.target;
+  const auto matched_by = match_columns(rel);
+  std::vector<EntityState*> loaded;
+  // Beside loaded: kNone for a row no owner asked for (its object in the session holds another
+  // key).
+  std::vector<std::uint32_t> number_of_row;
+  for (std::size_t start = 0; start < keys.size(); start += kInBatch) {
+    const std::size_t n = std::min(kInBatch, keys.size() - start);
+    const auto& sql = statement(*rel.parent, "S" + rel.name + ":" + std::to_string(n),
+                                [&] { return selectin_statement(rel, matched_by, {}, n); });
+    std::vector<Value> params(keys.begin() + static_cast<std::ptrdiff_t>(start),
+                              keys.begin() + static_cast<std::ptrdiff_t>(start + n));
+    auto result = connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
+    while (result.next()) {
+      EntityState* child = load(target, result.row().statement(), 0, false);
+      std::int64_t k = 0;
+      remote.int_key(child->object(), k);
+      loaded.push_back(child);
+      number_of_row.push_back(numbers.find(k));
+    }
+  }
+
+  // Counting sort: stable, so each collection keeps the rows' order.
+  std::vector<std::size_t> begin(keys.size() + 1, 0);
+  for (const std::uint32_t number : number_of_row) {
+    if (number != KeyNumbers::kNone) ++begin[number + 1];
+  }
+  for (std::size_t i = 1; i < begin.size(); ++i)
+    begin[i] += begin[i - 1];
+  std::vector<EntityState*> grouped(begin.back());
+  std::vector<std::size_t> next(begin.begin(), begin.end() - 1);
+  for (std::size_t i = 0; i < loaded.size(); ++i) {
+    if (number_of_row[i] != KeyNumbers::kNone) grouped[next[number_of_row[i]]++] = loaded[i];
+  }
+  for (const auto& [owner, number] : waiting) {
+    rel.set_items(rel.handle(owner->object()),
+                  std::span<EntityState* const>(grouped).subspan(
+                      begin[number], begin[number + 1] - begin[number]));
   }
   return loaded;
 }

@@ -35,6 +35,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -585,7 +586,7 @@ class Relationship {
 
   virtual HandleBase& handle(void* owner) const = 0;
   // Fills a handle with loaded objects (marks it loaded, forgets tracked changes).
-  virtual void set_items(HandleBase& h, const std::vector<EntityState*>& items) const = 0;
+  virtual void set_items(HandleBase& h, std::span<EntityState* const> items) const = 0;
   // The objects a handle holds now, without loading.
   virtual void items(const HandleBase& h, std::vector<EntityState*>& out) const = 0;
   // Changes since loading: objects added and removed (for a One: the new and the old).
@@ -659,7 +660,7 @@ class TypedRelationship final : public Relationship {
   // Refs that a handle gives up are released only once the handle no longer lists them:
   // releasing one may start a check for objects that only hold each other, which must
   // not see them held still.
-  void set_items(HandleBase& base, const std::vector<EntityState*>& states) const override {
+  void set_items(HandleBase& base, std::span<EntityState* const> states) const override {
     H& h = static_cast<H&>(base);
     if constexpr (kQueried) {
       (void)states;  // holds no objects: nothing loads it
