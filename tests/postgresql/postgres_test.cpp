@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "databases.hpp"
+#include "retort/orm.hpp"
 
 namespace rt = retort;
 using namespace std::chrono_literals;
@@ -201,6 +202,65 @@ TEST(PostgresPool, TransactionIsRolledBackWhenTheServerDropsIt) {
   }  // the rollback on scope exit does not throw on a dead connection
   c.close();
   EXPECT_EQ(engine.connect().execute("SELECT count(*) FROM drop_tx").scalar<int>(), 0);
+}
+
+// A rollback goes out without waiting for its answer: the server ends the transaction
+// at once, and the next use of the connection reads the answer before anything else.
+TEST(PostgresPool, ARollbackEndsTheTransactionWithoutARoundTrip) {
+  const std::string tag = "retort_rollback";
+  auto engine = rt::create_engine(tagged_url(tag), {.pool_size = 1});
+  engine.connect().execute("DROP TABLE IF EXISTS later_rollback");
+  engine.connect().execute("CREATE TABLE later_rollback (x INTEGER)");
+  auto state = [&] {
+    auto admin = rt::create_engine(postgres_url(), {.poolclass = rt::PoolKind::null});
+    return admin.connect()
+        .execute("SELECT state FROM pg_stat_activity WHERE application_name = ?", {tag})
+        .scalar<std::string>();
+  };
+  for (int round = 0; round < 20; ++round) {
+    {
+      auto c = engine.connect();
+      auto tx = c.begin();
+      c.execute("INSERT INTO later_rollback VALUES (?)", {round});
+      EXPECT_EQ(state(), "idle in transaction");
+      tx.rollback();
+      EXPECT_FALSE(c.in_transaction());
+      std::string now;
+      for (int i = 0; i < 100 && (now = state()) != "idle"; ++i)
+        std::this_thread::sleep_for(10ms);
+      EXPECT_EQ(now, "idle") << "the server ended the transaction before the next statement";
+      if (round % 2) continue;  // the pool's next checkout reads the answer
+      EXPECT_EQ(c.execute("SELECT count(*) FROM later_rollback").scalar<int>(), 0);
+    }
+    rt::Session session(engine);  // a session's end rolls back the same way
+    EXPECT_EQ(session.connection().execute("SELECT count(*) FROM later_rollback").scalar<int>(), 0);
+  }
+}
+
+// The connection dies while its rollback's answer is unread: the next use fails as on
+// any dead connection and invalidates it; with pre-ping the pool replaces it unseen.
+TEST(PostgresPool, AConnectionKilledBeforeItsRollbackIsReadIsReplaced) {
+  for (const bool ping : {false, true}) {
+    const std::string tag = ping ? "retort_rb_ping" : "retort_rb_noping";
+    auto engine = rt::create_engine(tagged_url(tag), {.pool_size = 1, .pool_pre_ping = ping});
+    {
+      auto c = engine.connect();
+      auto tx = c.begin();
+      c.execute("SELECT 1");
+    }  // rolled back on the way back to the pool
+    kill_sessions(tag);
+    if (!ping) {
+      auto c = engine.connect();
+      try {
+        c.execute("SELECT 1");
+        FAIL() << "a killed connection cannot answer";
+      } catch (const rt::OperationalError& e) {
+        EXPECT_TRUE(e.connection_invalidated()) << e.what();
+      }
+    }
+    auto c = engine.connect();
+    EXPECT_EQ(c.execute("SELECT 6 * 7").scalar<int>(), 42);
+  }
 }
 
 TEST(PostgresValues, NulBytesInTextAreRefusedNotCut) {

@@ -80,6 +80,7 @@ void Connection::close() {
   session_->conn = nullptr;
   session_->streaming = nullptr;
   session_->begin_pending = false;
+  session_->rollback_unread = false;
   session_->sent.clear();
   session_->counts.clear();
   session_->failure = nullptr;
@@ -115,6 +116,7 @@ std::unique_ptr<driver::Statement> Connection::prepare(std::string_view sql, int
   }
   std::string name = "rt_" + std::to_string(++next_statement_);
   std::string text(sql);
+  if (session_->rollback_unread) read_rollback(*session_, true);
   if (!session_->sent.empty()) {
     // Prepared in the pipeline too: a flush does not wait for its first use of a statement.
     send_prepare(*session_, name, text, parameter_count);
@@ -155,11 +157,17 @@ void Connection::commit() {
 }
 void Connection::rollback() {
   // What was sent is undone with the rest, and so is its error.
-  if (!session_->sent.empty()) wait_sent(*session_, false);
+  catch_up(*session_, false);
   session_->failure = nullptr;
   session_->counts.clear();
   if (std::exchange(session_->begin_pending, false)) return;
-  if (in_transaction()) exec_simple("ROLLBACK");
+  if (!in_transaction()) return;
+  // Sent without waiting for the answer, which whatever runs next on the connection reads
+  // first: the end of a session or request costs no round trip. A ROLLBACK fails only
+  // with the connection, and then so does what runs next.
+  if (session_->streaming || !PQsendQuery(session_->conn, "ROLLBACK"))
+    return exec_simple("ROLLBACK");
+  session_->rollback_unread = true;
 }
 
 std::vector<std::int64_t> Connection::sync() {
@@ -170,6 +178,7 @@ std::vector<std::int64_t> Connection::sync() {
 bool Connection::in_transaction() const {
   if (!session_->conn) return false;
   if (session_->begin_pending) return true;
+  if (session_->rollback_unread) return false;
   const auto status = PQtransactionStatus(session_->conn);
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
@@ -177,7 +186,7 @@ bool Connection::in_transaction() const {
 bool Connection::ping() {
   PGconn* conn = session_->conn;
   if (!conn || session_->streaming) return false;
-  if (!session_->sent.empty()) wait_sent(*session_, false);
+  catch_up(*session_, false);
   PGresult* res = PQexec(conn, "");
   const bool ok = res && PQresultStatus(res) == PGRES_EMPTY_QUERY;
   PQclear(res);

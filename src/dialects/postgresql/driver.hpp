@@ -69,6 +69,8 @@ struct Session {
   // The error of a sent statement, met while waiting where it could not be raised (a
   // statement's destructor): raised by whatever runs next, unless a rollback comes first.
   std::exception_ptr failure;
+  // A ROLLBACK sent without waiting (Connection::rollback), its answer not read yet.
+  bool rollback_unread = false;
 };
 
 // Pipeline mode (pipeline.cpp). Sends a prepared statement after those already sent,
@@ -80,10 +82,18 @@ void send_prepare(Session& s, const std::string& name, const std::string& sql, i
 // Reads the results of everything sent and leaves pipeline mode. The first error is
 // raised, or with raise = false kept in s.failure.
 void wait_sent(Session& s, bool raise);
+// Reads the answer to a ROLLBACK sent without waiting; its error (the connection broke)
+// is raised, or with raise = false kept in s.failure.
+void read_rollback(Session& s, bool raise);
+// Reads every answer not read yet, as wait_sent does.
+inline void catch_up(Session& s, bool raise) {
+  if (s.rollback_unread) read_rollback(s, raise);
+  if (!s.sent.empty()) wait_sent(s, raise);
+}
 // Before the connection runs anything else: waits for what was sent and raises an error
 // it left.
 inline void settle(Session& s) {
-  if (!s.sent.empty()) wait_sent(s, true);
+  catch_up(s, true);
   if (s.failure) std::rethrow_exception(std::exchange(s.failure, nullptr));
 }
 

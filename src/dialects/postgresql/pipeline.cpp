@@ -23,6 +23,7 @@ void enter(Session& s, const std::string& sql) {
         "destroy it first",
         sql);
   }
+  if (s.rollback_unread) read_rollback(s, true);
   if (s.failure) std::rethrow_exception(std::exchange(s.failure, nullptr));
   if (s.sent.size() >= kMaxSent) wait_sent(s, true);
   if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF && !PQenterPipelineMode(conn))
@@ -98,6 +99,26 @@ void wait_sent(Session& s, bool raise) {
   s.counts.clear();
   try {
     raise_error(conn, failed, failed_sql);
+  } catch (...) {
+    if (raise) throw;
+    s.failure = std::current_exception();
+  }
+}
+
+void read_rollback(Session& s, bool raise) {
+  s.rollback_unread = false;
+  PGconn* conn = s.conn;
+  if (!conn) return;
+  PGresult* failed = nullptr;
+  while (PGresult* res = PQgetResult(conn)) {
+    if (!failed && PQresultStatus(res) != PGRES_COMMAND_OK)
+      failed = res;
+    else
+      PQclear(res);
+  }
+  if (!failed && PQstatus(conn) == CONNECTION_OK) return;
+  try {
+    raise_error(conn, failed, "ROLLBACK");
   } catch (...) {
     if (raise) throw;
     s.failure = std::current_exception();

@@ -56,7 +56,7 @@ Statement::Statement(std::shared_ptr<Session> session, std::string name, std::st
 Statement::~Statement() {
   clear_results();
   PGconn* conn = session_->conn;
-  if (conn && !session_->sent.empty()) wait_sent(*session_, false);
+  if (conn) catch_up(*session_, false);
   // Free the server-side statement while the connection lives; a closed connection
   // took it with it.
   if (conn && PQstatus(conn) == CONNECTION_OK && !session_->streaming &&
