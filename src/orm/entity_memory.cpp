@@ -7,10 +7,10 @@
 // thread) and its thread has moved on to another block; blocks are small, so that an
 // object kept long after its neighbours holds little memory.
 //
-// Pages are mapped from the system a slab of 2 MiB at a time, which the kernel may back
-// with one huge page: a page fault costs microseconds (far more in a virtual machine),
-// and a million objects fill 25,000 small pages. Free pages beyond a reserve of 64 MiB
-// go back to the system (their memory is dropped, their addresses kept for reuse), so
+// Pages are mapped from the system a slab of 2 MiB at a time. Past the first few, the
+// kernel may back a slab with one huge page: a page fault costs microseconds (far more
+// in a virtual machine), and a million objects fill 25,000 small pages. Free pages beyond a reserve
+// of 64 MiB go back to the system (their memory is dropped, their addresses kept for reuse), so
 // that a very large result, once freed, does not stay resident; whole slabs where
 // possible, so that they come back as huge pages too. The reserve spares the usual
 // results any page fault.
@@ -69,6 +69,9 @@ namespace {
 constexpr std::size_t kBlockBytes = 4096;  // a page: blocks are found by alignment
 constexpr std::size_t kSlabBytes = kHugePageBytes;
 constexpr std::size_t kPagesPerSlab = kSlabBytes / kBlockBytes;
+// The first slabs (8 MiB) stay in small pages: a program that holds few objects at a
+// time (a stream, a service answering small requests) keeps a small footprint.
+constexpr std::size_t kSmallSlabs = 4;
 // Free pages kept resident for reuse (64 MiB). Beyond them whole free slabs are dropped;
 // free pages of slabs still in use only beyond a slack of 16 MiB more, in batches.
 constexpr std::size_t kKeepPages = 16384;
@@ -153,7 +156,7 @@ class Pages {
       dropped_.reserve(2 * pages);
     }
     if (slabs_.size() == slabs_.capacity()) slabs_.reserve(2 * slabs_.size() + 1);
-    char* slab = static_cast<char*>(map_huge(kSlabBytes));
+    char* slab = static_cast<char*>(map_huge(kSlabBytes, slabs_.size() >= kSmallSlabs));
     const Slab made{slab, 0};
     slabs_.insert(std::lower_bound(slabs_.begin(), slabs_.end(), made, by_address), made);
     return slab;

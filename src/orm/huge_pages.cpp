@@ -13,7 +13,7 @@ std::size_t whole_pages(std::size_t bytes) {
 }
 }  // namespace
 
-void* map_huge(std::size_t bytes) {
+void* map_huge(std::size_t bytes, bool advise) {
   bytes = whole_pages(bytes);
   // mmap aligns to small pages only: map one huge page more and trim both ends.
   const std::size_t span = bytes + kHugePageBytes;
@@ -25,7 +25,7 @@ void* map_huge(std::size_t bytes) {
   if (aligned != begin) munmap(begin, static_cast<std::size_t>(aligned - begin));
   munmap(aligned + bytes, static_cast<std::size_t>(begin + span - (aligned + bytes)));
   // Only advice: where the kernel has huge pages off, this is ordinary memory.
-  madvise(aligned, bytes, MADV_HUGEPAGE);
+  if (advise) madvise(aligned, bytes, MADV_HUGEPAGE);
   return aligned;
 }
 

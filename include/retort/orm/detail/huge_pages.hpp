@@ -14,9 +14,10 @@ namespace retort::orm::detail {
 
 inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
 
-// bytes rounded up to whole huge pages, aligned to one; std::bad_alloc when the system
-// has no room.
-void* map_huge(std::size_t bytes);
+// bytes rounded up to whole huge pages, aligned to one, and advised as huge unless
+// `advise` is false (small pages then, until advise_huge); std::bad_alloc when the
+// system has no room.
+void* map_huge(std::size_t bytes, bool advise = true);
 void unmap_huge(void* p, std::size_t bytes) noexcept;
 // Advises the whole huge pages inside [p, p + bytes) as huge; memory not yet written.
 void advise_huge(void* p, std::size_t bytes) noexcept;
