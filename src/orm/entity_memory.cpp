@@ -7,13 +7,13 @@
 // thread) and its thread has moved on to another block; blocks are small, so that an
 // object kept long after its neighbours holds little memory.
 //
-// Pages are mapped from the system a slab of 2 MiB at a time. Past the first few, the
+// Pages are mapped from the system a slab of 2 MiB at a time. Past the first, the
 // kernel may back a slab with one huge page: a page fault costs microseconds (far more
-// in a virtual machine), and a million objects fill 25,000 small pages. Free pages beyond a reserve
-// of 64 MiB go back to the system (their memory is dropped, their addresses kept for reuse), so
-// that a very large result, once freed, does not stay resident; whole slabs where
-// possible, so that they come back as huge pages too. The reserve spares the usual
-// results any page fault.
+// in a virtual machine), and a million objects fill 25,000 small pages. Free pages
+// beyond a reserve of 64 MiB go back to the system (their memory is dropped, their
+// addresses kept for reuse), so that a very large result, once freed, does not stay
+// resident; whole slabs where possible, so that they come back as huge pages too. The
+// reserve spares the usual results any page fault.
 //
 // Under AddressSanitizer every entity is an allocation of its own, so that overflows
 // and uses after free are still caught.
@@ -69,9 +69,9 @@ namespace {
 constexpr std::size_t kBlockBytes = 4096;  // a page: blocks are found by alignment
 constexpr std::size_t kSlabBytes = kHugePageBytes;
 constexpr std::size_t kPagesPerSlab = kSlabBytes / kBlockBytes;
-// The first slabs (8 MiB) stay in small pages: a program that holds few objects at a
-// time (a stream, a service answering small requests) keeps a small footprint.
-constexpr std::size_t kSmallSlabs = 4;
+// The first slab stays in small pages: a program that holds few objects at a time (a
+// stream, a service answering small requests) keeps a small footprint.
+constexpr std::size_t kSmallSlabs = 1;
 // Free pages kept resident for reuse (64 MiB). Beyond them whole free slabs are dropped;
 // free pages of slabs still in use only beyond a slack of 16 MiB more, in batches.
 constexpr std::size_t kKeepPages = 16384;
