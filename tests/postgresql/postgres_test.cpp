@@ -44,6 +44,16 @@ void kill_sessions(const std::string& tag) {
   ASSERT_EQ(settle_sessions(tag, 0), 0);
 }
 
+// The first statement on a connection the server killed fails and invalidates it.
+void expect_killed(rt::Connection& c) {
+  try {
+    c.execute("SELECT 1");
+    FAIL() << "a killed connection cannot answer";
+  } catch (const rt::OperationalError& e) {
+    EXPECT_TRUE(e.connection_invalidated()) << e.what();
+  }
+}
+
 // Opens n connections at once and returns them, so that n sit idle in the pool.
 void fill_pool(rt::Engine& engine, int n) {
   std::vector<rt::Connection> held;
@@ -169,12 +179,7 @@ TEST(PostgresPool, WithoutPrePingTheFirstFailureInvalidatesAndTheRetrySucceeds) 
 
   {
     auto c = engine.connect();
-    try {
-      c.execute("SELECT 1");
-      FAIL() << "a killed connection cannot answer";
-    } catch (const rt::OperationalError& e) {
-      EXPECT_TRUE(e.connection_invalidated()) << e.what();
-    }
+    expect_killed(c);
     EXPECT_THROW(c.execute("SELECT 1"), rt::OperationalError);
   }
   // The retry gets a fresh connection; so do later checkouts (the whole pool was older
@@ -251,12 +256,7 @@ TEST(PostgresPool, AConnectionKilledBeforeItsRollbackIsReadIsReplaced) {
     kill_sessions(tag);
     if (!ping) {
       auto c = engine.connect();
-      try {
-        c.execute("SELECT 1");
-        FAIL() << "a killed connection cannot answer";
-      } catch (const rt::OperationalError& e) {
-        EXPECT_TRUE(e.connection_invalidated()) << e.what();
-      }
+      expect_killed(c);
     }
     auto c = engine.connect();
     EXPECT_EQ(c.execute("SELECT 6 * 7").scalar<int>(), 42);
