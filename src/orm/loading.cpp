@@ -98,7 +98,7 @@ std::vector<Value> parent_key(const Relationship& rel, const void* parent) {
   return key;
 }
 
-// A printable key of values, for grouping rows by the parent they belong to.
+// A printable key of values: how a key other than one integer is hashed.
 std::string key_of(const std::vector<Value>& values) {
   std::string out;
   for (const auto& v : values) {
@@ -108,37 +108,14 @@ std::string key_of(const std::vector<Value>& values) {
   return out;
 }
 
-// Lists of objects grouped by a key of values; a single integer key, the common case,
-// is hashed as it is.
-class Groups {
- public:
-  std::vector<EntityState*>& operator[](const std::vector<Value>& key) {
-    if (key.size() == 1 && key[0].type() == ValueType::integer)
-      return ints_[key[0].get<std::int64_t>()];
-    return others_[key_of(key)];
-  }
-  const std::vector<EntityState*>* find(const std::vector<Value>& key) const {
-    if (key.size() == 1 && key[0].type() == ValueType::integer) {
-      auto it = ints_.find(key[0].get<std::int64_t>());
-      return it == ints_.end() ? nullptr : &it->second;
-    }
-    auto it = others_.find(key_of(key));
-    return it == others_.end() ? nullptr : &it->second;
-  }
-  void reserve(std::size_t n) { ints_.reserve(n); }
-
- private:
-  std::unordered_map<std::int64_t, std::vector<EntityState*>> ints_;
-  std::unordered_map<std::string, std::vector<EntityState*>> others_;
-};
-
-// Integer keys numbered in the order they were first met: an open-addressing table sized
-// once for at most `n` keys.
+// Keys numbered in the order they were first met. A single integer, the common case, is
+// hashed as it is, in an open-addressing table sized once for at most `n` keys; other
+// keys (several columns, text, UUID) by their printable form.
 class KeyNumbers {
  public:
   explicit KeyNumbers(std::size_t n) : slots_(std::bit_ceil(2 * n + 2)), mask_(slots_.size() - 1) {}
 
-  // The number of key k; a new key gets the next one.
+  // The number of a key; a new key gets the next one.
   std::uint32_t number(std::int64_t k) {
     for (std::size_t i = home(k);; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
@@ -149,13 +126,25 @@ class KeyNumbers {
       if (s.key == k) return s.number;
     }
   }
-  // kNone when k has no number.
+  std::uint32_t number(const std::vector<Value>& key) {
+    if (is_int(key)) return number(key[0].get<std::int64_t>());
+    const auto [it, added] = others_.try_emplace(key_of(key), count_);
+    if (added) ++count_;
+    return it->second;
+  }
+  // kNone when the key has no number.
   std::uint32_t find(std::int64_t k) const {
     for (std::size_t i = home(k);; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.number == kNone || s.key == k) return s.number;
     }
   }
+  std::uint32_t find(const std::vector<Value>& key) const {
+    if (is_int(key)) return find(key[0].get<std::int64_t>());
+    auto it = others_.find(key_of(key));
+    return it == others_.end() ? kNone : it->second;
+  }
+  std::uint32_t size() const { return count_; }
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
  private:
@@ -163,6 +152,9 @@ class KeyNumbers {
     std::int64_t key = 0;
     std::uint32_t number = kNone;
   };
+  static bool is_int(const std::vector<Value>& key) {
+    return key.size() == 1 && key[0].type() == ValueType::integer;
+  }
   // Fibonacci hashing: strided keys spread as well as dense ones.
   std::size_t home(std::int64_t k) const {
     return static_cast<std::size_t>((static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ull) >> 32) &
@@ -170,6 +162,7 @@ class KeyNumbers {
   }
   std::vector<Slot> slots_;
   std::size_t mask_;
+  std::unordered_map<std::string, std::uint32_t> others_;
   std::uint32_t count_ = 0;
 };
 
@@ -242,25 +235,6 @@ void SessionCore::load_relationship(EntityState* owner, const Relationship& rel)
 
 namespace {
 
-// The owners whose relationship is still to load, by the key their rows are found with
-// (keys in first-seen order); those with a NULL key get an empty one at once.
-void owners_by_key(const Relationship& rel, const std::vector<EntityState*>& owners,
-                   Groups& waiting, std::vector<std::vector<Value>>& keys) {
-  waiting.reserve(owners.size());
-  for (EntityState* owner : owners) {
-    HandleBase& h = rel.handle(owner->object());
-    if (Relationship::is_loaded(h)) continue;
-    std::vector<Value> key = parent_key(rel, owner->object());
-    if (has_null(key)) {
-      rel.set_items(h, {});
-      continue;
-    }
-    auto& list = waiting[key];
-    if (list.empty()) keys.push_back(key);
-    list.push_back(owner);
-  }
-}
-
 // SELECT of the related rows for n keys: "(a, b) IN ((?, ?), ...)" or "a IN (?, ...)".
 sql::Select selectin_statement(const Relationship& rel, const std::vector<sql::Expr<>>& matched_by,
                                const std::vector<sql::Expr<>>& leading, std::size_t n) {
@@ -284,140 +258,122 @@ sql::Select selectin_statement(const Relationship& rel, const std::vector<sql::E
 
 }  // namespace
 
+// Each owner's key gets a number, each related row is filed under its key's number, and
+// the rows are put in order of those numbers once, into one array that every owner's
+// collection is set from: no list per key. Plain integers on both sides (is_integer():
+// never NULL) are read without making a Value.
 std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
                                                      const std::vector<EntityState*>& owners) {
-  if (rel.direction == Direction::one_to_many && rel.pairs.size() == 1 &&
-      rel.pairs[0].first->is_integer() && rel.pairs[0].second->is_integer())
-    return load_selectin_by_int(rel, owners);
   const Mapper& target = *rel.target;
-  std::vector<EntityState*> loaded;
-  Groups waiting;
-  std::vector<std::vector<Value>> keys;
-  owners_by_key(rel, owners, waiting, keys);
-  const std::vector<std::vector<Value>> all_keys = keys;
-  Groups results;
-  results.reserve(keys.size());
-
-  if (rel.direction == Direction::many_to_one) {
-    // Targets already in the session need no query.
-    std::vector<std::vector<Value>> missing;
-    std::vector<const Attribute*> remote;
-    for (const auto& pair : rel.pairs)
-      remote.push_back(pair.second);
-    const bool by_primary_key = remote == target.primary_key();
-    for (const auto& key : keys) {
-      EntityState* s = nullptr;
-      if (by_primary_key) {
-        if (target.int_identity() && key[0].type() == ValueType::integer) {
-          s = identity(target).ints.find(key[0].get<std::int64_t>());
-        }
-      }
-      if (s && !(s->flags & kExpired)) {
-        results[key].push_back(s);
-      } else {
-        missing.push_back(key);
-      }
-    }
-    keys = std::move(missing);
-  }
-
   const auto matched_by = match_columns(rel);
-  std::vector<sql::Expr<>> leading;
-  if (rel.direction == Direction::many_to_many) leading = matched_by;
-  const int offset = static_cast<int>(leading.size());
-
-  for (std::size_t start = 0; start < keys.size(); start += kInBatch) {
-    const std::size_t n = std::min(kInBatch, keys.size() - start);
-    const auto& sql = statement(*rel.parent, "S" + rel.name + ":" + std::to_string(n),
-                                [&] { return selectin_statement(rel, matched_by, leading, n); });
-    std::vector<Value> params;
-    params.reserve(n * matched_by.size());
-    for (std::size_t k = start; k < start + n; ++k)
-      params.insert(params.end(), keys[k].begin(), keys[k].end());
-    auto result = connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
-    std::vector<Value> key;
-    while (result.next()) {
-      auto& stmt = result.row().statement();
-      EntityState* child = load(target, stmt, offset, false);
-      loaded.push_back(child);
-      key.clear();
-      if (rel.direction == Direction::many_to_many) {
-        for (int i = 0; i < offset; ++i) {
-          key.push_back(rel.secondary_local[static_cast<std::size_t>(i)].first->type.from_db(
-              stmt.get_value(i)));
-        }
-      } else {
-        for (const auto& [local, remote] : rel.pairs)
-          key.push_back(remote->get(child->object()));
-      }
-      results[key].push_back(child);
-    }
-  }
-  for (const auto& key : all_keys) {
-    const auto* items = results.find(key);
-    for (EntityState* owner : *waiting.find(key)) {
-      rel.set_items(rel.handle(owner->object()), items ? std::span<EntityState* const>(*items)
-                                                       : std::span<EntityState* const>());
-    }
-  }
-  return loaded;
-}
-
-// Without a Value or a list per key: each owner's key gets a number, each row is filed
-// under its key's number, and the rows are put in order of those numbers once, into one
-// array that every owner's collection is set from. Both columns are plain integers
-// (is_integer()): never NULL, read by int_key.
-std::vector<EntityState*> SessionCore::load_selectin_by_int(
-    const Relationship& rel, const std::vector<EntityState*>& owners) {
-  const Attribute& local = *rel.pairs[0].first;
-  const Attribute& remote = *rel.pairs[0].second;
+  const std::size_t width = matched_by.size();
+  const bool ints = rel.direction != Direction::many_to_many && rel.pairs.size() == 1 &&
+                    rel.pairs[0].first->is_integer() && rel.pairs[0].second->is_integer();
   KeyNumbers numbers(owners.size());
-  std::vector<std::int64_t> keys;                               // by number
+  std::vector<Value> keys;                                      // `width` values per number
   std::vector<std::pair<EntityState*, std::uint32_t>> waiting;  // owners and their keys
   waiting.reserve(owners.size());
   for (EntityState* owner : owners) {
     HandleBase& h = rel.handle(owner->object());
     if (Relationship::is_loaded(h)) continue;
-    std::int64_t k = 0;
-    local.int_key(owner->object(), k);
-    const std::uint32_t number = numbers.number(k);
-    if (number == keys.size()) keys.push_back(k);
+    std::uint32_t number = 0;
+    if (ints) {
+      std::int64_t k = 0;
+      rel.pairs[0].first->int_key(owner->object(), k);
+      number = numbers.number(k);
+      if (number * width == keys.size()) keys.emplace_back(k);
+    } else {
+      std::vector<Value> key = parent_key(rel, owner->object());
+      if (has_null(key)) {
+        rel.set_items(h, {});
+        continue;
+      }
+      number = numbers.number(key);
+      if (number * width == keys.size())
+        keys.insert(keys.end(), std::make_move_iterator(key.begin()),
+                    std::make_move_iterator(key.end()));
+    }
     waiting.emplace_back(owner, number);
   }
 
-  const Mapper& target = *rel.target;
-  const auto matched_by = match_columns(rel);
+  // The related objects by number; kNone for a row no owner asked for (its object in the
+  // session holds another key).
+  std::vector<std::pair<std::uint32_t, EntityState*>> filed;
+  std::vector<std::uint32_t> to_query;
+  to_query.reserve(numbers.size());
+  bool by_identity = false;
+  if (rel.direction == Direction::many_to_one && target.int_identity()) {
+    // Targets already in the session need no query.
+    std::vector<const Attribute*> remote;
+    for (const auto& pair : rel.pairs)
+      remote.push_back(pair.second);
+    by_identity = remote == target.primary_key();
+  }
+  for (std::uint32_t number = 0; number < numbers.size(); ++number) {
+    const Value& key = keys[number * width];
+    EntityState* s = by_identity && key.type() == ValueType::integer
+                         ? identity(target).ints.find(key.get<std::int64_t>())
+                         : nullptr;
+    if (s && !(s->flags & kExpired)) {
+      filed.emplace_back(number, s);
+    } else {
+      to_query.push_back(number);
+    }
+  }
+
+  std::vector<sql::Expr<>> leading;
+  if (rel.direction == Direction::many_to_many) leading = matched_by;
+  const int offset = static_cast<int>(leading.size());
   std::vector<EntityState*> loaded;
-  // Beside loaded: kNone for a row no owner asked for (its object in the session holds another
-  // key).
-  std::vector<std::uint32_t> number_of_row;
-  for (std::size_t start = 0; start < keys.size(); start += kInBatch) {
-    const std::size_t n = std::min(kInBatch, keys.size() - start);
+  std::vector<Value> key;
+  for (std::size_t start = 0; start < to_query.size(); start += kInBatch) {
+    const std::size_t n = std::min(kInBatch, to_query.size() - start);
     const auto& sql = statement(*rel.parent, "S" + rel.name + ":" + std::to_string(n),
-                                [&] { return selectin_statement(rel, matched_by, {}, n); });
-    std::vector<Value> params(keys.begin() + static_cast<std::ptrdiff_t>(start),
-                              keys.begin() + static_cast<std::ptrdiff_t>(start + n));
+                                [&] { return selectin_statement(rel, matched_by, leading, n); });
+    std::vector<Value> params;
+    params.reserve(n * width);
+    for (std::size_t q = start; q < start + n; ++q) {
+      const auto first = keys.begin() + static_cast<std::ptrdiff_t>(to_query[q] * width);
+      params.insert(params.end(), first, first + static_cast<std::ptrdiff_t>(width));
+    }
     auto result = connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
     while (result.next()) {
-      EntityState* child = load(target, result.row().statement(), 0, false);
-      std::int64_t k = 0;
-      remote.int_key(child->object(), k);
+      auto& stmt = result.row().statement();
+      EntityState* child = load(target, stmt, offset, false);
       loaded.push_back(child);
-      number_of_row.push_back(numbers.find(k));
+      std::uint32_t number = KeyNumbers::kNone;
+      if (ints) {
+        std::int64_t k = 0;
+        rel.pairs[0].second->int_key(child->object(), k);
+        number = numbers.find(k);
+      } else {
+        key.clear();
+        if (rel.direction == Direction::many_to_many) {
+          for (int i = 0; i < offset; ++i) {
+            key.push_back(rel.secondary_local[static_cast<std::size_t>(i)].first->type.from_db(
+                stmt.get_value(i)));
+          }
+        } else {
+          for (const auto& [local, remote] : rel.pairs)
+            key.push_back(remote->get(child->object()));
+        }
+        number = numbers.find(key);
+      }
+      filed.emplace_back(number, child);
     }
   }
 
   // Counting sort: stable, so each collection keeps the rows' order.
-  std::vector<std::size_t> begin(keys.size() + 1, 0);
-  for (const std::uint32_t number : number_of_row) {
+  std::vector<std::size_t> begin(numbers.size() + 1, 0);
+  for (const auto& [number, s] : filed) {
     if (number != KeyNumbers::kNone) ++begin[number + 1];
   }
   for (std::size_t i = 1; i < begin.size(); ++i)
     begin[i] += begin[i - 1];
   std::vector<EntityState*> grouped(begin.back());
   std::vector<std::size_t> next(begin.begin(), begin.end() - 1);
-  for (std::size_t i = 0; i < loaded.size(); ++i) {
-    if (number_of_row[i] != KeyNumbers::kNone) grouped[next[number_of_row[i]]++] = loaded[i];
+  for (const auto& [number, s] : filed) {
+    if (number != KeyNumbers::kNone) grouped[next[number]++] = s;
   }
   for (const auto& [owner, number] : waiting) {
     rel.set_items(rel.handle(owner->object()),

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <random>
 #include <ranges>
+#include <set>
 
 #include "backend_test.hpp"
 #include "relationship_models.hpp"
@@ -559,6 +560,63 @@ TEST_P(Relationships, AJoinOnSeveralColumnsUsesThemAll) {
   EXPECT_EQ(z->order->note, "second");
 }
 
+// Random orders over more keys than one IN list holds, and lines of orders that may not
+// exist: selectin by the two columns gives each order its lines in order and each line
+// its order.
+TEST_P(Relationships, SelectinByCompositeKeysMatchesTheRows) {
+  fresh_tables<ShopOrder>({"rel_shop_order", "rel_shop_line"});
+  std::mt19937 rng(5);
+  std::set<std::pair<std::int64_t, std::int64_t>> keys;
+  while (keys.size() < 1300)
+    keys.emplace(1 + rng() % 6, static_cast<std::int64_t>(rng() % 5000));
+  std::vector<ShopOrder> orders;
+  for (const auto& [shop, number] : keys)
+    orders.push_back({.shop = shop, .number = number});
+  std::map<std::pair<std::int64_t, std::int64_t>, std::vector<std::int64_t>> model;
+  std::vector<ShopLine> lines(3000);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    lines[i] = {.id = static_cast<std::int64_t>(i) + 1,
+                .shop = static_cast<std::int64_t>(1 + rng() % 7),  // shop 7 has no orders
+                .order_number = static_cast<std::int64_t>(rng() % 5000)};
+    model[{lines[i].shop, lines[i].order_number}].push_back(lines[i].id);
+  }
+  {
+    rt::Session session(engine());
+    session.bulk_insert(orders);
+    session.bulk_insert(lines);
+    session.commit();
+  }
+  rt::Session session(engine());
+  const auto loaded = session.query<ShopOrder>().options(rt::selectin(&ShopOrder::lines)).all();
+  ASSERT_EQ(loaded.size(), orders.size());
+  EXPECT_EQ(count_in([&] {
+              for (const auto& o : loaded) {
+                std::vector<std::int64_t> ids;
+                for (const auto& l : o->lines)
+                  ids.push_back(l->id);
+                EXPECT_EQ(ids, (model[{o->shop, o->number}])) << o->shop << "/" << o->number;
+              }
+            }),
+            0u)
+      << "every collection came loaded";
+
+  rt::Session other(engine());
+  const auto all_lines = other.query<ShopLine>().options(rt::selectin(&ShopLine::order)).all();
+  ASSERT_EQ(all_lines.size(), lines.size());
+  EXPECT_EQ(count_in([&] {
+              for (const auto& l : all_lines) {
+                if (keys.contains({l->shop, l->order_number})) {
+                  ASSERT_TRUE(l->order) << "line " << l->id;
+                  EXPECT_EQ(l->order->shop, l->shop);
+                  EXPECT_EQ(l->order->number, l->order_number);
+                } else {
+                  EXPECT_FALSE(l->order) << "line " << l->id;
+                }
+              }
+            }),
+            0u);
+}
+
 // Children ordered by a rank that interleaves their parents' rows, for selectin.
 struct RankedChild;
 struct RankedParent {
@@ -622,14 +680,28 @@ TEST_P(Relationships, SelectinMatchesTheRowsWhenOwnersInterleave) {
       ids.push_back(c->id);
     EXPECT_EQ(ids, model[p->id]) << "parent " << p->id;
   }
+  // Parents already in the session are taken from it, not read again.
   rt::Session other(engine());
+  std::map<std::int64_t, rt::Ref<RankedParent>> held;
+  for (std::int64_t id = 1; id <= kParents; id += 3)
+    held[id] = other.get<RankedParent>(id);
   const auto children =
       other.query<RankedChild>().options(rt::selectin(&RankedChild::parent)).all();
   ASSERT_EQ(children.size(), static_cast<std::size_t>(kChildren));
   for (const auto& c : children) {
     ASSERT_TRUE(c->parent);
     EXPECT_EQ(c->parent->id, c->parent_id);
+    if (held.contains(c->parent_id)) {
+      EXPECT_EQ(c->parent.get(), held[c->parent_id]);
+    }
   }
+  rt::Session third(engine());
+  const auto all_parents = third.query<RankedParent>().all();
+  EXPECT_EQ(count_in([&] {
+              third.query<RankedChild>().options(rt::selectin(&RankedChild::parent)).all();
+            }),
+            1u)
+      << "with every parent in the session, the children's query is the only statement";
 }
 
 // Desks found by a code that several desks may share (no foreign key).

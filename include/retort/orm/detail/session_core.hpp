@@ -171,9 +171,6 @@ class SessionCore {
   // Loads a relationship for many objects with one query per level (selectin).
   std::vector<EntityState*> load_selectin(const Relationship& rel,
                                           const std::vector<EntityState*>& owners);
-  // The same for a one-to-many over one integer column, the common case.
-  std::vector<EntityState*> load_selectin_by_int(const Relationship& rel,
-                                                 const std::vector<EntityState*>& owners);
   // Runs a query of a mapper's objects: rows through the identity map, relationships
   // loaded as the options and the mapping say (joined ones in the same statement).
   std::vector<EntityState*> run_query(const Mapper& mapper, const sql::Select& select,
