@@ -147,8 +147,8 @@ class Pages {
     std::size_t free;  // its pages in free_
   };
 
-  // A new slab, one huge page. The vectors get room for all its pages now, so that
-  // giving a page back never allocates.
+  // A new slab, the size of one huge page (backed by one past the first). The vectors
+  // get room for all its pages now, so that giving a page back never allocates.
   char* map_slab() {
     const std::size_t pages = (slabs_.size() + 1) * kPagesPerSlab;
     if (free_.capacity() < pages) {

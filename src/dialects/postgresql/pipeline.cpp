@@ -35,6 +35,17 @@ void enter(Session& s, const std::string& sql) {
   }
 }
 
+// The error of a statement whose answer came late: raised now, or kept for the next use
+// of the connection when the caller cannot raise (a destructor, a rollback).
+void fail(Session& s, PGresult* failed, std::string_view sql, bool raise) {
+  try {
+    raise_error(s.conn, failed, sql);
+  } catch (...) {
+    if (raise) throw;
+    s.failure = std::current_exception();
+  }
+}
+
 }  // namespace
 
 void send_prepared(Session& s, const std::string& name, int n, const char* const* values,
@@ -97,12 +108,7 @@ void wait_sent(Session& s, bool raise) {
   PQexitPipelineMode(conn);
   if (!failed && !lost) return;
   s.counts.clear();
-  try {
-    raise_error(conn, failed, failed_sql);
-  } catch (...) {
-    if (raise) throw;
-    s.failure = std::current_exception();
-  }
+  fail(s, failed, failed_sql, raise);
 }
 
 void read_rollback(Session& s, bool raise) {
@@ -117,12 +123,7 @@ void read_rollback(Session& s, bool raise) {
       PQclear(res);
   }
   if (!failed && PQstatus(conn) == CONNECTION_OK) return;
-  try {
-    raise_error(conn, failed, "ROLLBACK");
-  } catch (...) {
-    if (raise) throw;
-    s.failure = std::current_exception();
-  }
+  fail(s, failed, "ROLLBACK", raise);
 }
 
 }  // namespace retort::postgresql
