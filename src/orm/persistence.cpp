@@ -445,75 +445,166 @@ void SessionCore::bulk_insert(const Mapper& mapper, const std::vector<void*>& ob
   write_rows(mapper, objects);
 }
 
+namespace {
+
+// Rows per statement of a bulk change by key.
+constexpr std::size_t kKeyBatch = 500;
+
+// Whether a class's rows are in the tables of a joined hierarchy: a bulk statement then
+// finds them by key first (bulk_by_key), since one statement changes one table.
+bool joined_rows(const Mapper& mapper) {
+  const Inheritance* h = mapper.inheritance();
+  return h && !h->concrete && !h->layout.joins.empty();
+}
+
+// "key IN (...)" in `part`'s table for the keys [first, first + n), `width` values each.
+sql::Expr<bool> keys_in(const Mapper& part, const std::vector<Value>& keys, std::size_t first,
+                        std::size_t n) {
+  const auto& pk = part.primary_key();
+  std::vector<sql::NodePtr> columns;
+  for (const Attribute* a : pk)
+    columns.push_back(part.table().c(a->name).node());
+  std::vector<sql::Expr<>> items;
+  for (std::size_t r = first; r < first + n; ++r) {
+    std::vector<sql::NodePtr> row;
+    for (std::size_t i = 0; i < pk.size(); ++i)
+      row.push_back(sql::literal(keys[r * pk.size() + i]).node());
+    items.push_back(pk.size() == 1 ? sql::Expr<>(row.front())
+                                   : sql::Expr<>(std::make_shared<sql::TupleNode>(row)));
+  }
+  const sql::Expr<> key = pk.size() == 1 ? sql::Expr<>(columns.front())
+                                         : sql::Expr<>(std::make_shared<sql::TupleNode>(columns));
+  return key.in_(items);
+}
+
+std::vector<sql::Expr<>> key_columns(const Mapper& mapper) {
+  std::vector<sql::Expr<>> out;
+  for (const Attribute* a : mapper.primary_key())
+    out.push_back(mapper.table().c(a->name));
+  return out;
+}
+
+// Every row's first `width` values, one row after another.
+std::vector<Value> values_of(Result result, std::size_t width) {
+  std::vector<Value> out;
+  while (result.next()) {
+    for (std::size_t i = 0; i < width; ++i)
+      out.push_back(result.row().value(static_cast<int>(i)));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<EntityState*> SessionCore::tracked(const Mapper& mapper,
+                                               const std::vector<Value>& keys) {
+  const std::size_t width = mapper.primary_key().size();
+  std::vector<EntityState*> out;
+  for (std::size_t k = 0; k < keys.size(); k += width) {
+    if (mapper.int_identity()) {
+      out.push_back(identity(mapper).ints.find(keys[k].get<std::int64_t>()));
+      continue;
+    }
+    auto probe = detail::OwnedEntity(mapper.new_entity());
+    std::size_t i = k;
+    for (const Attribute* a : mapper.primary_key())
+      a->set(probe->object(), keys[i++]);
+    out.push_back(find_identity(mapper, probe->object()));
+  }
+  return out;
+}
+
+std::vector<Value> SessionCore::keys_where(const Mapper& mapper, const sql::Expr<bool>& where) {
+  const Mapper& root = *mapper.inheritance()->root;
+  sql::Select select;
+  for (const Attribute* a : root.primary_key())
+    select = select.add_columns(root.table().c(a->name));
+  select = select.select_from(root.table());
+  if (where.node()) select = select.where(where);
+  return values_of(connection().execute(select), root.primary_key().size());
+}
+
+void SessionCore::bulk_by_key(const Mapper& part, const std::vector<Value>& keys,
+                              const std::function<sql::Executable(sql::Expr<bool>)>& statement) {
+  const std::size_t width = part.primary_key().size();
+  const std::size_t rows = keys.size() / width;
+  for (std::size_t first = 0; first < rows; first += kKeyBatch)
+    connection().execute(statement(keys_in(part, keys, first, std::min(kKeyBatch, rows - first))));
+}
+
 std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool>& where,
                                       const std::vector<std::pair<std::string, Value>>& values) {
   autoflush();
-  sql::Assignments set;
+  std::vector<sql::Assignments> sets(1);
+  const Inheritance* h = joined_rows(mapper) ? mapper.inheritance() : nullptr;
+  if (h) sets.resize(h->parts.size());
   for (const auto& [name, value] : values) {
-    (void)mapper.attribute(name);
-    set.emplace_back(name, value);
+    const Attribute& a = mapper.attribute(name);
+    sets[h ? static_cast<std::size_t>(a.part) : 0].emplace_back(name, value);
   }
-  sql::Update stmt = sql::update(mapper.table()).values(set);
-  if (where.node()) stmt = stmt.where(where);
-  std::vector<sql::Expr<>> keys;
-  for (const Attribute* a : mapper.primary_key())
-    keys.push_back(mapper.table().c(a->name));
-  std::int64_t count = 0;
-  auto result = connection().execute(stmt.returning(keys));
-  // Objects already loaded take the new values (and keep them as their snapshot).
-  auto& map = identity(mapper);
-  while (result.next()) {
-    ++count;
-    EntityState* s = nullptr;
-    if (mapper.int_identity()) {
-      s = map.ints.find(result.row().value(0).get<std::int64_t>());
-    } else {
-      auto probe = detail::OwnedEntity(mapper.new_entity());
-      int i = 0;
-      for (const Attribute* a : mapper.primary_key())
-        a->set(probe->object(), result.row().value(i++));
-      s = find_identity(mapper, probe->object());
+  std::vector<Value> keys;
+  if (h) {
+    // Each table of the rows gets the columns it holds, by the keys read first: the
+    // condition may name columns that an earlier table's UPDATE changes.
+    keys = keys_where(mapper, where);
+    for (std::size_t p = 0; p < sets.size(); ++p) {
+      if (sets[p].empty()) continue;
+      const Mapper& part = *h->parts[p];
+      bulk_by_key(part, keys, [&](sql::Expr<bool> rows) {
+        return sql::update(part.table()).values(sets[p]).where(rows);
+      });
     }
+  } else {
+    sql::Update stmt = sql::update(mapper.table()).values(sets[0]);
+    if (where.node()) stmt = stmt.where(where);
+    keys = values_of(connection().execute(stmt.returning(key_columns(mapper))),
+                     mapper.primary_key().size());
+  }
+  // Objects already loaded take the new values (and keep them as their snapshot).
+  for (EntityState* s : tracked(mapper, keys)) {
     if (!s) continue;
     for (const auto& [name, value] : values)
       mapper.attribute(name).set(s->object(), value);
     if (s->flags & kTouched) snapshot(s);
   }
-  return count;
+  return static_cast<std::int64_t>(keys.size() / mapper.primary_key().size());
 }
 
 std::int64_t SessionCore::bulk_delete(const Mapper& mapper, const sql::Expr<bool>& where) {
   autoflush();
-  sql::Delete stmt = sql::delete_(mapper.table());
-  if (where.node()) stmt = stmt.where(where);
-  std::vector<sql::Expr<>> keys;
-  for (const Attribute* a : mapper.primary_key())
-    keys.push_back(mapper.table().c(a->name));
-  auto result = connection().execute(stmt.returning(keys));
-  std::int64_t count = 0;
-  auto& map = identity(mapper);
-  std::vector<EntityState*> gone;
-  while (result.next()) {
-    ++count;
-    if (mapper.int_identity()) {
-      if (EntityState* s = map.ints.find(result.row().value(0).get<std::int64_t>()))
-        gone.push_back(s);
-    } else {
-      auto probe = detail::OwnedEntity(mapper.new_entity());
-      int i = 0;
-      for (const Attribute* a : mapper.primary_key())
-        a->set(probe->object(), result.row().value(i++));
-      if (EntityState* s = find_identity(mapper, probe->object())) gone.push_back(s);
+  std::vector<Value> keys;
+  if (joined_rows(mapper)) {
+    // The rows leave every table they are in: their subclasses' tables first (each below
+    // its ancestors), then their own and their bases', so that no foreign key from one to
+    // the next is left dangling on the way.
+    const Inheritance& h = *mapper.inheritance();
+    std::vector<const Mapper*> classes;
+    h.collect(classes, mapper);
+    std::vector<const Mapper*> parts;
+    for (auto c = classes.rbegin(); c + 1 != classes.rend(); ++c) {
+      if (const Mapper* own = (*c)->inheritance()->own_part.get()) parts.push_back(own);
     }
+    parts.insert(parts.end(), h.parts.rbegin(), h.parts.rend());
+    keys = keys_where(mapper, where);
+    for (const Mapper* part : parts) {
+      bulk_by_key(*part, keys,
+                  [&](sql::Expr<bool> rows) { return sql::delete_(part->table()).where(rows); });
+    }
+  } else {
+    sql::Delete stmt = sql::delete_(mapper.table());
+    if (where.node()) stmt = stmt.where(where);
+    keys = values_of(connection().execute(stmt.returning(key_columns(mapper))),
+                     mapper.primary_key().size());
   }
   // Their rows are gone: the objects leave the session.
-  for (EntityState* s : gone) {
+  for (EntityState* s : tracked(mapper, keys)) {
+    if (!s) continue;
     erase_identity(s);
     s->flags &= ~kPersistent;
     retain(s);
     levels_.back().deleted.push_back(s);
   }
-  return count;
+  return static_cast<std::int64_t>(keys.size() / mapper.primary_key().size());
 }
 
 }  // namespace retort::orm

@@ -44,26 +44,36 @@ sql::Expr<bool> where_clause(const sql::Select& select) {
   return sql::and_(std::move(parts));
 }
 
-// The bulk statements' condition. A concrete class's query reads its table in place of
-// its bases' (the conditions may name theirs): its rows are found by key through the
-// query itself. A UNION ALL of several tables cannot be changed by one statement.
+// The rows' keys, as the query selects them, in `table`'s key columns.
+sql::Expr<bool> selected_keys(const Table& table, const std::vector<const Attribute*>& key,
+                              const sql::Select& select) {
+  std::vector<sql::NodePtr> keys;
+  for (const Attribute* a : key)
+    keys.push_back(table.c(a->name).node());
+  sql::Select found = select.with_only_columns(sql::Expr<>(keys.front()));
+  for (std::size_t i = 1; i < keys.size(); ++i)
+    found = found.add_columns(sql::Expr<>(keys[i]));
+  const sql::Expr<> columns = keys.size() == 1
+                                  ? sql::Expr<>(keys.front())
+                                  : sql::Expr<>(std::make_shared<sql::TupleNode>(keys));
+  return columns.in_(found);
+}
+
+// The bulk statements' condition. A joined class's query joins the tables of its bases
+// and subclasses (the conditions may name any of them), and a concrete class's reads its
+// table in place of its bases': their rows are found by key through the query itself. A
+// UNION ALL of several tables cannot be changed by one statement.
 sql::Expr<bool> bulk_condition(const Mapper& mapper, const sql::Select& select) {
   const Inheritance* h = mapper.inheritance();
+  if (h && !h->concrete && !h->layout.joins.empty())
+    return selected_keys(h->root->table(), h->root->primary_key(), select);
   if (!h || !h->concrete) return where_clause(select);
   if (!h->subclasses.empty()) {
     throw ArgumentError("bulk update() / delete_() of " + mapper.class_name() +
                         " would change the tables of its concrete subclasses as well; run it "
                         "on each class");
   }
-  std::vector<sql::NodePtr> keys;
-  for (const Attribute* a : mapper.primary_key())
-    keys.push_back(mapper.table().c(a->name).node());
-  sql::Select found = select.with_only_columns(sql::Expr<>(keys.front()));
-  for (std::size_t i = 1; i < keys.size(); ++i)
-    found = found.add_columns(sql::Expr<>(keys[i]));
-  const sql::Expr<> key = keys.size() == 1 ? sql::Expr<>(keys.front())
-                                           : sql::Expr<>(std::make_shared<sql::TupleNode>(keys));
-  return key.in_(found);
+  return selected_keys(mapper.table(), mapper.primary_key(), select);
 }
 
 }  // namespace

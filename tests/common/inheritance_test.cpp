@@ -271,6 +271,91 @@ TEST_P(Inheritance, JoinedPolymorphicQueryUpdateAndDelete) {
   EXPECT_EQ(scalar("SELECT count(*) FROM inh_manager"), 0);
 }
 
+// A joined class's bulk update sets each column in its own table, for the rows its
+// query selects (subclasses included); a bulk delete takes the rows out of every table
+// they are in, the subclasses' tables first.
+TEST_P(Inheritance, JoinedBulkUpdateAndDeleteReachEveryTable) {
+  std::int64_t grace = 0, linus = 0;
+  {
+    rt::Session session(engine());
+    JSeniorEngineer g;
+    g.name = "Grace";
+    g.engineer_info = "compilers";
+    g.level = 3;
+    auto g_ref = session.add(std::move(g));
+    JEngineer l;
+    l.name = "Linus";
+    l.engineer_info = "kernels";
+    auto l_ref = session.add(std::move(l));
+    JEngineer k;
+    k.name = "Ken";
+    k.engineer_info = "unix";
+    session.add(std::move(k));
+    session.add(JManager{{.name = "Ada"}, "budget"});
+    session.add(JEmployee{.name = "Bob"});
+    session.commit();
+    grace = g_ref->id;
+    linus = l_ref->id;
+  }
+  rt::Session session(engine());
+  const auto everyone = session.query<JEmployee>().all();
+  auto held = rt::ref_cast<JEngineer>(session.get<JEmployee>(linus));
+  ASSERT_TRUE(held);
+
+  // Columns of both tables, and a condition on the base table's.
+  EXPECT_EQ(session.query<JEngineer>()
+                .where(rt::c(&JEmployee::name) == "Linus")
+                .update({{"name", rt::Value("Linus T.")}, {"engineer_info", rt::Value("git")}}),
+            1);
+  EXPECT_EQ(held->name, "Linus T.") << "the loaded object takes the new values";
+  EXPECT_EQ(held->engineer_info, "git");
+  // A condition on the subclass table, a column of the base table: the senior engineer
+  // is an engineer too.
+  EXPECT_EQ(session.query<JEngineer>()
+                .where(rt::c(&JEngineer::engineer_info) != "git")
+                .update({{"department_id", rt::Value()}, {"name", rt::Value("E")}}),
+            2);
+  EXPECT_EQ(session.query<JSeniorEngineer>().update({{"level", rt::Value(5)}}), 1);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_employee WHERE name = 'Linus T.'"), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_engineer WHERE engineer_info = 'git'"), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_employee WHERE name = 'E'"), 2);
+  EXPECT_EQ(scalar("SELECT level FROM inh_senior_engineer"), 5);
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_employee WHERE name IN ('Ada', 'Bob')"), 2)
+      << "rows outside the query keep their values";
+
+  EXPECT_EQ(session.query<JEngineer>().where(rt::c(&JEngineer::engineer_info) != "unix").delete_(),
+            2);
+  EXPECT_FALSE(session.get<JEmployee>(grace));
+  EXPECT_FALSE(session.get<JEmployee>(linus));
+  EXPECT_EQ(session.query<JEmployee>().where(rt::c(&JEmployee::name) == "Ada").delete_(), 1);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_employee"), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_engineer"), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_senior_engineer"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_manager"), 0);
+  EXPECT_EQ(session.query<JEmployee>().count(), 2);
+
+  // More rows than one statement's list of keys holds.
+  for (int i = 0; i < 1100; ++i) {
+    JEngineer e;
+    e.name = "n" + std::to_string(i);
+    session.add(std::move(e));
+  }
+  session.commit();
+  EXPECT_EQ(session.query<JEngineer>()
+                .where(rt::c(&JEmployee::name).startswith("n"))
+                .update({{"engineer_info", rt::Value("many")}}),
+            1100);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_engineer WHERE engineer_info = 'many'"), 1100);
+  EXPECT_EQ(session.query<JEngineer>().where(rt::c(&JEngineer::engineer_info) == "many").delete_(),
+            1100);
+  session.commit();
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_engineer"), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM inh_employee"), 2);
+}
+
 TEST_P(Inheritance, JoinedRelationshipsToTheBaseAndToASubclass) {
   {
     rt::Session session(engine());

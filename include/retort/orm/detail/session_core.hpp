@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -27,6 +28,7 @@
 #include "retort/orm/registry.hpp"
 #include "retort/orm/relationship.hpp"
 #include "retort/sql/dialect.hpp"
+#include "retort/sql/executable.hpp"
 #include "retort/sql/select.hpp"
 
 namespace retort::orm {
@@ -147,6 +149,16 @@ class SessionCore {
   std::int64_t bulk_update(const Mapper& mapper, const sql::Expr<bool>& where,
                            const std::vector<std::pair<std::string, Value>>& values);
   std::int64_t bulk_delete(const Mapper& mapper, const sql::Expr<bool>& where);
+  // The keys of a joined hierarchy's rows where the condition holds, the root's key
+  // columns' values for each row in turn.
+  std::vector<Value> keys_where(const Mapper& mapper, const sql::Expr<bool>& where);
+  // Runs the statement for the rows of these keys in `part`'s table, a batch of keys at
+  // a time.
+  void bulk_by_key(const Mapper& part, const std::vector<Value>& keys,
+                   const std::function<sql::Executable(sql::Expr<bool>)>& statement);
+  // The objects of these keys (the key columns' values of each row in turn) in the
+  // identity map; null for a key with none.
+  std::vector<EntityState*> tracked(const Mapper& mapper, const std::vector<Value>& keys);
   // Inserts objects without tracking them; generated keys are written back.
   void bulk_insert(const Mapper& mapper, const std::vector<void*>& objects);
 
