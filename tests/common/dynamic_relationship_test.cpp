@@ -194,6 +194,37 @@ TEST_P(DynamicRelationships, OneToManyAddsRemovesOrphansAndMovesChildren) {
   EXPECT_EQ(scalar("SELECT count(*) FROM dyn_post"), 1);
 }
 
+// any() and contains() over collections that are never loaded, as over rt::Many.
+TEST_P(DynamicRelationships, QueriesFilterAlongNeverLoadedCollections) {
+  rt::Session session(engine());
+  auto ann = session.add(User{.username = "ann"});
+  auto bob = session.add(User{.username = "bob"});
+  session.add(User{.username = "cy"});
+  auto hello = rt::make_ref(Post{.body = "hello", .timestamp = 1});
+  ann->posts.add(hello);
+  bob->posts.add(rt::make_ref(Post{.body = "other", .timestamp = 2}));
+  ann->notifications.add(rt::make_ref(Notification{.name = "seen"}));
+  session.flush();
+  auto names = [](const std::vector<rt::Ref<User>>& users) {
+    std::vector<std::string> out;
+    for (const auto& u : users)
+      out.push_back(u->username);
+    return out;
+  };
+  auto by_name = rt::c(&User::username).asc();
+  EXPECT_EQ(names(session.query<User>().where(rt::any(&User::posts)).order_by(by_name).all()),
+            (std::vector<std::string>{"ann", "bob"}));
+  EXPECT_EQ(
+      names(
+          session.query<User>().where(rt::any(&User::posts, rt::c(&Post::body) == "hello")).all()),
+      (std::vector<std::string>{"ann"}));
+  EXPECT_EQ(names(session.query<User>().where(rt::contains(&User::posts, hello)).all()),
+            (std::vector<std::string>{"ann"}));
+  EXPECT_EQ(
+      names(session.query<User>().where(!rt::any(&User::notifications)).order_by(by_name).all()),
+      (std::vector<std::string>{"bob", "cy"}));
+}
+
 TEST_P(DynamicRelationships, WriteOnlyIsAddedToAndQueriedExplicitly) {
   rt::Session session(engine());
   auto ann = session.add(User{.username = "ann"});

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "retort/orm/detail/huge_pages.hpp"
@@ -293,8 +294,33 @@ Query<T> query() {
 //   session.query<User>().where(rt::any(&User::posts, rt::c(&Post::title).like("C++%")))
 //   session.query<Post>().where(rt::has(&Post::author, rt::c(&User::login) == "ada"))
 //   session.query<User>().where(rt::contains(&User::posts, post))
-template <class O, class U>
-sql::Expr<bool> any(Many<U> O::*member, const sql::Expr<bool>& condition = sql::Expr<bool>()) {
+// Collections that are never loaded (rt::DynamicMany, rt::WriteOnly) take any() and
+// contains() too.
+template <class T>
+class WriteOnly;
+template <class T>
+class DynamicMany;
+namespace orm::detail {
+template <class C>
+struct collection_item {};
+template <class U>
+struct collection_item<Many<U>> {
+  using type = U;
+};
+template <class U>
+struct collection_item<WriteOnly<U>> {
+  using type = U;
+};
+template <class U>
+struct collection_item<DynamicMany<U>> {
+  using type = U;
+};
+template <class C>
+using collection_item_t = typename collection_item<C>::type;
+}  // namespace orm::detail
+
+template <class O, class C, class = orm::detail::collection_item_t<C>>
+sql::Expr<bool> any(C O::*member, const sql::Expr<bool>& condition = sql::Expr<bool>()) {
   return orm::exists_along(registry().mapper<O>().relationship_for(&member, sizeof member),
                            condition);
 }
@@ -303,8 +329,8 @@ sql::Expr<bool> has(One<U> O::*member, const sql::Expr<bool>& condition = sql::E
   return orm::exists_along(registry().mapper<O>().relationship_for(&member, sizeof member),
                            condition);
 }
-template <class O, class U>
-sql::Expr<bool> contains(Many<U> O::*member, const Ref<U>& item) {
+template <class O, class C, class U = orm::detail::collection_item_t<C>>
+sql::Expr<bool> contains(C O::*member, const std::type_identity_t<Ref<U>>& item) {
   const auto& rel = registry().mapper<O>().relationship_for(&member, sizeof member);
   std::vector<sql::Expr<bool>> same;
   for (const orm::Attribute* a : rel.target->primary_key()) {
