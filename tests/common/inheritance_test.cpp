@@ -159,6 +159,24 @@ class Inheritance : public BackendTest {
   std::int64_t scalar(const std::string& sql) {
     return engine().connect().execute(sql).scalar<std::int64_t>();
   }
+  // Grace (a senior engineer, "compilers"), Linus (an engineer, "kernels"), Ada (a
+  // manager) and Bob (an employee), committed; Grace's and Linus's keys.
+  std::pair<std::int64_t, std::int64_t> add_staff() {
+    rt::Session session(engine());
+    JSeniorEngineer g;
+    g.name = "Grace";
+    g.engineer_info = "compilers";
+    g.level = 3;
+    auto grace = session.add(std::move(g));
+    JEngineer l;
+    l.name = "Linus";
+    l.engineer_info = "kernels";
+    auto linus = session.add(std::move(l));
+    session.add(JManager{{.name = "Ada"}, "budget"});
+    session.add(JEmployee{.name = "Bob"});
+    session.commit();
+    return {grace->id, linus->id};
+  }
 };
 
 TEST_P(Inheritance, JoinedInsertWritesEveryTableInOneFlush) {
@@ -205,23 +223,7 @@ TEST_P(Inheritance, ASubclassObjectAddedThroughTheBaseStaysASubclass) {
 }
 
 TEST_P(Inheritance, JoinedPolymorphicQueryUpdateAndDelete) {
-  std::int64_t grace = 0;
-  {
-    rt::Session session(engine());
-    JSeniorEngineer g;
-    g.name = "Grace";
-    g.engineer_info = "compilers";
-    g.level = 3;
-    auto added = session.add(std::move(g));
-    JEngineer linus;
-    linus.name = "Linus";
-    linus.engineer_info = "kernels";
-    session.add(std::move(linus));
-    session.add(JManager{{.name = "Ada"}, "budget"});
-    session.add(JEmployee{.name = "Bob"});
-    session.commit();
-    grace = added->id;
-  }
+  const std::int64_t grace = add_staff().first;
   rt::Session session(engine());
   std::vector<rt::Ref<JEmployee>> everyone;
   EXPECT_EQ(count_in([&] {
@@ -275,29 +277,13 @@ TEST_P(Inheritance, JoinedPolymorphicQueryUpdateAndDelete) {
 // query selects (subclasses included); a bulk delete takes the rows out of every table
 // they are in, the subclasses' tables first.
 TEST_P(Inheritance, JoinedBulkUpdateAndDeleteReachEveryTable) {
-  std::int64_t grace = 0, linus = 0;
-  {
-    rt::Session session(engine());
-    JSeniorEngineer g;
-    g.name = "Grace";
-    g.engineer_info = "compilers";
-    g.level = 3;
-    auto g_ref = session.add(std::move(g));
-    JEngineer l;
-    l.name = "Linus";
-    l.engineer_info = "kernels";
-    auto l_ref = session.add(std::move(l));
-    JEngineer k;
-    k.name = "Ken";
-    k.engineer_info = "unix";
-    session.add(std::move(k));
-    session.add(JManager{{.name = "Ada"}, "budget"});
-    session.add(JEmployee{.name = "Bob"});
-    session.commit();
-    grace = g_ref->id;
-    linus = l_ref->id;
-  }
+  const auto [grace, linus] = add_staff();
   rt::Session session(engine());
+  JEngineer ken;
+  ken.name = "Ken";
+  ken.engineer_info = "unix";
+  session.add(std::move(ken));
+  session.commit();
   const auto everyone = session.query<JEmployee>().all();
   auto held = rt::ref_cast<JEngineer>(session.get<JEmployee>(linus));
   ASSERT_TRUE(held);
