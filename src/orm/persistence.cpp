@@ -450,13 +450,6 @@ namespace {
 // Rows per statement of a bulk change by key.
 constexpr std::size_t kKeyBatch = 500;
 
-// Whether a class's rows are in the tables of a joined hierarchy: a bulk statement then
-// finds them by key first (bulk_by_key), since one statement changes one table.
-bool joined_rows(const Mapper& mapper) {
-  const Inheritance* h = mapper.inheritance();
-  return h && !h->concrete && !h->layout.joins.empty();
-}
-
 // "key IN (...)" in `part`'s table for the keys [first, first + n), `width` values each.
 sql::Expr<bool> keys_in(const Mapper& part, const std::vector<Value>& keys, std::size_t first,
                         std::size_t n) {
@@ -536,7 +529,8 @@ std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool
                                       const std::vector<std::pair<std::string, Value>>& values) {
   autoflush();
   std::vector<sql::Assignments> sets(1);
-  const Inheritance* h = joined_rows(mapper) ? mapper.inheritance() : nullptr;
+  const Inheritance* h = mapper.inheritance();
+  if (h && !h->joined()) h = nullptr;  // rows of one table: one statement
   if (h) sets.resize(h->parts.size());
   for (const auto& [name, value] : values) {
     const Attribute& a = mapper.attribute(name);
@@ -573,7 +567,7 @@ std::int64_t SessionCore::bulk_update(const Mapper& mapper, const sql::Expr<bool
 std::int64_t SessionCore::bulk_delete(const Mapper& mapper, const sql::Expr<bool>& where) {
   autoflush();
   std::vector<Value> keys;
-  if (joined_rows(mapper)) {
+  if (mapper.inheritance() && mapper.inheritance()->joined()) {
     // The rows leave every table they are in: their subclasses' tables first (each below
     // its ancestors), then their own and their bases', so that no foreign key from one to
     // the next is left dangling on the way.

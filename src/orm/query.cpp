@@ -65,8 +65,7 @@ sql::Expr<bool> selected_keys(const Table& table, const std::vector<const Attrib
 // UNION ALL of several tables cannot be changed by one statement.
 sql::Expr<bool> bulk_condition(const Mapper& mapper, const sql::Select& select) {
   const Inheritance* h = mapper.inheritance();
-  if (h && !h->concrete && !h->layout.joins.empty())
-    return selected_keys(h->root->table(), h->root->primary_key(), select);
+  if (h && h->joined()) return selected_keys(h->root->table(), h->root->primary_key(), select);
   if (!h || !h->concrete) return where_clause(select);
   if (!h->subclasses.empty()) {
     throw ArgumentError("bulk update() / delete_() of " + mapper.class_name() +

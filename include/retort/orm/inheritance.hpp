@@ -104,6 +104,9 @@ struct Inheritance {
 
   // The mappers this class can load as: itself and every subclass below it.
   void collect(std::vector<const Mapper*>& out, const Mapper& self) const;
+  // Joined-table: the class's rows span tables (its bases' or its subclasses'), so that
+  // one statement cannot change them.
+  bool joined() const { return !concrete && !layout.joins.empty(); }
 };
 
 // For the session (inheritance.cpp).
