@@ -263,6 +263,24 @@ TEST(PostgresPool, AConnectionKilledBeforeItsRollbackIsReadIsReplaced) {
   }
 }
 
+// A statement that goes while its transaction has failed cannot be freed then; it is
+// freed once the connection is idle again, so that errors do not pile statements up on
+// the server.
+TEST(PostgresEngine, StatementsDroppedInAFailedTransactionAreFreedLater) {
+  auto c = rt::create_engine(postgres_url(), {.statement_cache_size = 0}).connect();
+  auto prepared = [&] {
+    return c.execute("SELECT count(*) FROM pg_prepared_statements").scalar<std::int64_t>();
+  };
+  const auto before = prepared();
+  for (int i = 0; i < 5; ++i) {
+    auto tx = c.begin();
+    c.execute("SELECT 1");
+    EXPECT_THROW(c.execute("SELECT 1 / (random() * 0)::int"), rt::DataError);
+    tx.rollback();
+  }
+  EXPECT_EQ(prepared(), before);
+}
+
 TEST(PostgresValues, NulBytesInTextAreRefusedNotCut) {
   auto c = rt::create_engine(postgres_url()).connect();
   c.execute("DROP TABLE IF EXISTS nul_login");

@@ -117,6 +117,14 @@ std::unique_ptr<driver::Statement> Connection::prepare(std::string_view sql, int
   std::string name = "rt_" + std::to_string(++next_statement_);
   std::string text(sql);
   if (session_->rollback_unread) read_rollback(*session_, true);
+  if (!session_->unreleased.empty() && session_->sent.empty() &&
+      PQtransactionStatus(conn) == PQTRANS_IDLE) {
+    std::string release;
+    for (const auto& unused : session_->unreleased)
+      release += "DEALLOCATE " + unused + ";";
+    session_->unreleased.clear();
+    PQclear(PQexec(conn, release.c_str()));
+  }
   if (!session_->sent.empty()) {
     // Prepared in the pipeline too: a flush does not wait for its first use of a statement.
     send_prepare(*session_, name, text, parameter_count);

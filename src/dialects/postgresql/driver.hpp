@@ -71,6 +71,10 @@ struct Session {
   std::exception_ptr failure;
   // A ROLLBACK sent without waiting (Connection::rollback), its answer not read yet.
   bool rollback_unread = false;
+  // Prepared statements whose owners went while the connection could not free them (a
+  // COPY, a streamed result, a failed transaction): freed at the next prepare with the
+  // connection idle, where a DEALLOCATE cannot disturb a transaction.
+  std::vector<std::string> unreleased;
 };
 
 // Pipeline mode (pipeline.cpp). Sends a prepared statement after those already sent,

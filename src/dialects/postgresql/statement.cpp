@@ -57,12 +57,15 @@ Statement::~Statement() {
   clear_results();
   PGconn* conn = session_->conn;
   if (conn) catch_up(*session_, false);
-  // Free the server-side statement while the connection lives; a closed connection
-  // took it with it.
-  if (conn && PQstatus(conn) == CONNECTION_OK && !session_->streaming &&
+  // Free the server-side statement while the connection lives, now or once it can; a
+  // closed connection took it with it.
+  if (!conn || PQstatus(conn) != CONNECTION_OK) return;
+  if (!session_->streaming &&
       (PQtransactionStatus(conn) == PQTRANS_IDLE || PQtransactionStatus(conn) == PQTRANS_INTRANS)) {
     const std::string sql = "DEALLOCATE " + name_;
     PQclear(PQexec(conn, sql.c_str()));
+  } else {
+    session_->unreleased.push_back(std::move(name_));
   }
 }
 
