@@ -146,6 +146,46 @@ TEST_P(Pipeline, TheFirstFailureIsRaisedAndWhatFollowedDidNotRun) {
 }
 
 // A commit after a failed statement fails too: nothing is committed half done.
+// A statement prepared while sent statements wait is prepared in the pipeline too. When
+// an earlier one fails, that preparation never runs: the statement still works after the
+// rollback, and dropping it disturbs nothing.
+TEST_P(Pipeline, AStatementPreparedBehindAFailureWorksAfterTheRollback) {
+  auto insert = conn().prepare("INSERT INTO pipe_row (id, v) VALUES (?, ?)");
+  {
+    auto tx = conn().begin();
+    insert.raw().bind_int64(0, 1);
+    insert.raw().bind_int64(1, 1);
+    insert.send();
+    insert.raw().bind_int64(0, 1);  // a duplicate key
+    insert.raw().bind_int64(1, 2);
+    try {
+      insert.send();
+      auto bump = conn().prepare("UPDATE pipe_row SET v = v + 10 WHERE id = ?");
+      auto later = conn().prepare("UPDATE pipe_row SET v = v + 100 WHERE id = ?");
+      bump.raw().bind_int64(0, 1);
+      bump.send();
+      (void)conn().sync();
+      ADD_FAILURE() << "the duplicate key was not raised";
+    } catch (const rt::IntegrityError&) {
+    }
+    tx.rollback();
+  }
+  // The same SQL comes back from the connection's statement cache.
+  auto tx = conn().begin();
+  insert.raw().bind_int64(0, 1);
+  insert.raw().bind_int64(1, 1);
+  insert.send();
+  auto bump = conn().prepare("UPDATE pipe_row SET v = v + 10 WHERE id = ?");
+  bump.raw().bind_int64(0, 1);
+  bump.send();
+  EXPECT_EQ(conn().sync(), (std::vector<std::int64_t>{1, 1}));
+  tx.commit();
+  EXPECT_EQ(stored(), (std::map<int, int>{{1, 11}}));
+  auto later = conn().prepare("UPDATE pipe_row SET v = v + 100 WHERE id = ?");
+  later.execute({1});
+  EXPECT_EQ(stored(), (std::map<int, int>{{1, 111}}));
+}
+
 TEST_P(Pipeline, ACommitAfterAFailureFails) {
   conn().execute("INSERT INTO pipe_row (id, v) VALUES (1, 10)");
   auto tx = conn().begin();

@@ -62,6 +62,7 @@ struct Session {
   struct Sent {
     std::string sql;
     bool counted;
+    std::string prepared = {};  // the name a preparation gives its statement
   };
   std::vector<Sent> sent;
   // Rows changed by sent statements already waited for, until Connection::sync().
@@ -75,6 +76,9 @@ struct Session {
   // COPY, a streamed result, a failed transaction): freed at the next prepare with the
   // connection idle, where a DEALLOCATE cannot disturb a transaction.
   std::vector<std::string> unreleased;
+  // Statements whose preparation was sent in a pipeline that failed before it: the
+  // server never made them. Each is prepared when it next runs.
+  std::vector<std::string> unprepared;
 };
 
 // Pipeline mode (pipeline.cpp). Sends a prepared statement after those already sent,
@@ -177,6 +181,8 @@ class Statement final : public driver::Statement {
   PGresult* after_stale_plan(PGresult* res);
   OperationalError stale_plan_error() const;
   void prepare_again();
+  // Prepares the statement if its pipelined preparation never ran (Session::unprepared).
+  void prepare_if_lost();
 
   std::shared_ptr<Session> session_;
   std::string name_;

@@ -60,7 +60,7 @@ void send_prepare(Session& s, const std::string& name, const std::string& sql, i
   enter(s, sql);
   if (!PQsendPrepare(s.conn, name.c_str(), sql.c_str(), n, nullptr))
     raise_error(s.conn, nullptr, sql);
-  s.sent.push_back({sql, false});
+  s.sent.push_back({sql, false, name});
 }
 
 void wait_sent(Session& s, bool raise) {
@@ -83,6 +83,7 @@ void wait_sent(Session& s, bool raise) {
       break;
     }
     const auto status = PQresultStatus(res);
+    if (!item.prepared.empty() && status != PGRES_COMMAND_OK) s.unprepared.push_back(item.prepared);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
       if (item.counted) {
         const char* tuples = PQcmdTuples(res);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -60,6 +61,11 @@ Statement::~Statement() {
   // Free the server-side statement while the connection lives, now or once it can; a
   // closed connection took it with it.
   if (!conn || PQstatus(conn) != CONNECTION_OK) return;
+  auto& lost = session_->unprepared;
+  if (auto it = std::find(lost.begin(), lost.end(), name_); it != lost.end()) {
+    lost.erase(it);  // never made: nothing to free
+    return;
+  }
   if (!session_->streaming &&
       (PQtransactionStatus(conn) == PQTRANS_IDLE || PQtransactionStatus(conn) == PQTRANS_INTRANS)) {
     const std::string sql = "DEALLOCATE " + name_;
@@ -276,6 +282,7 @@ void Statement::execute(bool stream) {
   }
   settle(*session_);
   if (stale_ && PQtransactionStatus(conn) != PQTRANS_INERROR) prepare_again();
+  prepare_if_lost();
   const int n = static_cast<int>(params_.size());
   for (int i = 0; i < n; ++i) {
     values_[i] = params_[i].data;
@@ -356,6 +363,11 @@ bool Statement::send() {
     settle(*session_);
     if (PQtransactionStatus(session_->conn) != PQTRANS_INERROR) prepare_again();
   }
+  const auto& lost = session_->unprepared;
+  if (std::find(lost.begin(), lost.end(), name_) != lost.end()) {
+    settle(*session_);
+    prepare_if_lost();
+  }
   const int n = static_cast<int>(params_.size());
   for (int i = 0; i < n; ++i) {
     values_[i] = params_[i].data;
@@ -433,6 +445,23 @@ void Statement::prepare_again() {
   if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) raise_error(conn, res, sql_);
   PQclear(res);
   stale_ = false;
+}
+
+void Statement::prepare_if_lost() {
+  auto& lost = session_->unprepared;
+  auto it = std::find(lost.begin(), lost.end(), name_);
+  // In a failed transaction the statement would fail anyway: it is prepared after the
+  // rollback.
+  if (it == lost.end() || PQtransactionStatus(session_->conn) == PQTRANS_INERROR) return;
+  lost.erase(it);
+  PGconn* conn = session_->conn;
+  PGresult* res =
+      PQprepare(conn, name_.c_str(), sql_.c_str(), static_cast<int>(params_.size()), nullptr);
+  if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+    lost.push_back(name_);
+    raise_error(conn, res, sql_);
+  }
+  PQclear(res);
 }
 
 bool Statement::fetch_streamed() {
