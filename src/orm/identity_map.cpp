@@ -1,12 +1,16 @@
 #include "retort/orm/detail/identity_map.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "retort/orm/attribute.hpp"
 #include "retort/orm/mapper.hpp"
 #include "retort/orm/ref.hpp"
 
 namespace retort::orm {
+
+// Slots keep two flag bits below the entity pointer.
+static_assert(alignof(EntityState) >= 4);
 
 std::int64_t filed_int_key(const EntityState* state) {
   if (!state->snapshot.empty()) {
@@ -29,23 +33,31 @@ void IntIdentityTable::grow(std::size_t expected) {
   while (std::max(size_, expected) * 10 >= capacity * 5)
     capacity *= 2;
   auto old = std::move(slots_);
+  const int old_shift = shift_;
   slots_.assign(capacity, kEmpty);
   mask_ = capacity - 1;
+  shift_ = std::countr_zero(capacity);
   // The live keys are distinct and the new table has room: each takes the first empty
-  // slot of its probe sequence. Reading the keys is what costs: each is in its entity,
-  // out of cache, so the entity a few slots ahead is fetched while this one is filed.
+  // slot of its probe sequence. An exact entry's key is its slot number and top bits; any
+  // other's is in its entity, out of cache, so the entity a few slots ahead is fetched
+  // while this one is filed.
   constexpr std::size_t kAhead = 8;
   for (std::size_t i = 0; i < old.size(); ++i) {
     if (i + kAhead < old.size()) {
       const Word ahead = old[i + kAhead];
-      if (ahead != kEmpty && ahead != kTombstone) __builtin_prefetch(state_of(ahead));
+      if (ahead != kEmpty && ahead != kTombstone && !(ahead & kExact))
+        __builtin_prefetch(state_of(ahead));
     }
     const Word s = old[i];
     if (s == kEmpty || s == kTombstone) continue;
-    Probe p(filed_int_key(state_of(s)), mask_);
+    const std::int64_t key = s & kExact
+                                 ? static_cast<std::int64_t>(((s >> kTagShift) << old_shift) | i)
+                                 : filed_int_key(state_of(s));
+    const Form form = form_of(key);
+    Probe p(key, mask_);
     while (slots_[p.index] != kEmpty)
       p.next();
-    slots_[p.index] = s;
+    slots_[p.index] = form.word(p.index, state_of(s));
   }
   used_ = size_;
 }

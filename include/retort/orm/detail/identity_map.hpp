@@ -1,11 +1,17 @@
 // The identity map's table of objects by primary key (internal to the session).
 //
 // A single integer key (the common case) lives in an open-addressing table of one word
-// per slot: the object's entity pointer, with a 16-bit tag of its key in the pointer's
-// unused top bits. The key itself is not stored: it is the one the object is filed under
-// (filed_int_key), read only when a tag matches, which for a lookup that finds its object
-// is the access the caller makes next anyway. Other keys (composite, UUID, text) are
-// their snapshot bytes in a std::unordered_map.
+// per slot: the object's entity pointer, with 16 bits about its key in the pointer's
+// unused top bits. The key itself is not stored, so a slot costs one word:
+//  - an entry at its key's first slot, with a key below 2^16 times the table's size (the
+//    dense keys a database hands out), is *exact*: the top bits are the key's bits above
+//    the slot number, so slot number and top bits give the whole key. Lookups and the
+//    rebuild when the table grows read nothing else, and never the entity, which after
+//    a large load is out of cache.
+//  - any other entry carries a hashed tag of its key; the key is the one the object is
+//    filed under (filed_int_key), read only when the tag matches, which for a lookup that
+//    finds its object is the access the caller makes next anyway.
+// Other keys (composite, UUID, text) are their snapshot bytes in a std::unordered_map.
 #pragma once
 
 #include <cstdint>
@@ -27,33 +33,38 @@ class IntIdentityTable {
  public:
   EntityState* find(std::int64_t key) const {
     if (slots_.empty()) return nullptr;
-    const Word tag = tag_of(key);
+    const Form form = form_of(key);
     for (Probe p(key, mask_);; p.next()) {
       const Word s = slots_[p.index];
       if (s == kEmpty) return nullptr;
-      if ((s & kTagMask) == tag && s != kTombstone && filed_int_key(state_of(s)) == key)
+      if (form.matches(s, p.index) && ((s & kExact) || filed_int_key(state_of(s)) == key))
         return state_of(s);
     }
   }
   void insert(std::int64_t key, EntityState* state) {
     if ((used_ + 1) * 10 > slots_.size() * 7) grow();
-    const Word tag = tag_of(key);
+    const Form form = form_of(key);
     Word* free = nullptr;
+    std::size_t free_index = 0;
     for (Probe p(key, mask_);; p.next()) {
       Word& s = slots_[p.index];
       if (s == kEmpty) {
         if (!free) {
           free = &s;
+          free_index = p.index;
           ++used_;
         }
-        *free = tag | reinterpret_cast<Word>(state);
+        *free = form.word(free_index, state);
         ++size_;
         return;
       }
       if (s == kTombstone) {
-        if (!free) free = &s;
-      } else if ((s & kTagMask) == tag && filed_int_key(state_of(s)) == key) {
-        s = tag | reinterpret_cast<Word>(state);
+        if (!free) {
+          free = &s;
+          free_index = p.index;
+        }
+      } else if (form.matches(s, p.index) && ((s & kExact) || filed_int_key(state_of(s)) == key)) {
+        s = form.word(p.index, state);
         return;
       }
     }
@@ -63,11 +74,11 @@ class IntIdentityTable {
   // Removes the key if it maps to state.
   void erase(std::int64_t key, const EntityState* state) {
     if (slots_.empty()) return;
-    const Word want = tag_of(key) | reinterpret_cast<Word>(state);
+    const Form form = form_of(key);
     for (Probe p(key, mask_);; p.next()) {
       Word& s = slots_[p.index];
       if (s == kEmpty) return;
-      if (s == want) {
+      if (state_of(s) == state && form.matches(s, p.index)) {
         s = kTombstone;
         --size_;
         return;
@@ -79,6 +90,7 @@ class IntIdentityTable {
     slots_.clear();
     size_ = used_ = 0;
     mask_ = 0;
+    shift_ = 0;
   }
   template <class F>
   void for_each(F&& fn) const {
@@ -90,16 +102,37 @@ class IntIdentityTable {
  private:
   using Word = std::uintptr_t;
   static_assert(sizeof(Word) == 8, "tagged slots need 64-bit pointers");
-  // User-space pointers fit in the low 48 bits on the 64-bit targets Retort builds for.
-  static constexpr Word kPointerMask = (Word{1} << 48) - 1;
-  static constexpr Word kTagMask = ~kPointerMask;
+  // User-space pointers fit in the low 48 bits on the 64-bit targets Retort builds for,
+  // and entities are at least 8-byte aligned, which leaves the two lowest bits free.
+  static constexpr int kTagShift = 48;
+  static constexpr Word kTagMask = ~((Word{1} << kTagShift) - 1);
   static constexpr Word kEmpty = 0;
   static constexpr Word kTombstone = 1;  // no entity is at an odd address
-  static EntityState* state_of(Word s) { return reinterpret_cast<EntityState*>(s & kPointerMask); }
-  // From the key's bits above those that pick its slot, mixed so that keys sharing a slot
-  // rarely share a tag.
-  static Word tag_of(std::int64_t key) {
-    return (static_cast<std::uint64_t>(key) * 0x9E3779B97F4A7C15ull) & kTagMask;
+  static constexpr Word kExact = 2;
+  static constexpr Word kAddressMask = ~kTagMask & ~Word{3};
+  static EntityState* state_of(Word s) { return reinterpret_cast<EntityState*>(s & kAddressMask); }
+
+  // What a key's entry carries, in this table's size: its exact top bits (when the key is
+  // small enough), and its hashed tag, mixed so that keys sharing a slot rarely share one.
+  struct Form {
+    std::size_t home;
+    Word exact;  // 0 when the key cannot be exact
+    Word tag;
+    // Whether an entry may be this key's: certainly, for an exact one.
+    bool matches(Word s, std::size_t index) const {
+      if (s & kExact) return index == home && (s & (kTagMask | kExact)) == exact;
+      return (s & kTagMask) == tag && s != kTombstone;
+    }
+    Word word(std::size_t index, const EntityState* state) const {
+      return (index == home && exact ? exact : tag) | reinterpret_cast<Word>(state);
+    }
+  };
+  Form form_of(std::int64_t key) const {
+    const auto k = static_cast<std::uint64_t>(key);
+    const std::uint64_t high = k >> shift_;
+    return Form{static_cast<std::size_t>(k) & mask_,
+                high < (Word{1} << (64 - kTagShift)) ? (high << kTagShift) | kExact : 0,
+                (k * 0x9E3779B97F4A7C15ull) & kTagMask};
   }
   // Keys are usually dense integers met in order, so a key starts at its own low bits:
   // neighbours sit in neighbouring slots and stay in cache. Collisions follow a probe
@@ -122,6 +155,7 @@ class IntIdentityTable {
 
   std::vector<Word, detail::HugePageAllocator<Word>> slots_;
   std::size_t mask_ = 0;
+  int shift_ = 0;         // log2 of the table's size
   std::size_t size_ = 0;  // live entries
   std::size_t used_ = 0;  // live entries and tombstones
 };
