@@ -84,7 +84,7 @@ SessionCore::ParentMap SessionCore::parents_claimed_by_children() const {
 }
 
 void SessionCore::cascade_deletes() {
-  if (deleted_.empty()) return;
+  if (deleted_related_ == 0) return;
   // Children that another (live) parent claims in this flush stay out of the cascade,
   // although the database, not yet told, still lists them under the deleted parent.
   const ParentMap claimed = related_ > 0 ? parents_of() : ParentMap{};
@@ -336,6 +336,7 @@ void SessionCore::post_updates(const ParentMap&) {
 }
 
 void SessionCore::delete_owner_associations() {
+  if (deleted_related_ == 0) return;
   for (EntityState* s : deleted_) {
     if (!(s->flags & kPersistent)) continue;
     for (const auto& rel : s->mapper->relationships()) {

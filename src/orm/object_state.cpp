@@ -152,6 +152,7 @@ void SessionCore::remove(EntityState* state) {
   state->flags |= kDeleted;
   retain(state);
   deleted_.push_back(state);
+  if (!state->mapper->relationships().empty()) ++deleted_related_;
 }
 
 void SessionCore::expunge(EntityState* state) {
@@ -221,6 +222,13 @@ std::vector<EntityState*> SessionCore::dirty() {
     }
   }
   return out;
+}
+
+Value SessionCore::snapshot_key_head(const EntityState* state) const {
+  const Attribute* a = state->mapper->primary_key().front();
+  if (state->snapshot.empty()) return a->get(state->object());
+  const char* p = state->snapshot.data();
+  return a->decode(p);
 }
 
 std::vector<Value> SessionCore::snapshot_key(const EntityState* state) const {

@@ -399,7 +399,7 @@ void SessionCore::delete_rows(const Mapper& mapper, const std::vector<EntityStat
       auto& raw = stmt.raw();
       if (arrays) raw.begin_array(0);
       for (std::size_t r = 0; r < n; ++r)
-        raw.bind(arrays ? 0 : static_cast<int>(r), snapshot_key(states[start + r]).front());
+        raw.bind(arrays ? 0 : static_cast<int>(r), snapshot_key_head(states[start + r]));
       if (arrays) raw.end_array();
       stmt.send();
       sent(mapper, "delete from", n);

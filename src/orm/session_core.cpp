@@ -219,6 +219,7 @@ void SessionCore::rollback() {
   }
   auto deleted = std::move(deleted_);
   deleted_.clear();
+  deleted_related_ = 0;
   for (EntityState* s : deleted) {
     s->flags &= ~kDeleted;
     drop(s);
@@ -342,6 +343,7 @@ void SessionCore::end_nested(std::uint64_t id, bool commit) {
     drop(s);
   }
   deleted_.clear();
+  deleted_related_ = 0;
   for (EntityState* s : touched_) {
     s->flags &= ~kTouched;
     drop(s);

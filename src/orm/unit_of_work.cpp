@@ -78,15 +78,29 @@ SessionCore::FlushPlan SessionCore::plan_flush() {
     plan.parents = parents_of();
     process_orphans(plan.parents);
   }
+  // Objects come in runs of one class: a run's list is looked up once.
+  auto by_class = [](std::map<int, std::vector<EntityState*>>& lists) {
+    return [&lists, list = static_cast<std::vector<EntityState*>*>(nullptr),
+            slot = -1](EntityState* s) mutable {
+      if (s->mapper->slot() != slot) {
+        slot = s->mapper->slot();
+        list = &lists[slot];
+      }
+      list->push_back(s);
+    };
+  };
+  auto insert = by_class(plan.inserts);
   for (EntityState* s : pending_)
-    plan.inserts[s->mapper->slot()].push_back(s);
+    insert(s);
+  auto delete_ = by_class(plan.deletes);
   for (EntityState* s : deleted_) {
-    if (s->flags & kPersistent) plan.deletes[s->mapper->slot()].push_back(s);
+    if (s->flags & kPersistent) delete_(s);
   }
   // Rows already in the database that may change, by mapper: the touched ones and the
   // children that moved to another parent.
+  auto change = by_class(plan.changing);
   for (EntityState* s : touched_) {
-    if (s->flags & kPersistent) plan.changing[s->mapper->slot()].push_back(s);
+    if (s->flags & kPersistent) change(s);
   }
   for (const auto& [child, list] : plan.parents) {
     if ((child->flags & kPersistent) && !(child->flags & kTouched))
@@ -254,6 +268,7 @@ void SessionCore::finish_flush(const FlushPlan& plan) {
   related_ = 0;
   auto deleted = std::move(deleted_);
   deleted_.clear();
+  deleted_related_ = 0;
   for (EntityState* s : deleted) {
     if (s->flags & kPersistent) {
       for (const auto& hook : s->mapper->events().after_delete)

@@ -328,6 +328,8 @@ class SessionCore {
   std::vector<EntityState*> children_first(const Mapper& mapper,
                                            const std::vector<EntityState*>& states);
   std::vector<Value> snapshot_key(const EntityState* state) const;
+  // Its first column alone, for single-column keys.
+  Value snapshot_key_head(const EntityState* state) const;
   // The prepared SELECT by primary key, per mapper (bind the key at the slots, then
   // fetch_one()).
   struct GetStatement {
@@ -361,6 +363,9 @@ class SessionCore {
   // overestimate at worst): when none did, flush skips the relationship passes.
   std::size_t related_ = 0;
   std::vector<EntityState*> deleted_;
+  // How many of those have a class with relationships (an overestimate at worst): when
+  // none has, flush skips the delete cascade and association passes.
+  std::size_t deleted_related_ = 0;
   std::vector<std::pair<const Relationship*, EntityState*>> left_;  // see left_parent()
   std::vector<GetStatement> get_statements_;                        // by mapper slot
   int autoflush_blocked_ = 0;
