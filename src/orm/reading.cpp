@@ -44,7 +44,7 @@ inline void SessionCore::loaded(EntityState* state, bool fresh, IdentityMap& map
 }
 
 EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, int offset,
-                               bool populate_existing) {
+                               bool populate_existing, const Looked* looked) {
   if (mapper.inheritance()) return load_polymorphic(mapper, stmt, offset, populate_existing);
   auto& map = identity(mapper);
   const auto& attrs = mapper.attributes();
@@ -54,7 +54,7 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   std::string key;
   if (mapper.int_identity()) {
     int_key = stmt.get_int64(offset + mapper.primary_key_columns().front());
-    existing = map.ints.find(int_key);
+    existing = looked && looked->key == int_key ? looked->found : map.ints.find(int_key);
   } else {
     for (int col : mapper.primary_key_columns())
       attrs[col]->encode_column(stmt, offset + col, key);
@@ -157,9 +157,12 @@ EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
                ? nullptr
                : found;
   }
+  const auto flushes = flushes_;
   const GetStatement& get = get_statement(mapper);
   get.raw->bind_int64(get.sql->slots[0], key);
-  return fetch_one(mapper);
+  // What the map held for the key still holds unless get_statement() flushed.
+  const Looked looked{key, found};
+  return fetch_one(mapper, flushes == flushes_ ? &looked : nullptr);
 }
 
 const SessionCore::GetStatement& SessionCore::get_statement(const Mapper& mapper) {
@@ -187,11 +190,11 @@ const SessionCore::GetStatement& SessionCore::get_statement(const Mapper& mapper
   return get;
 }
 
-EntityState* SessionCore::fetch_one(const Mapper& mapper) {
+EntityState* SessionCore::fetch_one(const Mapper& mapper, const Looked* looked) {
   EntityState* found = nullptr;
   get_statements_[static_cast<std::size_t>(mapper.slot())].statement.run_first(
       [&](driver::Statement& row) {
-        found = load(mapper, row, 0, true);
+        found = load(mapper, row, 0, true, looked);
         // The tables of a concrete hierarchy each have their own keys.
         if (mapper.inheritance() && mapper.inheritance()->concrete && row.next()) {
           throw MultipleResultsError("get<" + mapper.class_name() +

@@ -48,6 +48,7 @@ void SessionCore::flush() {
   if (flushing_ || (pending_.empty() && deleted_.empty() && touched_.empty() && left_.empty()))
     return;
   flushing_ = true;
+  ++flushes_;
   struct Reset {
     bool& flag;
     ~Reset() { flag = false; }

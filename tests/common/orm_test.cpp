@@ -181,6 +181,20 @@ TEST_P(Orm, GetUsesTheIdentityMapFirst) {
   EXPECT_FALSE(fresh.get<OrmUser>(id + 1000));
 }
 
+// A get() that misses the identity map flushes first: an object added under that key is
+// what it finds, not a second object for the same row.
+TEST_P(Orm, GetFindsTheObjectItsAutoflushWrote) {
+  rt::Session session(engine());
+  session.add(Country{.code = 33, .name = "France"});
+  auto paris = session.add(City{.id = 7, .country = 33, .name = "Paris"});
+  auto got = session.get<City>(7);
+  EXPECT_EQ(got, paris);
+  got->name = "Paris, France";
+  session.commit();
+  rt::Session fresh(engine());
+  EXPECT_EQ(fresh.get<City>(7)->name, "Paris, France");
+}
+
 // The identity map against a model over random adds, key changes, deletes, flushes and
 // commits, with keys that share table slots (multiples of 2^20, of 4096 plus one,
 // negative): get() finds the model's object for every key and nothing for the others.

@@ -135,10 +135,16 @@ class SessionCore {
   void end_nested(std::uint64_t id, bool commit);
   bool nested_active(std::uint64_t id) const;
 
+  // What the identity map held for an integer key just looked up (get()): load() need
+  // not look again when the row has that key.
+  struct Looked {
+    std::int64_t key;
+    EntityState* found;
+  };
   // Turns the current row (mapper's columns from `offset`) into a tracked object: the one
   // already in the identity map for its key, or a new one.
   EntityState* load(const Mapper& mapper, driver::Statement& stmt, int offset,
-                    bool populate_existing);
+                    bool populate_existing, const Looked* looked = nullptr);
   // load() for a class in an inheritance hierarchy: the row's class from its discriminator.
   EntityState* load_polymorphic(const Mapper& queried, driver::Statement& stmt, int offset,
                                 bool populate_existing);
@@ -338,7 +344,7 @@ class SessionCore {
     const detail::CompiledStatement* sql = nullptr;
   };
   const GetStatement& get_statement(const Mapper& mapper);
-  EntityState* fetch_one(const Mapper& mapper);
+  EntityState* fetch_one(const Mapper& mapper, const Looked* looked = nullptr);
   // The mapper's statement for `key` (its shape), built by `make` the first time this
   // dialect needs it.
   const detail::CompiledStatement& statement(const Mapper& mapper, const std::string& key,
@@ -370,6 +376,7 @@ class SessionCore {
   std::vector<GetStatement> get_statements_;                        // by mapper slot
   int autoflush_blocked_ = 0;
   bool flushing_ = false;
+  std::uint64_t flushes_ = 0;  // flushes begun, to tell whether one ran in between
   std::uint64_t next_savepoint_ = 0;
 };
 
