@@ -23,16 +23,14 @@ std::int64_t filed_int_key(const EntityState* state) {
 }
 
 void IntIdentityTable::reserve(std::size_t n) {
-  // insert() grows past half use; stay under it with the n new keys.
-  if ((used_ + n) * 2 > slots_.size()) grow(size_ + n);
+  // insert() grows past 70% use; stay under it with the n new keys.
+  if ((used_ + n) * 10 > slots_.size() * 7) grow(size_ + n);
 }
 
 void IntIdentityTable::grow(std::size_t expected) {
-  // Under half use, so that a key not in the table (every get() of a new object) is told
-  // in a probe or two. A table full of tombstones is rebuilt at its size when that frees
-  // at least an eighth of it, or it would soon be rebuilt again; otherwise it doubles.
+  // Double when live entries fill half the table; otherwise rebuild to drop tombstones.
   std::size_t capacity = slots_.empty() ? 64 : slots_.size();
-  while (expected * 2 >= capacity || size_ * 8 >= capacity * 3)
+  while (std::max(size_, expected) * 10 >= capacity * 5)
     capacity *= 2;
   auto old = std::move(slots_);
   const int old_shift = shift_;

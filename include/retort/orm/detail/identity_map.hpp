@@ -42,7 +42,7 @@ class IntIdentityTable {
     }
   }
   void insert(std::int64_t key, EntityState* state) {
-    if ((used_ + 1) * 2 > slots_.size()) grow();
+    if ((used_ + 1) * 10 > slots_.size() * 7) grow();
     const Form form = form_of(key);
     Word* free = nullptr;
     std::size_t free_index = 0;
