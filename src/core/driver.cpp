@@ -39,6 +39,12 @@ void Statement::bind(int index, const Value& value) {
       value.storage());
 }
 
+bool Statement::read_member_rows(std::span<const Member> members, int first,
+                                 void* (*next_object)(void* out), void* out, void*& object,
+                                 std::size_t& at) {
+  return member_rows(*this, members, first, next_object, out, object, at);
+}
+
 std::size_t Statement::read_members(std::span<const Member>, int, void*) {
   return 0;
 }

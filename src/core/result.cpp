@@ -51,6 +51,17 @@ bool Result::next() {
   return more;
 }
 
+bool Result::read_member_rows(std::span<const driver::Member> members, int first,
+                              void* (*next_object)(void* out), void* out, void*& object,
+                              std::size_t& at) {
+  if (!open_) return false;
+  check_current();
+  const bool stopped = checkout_.get()->guarded(
+      [&] { return stmt_->read_member_rows(members, first, next_object, out, object, at); });
+  if (!stopped) close();
+  return stopped;
+}
+
 void Result::close() {
   if (!open_) return;
   open_ = false;

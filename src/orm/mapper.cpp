@@ -101,13 +101,17 @@ void Mapper::index_row_members() {
 
 void Mapper::read_row(void* object, driver::Statement& stmt, int first, std::size_t& at,
                       const std::int64_t* key) const {
-  const std::span<const driver::Member> members(row_members_);
-  const std::size_t n = attributes_.size();
   at = 0;
   if (key && int_key_offset_ >= 0 && primary_key_columns_.front() == 0) {
     std::memcpy(static_cast<char*>(object) + int_key_offset_, key, sizeof *key);
     at = 1;
   }
+  read_rest(object, stmt, first, at);
+}
+
+void Mapper::read_rest(void* object, driver::Statement& stmt, int first, std::size_t& at) const {
+  const std::span<const driver::Member> members(row_members_);
+  const std::size_t n = attributes_.size();
   if (!stmt.reads_members()) {
     for (; at < n; ++at)
       attributes_[at]->read(object, stmt, first + static_cast<int>(at));

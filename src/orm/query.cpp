@@ -114,11 +114,12 @@ void QueryState::add_option(const LoadOption& option) {
 
 void QueryState::read_rows(Connection& conn, void* (*next_object)(void* out), void* out) const {
   auto result = conn.execute(select_);
-  while (result.next()) {
-    auto& stmt = result.row().statement();
-    std::size_t at = 0;
-    mapper_->read_row(next_object(out), stmt, 0, at);
-  }
+  // The driver reads the rows in one loop, handing back only those with a column it
+  // leaves to the attributes (a type it does not read, a value to convert or refuse).
+  void* object = nullptr;
+  std::size_t at = 0;
+  while (result.read_member_rows(mapper_->row_members(), 0, next_object, out, object, at))
+    mapper_->read_rest(object, result.row().statement(), 0, at);
 }
 
 void QueryState::no_result() const {

@@ -665,6 +665,51 @@ TEST_P(Orm, PlainQueriesWithoutASession) {
   EXPECT_FALSE(rt::query<OrmUser>().where(rt::c(&OrmUser::login) == "zz").first(conn));
 }
 
+// Plain queries read each row as the session does, both the columns the driver reads
+// in its own loop and those it leaves to the attributes (UUID, enum, times, blob,
+// decimal, JSON between a text and a real): random documents, some dates NULL.
+TEST_P(Orm, PlainQueriesReadEveryRowAsTheSessionDoes) {
+  using namespace std::chrono;
+  std::mt19937_64 rng(11);
+  std::map<std::string, Document> docs;
+  {
+    rt::Session session(engine());
+    for (int i = 0; i < 300; ++i) {
+      Document d{
+          .tenant = "t" + std::to_string(rng() % 7),
+          .status = static_cast<Status>(rng() % 3),
+          .created = sys_seconds(seconds(1'600'000'000 + static_cast<long>(rng() % 1'000'000))),
+          .due =
+              rng() % 3 ? std::optional(year_month_day(sys_days(days(19000 + i)))) : std::nullopt,
+          .body = rt::Blob(rng() % 6, static_cast<std::uint8_t>(rng() % 256)),
+          .price =
+              rt::Decimal{std::to_string(rng() % 100000) + "." + std::to_string(10 + rng() % 90)},
+          .meta = rt::JsonText{R"({"n": )" + std::to_string(i) + "}"},
+          .weight = static_cast<double>(rng() % 1000) / 8,
+          .flag = rng() % 2 == 0};
+      docs.emplace(d.tenant + d.id.str(), d);
+      session.add(d);
+    }
+    session.commit();
+  }
+  auto conn = engine().connect();
+  const std::vector<Document> plain = rt::query<Document>().all(conn);
+  ASSERT_EQ(plain.size(), docs.size());
+  for (const Document& p : plain) {
+    const auto it = docs.find(p.tenant + p.id.str());
+    ASSERT_NE(it, docs.end());
+    const Document& d = it->second;
+    EXPECT_EQ(p.status, d.status);
+    EXPECT_EQ(p.created, d.created);
+    EXPECT_EQ(p.due, d.due);
+    EXPECT_EQ(p.body, d.body);
+    EXPECT_EQ(p.price.text, d.price.text);
+    EXPECT_EQ(p.meta.text, d.meta.text);
+    EXPECT_EQ(p.weight, d.weight);
+    EXPECT_EQ(p.flag, d.flag);
+  }
+}
+
 TEST_P(Orm, BulkStatementsSynchroniseTheSession) {
   rt::Session session(engine());
   std::vector<OrmUser> many;

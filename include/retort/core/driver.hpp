@@ -131,6 +131,14 @@ class Statement {
   // read; the caller reads that one itself and may call again for the rest. By default
   // it reads none.
   virtual std::size_t read_members(std::span<const Member> members, int first, void* object);
+  // read_members() over the rows to come: steps to each next row and reads it into the
+  // object next_object(out) returns. False at the end of the result; true at a row with a
+  // member read_members() did not read, which is then the current row, with `object` its
+  // object and `at` that member. One call for a whole result saves the calls through the
+  // layers above per row.
+  virtual bool read_member_rows(std::span<const Member> members, int first,
+                                void* (*next_object)(void* out), void* out, void*& object,
+                                std::size_t& at);
   // Whether read_members reads anything: a driver that overrides it says so, so that
   // callers do not ask the others once per column.
   bool reads_members() const { return reads_members_; }
@@ -142,6 +150,19 @@ class Statement {
   std::string describe_parameters() const;
 
  protected:
+  // The loop of read_member_rows(), for a driver to instantiate with its own final class:
+  // next() and read_members() are then direct calls.
+  template <class Self>
+  static bool member_rows(Self& self, std::span<const Member> members, int first,
+                          void* (*next_object)(void* out), void* out, void*& object,
+                          std::size_t& at) {
+    while (self.next()) {
+      object = next_object(out);
+      at = self.read_members(members, first, object);
+      if (at < members.size()) return true;
+    }
+    return false;
+  }
   bool recording() const { return recording_; }
   void record(int index, std::string shown);
   bool reads_members_ = false;

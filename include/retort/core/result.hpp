@@ -40,6 +40,11 @@ class Result {
   bool next();
   // The current row (after next() returned true).
   const Row& row() const { return row_; }
+  // driver::Statement::read_member_rows() over the rows to come: true when it stopped at
+  // a row (the current one) with a member to read another way; false at the end, which
+  // releases the statement as next() does.
+  bool read_member_rows(std::span<const driver::Member> members, int first,
+                        void* (*next_object)(void* out), void* out, void*& object, std::size_t& at);
 
   // Rows changed by INSERT / UPDATE / DELETE.
   std::int64_t rows_affected() const;

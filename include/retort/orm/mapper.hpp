@@ -144,6 +144,10 @@ class Mapper {
   // first column is set from it rather than read again.
   void read_row(void* object, driver::Statement& stmt, int first, std::size_t& at,
                 const std::int64_t* key = nullptr) const;
+  // The rest of such a row from member `at` on (one the driver stopped at).
+  void read_rest(void* object, driver::Statement& stmt, int first, std::size_t& at) const;
+  // The members the driver reads, one per attribute, in order.
+  std::span<const driver::Member> row_members() const { return row_members_; }
   // Copies the mapped members of one object onto another (merge).
   void copy_columns(const void* from, void* to) const;
   // The compiled statements that read and write this mapper's rows (and its

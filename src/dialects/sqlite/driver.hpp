@@ -53,6 +53,9 @@ class Statement final : public driver::Statement {
   Value get_value(int index) override;
   std::size_t read_members(std::span<const driver::Member> members, int first,
                            void* object) override;
+  bool read_member_rows(std::span<const driver::Member> members, int first,
+                        void* (*next_object)(void* out), void* out, void*& object,
+                        std::size_t& at) override;
 
  private:
   // What the declared column type says a stored value means.

@@ -352,6 +352,12 @@ std::size_t Statement::read_members(std::span<const driver::Member> members, int
   return members.size();
 }
 
+bool Statement::read_member_rows(std::span<const driver::Member> members, int first,
+                                 void* (*next_object)(void* out), void* out, void*& object,
+                                 std::size_t& at) {
+  return member_rows(*this, members, first, next_object, out, object, at);
+}
+
 Statement::Declared Statement::declared(int index) {
   if (declared_.empty()) {
     const int n = column_count();
