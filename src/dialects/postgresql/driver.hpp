@@ -154,6 +154,11 @@ class Statement final : public driver::Statement {
   std::string_view get_text(int index) override;
   std::span<const std::uint8_t> get_blob(int index) override;
   Value get_value(int index) override;
+  std::size_t read_members(std::span<const driver::Member> members, int first,
+                           void* object) override;
+  bool read_member_rows(std::span<const driver::Member> members, int first,
+                        void* (*next_object)(void* out), void* out, void*& object,
+                        std::size_t& at) override;
 
  private:
   struct Param {

@@ -52,7 +52,9 @@ Statement::Statement(std::shared_ptr<Session> session, std::string name, std::st
       params_(parameter_count),
       values_(parameter_count),
       lengths_(parameter_count),
-      formats_(parameter_count) {}
+      formats_(parameter_count) {
+  reads_members_ = true;
+}
 
 Statement::~Statement() {
   clear_results();
@@ -634,6 +636,119 @@ std::span<const std::uint8_t> Statement::get_blob(int index) {
     blob_[i] = static_cast<std::uint8_t>(hex(v[2 + 2 * i]) * 16 + hex(v[3 + 2 * i]));
   }
   return blob_;
+}
+
+namespace {
+
+// The members read_members() takes from the text results, each only where its get_*
+// call would give the same value without converting: an integer column for an integer,
+// a boolean for a bool, a floating-point column for a double, any column for text.
+bool take(std::string_view v, unsigned type, std::int64_t& out) {
+  if (type != kInt2 && type != kInt4 && type != kInt8) return false;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+  return r.ec == std::errc() && r.ptr == v.data() + v.size();
+}
+
+bool take(std::string_view v, unsigned type, std::int32_t& out) {
+  std::int64_t i;
+  if (!take(v, type, i) || i < INT32_MIN || i > INT32_MAX) return false;
+  out = static_cast<std::int32_t>(i);
+  return true;
+}
+
+bool take(std::string_view v, unsigned type, bool& out) {
+  if (type != kBool) return false;
+  out = !v.empty() && v.front() == 't';
+  return true;
+}
+
+bool take(std::string_view v, unsigned type, double& out) {
+  if (type != kFloat4 && type != kFloat8) return false;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+  return r.ec == std::errc() && r.ptr == v.data() + v.size();
+}
+
+bool take(std::string_view v, unsigned, std::string& out) {
+  driver::assign_text(out, v);
+  return true;
+}
+
+template <class M>
+bool take_member(const PGresult* result, int row, int column, void* member) {
+  if (PQgetisnull(result, row, column)) return false;
+  const std::string_view v(PQgetvalue(result, row, column),
+                           static_cast<std::size_t>(PQgetlength(result, row, column)));
+  return take(v, PQftype(result, column), *static_cast<M*>(member));
+}
+
+template <class M>
+bool take_optional(const PGresult* result, int row, int column, void* member) {
+  auto& out = *static_cast<std::optional<M>*>(member);
+  if (PQgetisnull(result, row, column)) {
+    out.reset();
+    return true;
+  }
+  if (!out) out.emplace();
+  return take_member<M>(result, row, column, &*out);
+}
+
+}  // namespace
+
+std::size_t Statement::read_members(std::span<const driver::Member> members, int first,
+                                    void* object) {
+  using Kind = driver::Member::Kind;
+  // Outside a row or past the last column, the attributes raise the error.
+  if (!result_ || row_ < 0 || row_ >= rows_ || first < 0) return 0;
+  const auto n =
+      std::min(members.size(), static_cast<std::size_t>(std::max(PQnfields(result_) - first, 0)));
+  auto* base = static_cast<char*>(object);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int column = first + static_cast<int>(i);
+    void* m = base + members[i].offset;
+    bool read = false;
+    switch (members[i].kind) {
+      case Kind::int64:
+        read = take_member<std::int64_t>(result_, row_, column, m);
+        break;
+      case Kind::int32:
+        read = take_member<std::int32_t>(result_, row_, column, m);
+        break;
+      case Kind::boolean:
+        read = take_member<bool>(result_, row_, column, m);
+        break;
+      case Kind::real:
+        read = take_member<double>(result_, row_, column, m);
+        break;
+      case Kind::text:
+        read = take_member<std::string>(result_, row_, column, m);
+        break;
+      case Kind::optional_int64:
+        read = take_optional<std::int64_t>(result_, row_, column, m);
+        break;
+      case Kind::optional_int32:
+        read = take_optional<std::int32_t>(result_, row_, column, m);
+        break;
+      case Kind::optional_boolean:
+        read = take_optional<bool>(result_, row_, column, m);
+        break;
+      case Kind::optional_real:
+        read = take_optional<double>(result_, row_, column, m);
+        break;
+      case Kind::optional_text:
+        read = take_optional<std::string>(result_, row_, column, m);
+        break;
+      case Kind::other:
+        break;
+    }
+    if (!read) return i;
+  }
+  return n;
+}
+
+bool Statement::read_member_rows(std::span<const driver::Member> members, int first,
+                                 void* (*next_object)(void* out), void* out, void*& object,
+                                 std::size_t& at) {
+  return member_rows(*this, members, first, next_object, out, object, at);
 }
 
 Value Statement::get_value(int index) {
