@@ -62,6 +62,10 @@ bool Result::read_member_rows(std::span<const driver::Member> members, int first
   return stopped;
 }
 
+std::size_t Result::rows_ahead() const {
+  return open_ && (!entry_ || entry_->executions == serial_) ? stmt_->rows_ahead() : 0;
+}
+
 void Result::close() {
   if (!open_) return;
   open_ = false;

@@ -538,6 +538,10 @@ void SessionCore::run_query(const Mapper& mapper, const sql::Select& select, boo
   if (select.data().froms.empty() && mapper.relationships().empty()) {
     autoflush();
     auto result = connection().execute(select);
+    if (const std::size_t rows = result.rows_ahead()) {
+      if (mapper.int_identity()) identity(mapper).ints.reserve(rows);
+      sink.expect(rows);
+    }
     while (result.next())
       sink.add(load(mapper, result.row().statement(), 0, populate_existing));
     return;

@@ -112,8 +112,10 @@ void QueryState::add_option(const LoadOption& option) {
   options_.push_back(option);
 }
 
-void QueryState::read_rows(Connection& conn, void* (*next_object)(void* out), void* out) const {
+void QueryState::read_rows(Connection& conn, void* (*next_object)(void* out),
+                           void (*make_room)(void* out, std::size_t rows), void* out) const {
   auto result = conn.execute(select_);
+  if (const std::size_t rows = result.rows_ahead()) make_room(out, rows);
   // The driver reads the rows in one loop, handing back only those with a column it
   // leaves to the attributes (a type it does not read, a value to convert or refuse).
   void* object = nullptr;

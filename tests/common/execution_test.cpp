@@ -1,4 +1,6 @@
 // Executing SQL text: parameters, results, prepared statements, echo and events.
+#include <random>
+
 #include "backend_test.hpp"
 
 namespace rt = retort;
@@ -97,6 +99,32 @@ TEST_P(CoreExecutionData, ResultShortcuts) {
             (std::vector<int>{3, 2, 1}));
   EXPECT_EQ(conn().execute("SELECT id, name FROM person").columns(),
             (std::vector<std::string>{"id", "name"}));
+}
+
+// rows_ahead() lets a reader make room for a result at once: it never counts more rows
+// than are left, and counts exactly those of a result the driver already holds whole (a
+// buffered PostgreSQL result, not a stream; SQLite steps row by row and knows none).
+TEST_P(CoreExecution, RowsAheadNeverCountsMoreThanAreLeft) {
+  const std::string series =
+      "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < CAST(? AS "
+      "INTEGER)) SELECT g FROM s";
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 20; ++round) {
+    const auto n = static_cast<std::size_t>(rng() % 300 + 1);
+    const bool stream = round % 4 == 3;
+    auto result = stream ? conn().stream(series, {static_cast<int>(n)})
+                         : conn().execute(series, {static_cast<int>(n)});
+    for (std::size_t left = n;; --left) {
+      const std::size_t ahead = result.rows_ahead();
+      EXPECT_LE(ahead, left);
+      if (postgres() && !stream) {
+        EXPECT_EQ(ahead, left);
+      }
+      if (!result.next()) break;
+      ASSERT_GT(left, 0u);
+    }
+    EXPECT_EQ(result.rows_ahead(), 0u) << "a finished result has none";
+  }
 }
 
 // Row (the cursor's view) and Record (the copy) read the same way.

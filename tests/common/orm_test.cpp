@@ -3,6 +3,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "backend_test.hpp"
@@ -707,6 +708,39 @@ TEST_P(Orm, PlainQueriesReadEveryRowAsTheSessionDoes) {
     EXPECT_EQ(p.meta.text, d.meta.text);
     EXPECT_EQ(p.weight, d.weight);
     EXPECT_EQ(p.flag, d.flag);
+  }
+}
+
+// A result the driver holds whole (PostgreSQL's) is read into a vector sized for it at
+// once, for a session's query as for a plain one; every row still arrives once.
+TEST_P(Orm, QueriesMakeRoomForAKnownResultAtOnce) {
+  std::mt19937_64 rng(3);
+  std::size_t total = 0;
+  for (int round = 0; round < 6; ++round) {
+    {
+      rt::Session session(engine());
+      const auto more = static_cast<std::size_t>(rng() % 400 + 9);
+      for (std::size_t i = 0; i < more; ++i)
+        session.add(OrmUser{.login = "r" + std::to_string(total + i)});
+      session.commit();
+      total += more;
+    }
+    auto conn = engine().connect();
+    const std::vector<OrmUser> plain = rt::query<OrmUser>().all(conn);
+    rt::Session session(engine());
+    const auto refs = session.query<OrmUser>().all();
+    ASSERT_EQ(plain.size(), total);
+    ASSERT_EQ(refs.size(), total);
+    std::set<std::string> logins;
+    for (const auto& u : plain)
+      logins.insert(u.login);
+    for (const auto& u : refs)
+      EXPECT_EQ(logins.count(u->login), 1u);
+    EXPECT_EQ(logins.size(), total);
+    if (postgres()) {
+      EXPECT_EQ(plain.capacity(), total);
+      EXPECT_EQ(refs.capacity(), total);
+    }
   }
 }
 

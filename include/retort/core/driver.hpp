@@ -48,6 +48,39 @@ struct Member {
   std::uint32_t offset = 0;
 };
 
+// Calls f with the member of kind `kind` at `member`, as a reference to its type
+// (std::int64_t&, std::optional<std::string>&, ...), and returns what f returns; false
+// for Kind::other. The one switch over the kinds that each driver's read_members() needs.
+template <class F>
+bool with_member(Member::Kind kind, void* member, F&& f) {
+  using Kind = Member::Kind;
+  switch (kind) {
+    case Kind::int64:
+      return f(*static_cast<std::int64_t*>(member));
+    case Kind::int32:
+      return f(*static_cast<std::int32_t*>(member));
+    case Kind::boolean:
+      return f(*static_cast<bool*>(member));
+    case Kind::real:
+      return f(*static_cast<double*>(member));
+    case Kind::text:
+      return f(*static_cast<std::string*>(member));
+    case Kind::optional_int64:
+      return f(*static_cast<std::optional<std::int64_t>*>(member));
+    case Kind::optional_int32:
+      return f(*static_cast<std::optional<std::int32_t>*>(member));
+    case Kind::optional_boolean:
+      return f(*static_cast<std::optional<bool>*>(member));
+    case Kind::optional_real:
+      return f(*static_cast<std::optional<double>*>(member));
+    case Kind::optional_text:
+      return f(*static_cast<std::optional<std::string>*>(member));
+    case Kind::other:
+      break;
+  }
+  return false;
+}
+
 // Sets a string to text read from a row. assign() would grow the buffer to twice its old
 // capacity: for a row read once, a malloc size class more per string than the text needs.
 inline void assign_text(std::string& to, std::string_view text) {
@@ -109,6 +142,10 @@ class Statement {
   }
   // Ends the current result so the statement can be executed again.
   virtual void reset() = 0;
+  // How many rows are still to come when the driver already holds the whole result (a
+  // buffered PostgreSQL result), so a caller can make room for them at once; 0 when it
+  // does not know (SQLite steps row by row).
+  virtual std::size_t rows_ahead() const { return 0; }
 
   virtual int column_count() const = 0;
   virtual std::string_view column_name(int index) const = 0;

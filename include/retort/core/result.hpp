@@ -46,6 +46,10 @@ class Result {
   bool read_member_rows(std::span<const driver::Member> members, int first,
                         void* (*next_object)(void* out), void* out, void*& object, std::size_t& at);
 
+  // driver::Statement::rows_ahead(): the rows still to come when the driver holds them
+  // all already, else 0.
+  std::size_t rows_ahead() const;
+
   // Rows changed by INSERT / UPDATE / DELETE.
   std::int64_t rows_affected() const;
   bool returns_rows() const;

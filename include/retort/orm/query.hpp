@@ -57,8 +57,10 @@ class QueryState {
   std::int64_t delete_rows() const;
   Result stream_rows() const;
   void add_option(const LoadOption& option);
-  // The rows' values without a session; each row read into read_into(i)'s object.
-  void read_rows(Connection& conn, void* (*next_object)(void* out), void* out) const;
+  // The rows' values without a session: each row read into the object next_object(out)
+  // returns, after make_room(out, n) when the driver says n rows are coming.
+  void read_rows(Connection& conn, void* (*next_object)(void* out),
+                 void (*make_room)(void* out, std::size_t rows), void* out) const;
   [[noreturn]] void no_result() const;
   [[noreturn]] void multiple_results() const;
 
@@ -151,6 +153,7 @@ class Query : public orm::QueryState {
         orm::detail::make_room(out);
         out.emplace_back(s, static_cast<T*>(s->object()));
       }
+      void expect(std::size_t rows) override { orm::detail::make_room(out, rows); }
     } refs;
     load(refs);
     return std::move(refs.out);
@@ -205,6 +208,9 @@ class Query : public orm::QueryState {
           auto& rows = *static_cast<std::vector<T>*>(v);
           orm::detail::make_room(rows);
           return &rows.emplace_back();
+        },
+        [](void* v, std::size_t rows) {
+          orm::detail::make_room(*static_cast<std::vector<T>*>(v), rows);
         },
         &out);
     return out;

@@ -144,6 +144,7 @@ class Statement final : public driver::Statement {
   bool next() override;
   std::int64_t rows_affected() const override { return changes_; }
   void reset() override;
+  std::size_t rows_ahead() const override;
 
   int column_count() const override;
   std::string_view column_name(int index) const override;

@@ -527,6 +527,11 @@ void Statement::reset() {
   array_ = -1;
 }
 
+std::size_t Statement::rows_ahead() const {
+  if (streaming_ || pending_row_ || !result_ || row_ + 1 >= rows_) return 0;
+  return static_cast<std::size_t>(rows_ - row_ - 1);
+}
+
 int Statement::column_count() const {
   return meta_ ? PQnfields(meta_) : 0;
 }
@@ -674,29 +679,27 @@ bool take(std::string_view v, unsigned, std::string& out) {
 }
 
 template <class M>
-bool take_member(const PGresult* result, int row, int column, void* member) {
+bool take_column(const PGresult* result, int row, int column, M& out) {
   if (PQgetisnull(result, row, column)) return false;
   const std::string_view v(PQgetvalue(result, row, column),
                            static_cast<std::size_t>(PQgetlength(result, row, column)));
-  return take(v, PQftype(result, column), *static_cast<M*>(member));
+  return take(v, PQftype(result, column), out);
 }
 
 template <class M>
-bool take_optional(const PGresult* result, int row, int column, void* member) {
-  auto& out = *static_cast<std::optional<M>*>(member);
+bool take_column(const PGresult* result, int row, int column, std::optional<M>& out) {
   if (PQgetisnull(result, row, column)) {
     out.reset();
     return true;
   }
   if (!out) out.emplace();
-  return take_member<M>(result, row, column, &*out);
+  return take_column(result, row, column, *out);
 }
 
 }  // namespace
 
 std::size_t Statement::read_members(std::span<const driver::Member> members, int first,
                                     void* object) {
-  using Kind = driver::Member::Kind;
   // Outside a row or past the last column, the attributes raise the error.
   if (!result_ || row_ < 0 || row_ >= rows_ || first < 0) return 0;
   const auto n =
@@ -704,42 +707,9 @@ std::size_t Statement::read_members(std::span<const driver::Member> members, int
   auto* base = static_cast<char*>(object);
   for (std::size_t i = 0; i < n; ++i) {
     const int column = first + static_cast<int>(i);
-    void* m = base + members[i].offset;
-    bool read = false;
-    switch (members[i].kind) {
-      case Kind::int64:
-        read = take_member<std::int64_t>(result_, row_, column, m);
-        break;
-      case Kind::int32:
-        read = take_member<std::int32_t>(result_, row_, column, m);
-        break;
-      case Kind::boolean:
-        read = take_member<bool>(result_, row_, column, m);
-        break;
-      case Kind::real:
-        read = take_member<double>(result_, row_, column, m);
-        break;
-      case Kind::text:
-        read = take_member<std::string>(result_, row_, column, m);
-        break;
-      case Kind::optional_int64:
-        read = take_optional<std::int64_t>(result_, row_, column, m);
-        break;
-      case Kind::optional_int32:
-        read = take_optional<std::int32_t>(result_, row_, column, m);
-        break;
-      case Kind::optional_boolean:
-        read = take_optional<bool>(result_, row_, column, m);
-        break;
-      case Kind::optional_real:
-        read = take_optional<double>(result_, row_, column, m);
-        break;
-      case Kind::optional_text:
-        read = take_optional<std::string>(result_, row_, column, m);
-        break;
-      case Kind::other:
-        break;
-    }
+    const bool read = driver::with_member(
+        members[i].kind, base + members[i].offset,
+        [&](auto& member) { return take_column(result_, row_, column, member); });
     if (!read) return i;
   }
   return n;

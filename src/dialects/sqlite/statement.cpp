@@ -294,16 +294,10 @@ bool take(sqlite3_value* v, int type, std::optional<M>& out) {
   return take(v, type, *out);
 }
 
-template <class M>
-bool take_member(sqlite3_value* v, int type, void* member) {
-  return take(v, type, *static_cast<M*>(member));
-}
-
 }  // namespace
 
 std::size_t Statement::read_members(std::span<const driver::Member> members, int first,
                                     void* object) {
-  using Kind = driver::Member::Kind;
   auto* base = static_cast<char*>(object);
   for (std::size_t i = 0; i < members.size(); ++i) {
     // One lookup of the column's value for both its type and its contents. The value is
@@ -311,42 +305,8 @@ std::size_t Statement::read_members(std::span<const driver::Member> members, int
     // Retort opens every connection with SQLITE_OPEN_NOMUTEX.
     sqlite3_value* v = sqlite3_column_value(stmt_, first + static_cast<int>(i));
     const int type = sqlite3_value_type(v);
-    void* m = base + members[i].offset;
-    bool read = false;
-    switch (members[i].kind) {
-      case Kind::int64:
-        read = take_member<std::int64_t>(v, type, m);
-        break;
-      case Kind::int32:
-        read = take_member<std::int32_t>(v, type, m);
-        break;
-      case Kind::boolean:
-        read = take_member<bool>(v, type, m);
-        break;
-      case Kind::real:
-        read = take_member<double>(v, type, m);
-        break;
-      case Kind::text:
-        read = take_member<std::string>(v, type, m);
-        break;
-      case Kind::optional_int64:
-        read = take_member<std::optional<std::int64_t>>(v, type, m);
-        break;
-      case Kind::optional_int32:
-        read = take_member<std::optional<std::int32_t>>(v, type, m);
-        break;
-      case Kind::optional_boolean:
-        read = take_member<std::optional<bool>>(v, type, m);
-        break;
-      case Kind::optional_real:
-        read = take_member<std::optional<double>>(v, type, m);
-        break;
-      case Kind::optional_text:
-        read = take_member<std::optional<std::string>>(v, type, m);
-        break;
-      case Kind::other:
-        break;
-    }
+    const bool read = driver::with_member(members[i].kind, base + members[i].offset,
+                                          [&](auto& member) { return take(v, type, member); });
     if (!read) return i;
   }
   return members.size();

@@ -22,15 +22,15 @@ void unmap_huge(void* p, std::size_t bytes) noexcept;
 // Advises the whole huge pages inside [p, p + bytes) as huge; memory not yet written.
 void advise_huge(void* p, std::size_t bytes) noexcept;
 
-// Room for one more element at the end of a vector a result is read into. It doubles
-// as std::vector does, but once it spans a few huge pages the new buffer is advised as
-// huge before the elements move in: a result of a million rows grows into a buffer too
-// large for malloc to keep, new from the system every time.
+// Room for `more` elements past the end of a vector a result is read into. Once the
+// buffer spans a few huge pages it is advised as huge before the elements move in: a
+// result of a million rows needs a buffer too large for malloc to keep, new from the
+// system every time.
 template <class V>
-void make_room(V& v) {
-  if (v.size() < v.capacity()) return;
+void make_room(V& v, std::size_t more) {
   using T = typename V::value_type;
-  const std::size_t want = v.capacity() < 8 ? 8 : 2 * v.capacity();
+  const std::size_t want = v.size() + more;
+  if (want <= v.capacity()) return;
   if (want * sizeof(T) < 2 * kHugePageBytes) {
     v.reserve(want);
     return;
@@ -40,6 +40,14 @@ void make_room(V& v) {
   advise_huge(bigger.data(), want * sizeof(T));
   bigger.insert(bigger.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
   v.swap(bigger);
+}
+
+// Room for one more element, doubling as std::vector does: for a result whose size is
+// not known ahead.
+template <class V>
+void make_room(V& v) {
+  if (v.size() < v.capacity()) return;
+  make_room(v, (v.capacity() < 8 ? 8 : 2 * v.capacity()) - v.size());
 }
 
 // An allocator for large arrays: those of a huge page or more are mapped as above, the

@@ -82,6 +82,8 @@ class CycleCheck {
 class QuerySink {
  public:
   virtual void add(EntityState* state) = 0;
+  // Told before the first add() when the driver knows how many rows are coming.
+  virtual void expect(std::size_t rows) { (void)rows; }
 
  protected:
   ~QuerySink() = default;
