@@ -4,6 +4,7 @@
 // floats, numeric, text, bytea), random values and NULLs. Where it stops, the codec takes
 // over; plain queries of whole rows then agree with the codecs too.
 #include <array>
+#include <limits>
 #include <random>
 
 #include "databases.hpp"
@@ -175,6 +176,52 @@ TEST(PostgresRowRead, PlainQueriesReadWholeRowsAsTheCodecs) {
   ASSERT_EQ(all.size(), expected.size());
   for (std::size_t k = 0; k < all.size(); ++k)
     EXPECT_TRUE(all[k] == expected[k]) << "row " << expected[k].id;
+}
+
+// Integers are read from their text exactly, up to the limits of std::int64_t and no
+// further: each bigint, and the same value as numeric with a zero fraction, reads as the
+// number it prints; a numeric beyond the limits, or with a fraction, is an error.
+TEST(PostgresRowRead, IntegersReadExactlyUpToTheirLimits) {
+  constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  std::vector<std::int64_t> values = {kMin, kMin + 1, kMax, kMax - 1, 0, -1, 1, 9, 10, -10};
+  std::mt19937_64 rng(64);
+  for (int i = 0; i < 400; ++i)
+    values.push_back(static_cast<std::int64_t>(rng()) >> (rng() % 64));
+  std::string rows;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    rows += (i ? ", (" : "(") + std::to_string(i) + ", CAST('" + std::to_string(values[i]) +
+            "' AS bigint))";
+  auto engine = rt::create_engine(postgres_url());
+  auto conn = engine.connect();
+  auto result = conn.execute("SELECT k, v, CAST(v AS numeric(30, 3)) FROM (VALUES " + rows +
+                             ") AS t(k, v) ORDER BY k");
+  const rt::driver::Member member{rt::driver::Member::Kind::int64, 0};
+  std::size_t k = 0;
+  while (result.next()) {
+    auto& stmt = result.row().statement();
+    const std::int64_t want = values.at(k++);
+    EXPECT_EQ(stmt.get_int64(1), want);
+    EXPECT_EQ(stmt.get_int64(2), want) << stmt.get_text(2);
+    std::int64_t read = 0;
+    ASSERT_EQ(stmt.read_members(std::span(&member, 1), 1, &read), 1u);
+    EXPECT_EQ(read, want);
+    EXPECT_EQ(stmt.read_members(std::span(&member, 1), 2, &read), 0u)
+        << "a numeric is left to the codec";
+  }
+  EXPECT_EQ(k, values.size());
+  for (const char* beyond : {"9223372036854775808", "-9223372036854775809", "18446744073709551616",
+                             "99999999999999999999999", "12.5"}) {
+    auto r = conn.execute(std::string("SELECT CAST('") + beyond + "' AS numeric)");
+    ASSERT_TRUE(r.next());
+    EXPECT_THROW(r.row().statement().get_int64(0), rt::DataError) << beyond;
+  }
+  // Text that is not an integer in PostgreSQL's own form.
+  for (const char* text : {"", "-", "+5", " 5", "5 ", "--5", "0x10", "1e3"}) {
+    auto r = conn.execute(std::string("SELECT CAST('") + text + "' AS text)");
+    ASSERT_TRUE(r.next());
+    EXPECT_THROW(r.row().statement().get_int64(0), rt::DataError) << "'" << text << "'";
+  }
 }
 
 }  // namespace

@@ -173,6 +173,14 @@ class Statement final : public driver::Statement {
   void set_text(int index, std::string_view text, bool copy);
   // The next element of the array being bound; nullptr for NULL.
   void add_element(const std::string_view* text);
+  // Takes res as the result that describes the columns.
+  void describe(PGresult* res);
+  // The current row's value in a column, and whether it is NULL.
+  struct Cell {
+    std::string_view text;
+    bool null;
+  };
+  Cell cell(int index) const;
   void check_row(int index);
   [[noreturn]] void type_mismatch(int index, const char* wanted);
   void clear_results();
@@ -201,8 +209,9 @@ class Statement final : public driver::Statement {
   std::string elements_;
   std::size_t element_count_ = 0;
 
-  PGresult* meta_ = nullptr;    // the result that describes the columns
-  PGresult* result_ = nullptr;  // the result holding the current row
+  PGresult* meta_ = nullptr;     // the result that describes the columns
+  std::vector<unsigned> types_;  // meta_'s column types, asked of libpq once per result
+  PGresult* result_ = nullptr;   // the result holding the current row
   int row_ = -1;
   int rows_ = 0;
   bool streaming_ = false;

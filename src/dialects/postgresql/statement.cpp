@@ -35,6 +35,24 @@ bool stale_plan(const PGresult* res) {
          std::strstr(message, "cached plan must not change result type");
 }
 
+// Decimal digits after an optional '-', as PostgreSQL prints an integer: where the
+// digits end, or nullptr when there are none or the value does not fit.
+const char* parse_integer(const char* p, const char* end, std::int64_t& out) {
+  const bool negative = p < end && *p == '-';
+  if (negative) ++p;
+  const char* digits = p;
+  std::uint64_t v = 0;
+  for (; p < end && static_cast<unsigned char>(*p - '0') < 10; ++p) {
+    if (__builtin_mul_overflow(v, 10u, &v) ||
+        __builtin_add_overflow(v, static_cast<unsigned>(*p - '0'), &v))
+      return nullptr;
+  }
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (p == digits || v > kMax + negative) return nullptr;
+  out = negative ? static_cast<std::int64_t>(0 - v) : static_cast<std::int64_t>(v);
+  return p;
+}
+
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -267,6 +285,7 @@ void Statement::clear_results() {
   if (result_ && result_ != meta_) PQclear(result_);
   if (meta_) PQclear(meta_);
   result_ = meta_ = nullptr;
+  types_.clear();
   row_ = -1;
   rows_ = 0;
   pending_row_ = false;
@@ -298,7 +317,7 @@ void Statement::execute(bool stream) {
     const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (status == PGRES_TUPLES_OK) {
       changes_ = changes_of(res);
-      meta_ = result_ = res;
+      describe(result_ = res);
       rows_ = PQntuples(res);
       row_ = -1;
     } else if (status == PGRES_COMMAND_OK) {
@@ -336,7 +355,7 @@ void Statement::execute(bool stream) {
       const auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
       if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
         changes_ = changes_of(res);
-        meta_ = result_ = res;
+        describe(result_ = res);
         rows_ = status == PGRES_TUPLES_OK ? PQntuples(res) : 0;
         row_ = -1;
         return;
@@ -473,9 +492,7 @@ bool Statement::fetch_streamed() {
   PGresult* res = PQgetResult(conn);
   const auto status = res ? PQresultStatus(res) : PGRES_COMMAND_OK;
   if (status == PGRES_SINGLE_TUPLE) {
-    if (!meta_) {
-      meta_ = res;  // the first row's result also describes the columns
-    }
+    if (!meta_) describe(res);  // the first row's result also describes the columns
     result_ = res;
     rows_ = 1;
     row_ = 0;
@@ -484,7 +501,7 @@ bool Statement::fetch_streamed() {
   if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
     if (res) changes_ = changes_of(res);
     if (res && !meta_ && status == PGRES_TUPLES_OK) {
-      meta_ = res;
+      describe(res);
     } else if (res) {
       PQclear(res);
     }
@@ -533,7 +550,7 @@ std::size_t Statement::rows_ahead() const {
 }
 
 int Statement::column_count() const {
-  return meta_ ? PQnfields(meta_) : 0;
+  return static_cast<int>(types_.size());
 }
 
 std::string_view Statement::column_name(int index) const {
@@ -541,13 +558,28 @@ std::string_view Statement::column_name(int index) const {
   return PQfname(meta_, index);
 }
 
+void Statement::describe(PGresult* res) {
+  meta_ = res;
+  const int n = PQnfields(res);
+  types_.resize(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i)
+    types_[static_cast<std::size_t>(i)] = PQftype(res, i);
+}
+
+Statement::Cell Statement::cell(int index) const {
+  const int length = PQgetlength(result_, row_, index);
+  // Only an empty value may be NULL: libpq gives NULL as "".
+  return {{PQgetvalue(result_, row_, index), static_cast<std::size_t>(length)},
+          length == 0 && PQgetisnull(result_, row_, index)};
+}
+
 void Statement::check_row(int index) {
   if (!result_ || row_ < 0 || row_ >= rows_) {
     throw ArgumentError("no current row: call next() first [SQL: " + sql_ + "]");
   }
-  if (index < 0 || index >= PQnfields(result_)) {
+  if (index < 0 || static_cast<std::size_t>(index) >= types_.size()) {
     throw ArgumentError("column index " + std::to_string(index) +
-                        " is out of range: the result has " + std::to_string(PQnfields(result_)) +
+                        " is out of range: the result has " + std::to_string(types_.size()) +
                         " columns");
   }
 }
@@ -569,7 +601,7 @@ bool Statement::get_bool(int index) {
   check_row(index);
   if (!PQgetisnull(result_, row_, index)) {
     const char* v = PQgetvalue(result_, row_, index);
-    const unsigned type = PQftype(result_, index);
+    const unsigned type = types_[static_cast<std::size_t>(index)];
     if (type == kBool) return v[0] == 't';
     if ((type == kInt2 || type == kInt4 || type == kInt8) && (v[0] == '0' || v[0] == '1') &&
         v[1] == 0)
@@ -580,21 +612,19 @@ bool Statement::get_bool(int index) {
 
 std::int64_t Statement::get_int64(int index) {
   check_row(index);
-  if (!PQgetisnull(result_, row_, index)) {
-    const char* v = PQgetvalue(result_, row_, index);
-    const int len = PQgetlength(result_, row_, index);
-    const unsigned type = PQftype(result_, index);
-    if (type != kBool && type != kBytea) {
-      std::int64_t out;
-      auto r = std::from_chars(v, v + len, out);
-      if (r.ec == std::errc() && r.ptr == v + len) return out;
-      // numeric "12.000" or float "3" are integers too
-      if (r.ec == std::errc() && *r.ptr == '.') {
-        const char* p = r.ptr + 1;
-        while (p < v + len && *p == '0')
-          ++p;
-        if (p == v + len) return out;
-      }
+  const auto [v, null] = cell(index);
+  const unsigned type = types_[static_cast<std::size_t>(index)];
+  if (!null && type != kBool && type != kBytea) {
+    std::int64_t out = 0;
+    const char* end = v.data() + v.size();
+    const char* p = parse_integer(v.data(), end, out);
+    if (p && p == end) return out;
+    // numeric "12.000" or float "3" are integers too
+    if (p && *p == '.') {
+      ++p;
+      while (p < end && *p == '0')
+        ++p;
+      if (p == end) return out;
     }
   }
   type_mismatch(index, "an integer");
@@ -603,7 +633,7 @@ std::int64_t Statement::get_int64(int index) {
 double Statement::get_double(int index) {
   check_row(index);
   if (!PQgetisnull(result_, row_, index)) {
-    const unsigned type = PQftype(result_, index);
+    const unsigned type = types_[static_cast<std::size_t>(index)];
     if (type == kFloat4 || type == kFloat8 || type == kNumeric || type == kInt2 || type == kInt4 ||
         type == kInt8) {
       const char* v = PQgetvalue(result_, row_, index);
@@ -618,9 +648,9 @@ double Statement::get_double(int index) {
 
 std::string_view Statement::get_text(int index) {
   check_row(index);
-  if (PQgetisnull(result_, row_, index)) type_mismatch(index, "text");
-  return {PQgetvalue(result_, row_, index),
-          static_cast<std::size_t>(PQgetlength(result_, row_, index))};
+  const auto [v, null] = cell(index);
+  if (null) type_mismatch(index, "text");
+  return v;
 }
 
 std::span<const std::uint8_t> Statement::get_blob(int index) {
@@ -628,7 +658,7 @@ std::span<const std::uint8_t> Statement::get_blob(int index) {
   if (PQgetisnull(result_, row_, index)) type_mismatch(index, "a blob");
   const char* v = PQgetvalue(result_, row_, index);
   const int len = PQgetlength(result_, row_, index);
-  if (PQftype(result_, index) != kBytea) {
+  if (types_[static_cast<std::size_t>(index)] != kBytea) {
     return {reinterpret_cast<const std::uint8_t*>(v), static_cast<std::size_t>(len)};
   }
   // bytea's text output is "\x" followed by hex digits.
@@ -650,8 +680,9 @@ namespace {
 // a boolean for a bool, a floating-point column for a double, any column for text.
 bool take(std::string_view v, unsigned type, std::int64_t& out) {
   if (type != kInt2 && type != kInt4 && type != kInt8) return false;
-  auto r = std::from_chars(v.data(), v.data() + v.size(), out);
-  return r.ec == std::errc() && r.ptr == v.data() + v.size();
+  const char* end = v.data() + v.size();
+  const char* p = parse_integer(v.data(), end, out);
+  return p && p == end;
 }
 
 bool take(std::string_view v, unsigned type, std::int32_t& out) {
@@ -679,21 +710,18 @@ bool take(std::string_view v, unsigned, std::string& out) {
 }
 
 template <class M>
-bool take_column(const PGresult* result, int row, int column, M& out) {
-  if (PQgetisnull(result, row, column)) return false;
-  const std::string_view v(PQgetvalue(result, row, column),
-                           static_cast<std::size_t>(PQgetlength(result, row, column)));
-  return take(v, PQftype(result, column), out);
+bool take_cell(std::string_view v, bool null, unsigned type, M& out) {
+  return !null && take(v, type, out);
 }
 
 template <class M>
-bool take_column(const PGresult* result, int row, int column, std::optional<M>& out) {
-  if (PQgetisnull(result, row, column)) {
+bool take_cell(std::string_view v, bool null, unsigned type, std::optional<M>& out) {
+  if (null) {
     out.reset();
     return true;
   }
   if (!out) out.emplace();
-  return take_column(result, row, column, *out);
+  return take(v, type, *out);
 }
 
 }  // namespace
@@ -702,14 +730,18 @@ std::size_t Statement::read_members(std::span<const driver::Member> members, int
                                     void* object) {
   // Outside a row or past the last column, the attributes raise the error.
   if (!result_ || row_ < 0 || row_ >= rows_ || first < 0) return 0;
-  const auto n =
-      std::min(members.size(), static_cast<std::size_t>(std::max(PQnfields(result_) - first, 0)));
+  const std::size_t columns = types_.size();
+  const std::size_t n = static_cast<std::size_t>(first) < columns
+                            ? std::min(members.size(), columns - static_cast<std::size_t>(first))
+                            : 0;
   auto* base = static_cast<char*>(object);
   for (std::size_t i = 0; i < n; ++i) {
     const int column = first + static_cast<int>(i);
-    const bool read = driver::with_member(
-        members[i].kind, base + members[i].offset,
-        [&](auto& member) { return take_column(result_, row_, column, member); });
+    const auto [v, null] = cell(column);
+    const unsigned type = types_[static_cast<std::size_t>(column)];
+    const bool read =
+        driver::with_member(members[i].kind, base + members[i].offset,
+                            [&](auto& member) { return take_cell(v, null, type, member); });
     if (!read) return i;
   }
   return n;
@@ -723,10 +755,10 @@ bool Statement::read_member_rows(std::span<const driver::Member> members, int fi
 
 Value Statement::get_value(int index) {
   check_row(index);
-  if (PQgetisnull(result_, row_, index)) return Value();
-  const std::string_view text(PQgetvalue(result_, row_, index),
-                              static_cast<std::size_t>(PQgetlength(result_, row_, index)));
-  switch (PQftype(result_, index)) {
+  const auto [text, null] = cell(index);
+  if (null) return Value();
+  const unsigned type = types_[static_cast<std::size_t>(index)];
+  switch (type) {
     case kBool:
       return Value(text == "t");
     case kInt2:
@@ -750,7 +782,6 @@ Value Statement::get_value(int index) {
     case kTimetz:
       // 'infinity' and BC dates have no C++ value: they come back as the text they are.
       try {
-        const auto type = PQftype(result_, index);
         if (type == kDate) return Value(parse_date(text));
         if (type == kTime) return Value(parse_time(text));
         if (type == kTimetz) return Value(parse_time_utc(text));
