@@ -542,6 +542,10 @@ void SessionCore::run_query(const Mapper& mapper, const sql::Select& select, boo
       if (mapper.int_identity()) identity(mapper).ints.reserve(rows);
       sink.expect(rows);
     }
+    if (mapper.int_identity() && !mapper.inheritance() && mapper.events().on_load.empty() &&
+        identity(mapper).size() == 0 && !populate_existing) {
+      return load_fresh(mapper, result, sink);
+    }
     while (result.next())
       sink.add(load(mapper, result.row().statement(), 0, populate_existing));
     return;

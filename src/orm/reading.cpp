@@ -1,5 +1,7 @@
 // Rows into objects: a row through the identity map (load), an object by key (get),
 // reading an expired object again (reload, refresh).
+#include <utility>
+
 #include "retort/core/error.hpp"
 #include "retort/orm/detail/session_core.hpp"
 #include "retort/orm/inheritance.hpp"
@@ -74,6 +76,60 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   }
   loaded(state, !existing, map, mapper.int_identity(), int_key, std::move(key));
   return state;
+}
+
+void SessionCore::load_fresh(const Mapper& mapper, Result& result, QuerySink& sink) {
+  struct Reading {
+    SessionCore& core;
+    const Mapper& mapper;
+    IdentityMap& map;
+    QuerySink& sink;
+    EntityState* read = nullptr;  // the object of the row read last, not yet filed
+
+    void file() {
+      EntityState* state = std::exchange(read, nullptr);
+      if (!state) return;
+      std::int64_t key = 0;
+      if (!mapper.int_key(state->object(), key)) {
+        detail::destroy(state);
+        throw DataError(mapper.class_name() + "." + mapper.primary_key().front()->name +
+                        ": a row's primary key is NULL");
+      }
+      if (EntityState* first = map.ints.find(key)) {
+        detail::destroy(state);
+        sink.add(first);
+        return;
+      }
+      core.loaded(state, true, map, true, key, {});
+      sink.add(state);
+    }
+    static void* next_object(void* self) {
+      auto& r = *static_cast<Reading*>(self);
+      r.file();
+      r.read = r.mapper.new_entity();
+      r.read->mapper = &r.mapper;
+      return r.read->object();
+    }
+  } reading{*this, mapper, identity(mapper), sink};
+  try {
+    void* object = nullptr;
+    std::size_t at = 0;
+    while (result.read_member_rows(mapper.row_members(), 0, &Reading::next_object, &reading, object,
+                                   at)) {
+      try {
+        mapper.read_rest(object, result.row().statement(), 0, at);
+      } catch (const Error& e) {
+        // The key's own error as load() raises it, the others named as there.
+        if (static_cast<int>(at) == mapper.primary_key_columns().front()) throw;
+        throw MappingError(mapper.class_name() + "." + mapper.attributes()[at]->name + ": " +
+                           e.what());
+      }
+    }
+    reading.file();
+  } catch (...) {
+    if (reading.read) detail::destroy(reading.read);
+    throw;
+  }
 }
 
 EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statement& stmt,

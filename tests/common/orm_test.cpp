@@ -1,5 +1,6 @@
 // The ORM on both databases: mapping, Session methods, the unit of work, queries.
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <random>
@@ -740,6 +741,120 @@ TEST_P(Orm, QueriesMakeRoomForAKnownResultAtOnce) {
     if (postgres()) {
       EXPECT_EQ(plain.capacity(), total);
       EXPECT_EQ(refs.capacity(), total);
+    }
+  }
+}
+
+// A table whose keys the database does not enforce, mapped with a primary key: a result
+// may name one object twice. `price` is NUMERIC, which the attribute converts.
+struct Loose {
+  std::int64_t id = 0;
+  std::string label{};
+  std::optional<std::int32_t> n{};
+  double price = 0;
+  static auto mapping() {
+    return rt::model<Loose>("orm_loose")
+        .column("id", &Loose::id, rt::primary_key)
+        .column("label", &Loose::label, rt::String(20))
+        .column("n", &Loose::n)
+        .column("price", &Loose::price);
+  }
+};
+
+void make_loose_table(rt::Connection& conn) {
+  drop_tables(conn, {"orm_loose"});
+  conn.execute(
+      "CREATE TABLE orm_loose (id BIGINT, label VARCHAR(20), n BIGINT, price NUMERIC(10, 2))");
+}
+
+// Objects come out the same whether the session held none of their class before (the
+// driver then reads each row into a new object before its key is looked up) or some: a
+// key repeated in the result names the object of its first row, in both.
+TEST_P(Orm, RepeatedKeysNameOneObjectInFreshAndUsedSessions) {
+  rt::registry().add<Loose>();
+  auto conn = engine().connect();
+  make_loose_table(conn);
+  std::mt19937_64 rng(17);
+  struct Row {
+    std::int64_t id;
+    std::optional<std::int32_t> n;
+    double price;
+  };
+  std::vector<Row> rows;
+  auto insert = conn.prepare("INSERT INTO orm_loose (id, label, n, price) VALUES (?, ?, ?, ?)");
+  for (int i = 0; i < 400; ++i) {
+    Row r{static_cast<std::int64_t>(rng() % 150) - 20, std::nullopt,
+          static_cast<double>(rng() % 2000) / 4};
+    if (rng() % 3) r.n = static_cast<std::int32_t>(rng() % 1000) - 500;
+    char label[8];
+    std::snprintf(label, sizeof label, "r%04d", i);
+    insert.execute({r.id, std::string(label), r.n ? rt::Value(*r.n) : rt::Value(), r.price});
+    rows.push_back(r);
+  }
+  conn.close();
+  // The model: each key's object holds its first row's values.
+  std::map<std::int64_t, Row> first;
+  for (const Row& r : rows)
+    first.try_emplace(r.id, r);
+  auto check = [&](const std::vector<rt::Ref<Loose>>& all) {
+    ASSERT_EQ(all.size(), rows.size());
+    std::map<std::int64_t, const Loose*> objects;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      const Loose& got = *all[i];
+      ASSERT_EQ(got.id, rows[i].id) << "row " << i;
+      const auto [it, fresh] = objects.emplace(got.id, &got);
+      EXPECT_EQ(it->second, &got) << "key " << got.id << " names one object";
+      const Row& want = first.at(got.id);
+      EXPECT_EQ(got.n, want.n) << "key " << got.id;
+      EXPECT_EQ(got.price, want.price) << "key " << got.id;
+    }
+    EXPECT_EQ(objects.size(), first.size());
+  };
+  const auto in_order = [](rt::Session& session) {
+    return session.query<Loose>().order_by(rt::c(&Loose::label)).all();
+  };
+  {
+    rt::Session fresh(engine());
+    check(in_order(fresh));
+  }
+  {
+    rt::Session used(engine());
+    const auto held = used.query<Loose>().order_by(rt::c(&Loose::label)).first();
+    ASSERT_TRUE(held);
+    check(in_order(used));
+  }
+}
+
+// A row the attributes cannot read ends the query with the error of the member it names,
+// in a fresh session as in one that holds objects, and the session goes on working.
+TEST_P(Orm, UnreadableRowsRaiseInFreshAndUsedSessions) {
+  rt::registry().add<Loose>();
+  auto conn = engine().connect();
+  make_loose_table(conn);
+  for (int i = 0; i < 50; ++i) {
+    conn.execute("INSERT INTO orm_loose (id, label, n, price) VALUES (?, ?, ?, ?)",
+                 {i, "ok", i, 1.5});
+  }
+  conn.execute("INSERT INTO orm_loose (id, label, n, price) VALUES (?, ?, ?, ?)",
+               {1000, "too large", std::int64_t{1} << 40, 1.5});
+  conn.execute("INSERT INTO orm_loose (id, label, n, price) VALUES (NULL, 'no key', 1, 1.5)");
+  conn.close();
+  for (const bool holding : {false, true}) {
+    rt::Session session(engine());
+    rt::Ref<Loose> held;
+    if (holding) held = session.get<Loose>(3);
+    try {
+      (void)session.query<Loose>().where(rt::c(&Loose::id) >= 0).all();
+      FAIL() << "an int32 member read a value beyond its range";
+    } catch (const rt::MappingError& e) {
+      EXPECT_NE(std::string(e.what()).find("Loose.n"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW((void)session.query<Loose>().where(rt::c(&Loose::label) == "no key").all(),
+                 rt::DataError);
+    const auto ok = session.query<Loose>().where(rt::c(&Loose::label) == "ok").all();
+    EXPECT_EQ(ok.size(), 50u);
+    if (holding) {
+      EXPECT_EQ(held->n, 3);
     }
   }
 }

@@ -147,6 +147,12 @@ class SessionCore {
   // already in the identity map for its key, or a new one.
   EntityState* load(const Mapper& mapper, driver::Statement& stmt, int offset,
                     bool populate_existing, const Looked* looked = nullptr);
+  // load() over a whole result, each object handed to `sink`, for a class whose identity
+  // map is empty: no row can name an object already loaded, so the driver reads each row
+  // into a new object in its own loop, and only then is its key looked up (a key repeated
+  // in the result finds the object of its first row). Only for a class with an integer
+  // key and no inheritance, relationships or load events.
+  void load_fresh(const Mapper& mapper, Result& result, QuerySink& sink);
   // load() for a class in an inheritance hierarchy: the row's class from its discriminator.
   EntityState* load_polymorphic(const Mapper& queried, driver::Statement& stmt, int offset,
                                 bool populate_existing);
