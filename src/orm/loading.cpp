@@ -337,9 +337,9 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
       params.insert(params.end(), first, first + static_cast<std::ptrdiff_t>(width));
     }
     auto result = connection().execute(sql.sql, Params(sql.parameters(std::move(params))));
-    while (result.next()) {
-      auto& stmt = result.row().statement();
-      EntityState* child = load(target, stmt, offset, false);
+    // Each related object under the number of the key it belongs to; `row` is its row,
+    // for a many-to-many's leading columns.
+    auto file = [&](EntityState* child, driver::Statement* row) {
       loaded.push_back(child);
       std::uint32_t number = KeyNumbers::kNone;
       if (ints) {
@@ -351,7 +351,7 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
         if (rel.direction == Direction::many_to_many) {
           for (int i = 0; i < offset; ++i) {
             key.push_back(rel.secondary_local[static_cast<std::size_t>(i)].first->type.from_db(
-                stmt.get_value(i)));
+                row->get_value(i)));
           }
         } else {
           for (const auto& [local, remote] : rel.pairs)
@@ -360,6 +360,19 @@ std::vector<EntityState*> SessionCore::load_selectin(const Relationship& rel,
         number = numbers.find(key);
       }
       filed.emplace_back(number, child);
+    };
+    if (offset == 0 && can_load_rows(target)) {
+      struct Filing final : QuerySink {
+        explicit Filing(decltype(file)& f) : to(f) {}
+        void add(EntityState* child) override { to(child, nullptr); }
+        decltype(file)& to;
+      } filing(file);
+      load_rows(target, result, false, filing);
+      continue;
+    }
+    while (result.next()) {
+      auto& stmt = result.row().statement();
+      file(load(target, stmt, offset, false), &stmt);
     }
   }
 
@@ -542,10 +555,7 @@ void SessionCore::run_query(const Mapper& mapper, const sql::Select& select, boo
       if (mapper.int_identity()) identity(mapper).ints.reserve(rows);
       sink.expect(rows);
     }
-    if (mapper.int_identity() && !mapper.inheritance() && mapper.events().on_load.empty() &&
-        identity(mapper).size() == 0 && !populate_existing) {
-      return load_fresh(mapper, result, sink);
-    }
+    if (can_load_rows(mapper)) return load_rows(mapper, result, populate_existing, sink);
     while (result.next())
       sink.add(load(mapper, result.row().statement(), 0, populate_existing));
     return;

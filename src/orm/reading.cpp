@@ -78,11 +78,13 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   return state;
 }
 
-void SessionCore::load_fresh(const Mapper& mapper, Result& result, QuerySink& sink) {
+void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_existing,
+                            QuerySink& sink) {
   struct Reading {
     SessionCore& core;
     const Mapper& mapper;
     IdentityMap& map;
+    bool populate_existing;
     QuerySink& sink;
     EntityState* read = nullptr;  // the object of the row read last, not yet filed
 
@@ -95,13 +97,21 @@ void SessionCore::load_fresh(const Mapper& mapper, Result& result, QuerySink& si
         throw DataError(mapper.class_name() + "." + mapper.primary_key().front()->name +
                         ": a row's primary key is NULL");
       }
-      if (EntityState* first = map.ints.find(key)) {
-        detail::destroy(state);
-        sink.add(first);
+      EntityState* existing = map.ints.find(key);
+      if (!existing) {
+        core.loaded(state, true, map, true, key, {});
+        sink.add(state);
         return;
       }
-      core.loaded(state, true, map, true, key, {});
-      sink.add(state);
+      struct Drop {
+        EntityState* state;
+        ~Drop() { detail::destroy(state); }
+      } drop{state};
+      if (populate_existing || (existing->flags & kExpired)) {
+        mapper.copy_columns(state->object(), existing->object());
+        core.loaded(existing, false, map, true, key, {});
+      }
+      sink.add(existing);
     }
     static void* next_object(void* self) {
       auto& r = *static_cast<Reading*>(self);
@@ -110,7 +120,7 @@ void SessionCore::load_fresh(const Mapper& mapper, Result& result, QuerySink& si
       r.read->mapper = &r.mapper;
       return r.read->object();
     }
-  } reading{*this, mapper, identity(mapper), sink};
+  } reading{*this, mapper, identity(mapper), populate_existing, sink};
   try {
     void* object = nullptr;
     std::size_t at = 0;

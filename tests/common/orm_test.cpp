@@ -825,6 +825,60 @@ TEST_P(Orm, RepeatedKeysNameOneObjectInFreshAndUsedSessions) {
   }
 }
 
+// A query's rows refresh the objects the session holds expired, and with
+// populate_existing() the others too; it keeps the values of the others. What it read is
+// then readable without another statement.
+TEST_P(Orm, QueriesRefreshExpiredObjectsAndKeepTheOthers) {
+  std::mt19937_64 rng(23);
+  std::map<std::string, int> scores;  // the model: each login's score in the database
+  {
+    rt::Session session(engine());
+    for (int i = 0; i < 80; ++i) {
+      const std::string login = "e" + std::to_string(i);
+      scores[login] = static_cast<int>(rng() % 1000);
+      session.add(OrmUser{.login = login, .score = scores[login]});
+    }
+    session.commit();
+  }
+  auto read_all = [&](const std::vector<rt::Ref<OrmUser>>& users) {
+    std::map<std::string, int> seen;
+    const auto statements = count_in([&] {
+      for (const auto& u : users)
+        seen[u->login] = u->score;
+    });
+    EXPECT_EQ(statements, 0u) << "the query left objects to load again";
+    return seen;
+  };
+  rt::Session session(engine());
+  const auto held = session.query<OrmUser>().all();
+  EXPECT_EQ(read_all(held), scores);
+  for (int round = 0; round < 4; ++round) {
+    // Some objects expired, then the rows changed behind the session's back.
+    std::set<std::string> expired;
+    for (const auto& u : held) {
+      if (rng() % 2) {
+        session.expire(u);
+        expired.insert(u.peek()->login);
+      }
+    }
+    const int add = 1 + static_cast<int>(rng() % 50);
+    session.execute(std::string("UPDATE orm_user SET score = score + ?"), {add});
+    const bool populate = round % 2 == 1;
+    const auto again = populate ? session.query<OrmUser>().populate_existing().all()
+                                : session.query<OrmUser>().all();
+    ASSERT_EQ(again.size(), held.size());
+    const auto seen = read_all(again);
+    for (auto& [login, score] : scores) {
+      const bool refreshed = populate || expired.count(login);
+      EXPECT_EQ(seen.at(login), refreshed ? score + add : score) << login << ", round " << round;
+      score += add;
+    }
+    // Every object now holds what the database holds.
+    if (!populate) session.query<OrmUser>().populate_existing().all();
+    EXPECT_EQ(read_all(again), scores);
+  }
+}
+
 // A row the attributes cannot read ends the query with the error of the member it names,
 // in a fresh session as in one that holds objects, and the session goes on working.
 TEST_P(Orm, UnreadableRowsRaiseInFreshAndUsedSessions) {

@@ -147,12 +147,15 @@ class SessionCore {
   // already in the identity map for its key, or a new one.
   EntityState* load(const Mapper& mapper, driver::Statement& stmt, int offset,
                     bool populate_existing, const Looked* looked = nullptr);
-  // load() over a whole result, each object handed to `sink`, for a class whose identity
-  // map is empty: no row can name an object already loaded, so the driver reads each row
-  // into a new object in its own loop, and only then is its key looked up (a key repeated
-  // in the result finds the object of its first row). Only for a class with an integer
-  // key and no inheritance, relationships or load events.
-  void load_fresh(const Mapper& mapper, Result& result, QuerySink& sink);
+  // load() over a whole result, each object handed to `sink`: the driver reads each row
+  // into a new object in its own loop, and only then is its key looked up. An object
+  // already loaded under that key is kept, as load() keeps it, or takes the new one's
+  // values where load() would read the row into it (expired, populate_existing).
+  // For a class with an integer key, no inheritance and no load events (can_load_rows).
+  void load_rows(const Mapper& mapper, Result& result, bool populate_existing, QuerySink& sink);
+  static bool can_load_rows(const Mapper& mapper) {
+    return mapper.int_identity() && !mapper.inheritance() && mapper.events().on_load.empty();
+  }
   // load() for a class in an inheritance hierarchy: the row's class from its discriminator.
   EntityState* load_polymorphic(const Mapper& queried, driver::Statement& stmt, int offset,
                                 bool populate_existing);
