@@ -1,5 +1,6 @@
-// Rows into objects: a row through the identity map (load), an object by key (get),
-// reading an expired object again (reload, refresh).
+// Rows into objects: a row through the identity map (load), a whole result in the
+// driver's loop (load_rows), an object by key (get), reading an expired object again
+// (reload, refresh).
 #include <utility>
 
 #include "retort/core/error.hpp"
