@@ -81,14 +81,45 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
 
 void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_existing,
                             QuerySink& sink) {
+  IdentityMap& map = identity(mapper);
   struct Reading {
     SessionCore& core;
     const Mapper& mapper;
     IdentityMap& map;
     bool populate_existing;
     QuerySink& sink;
+    Result& result;
+    // Whether rows are looked up before they are read: only where the session held
+    // objects of the class, since it costs a read of the key per row.
+    bool peek;
     EntityState* read = nullptr;  // the object of the row read last, not yet filed
+    // What the look-up before the read found for the key of `read`, if it was made.
+    bool looked = false;
+    std::int64_t looked_key = 0;
+    EntityState* looked_found = nullptr;
 
+    // Whether the current row is an object's that is kept as it is: handed on unread.
+    bool kept() {
+      looked = false;
+      driver::Statement& row = result.row().statement();
+      const int column = mapper.primary_key_columns().front();
+      std::int64_t key = 0;
+      try {
+        if (row.is_null(column)) return false;
+        key = row.get_int64(column);
+      } catch (const Error&) {
+        return false;  // read as the member, which raises the error load() would
+      }
+      EntityState* existing = map.ints.find(key);
+      if (existing && !(existing->flags & kExpired)) {
+        sink.add(existing);
+        return true;
+      }
+      looked = true;
+      looked_key = key;
+      looked_found = existing;
+      return false;
+    }
     void file() {
       EntityState* state = std::exchange(read, nullptr);
       if (!state) return;
@@ -98,7 +129,7 @@ void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_
         throw DataError(mapper.class_name() + "." + mapper.primary_key().front()->name +
                         ": a row's primary key is NULL");
       }
-      EntityState* existing = map.ints.find(key);
+      EntityState* existing = looked && looked_key == key ? looked_found : map.ints.find(key);
       if (!existing) {
         core.loaded(state, true, map, true, key, {});
         sink.add(state);
@@ -117,11 +148,13 @@ void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_
     static void* next_object(void* self) {
       auto& r = *static_cast<Reading*>(self);
       r.file();
+      if (r.peek && r.kept()) return nullptr;
       r.read = r.mapper.new_entity();
       r.read->mapper = &r.mapper;
       return r.read->object();
     }
-  } reading{*this, mapper, identity(mapper), populate_existing, sink};
+  } reading{
+      *this, mapper, map, populate_existing, sink, result, !populate_existing && map.size() > 0};
   try {
     void* object = nullptr;
     std::size_t at = 0;

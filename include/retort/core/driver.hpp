@@ -169,10 +169,10 @@ class Statement {
   // it reads none.
   virtual std::size_t read_members(std::span<const Member> members, int first, void* object);
   // read_members() over the rows to come: steps to each next row and reads it into the
-  // object next_object(out) returns. False at the end of the result; true at a row with a
-  // member read_members() did not read, which is then the current row, with `object` its
-  // object and `at` that member. One call for a whole result saves the calls through the
-  // layers above per row.
+  // object next_object(out) returns, which may look at the row first; a null object skips
+  // the row. False at the end of the result; true at a row with a member read_members()
+  // did not read, which is then the current row, with `object` its object and `at` that
+  // member. One call for a whole result saves the calls through the layers above per row.
   virtual bool read_member_rows(std::span<const Member> members, int first,
                                 void* (*next_object)(void* out), void* out, void*& object,
                                 std::size_t& at);
@@ -195,6 +195,7 @@ class Statement {
                           std::size_t& at) {
     while (self.next()) {
       object = next_object(out);
+      if (!object) continue;
       at = self.read_members(members, first, object);
       if (at < members.size()) return true;
     }

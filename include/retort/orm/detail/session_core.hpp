@@ -150,7 +150,9 @@ class SessionCore {
   // load() over a whole result, each object handed to `sink`: the driver reads each row
   // into a new object in its own loop, and only then is its key looked up. An object
   // already loaded under that key is kept, as load() keeps it, or takes the new one's
-  // values where load() would read the row into it (expired, populate_existing).
+  // values where load() would read the row into it (expired, populate_existing). When
+  // the session held objects of the class before the query, each row's key is looked up
+  // first, and the row of an object kept as it is goes unread, as in load().
   // For a class with an integer key, no inheritance and no load events (can_load_rows).
   void load_rows(const Mapper& mapper, Result& result, bool populate_existing, QuerySink& sink);
   static bool can_load_rows(const Mapper& mapper) {
