@@ -39,9 +39,13 @@ TEST(SqliteEngine, MissingDirectoryIsNamed) {
 TEST(SqliteEngine, UrlOptions) {
   const auto url = sqlite_url();
   {
-    auto engine = rt::create_engine(url + "?journal_mode=wal&timeout=2&synchronous=normal");
+    auto engine = rt::create_engine(url +
+                                    "?journal_mode=wal&timeout=2&synchronous=normal"
+                                    "&cache_size=-65536&mmap_size=1048576");
     auto c = engine.connect();
     EXPECT_EQ(c.execute("PRAGMA journal_mode").scalar<std::string>(), "wal");
+    EXPECT_EQ(c.execute("PRAGMA cache_size").scalar<int>(), -65536);
+    EXPECT_EQ(c.execute("PRAGMA mmap_size").scalar<int>(), 1048576);
     EXPECT_EQ(c.execute("PRAGMA foreign_keys").scalar<int>(), 1);
     c.execute("CREATE TABLE t (x INTEGER)");
   }
@@ -53,6 +57,16 @@ TEST(SqliteEngine, UrlOptions) {
   EXPECT_THROW(rt::create_engine(url + "?colour=blue").connect(), rt::ArgumentError);
   EXPECT_THROW(rt::create_engine(url + "?journal_mode=wal;DROP").connect(), rt::ArgumentError);
   EXPECT_THROW(rt::create_engine(url + "?timeout=soon").connect(), rt::ArgumentError);
+  for (const char* bad : {"cache_size=lots", "cache_size=1;DROP", "cache_size=",
+                          "cache_size=99999999999999999999", "mmap_size=-1", "mmap_size=1e9"}) {
+    try {
+      rt::create_engine(url + "?" + bad).connect();
+      ADD_FAILURE() << bad;
+    } catch (const rt::ArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string(bad).substr(0, 10)), std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 // The two bytes of a SQLite file's header that say whether it is in write-ahead-log mode

@@ -11,7 +11,8 @@ namespace {
 // Query options a sqlite:// URL understands.
 constexpr std::string_view known_options =
     "mode (ro|rw|rwc), immutable (on|off), timeout (seconds), foreign_keys (on|off), "
-    "journal_mode, synchronous, begin (deferred|immediate)";
+    "journal_mode, synchronous, begin (deferred|immediate), cache_size (pages, or KiB if "
+    "negative), mmap_size (bytes)";
 
 bool truthy(std::string_view v, std::string_view key) {
   if (v == "1" || v == "on" || v == "true" || v == "yes") return true;
@@ -89,6 +90,17 @@ Connection::Connection(const URL& url, const driver::ConnectOptions& options) {
       if (!identifier_word(value))
         throw ArgumentError("sqlite URL option " + key + "=" + value + " is not a plain word");
       pragmas += "PRAGMA " + key + " = " + value + ";";
+    } else if (key == "cache_size" || key == "mmap_size") {
+      // SQLite's page cache (2 MiB by default) and memory-mapped reads: a table that fits
+      // is read without a copy from the operating system's cache for each page it misses.
+      long long n = 0;
+      auto r = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (r.ec != std::errc() || r.ptr != value.data() + value.size() ||
+          (key == "mmap_size" && n < 0)) {
+        throw ArgumentError("sqlite URL option " + key + "=" + value + " is not " +
+                            (key == "mmap_size" ? "a number of bytes" : "a whole number"));
+      }
+      pragmas += "PRAGMA " + key + " = " + std::to_string(n) + ";";
     } else {
       throw ArgumentError("unknown sqlite URL option '" + key +
                           "'; known: " + std::string(known_options));
