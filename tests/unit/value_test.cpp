@@ -1,9 +1,14 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <random>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "retort/core/base64.hpp"
 #include "retort/core/error.hpp"
@@ -102,11 +107,55 @@ TEST(Uuid, ParsesAndFormats) {
   EXPECT_THROW(rt::Uuid::parse("1b4e28ba-2fa1-11d2-883f-0016d3cca42g"), rt::DataError);
 }
 
+// Drawn from many threads at once (each with its own buffer of random bytes, refilled
+// as it runs out) and in a forked child, no two UUIDs are the same, all are version 4,
+// and every bit outside the version and variant takes both values.
 TEST(Uuid, RandomIsVersion4AndUnique) {
-  const auto a = rt::Uuid::random(), b = rt::Uuid::random();
-  EXPECT_NE(a, b);
-  EXPECT_EQ(a.bytes()[6] >> 4, 4);
-  EXPECT_EQ(a.bytes()[8] >> 6, 2);
+  constexpr int threads = 8, each = 5000;
+  std::vector<std::vector<rt::Uuid>> made(threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&made, t] {
+      for (int i = 0; i < each; ++i)
+        made[t].push_back(rt::Uuid::random());
+    });
+  }
+  for (auto& w : workers)
+    w.join();
+  (void)rt::Uuid::random();  // this thread's buffer now holds bytes a child inherits
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const rt::Uuid in_child = rt::Uuid::random();
+    (void)!::write(pipe_fds[1], in_child.bytes().data(), 16);
+    ::_exit(0);
+  }
+  std::array<std::uint8_t, 16> child_bytes{};
+  ASSERT_EQ(::read(pipe_fds[0], child_bytes.data(), 16), 16);
+  ::waitpid(child, nullptr, 0);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  std::set<rt::Uuid> all{rt::Uuid(child_bytes), rt::Uuid::random()};
+  std::array<std::uint8_t, 16> any_one{}, all_ones{};
+  all_ones.fill(0xff);
+  for (const auto& list : made) {
+    for (const rt::Uuid& u : list) {
+      EXPECT_EQ(u.bytes()[6] >> 4, 4);
+      EXPECT_EQ(u.bytes()[8] >> 6, 2);
+      all.insert(u);
+      for (int i = 0; i < 16; ++i) {
+        any_one[i] |= u.bytes()[i];
+        all_ones[i] &= u.bytes()[i];
+      }
+    }
+  }
+  EXPECT_EQ(all.size(), std::size_t{threads * each + 2});
+  for (int i = 0; i < 16; ++i) {
+    const std::uint8_t fixed = i == 6 ? 0xf0 : i == 8 ? 0xc0 : 0;
+    EXPECT_EQ(any_one[i] | fixed, 0xff) << i;
+    EXPECT_EQ(all_ones[i] & static_cast<std::uint8_t>(~fixed), 0) << i;
+  }
 }
 
 TEST(Base64, RoundTripsAndRefusesWhatIsNotCanonical) {
