@@ -50,9 +50,11 @@ void IntIdentityTable::grow(std::size_t expected) {
     }
     const Word s = old[i];
     if (s == kEmpty || s == kTombstone) continue;
-    const std::int64_t key = s & kExact
-                                 ? static_cast<std::int64_t>(((s >> kTagShift) << old_shift) | i)
-                                 : filed_int_key(state_of(s));
+    const std::int64_t key =
+        s & kExact
+            ? static_cast<std::int64_t>(((s >> kHighShift) << old_shift) |
+                                        ((i - ((s >> kTagShift) & (kNear - 1))) & (old.size() - 1)))
+            : filed_int_key(state_of(s));
     const Form form = form_of(key);
     Probe p(key, mask_);
     while (slots_[p.index] != kEmpty)

@@ -3,11 +3,11 @@
 // A single integer key (the common case) lives in an open-addressing table of one word
 // per slot: the object's entity pointer, with 16 bits about its key in the pointer's
 // unused top bits. The key itself is not stored, so a slot costs one word:
-//  - an entry at its key's first slot, with a key below 2^16 times the table's size (the
-//    dense keys a database hands out), is *exact*: the top bits are the key's bits above
-//    the slot number, so slot number and top bits give the whole key. Lookups and the
-//    rebuild when the table grows read nothing else, and never the entity, which after
-//    a large load is out of cache.
+//  - an entry within three slots of its key's first, with a key below 2^14 times the
+//    table's size (the keys a database hands out), is *exact*: the top bits are the key's
+//    bits above the slot number and the distance from the first slot, so slot number and
+//    top bits give the whole key. Lookups and the rebuild when the table grows read
+//    nothing else, and never the entity, which after a large load is out of cache.
 //  - any other entry carries a hashed tag of its key; the key is the one the object is
 //    filed under (filed_int_key), read only when the tag matches, which for a lookup that
 //    finds its object is the access the caller makes next anyway.
@@ -105,6 +105,9 @@ class IntIdentityTable {
   // User-space pointers fit in the low 48 bits on the 64-bit targets Retort builds for,
   // and entities are at least 8-byte aligned, which leaves the two lowest bits free.
   static constexpr int kTagShift = 48;
+  static constexpr int kHighShift = 50;    // an exact entry's key bits; its distance below
+  static constexpr std::size_t kNear = 4;  // slots probed one after another first
+  static_assert(std::size_t{1} << (kHighShift - kTagShift) == kNear);
   static constexpr Word kTagMask = ~((Word{1} << kTagShift) - 1);
   static constexpr Word kEmpty = 0;
   static constexpr Word kTombstone = 1;  // no entity is at an odd address
@@ -113,43 +116,57 @@ class IntIdentityTable {
   static EntityState* state_of(Word s) { return reinterpret_cast<EntityState*>(s & kAddressMask); }
 
   // What a key's entry carries, in this table's size: its exact top bits (when the key is
-  // small enough), and its hashed tag, mixed so that keys sharing a slot rarely share one.
+  // small enough) with the distance from its first slot, or its hashed tag, mixed so that
+  // keys sharing a slot rarely share one.
   struct Form {
     std::size_t home;
+    std::size_t mask;
     Word exact;  // 0 when the key cannot be exact
     Word tag;
+    // The exact word at a slot, or 0 where the entry cannot be exact.
+    Word exact_at(std::size_t index) const {
+      const std::size_t distance = (index - home) & mask;
+      return exact && distance < kNear ? exact | (Word{distance} << kTagShift) : 0;
+    }
     // Whether an entry may be this key's: certainly, for an exact one.
     bool matches(Word s, std::size_t index) const {
-      if (s & kExact) return index == home && (s & (kTagMask | kExact)) == exact;
+      if (s & kExact) return (s & (kTagMask | kExact)) == exact_at(index);
       return (s & kTagMask) == tag && s != kTombstone;
     }
     Word word(std::size_t index, const EntityState* state) const {
-      return (index == home && exact ? exact : tag) | reinterpret_cast<Word>(state);
+      const Word e = exact_at(index);
+      return (e ? e : tag) | reinterpret_cast<Word>(state);
     }
   };
   Form form_of(std::int64_t key) const {
     const auto k = static_cast<std::uint64_t>(key);
     const std::uint64_t high = k >> shift_;
-    return Form{static_cast<std::size_t>(k) & mask_,
-                high < (Word{1} << (64 - kTagShift)) ? (high << kTagShift) | kExact : 0,
+    return Form{static_cast<std::size_t>(k) & mask_, mask_,
+                high < (Word{1} << (64 - kHighShift)) ? (high << kHighShift) | kExact : 0,
                 (k * 0x9E3779B97F4A7C15ull) & kTagMask};
   }
   // Keys are usually dense integers met in order, so a key starts at its own low bits:
-  // neighbours sit in neighbouring slots and stay in cache. Collisions follow a probe
-  // sequence that mixes in the key's higher bits (as CPython's dict does), so strided
-  // keys do not pile up into long runs.
+  // neighbours sit in neighbouring slots and stay in cache. The next few slots come next,
+  // in the same cache line; then collisions follow a probe sequence that mixes in the
+  // key's higher bits (as CPython's dict does), so strided keys do not pile up into long
+  // runs.
   struct Probe {
     Probe(std::int64_t key, std::size_t mask_)
         : index(static_cast<std::size_t>(key) & mask_),
           perturb(static_cast<std::uint64_t>(key)),
           mask(mask_) {}
     void next() {
+      if (++step < kNear) {
+        index = (index + 1) & mask;
+        return;
+      }
       perturb >>= 5;
       index = (index * 5 + 1 + static_cast<std::size_t>(perturb)) & mask;
     }
     std::size_t index;
     std::uint64_t perturb;
     std::size_t mask;
+    std::size_t step = 0;
   };
   void grow(std::size_t expected = 0);
 
