@@ -90,8 +90,10 @@ void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_
     QuerySink& sink;
     Result& result;
     // Whether rows are looked up before they are read: only where the session held
-    // objects of the class, since it costs a read of the key per row.
+    // objects of the class, and until a run of rows shows that they are new (the next
+    // batch of a selectin load, say), since it costs a read of the key per row.
     bool peek;
+    int new_run = 0;              // rows read one after another since the last one kept
     EntityState* read = nullptr;  // the object of the row read last, not yet filed
     // What the look-up before the read found for the key of `read`, if it was made.
     bool looked = false;
@@ -120,6 +122,13 @@ void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_
       looked_found = existing;
       return false;
     }
+    // After a member of the current row failed to read: true, with the row's object
+    // handed on, where that object is one kept as it is, whose row is not read.
+    bool discard_if_kept() {
+      if (populate_existing || !kept()) return false;
+      detail::destroy(std::exchange(read, nullptr));
+      return true;
+    }
     void file() {
       EntityState* state = std::exchange(read, nullptr);
       if (!state) return;
@@ -129,7 +138,8 @@ void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_
         throw DataError(mapper.class_name() + "." + mapper.primary_key().front()->name +
                         ": a row's primary key is NULL");
       }
-      EntityState* existing = looked && looked_key == key ? looked_found : map.ints.find(key);
+      EntityState* existing =
+          std::exchange(looked, false) && looked_key == key ? looked_found : map.ints.find(key);
       if (!existing) {
         core.loaded(state, true, map, true, key, {});
         sink.add(state);
@@ -148,7 +158,13 @@ void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_
     static void* next_object(void* self) {
       auto& r = *static_cast<Reading*>(self);
       r.file();
-      if (r.peek && r.kept()) return nullptr;
+      if (r.peek) {
+        if (r.kept()) {
+          r.new_run = 0;
+          return nullptr;
+        }
+        if (++r.new_run == 64) r.peek = false;
+      }
       r.read = r.mapper.new_entity();
       r.read->mapper = &r.mapper;
       return r.read->object();
@@ -163,6 +179,7 @@ void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_
       try {
         mapper.read_rest(object, result.row().statement(), 0, at);
       } catch (const Error& e) {
+        if (reading.discard_if_kept()) continue;
         // The key's own error as load() raises it, the others named as there.
         if (static_cast<int>(at) == mapper.primary_key_columns().front()) throw;
         throw MappingError(mapper.class_name() + "." + mapper.attributes()[at]->name + ": " +
