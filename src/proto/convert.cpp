@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -33,6 +35,66 @@ void time_out_of_range(std::int64_t seconds) {
   throw DataError("the time " + std::to_string(seconds) +
                   " s from the epoch is outside the range of a Timestamp (0001-01-01 to "
                   "9999-12-31)");
+}
+
+bool requires_utf8(const pb::FieldDescriptor* f) {
+  return f->type() == pb::FieldDescriptor::TYPE_STRING &&
+         f->file()->syntax() == pb::FileDescriptor::SYNTAX_PROTO3;
+}
+
+namespace {
+
+// The length of the UTF-8 sequence at p (of n bytes, n > 0, *p not ASCII), or 0 when it is
+// not one: the well-formed sequences of the Unicode standard's table 3-7, which leave out
+// overlong forms, surrogates and anything above U+10FFFF.
+std::size_t utf8_sequence(const unsigned char* p, std::size_t n) {
+  const unsigned char c = p[0];
+  auto continues = [&](std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return i < n && p[i] >= lo && p[i] <= hi;
+  };
+  if (c >= 0xC2 && c <= 0xDF) return continues(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    const unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return continues(1, lo, hi) && continues(2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return continues(1, lo, hi) && continues(2) && continues(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void check_utf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    // ASCII eight bytes at a time: most text is.
+    if (i + 8 <= n) {
+      std::uint64_t word;
+      std::memcpy(&word, p + i, 8);
+      if (!(word & 0x8080808080808080ull)) {
+        i += 8;
+        continue;
+      }
+    }
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t length = utf8_sequence(p + i, n - i);
+    if (length == 0) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X", p[i]);
+      throw DataError("holds text that is not UTF-8 (byte " + std::to_string(i + 1) + " of " +
+                      std::to_string(n) + " is " + byte +
+                      "): a proto3 string field carries only UTF-8, which its receiver checks; "
+                      "map the member to a bytes field to carry other bytes");
+    }
+    i += length;
+  }
 }
 
 namespace {
@@ -455,7 +517,15 @@ void put_scalar(pb::Message& m, const FD* f, const Value& v, const Path& path, b
           cannot(path, v, f, "only blobs and strings become bytes");
         }
       } else {
-        put(&pb::Reflection::SetString, &pb::Reflection::AddString, to_text(v, path, f));
+        std::string text = to_text(v, path, f);
+        if (requires_utf8(f)) {
+          try {
+            check_utf8(text);
+          } catch (const Error& e) {
+            throw DataError(path.str() + ": " + e.what());
+          }
+        }
+        put(&pb::Reflection::SetString, &pb::Reflection::AddString, std::move(text));
       }
       break;
     case FD::CPPTYPE_ENUM: {

@@ -1,5 +1,6 @@
 // Mapping structs to protobuf messages and back: every conversion both ways, nested and
 // repeated messages, FieldMask updates, and the errors with their messages.
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
@@ -1096,6 +1097,146 @@ template <class T, class Message>
 T mapped_from(const rt::proto::Mapping<T, Message>& m, const Message& msg) {
   scribble();
   return m.from_proto(msg);
+}
+
+// Random text, about half of it UTF-8: ASCII (NUL included), code points of every encoded
+// length, and now and then a malformed piece: a stray continuation byte, a sequence cut
+// short, an overlong form, a surrogate, a code point past U+10FFFF, or a byte UTF-8 never
+// uses.
+std::string random_text(std::mt19937& rng) {
+  auto pick = [&](std::uint32_t lo, std::uint32_t hi) {
+    return std::uniform_int_distribution<std::uint32_t>(lo, hi)(rng);
+  };
+  auto encode = [](std::uint32_t cp, std::string& out) {
+    if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    }
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  };
+  static const std::vector<std::string> malformed = {"\x80",
+                                                     "\xBF",
+                                                     "\xC3",
+                                                     "\xE2\x82",
+                                                     "\xF0\x9F\x98",
+                                                     "\xC0\x80",
+                                                     "\xC1\xBF",
+                                                     "\xE0\x80\x80",
+                                                     "\xF0\x80\x80\x80",
+                                                     "\xED\xA0\x80",
+                                                     "\xED\xBF\xBF",
+                                                     "\xF4\x90\x80\x80",
+                                                     "\xF5\x80\x80\x80",
+                                                     "\xFE",
+                                                     "\xFF"};
+  std::string out;
+  for (std::uint32_t piece = pick(0, 6); piece > 0; --piece) {
+    switch (pick(0, 10)) {
+      case 0:
+      case 1:
+        out += malformed[pick(0, static_cast<std::uint32_t>(malformed.size() - 1))];
+        break;
+      case 2:
+        encode(pick(0x80, 0x7FF), out);
+        break;
+      case 3: {
+        const std::uint32_t cp = pick(0x800, 0xFFFF - 0x800);
+        encode(cp < 0xD800 ? cp : cp + 0x800, out);  // not a surrogate
+        break;
+      }
+      case 4:
+        encode(pick(0x10000, 0x10FFFF), out);
+        break;
+      default:
+        for (std::uint32_t n = pick(1, 12); n > 0; --n)
+          out += static_cast<char>(pick(0, 9) ? pick(0x20, 0x7E) : pick(0, 0x7F));
+    }
+  }
+  return out;
+}
+
+struct Named {
+  std::string name{};
+  std::optional<std::string> nickname{};
+};
+
+// What a mapping makes of a member: the message, or the error's text.
+template <class F>
+std::optional<std::string> refused(F&& fn) {
+  try {
+    fn();
+  } catch (const rt::DataError& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
+
+TEST(ProtoMapping, TextThatIsNotUtf8NeverReachesAStringField) {
+  // A proto3 string field that holds other bytes serializes, but its receiver cannot parse
+  // the message: every way text reaches one refuses what protobuf would.
+  google::protobuf::LogSilencer quiet;  // protobuf logs each malformed string it meets
+  const auto reflected = rt::proto::mapping<Named, pbt::Contact>()
+                             .key("name", &Named::name)
+                             .key("nickname", &Named::nickname);
+  const auto generated = rt::proto::mapping<Named, pbg::Contact>()
+                             .key("name", &Named::name)
+                             .key("nickname", &Named::nickname);
+  const auto json = rt::proto::json_mapping<pbt::Contact>();
+  std::mt19937 rng(20261205);
+  int utf8 = 0, other = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string text = random_text(rng);
+    pbt::Contact probe, parsed;
+    probe.set_name(text);
+    const bool valid = parsed.ParseFromString(probe.SerializeAsString());
+    ++(valid ? utf8 : other);
+    SCOPED_TRACE(::testing::PrintToString(text));
+
+    // Each way, with the field's name in the error and none of the text.
+    auto check = [&](const std::optional<std::string>& error, const std::string& field) {
+      if (valid) {
+        EXPECT_FALSE(error) << *error;
+        return;
+      }
+      ASSERT_TRUE(error) << field << " took text that is not UTF-8";
+      EXPECT_NE(error->find(field), std::string::npos) << *error;
+      EXPECT_NE(error->find("not UTF-8"), std::string::npos) << *error;
+      if (text.size() >= 3) {
+        EXPECT_EQ(error->find(text), std::string::npos) << *error;
+      }
+    };
+    for (const bool optional : {false, true}) {
+      const Named named = optional ? Named{"n", text} : Named{text, std::nullopt};
+      const std::string field = optional ? "Contact.nickname" : "Contact.name";
+      pbt::Contact a;
+      check(refused([&] { a = reflected.to_proto(named); }), field);
+      pbg::Contact b;
+      check(refused([&] { b = generated.to_proto(named); }), field);
+      if (valid) {
+        EXPECT_EQ(optional ? a.nickname() : a.name(), text);
+        EXPECT_EQ(optional ? b.nickname() : b.name(), text);
+        pbt::Contact again;
+        EXPECT_TRUE(again.ParseFromString(a.SerializeAsString()));
+        EXPECT_EQ(optional ? again.nickname() : again.name(), text);
+      }
+    }
+    // The general rules: a list, a wrapper, and JSON.
+    Everything e;
+    e.tags = {"a", text};
+    check(refused([&] { (void)everything_pb().to_proto(e); }), "Profile.tags");
+    e.tags.clear();
+    e.nickname = text;
+    check(refused([&] { (void)everything_pb().to_proto(e); }), "Profile.nickname");
+    check(refused([&] { (void)json.to_proto(nlohmann::json{{"notes", text}}); }), "Contact.notes");
+  }
+  EXPECT_GT(utf8, 800);
+  EXPECT_GT(other, 800);
 }
 
 TEST(ProtoMapping, MembersNoFieldFillsAreValueInitialized) {

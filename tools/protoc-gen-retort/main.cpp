@@ -81,6 +81,8 @@ Field field(const FD* f, int index) {
               "set_" + name + "(v)");
     out += fn(scalar->value, "get(const Message& m)", false, name + "()");
     if (f->has_presence()) out += fn("bool", "has(const Message& m)", false, "has_" + name + "()");
+    if (f->type() == FD::TYPE_STRING && f->file()->syntax() == pb::FileDescriptor::SYNTAX_PROTO3)
+      out += "    static constexpr bool utf8 = true;\n";
   }
   out += fn("void", "clear(Message& m)", true, "clear_" + name + "()");
   Field result;

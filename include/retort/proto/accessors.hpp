@@ -33,7 +33,8 @@ struct FieldAccess {
 // use, a `struct field_N` (N the field number) of static functions that call the
 // message's own accessors, so a mapping's rule compiles them inline:
 //   strings, bytes, int64, int32, double, bool: set(m, v), get(m), has(m) when the field
-//     has presence (proto3 optional), clear(m);
+//     has presence (proto3 optional), clear(m), and `utf8` (true) on a string field that
+//     carries only UTF-8 (proto3's; the mapping checks the text it sets there);
 //   singular messages: mut(m), message(m) (nullptr when unset), clear(m);
 //   repeated messages: add(m), size(m), at(m, i), clear(m).
 // Each field_N has its position among them as `index`; `count` is how many there are.

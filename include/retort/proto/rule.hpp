@@ -69,6 +69,14 @@ constexpr std::int64_t kMaxSeconds = 253402300799;
 [[noreturn]] void timestamp_out_of_range(std::int64_t seconds, std::int64_t nanos);
 [[noreturn]] void time_out_of_range(std::int64_t seconds);
 
+// Whether a string field carries only UTF-8: a proto3 message's, which protobuf refuses to
+// parse otherwise, so that its receiver would lose the whole message; proto2's carry any
+// bytes.
+bool requires_utf8(const pb::FieldDescriptor* f);
+// Text for such a field: rt::DataError, naming the first byte that is not UTF-8 (but not
+// the text, which may be a secret), for anything else.
+void check_utf8(std::string_view text);
+
 // A Timestamp as a time point; rt::DataError when it is outside the range protobuf allows
 // (0001-01-01 to 9999-12-31) or its nanos are not 0..999999999.
 inline Timestamp from_timestamp(const pb::Timestamp& ts) {
@@ -247,12 +255,14 @@ void dispatch_member_type(std::type_index type, F&& f) {
 struct Reflected {
   const pb::FieldDescriptor* f;
   const pb::Reflection* refl;
+  bool utf8;  // requires_utf8(f)
   template <class V>
   static constexpr bool holds = true;
   static constexpr bool is_message = true;
   template <class V>
   void set(pb::Message& m, const V& v) const {
     if constexpr (std::is_same_v<V, std::string>) {
+      if (utf8) check_utf8(v);
       refl->SetString(&m, f, v);
     } else {
       (refl->*Scalar<V>::set)(&m, f, v);
@@ -286,6 +296,7 @@ struct Generated {
   static constexpr bool is_message = requires(pb::Message & m) { A::mut(m); };
   template <class V>
   static void set(pb::Message& m, const V& v) {
+    if constexpr (requires { A::utf8; }) check_utf8(v);
     A::set(m, v);
   }
   template <class V, class Use>
@@ -468,8 +479,8 @@ Rule typed_rule(const pb::FieldDescriptor* f, Get get, Mut mut, const Rule& gene
     });
     return out;
   } else {
-    return typed_rule_through<M>(f, Reflected{f, reflection_of(f->containing_type())}, get, mut,
-                                 general);
+    return typed_rule_through<M>(
+        f, Reflected{f, reflection_of(f->containing_type()), requires_utf8(f)}, get, mut, general);
   }
 }
 
