@@ -99,13 +99,6 @@ PreparedRef PooledConnection::acquire(std::string_view sql) {
   return PreparedRef(cache_.insert(std::move(entry)));
 }
 
-void PooledConnection::execute(PreparedEntry& entry, bool stream) {
-  check_usable();
-  state_->before_execute(entry.sql, entry.stmt.get(), false);
-  ++entry.executions;
-  guarded([&] { entry.stmt->execute(stream); });
-}
-
 void PooledConnection::send(PreparedEntry& entry) {
   check_usable();
   state_->before_execute(entry.sql, entry.stmt.get(), false);

@@ -72,7 +72,10 @@ class PooledConnection {
 
   // A prepared statement for sql, from the cache when it is free.
   PreparedRef acquire(std::string_view sql);
-  // Sends the statement (echo and listeners first).
+  // Sends the statement (echo and listeners first). Inline in its callers: a query
+  // waits in the driver, often in the kernel, and each call it then returns through is
+  // a return the processor no longer predicts, which at one row per query is a cost to
+  // count.
   void execute(PreparedEntry& entry, bool stream);
   // Statement::send and Connection::sync.
   void send(PreparedEntry& entry);
@@ -127,5 +130,12 @@ class PooledConnection {
   std::vector<std::int64_t> sent_;
   std::uint64_t next_transaction_ = 0;
 };
+
+inline void PooledConnection::execute(PreparedEntry& entry, bool stream) {
+  check_usable();
+  state_->before_execute(entry.sql, entry.stmt.get(), false);
+  ++entry.executions;
+  guarded([&] { entry.stmt->execute(stream); });
+}
 
 }  // namespace retort::detail

@@ -28,10 +28,12 @@ void IntIdentityTable::reserve(std::size_t n) {
 }
 
 void IntIdentityTable::grow(std::size_t expected) {
-  // Double when live entries fill half the table; otherwise rebuild to drop tombstones.
+  // Grow when live entries fill half the table (fourfold while it is small, so that a
+  // session filling it one get() at a time rebuilds it less often); otherwise rebuild
+  // to drop tombstones.
   std::size_t capacity = slots_.empty() ? 64 : slots_.size();
   while (std::max(size_, expected) * 10 >= capacity * 5)
-    capacity *= 2;
+    capacity *= capacity < kQuadrupleBelow ? 4 : 2;
   auto old = std::move(slots_);
   const int old_shift = shift_;
   slots_.assign(capacity, kEmpty);

@@ -55,9 +55,13 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   EntityState* existing = nullptr;
   std::int64_t int_key = 0;
   std::string key;
-  if (mapper.int_identity()) {
+  if (looked) {
+    // The row matched `key = ?` for the key looked up: it is the row's key.
+    int_key = looked->key;
+    existing = looked->found;
+  } else if (mapper.int_identity()) {
     int_key = stmt.get_int64(offset + mapper.primary_key_columns().front());
-    existing = looked && looked->key == int_key ? looked->found : map.ints.find(int_key);
+    existing = map.ints.find(int_key);
   } else {
     for (int col : mapper.primary_key_columns())
       attrs[col]->encode_column(stmt, offset + col, key);
@@ -245,6 +249,54 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
   return state;
 }
 
+// The prepared SELECT by primary key, made on first use in this session.
+SessionCore::GetStatement& SessionCore::prepare_get(const Mapper& mapper) {
+  const auto slot = static_cast<std::size_t>(mapper.slot());
+  if (slot >= get_statements_.size()) get_statements_.resize(slot + 1);
+  GetStatement& get = get_statements_[slot];
+  get.sql = &statement(mapper, "G", [&] {
+    const Table& keys = mapper.inheritance() && !mapper.inheritance()->concrete
+                            ? mapper.inheritance()->root->table()
+                            : mapper.table();
+    sql::Select select = select_of(mapper);
+    for (const Attribute* a : mapper.primary_key())
+      select = select.where(keys.c(a->name) == sql::placeholder(a->type));
+    return select;
+  });
+  get.statement = connection().prepare(get.sql->sql);
+  get.raw = &get.statement.raw();
+  return get;
+}
+
+// Kept inline in the two get()s: a get() is one row, and calls cost as much as the rest.
+inline SessionCore::GetStatement& SessionCore::get_statement(const Mapper& mapper) {
+  autoflush();
+  connection();
+  const auto slot = static_cast<std::size_t>(mapper.slot());
+  GetStatement& get = slot < get_statements_.size() && get_statements_[slot].statement
+                          ? get_statements_[slot]
+                          : prepare_get(mapper);
+  // A hierarchy's discriminator values; another user of the same statement on this
+  // connection may have bound others.
+  get.sql->bind_fixed(*get.raw);
+  return get;
+}
+
+inline EntityState* SessionCore::fetch_one(const Mapper& mapper, GetStatement& get,
+                                           const Looked* looked) {
+  EntityState* found = nullptr;
+  get.statement.run_first([&](driver::Statement& row) {
+    found = load(mapper, row, 0, true, looked);
+    // The tables of a concrete hierarchy each have their own keys.
+    if (mapper.inheritance() && mapper.inheritance()->concrete && row.next()) {
+      throw MultipleResultsError("get<" + mapper.class_name() +
+                                 ">(): the key is in the tables of more than one class of "
+                                 "its concrete hierarchy; get it through its own class");
+    }
+  });
+  return found;
+}
+
 EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& key) {
   const auto& pk = mapper.primary_key();
   if (key.size() != pk.size()) {
@@ -260,10 +312,10 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
     // Through a hierarchy's shared map: an object of another class is not this one's.
     return (found->flags & kDeleted) || !found->mapper->is_a(mapper.slot()) ? nullptr : found;
   }
-  const GetStatement& get = get_statement(mapper);
+  GetStatement& get = get_statement(mapper);
   for (std::size_t i = 0; i < pk.size(); ++i)
     get.raw->bind(get.sql->slots[i], pk[i]->type.to_db(key[i]));
-  return fetch_one(mapper);
+  return fetch_one(mapper, get);
 }
 
 EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
@@ -275,51 +327,11 @@ EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
                : found;
   }
   const auto flushes = flushes_;
-  const GetStatement& get = get_statement(mapper);
+  GetStatement& get = get_statement(mapper);
   get.raw->bind_int64(get.sql->slots[0], key);
   // What the map held for the key still holds unless get_statement() flushed.
   const Looked looked{key, found};
-  return fetch_one(mapper, flushes == flushes_ ? &looked : nullptr);
-}
-
-const SessionCore::GetStatement& SessionCore::get_statement(const Mapper& mapper) {
-  autoflush();
-  Connection& conn = connection();
-  const auto slot = static_cast<std::size_t>(mapper.slot());
-  if (slot >= get_statements_.size()) get_statements_.resize(slot + 1);
-  GetStatement& get = get_statements_[slot];
-  if (!get.statement) {
-    get.sql = &statement(mapper, "G", [&] {
-      const Table& keys = mapper.inheritance() && !mapper.inheritance()->concrete
-                              ? mapper.inheritance()->root->table()
-                              : mapper.table();
-      sql::Select select = select_of(mapper);
-      for (const Attribute* a : mapper.primary_key())
-        select = select.where(keys.c(a->name) == sql::placeholder(a->type));
-      return select;
-    });
-    get.statement = conn.prepare(get.sql->sql);
-    get.raw = &get.statement.raw();
-  }
-  // A hierarchy's discriminator values; another user of the same statement on this
-  // connection may have bound others.
-  get.sql->bind_fixed(*get.raw);
-  return get;
-}
-
-EntityState* SessionCore::fetch_one(const Mapper& mapper, const Looked* looked) {
-  EntityState* found = nullptr;
-  get_statements_[static_cast<std::size_t>(mapper.slot())].statement.run_first(
-      [&](driver::Statement& row) {
-        found = load(mapper, row, 0, true, looked);
-        // The tables of a concrete hierarchy each have their own keys.
-        if (mapper.inheritance() && mapper.inheritance()->concrete && row.next()) {
-          throw MultipleResultsError("get<" + mapper.class_name() +
-                                     ">(): the key is in the tables of more than one class of "
-                                     "its concrete hierarchy; get it through its own class");
-        }
-      });
-  return found;
+  return fetch_one(mapper, get, flushes == flushes_ ? &looked : nullptr);
 }
 
 void SessionCore::refresh(EntityState* state) {

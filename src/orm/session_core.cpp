@@ -71,16 +71,14 @@ SessionCore::~SessionCore() {
   }
 }
 
-Connection& SessionCore::connection() {
-  if (!conn_) {
-    // A connection whose BEGIN failed (the server went away) is not kept.
-    const bool joined = !options_.bind.closed();
-    Connection conn = joined ? options_.bind : engine_.connect();
-    Transaction tx = joined && conn.in_transaction() ? conn.begin_nested() : conn.begin();
-    conn_ = std::move(conn);
-    levels_.clear();
-    levels_.push_back(Level{0, std::move(tx), {}, {}, {}});
-  }
+Connection& SessionCore::open_connection() {
+  // A connection whose BEGIN failed (the server went away) is not kept.
+  const bool joined = !options_.bind.closed();
+  Connection conn = joined ? options_.bind : engine_.connect();
+  Transaction tx = joined && conn.in_transaction() ? conn.begin_nested() : conn.begin();
+  conn_ = std::move(conn);
+  levels_.clear();
+  levels_.push_back(Level{0, std::move(tx), {}, {}, {}});
   return *conn_;
 }
 
@@ -161,10 +159,6 @@ void SessionCore::revert_levels(std::size_t from, bool keep_pending, bool keep_c
     });
   }
   expire_objects(expired);
-}
-
-void SessionCore::autoflush() {
-  if (options_.autoflush && autoflush_blocked_ == 0 && !flushing_) flush();
 }
 
 void SessionCore::commit() {

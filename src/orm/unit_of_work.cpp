@@ -45,8 +45,7 @@ bool changed_columns(const EntityState* s, std::string& mask) {
 }  // namespace
 
 void SessionCore::flush() {
-  if (flushing_ || (pending_.empty() && deleted_.empty() && touched_.empty() && left_.empty()))
-    return;
+  if (flushing_ || !unflushed()) return;
   flushing_ = true;
   ++flushes_;
   struct Reset {

@@ -71,14 +71,14 @@ class IntIdentityTable {
   }
   // Room for n more keys without growing on the way.
   void reserve(std::size_t n);
-  // Removes the key if it maps to state.
+  // Removes the key if it maps to state. An entity is filed once, so the slot on the
+  // key's probe sequence that holds it is the key's.
   void erase(std::int64_t key, const EntityState* state) {
     if (slots_.empty()) return;
-    const Form form = form_of(key);
     for (Probe p(key, mask_);; p.next()) {
       Word& s = slots_[p.index];
       if (s == kEmpty) return;
-      if (state_of(s) == state && form.matches(s, p.index)) {
+      if (state_of(s) == state) {
         s = kTombstone;
         --size_;
         return;
@@ -169,6 +169,7 @@ class IntIdentityTable {
     std::size_t step = 0;
   };
   void grow(std::size_t expected = 0);
+  static constexpr std::size_t kQuadrupleBelow = std::size_t{1} << 16;  // slots
 
   std::vector<Word, detail::HugePageAllocator<Word>> slots_;
   std::size_t mask_ = 0;

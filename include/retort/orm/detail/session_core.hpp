@@ -104,7 +104,7 @@ class SessionCore {
   const SessionOptions& options() const { return options_; }
 
   // The connection, in the session's transaction (begun now if needed).
-  Connection& connection();
+  Connection& connection() { return conn_ ? *conn_ : open_connection(); }
   bool in_transaction() const { return conn_.has_value(); }
 
   // Adding: the entity becomes pending (and owned by this session).
@@ -129,7 +129,11 @@ class SessionCore {
   void commit();
   void rollback();
   void close();
-  void autoflush();
+  // Flushes before a query, unless turned off or blocked (or there is nothing to write:
+  // checked here, for every get() and query asks).
+  void autoflush() {
+    if (options_.autoflush && autoflush_blocked_ == 0 && !flushing_ && unflushed()) flush();
+  }
   int& autoflush_blocked() { return autoflush_blocked_; }
 
   // Savepoints (begin_nested): flushes, then SAVEPOINT.
@@ -250,7 +254,11 @@ class SessionCore {
   // The object leaves the session, which lets go of its reference; objects it leaves
   // holding only each other are freed when `cycles` runs.
   void leave(EntityState* state, CycleCheck& cycles);
+  Connection& open_connection();
   void release_connection();
+  bool unflushed() const {
+    return !(pending_.empty() && deleted_.empty() && touched_.empty() && left_.empty());
+  }
   // Undoes, in memory, what the levels from `from` on did: their inserted objects become
   // pending again (keep_pending) or untracked, their deleted ones persistent again;
   // other objects expire, except those with unflushed changes when keep_changes.
@@ -356,8 +364,9 @@ class SessionCore {
     driver::Statement* raw = nullptr;
     const detail::CompiledStatement* sql = nullptr;
   };
-  const GetStatement& get_statement(const Mapper& mapper);
-  EntityState* fetch_one(const Mapper& mapper, const Looked* looked = nullptr);
+  GetStatement& get_statement(const Mapper& mapper);
+  GetStatement& prepare_get(const Mapper& mapper);
+  EntityState* fetch_one(const Mapper& mapper, GetStatement& get, const Looked* looked = nullptr);
   // The mapper's statement for `key` (its shape), built by `make` the first time this
   // dialect needs it.
   const detail::CompiledStatement& statement(const Mapper& mapper, const std::string& key,
