@@ -81,7 +81,9 @@ std::vector<User> raw_load(RawDb& raw) {
   return out;
 }
 
-std::vector<User> raw_get(RawDb& raw, const std::vector<std::int64_t>& ids) {
+// The rows are dropped before it returns, as the Retort side drops its objects; a call of
+// its own, so that a profile tells its time apart (bench/profile.py).
+[[gnu::noinline]] std::size_t raw_get(RawDb& raw, const std::vector<std::int64_t>& ids) {
   std::vector<User> out;
   out.reserve(ids.size());
   raw.exec("BEGIN");
@@ -93,7 +95,7 @@ std::vector<User> raw_get(RawDb& raw, const std::vector<std::int64_t>& ids) {
   }
   sqlite3_finalize(s);
   raw.exec("COMMIT");
-  return out;
+  return out.size();
 }
 
 void raw_update(RawDb& raw, std::vector<User>& users) {

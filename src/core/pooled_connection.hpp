@@ -72,10 +72,9 @@ class PooledConnection {
 
   // A prepared statement for sql, from the cache when it is free.
   PreparedRef acquire(std::string_view sql);
-  // Sends the statement (echo and listeners first). Inline in its callers: a query
-  // waits in the driver, often in the kernel, and each call it then returns through is
-  // a return the processor no longer predicts, which at one row per query is a cost to
-  // count.
+  // Sends the statement (echo and listeners first). Inline in its callers: a query often
+  // waits in the kernel, and each call it then returns through costs far more than its
+  // instructions (bench/profile.py get), which at one row per query counts.
   void execute(PreparedEntry& entry, bool stream);
   // Statement::send and Connection::sync.
   void send(PreparedEntry& entry);
