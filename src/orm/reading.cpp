@@ -55,13 +55,15 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   EntityState* existing = nullptr;
   std::int64_t int_key = 0;
   std::string key;
-  if (looked) {
-    // The row matched `key = ?` for the key looked up: it is the row's key.
-    int_key = looked->key;
-    existing = looked->found;
-  } else if (mapper.int_identity()) {
-    int_key = stmt.get_int64(offset + mapper.primary_key_columns().front());
-    existing = map.ints.find(int_key);
+  if (mapper.int_identity()) {
+    if (looked) {
+      // The row matched `key = ?` for the key looked up: it is the row's key.
+      int_key = looked->key;
+      existing = looked->found;
+    } else {
+      int_key = stmt.get_int64(offset + mapper.primary_key_columns().front());
+      existing = map.ints.find(int_key);
+    }
   } else {
     for (int col : mapper.primary_key_columns())
       attrs[col]->encode_column(stmt, offset + col, key);

@@ -123,6 +123,35 @@ struct Contact {
   }
 };
 
+// A load hook that looks up another class through the session the test sets: a get()
+// made while the session is inside a get() of its own.
+struct NoteWriter {
+  std::int64_t id = 0;
+  std::string name{};
+  static auto mapping() {
+    return rt::model<NoteWriter>("orm_note_writer")
+        .column("id", &NoteWriter::id, rt::primary_key)
+        .column("name", &NoteWriter::name, rt::String(40));
+  }
+};
+struct HookedNote {
+  std::int64_t id = 0;
+  std::int64_t writer_id = 0;
+  std::string text{};
+  static inline rt::Session* session = nullptr;
+  static inline std::vector<std::string> seen;
+  static auto mapping() {
+    return rt::model<HookedNote>("orm_hooked_note")
+        .column("id", &HookedNote::id, rt::primary_key)
+        .column("writer_id", &HookedNote::writer_id)
+        .column("text", &HookedNote::text, rt::String(40))
+        .on_load([](HookedNote& n) {
+          if (session)
+            seen.push_back(n.text + " by " + session->get<NoteWriter>(n.writer_id)->name);
+        });
+  }
+};
+
 class Orm : public BackendTest {
  protected:
   void SetUp() override {
@@ -195,6 +224,41 @@ TEST_P(Orm, GetFindsTheObjectItsAutoflushWrote) {
   session.commit();
   rt::Session fresh(engine());
   EXPECT_EQ(fresh.get<City>(7)->name, "Paris, France");
+}
+
+// get() inside get(): the inner one may make the session's statement for its class while
+// the outer one is still reading its row.
+TEST_P(Orm, GetFromALoadHookLeavesTheOuterGetWhole) {
+  // The note's class first, so that the writer's statement comes after it.
+  rt::registry().add<HookedNote>();
+  rt::registry().add<NoteWriter>();
+  {
+    auto c = engine().connect();
+    drop_tables(c, {"orm_hooked_note", "orm_note_writer"});
+    rt::registry().metadata().create_all(c, {.tables = {"orm_hooked_note", "orm_note_writer"}});
+  }
+  {
+    rt::Session setup(engine());
+    for (int i = 1; i <= 3; ++i) {
+      setup.add(NoteWriter{.id = i, .name = "w" + std::to_string(i)});
+      setup.add(HookedNote{.id = i, .writer_id = 4 - i, .text = "n" + std::to_string(i)});
+    }
+    setup.commit();
+  }
+  rt::Session session(engine());
+  HookedNote::session = &session;
+  HookedNote::seen.clear();
+  struct Unset {
+    ~Unset() { HookedNote::session = nullptr; }
+  } unset;
+  for (int i = 1; i <= 3; ++i) {
+    auto note = session.get<HookedNote>(i);
+    ASSERT_TRUE(note);
+    EXPECT_EQ(note->text, "n" + std::to_string(i));
+    EXPECT_EQ(session.get<NoteWriter>(4 - i)->name, "w" + std::to_string(4 - i));
+  }
+  EXPECT_EQ(HookedNote::seen, (std::vector<std::string>{"n1 by w3", "n2 by w2", "n3 by w1"}));
+  EXPECT_EQ(session.get<HookedNote>(2), session.get<HookedNote>(2));
 }
 
 // The identity map against a model over random adds, key changes, deletes, flushes and

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -395,7 +396,8 @@ class SessionCore {
   // none has, flush skips the delete cascade and association passes.
   std::size_t deleted_related_ = 0;
   std::vector<std::pair<const Relationship*, EntityState*>> left_;  // see left_parent()
-  std::vector<GetStatement> get_statements_;                        // by mapper slot
+  // By mapper slot; a deque, as a get() from a load hook may add one while another runs.
+  std::deque<GetStatement> get_statements_;
   int autoflush_blocked_ = 0;
   bool flushing_ = false;
   std::uint64_t flushes_ = 0;  // flushes begun, to tell whether one ran in between
