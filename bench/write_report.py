@@ -44,6 +44,17 @@ def machine():
     return f"{cpu}, {cores} cores{memory}{debian}, {platform.release()}; {compiler}"
 
 
+def stage_table(profile, retort_s, raw_s, count, unit):
+    """A profile's shares (bench/profile.py) spread over each side's time per `unit`."""
+    out = [f"| stage | Retort ns per {unit} | raw driver ns per {unit} |", "|---|---:|---:|"]
+    for stage, retort_share, raw_share in profile:
+        out.append(f"| {stage} | {float(retort_share) * retort_s / count * 1e9:.0f} | "
+                   f"{float(raw_share) * raw_s / count * 1e9:.0f} |")
+    out.append(f"| all | {retort_s / count * 1e9:.0f} | {raw_s / count * 1e9:.0f} |")
+    out.append("")
+    return out
+
+
 def main():
     results_dir, command = sys.argv[1], sys.argv[2]
     retort = read_tsv(os.path.join(results_dir, "retort.tsv"))
@@ -147,13 +158,7 @@ def main():
         out.append("(`bench/profile.py load`): each sample is filed under the first frame, from the leaf")
         out.append("up, that names a stage, and each side's share of its samples is spread over its")
         out.append("time per row in the table above.\n")
-        out.append("| stage | Retort ns per row | raw driver ns per row |")
-        out.append("|---|---:|---:|")
-        for stage, retort_share, raw_share in profile:
-            out.append(f"| {stage} | {float(retort_share) * retort_s / rows * 1e9:.0f} | "
-                       f"{float(raw_share) * raw_s / rows * 1e9:.0f} |")
-        out.append(f"| all | {retort_s / rows * 1e9:.0f} | {raw_s / rows * 1e9:.0f} |")
-        out.append("")
+        out += stage_table(profile, retort_s, raw_s, rows, "row")
         out.append("Both read the same rows through the same SQLite calls (Retort's common column")
         out.append("types in one driver call per row); what Retort adds is the session's bookkeeping:")
         out.append("an entity per object (allocated in blocks, freed with the result), the identity")
@@ -162,13 +167,7 @@ def main():
     if profile_get and get:
         gets, retort_s, raw_s = int(get[0][2]), float(get[0][3]), float(get[0][4])
         out.append("The SQLite `get` workload the same way (`bench/profile.py get`), per lookup:\n")
-        out.append("| stage | Retort ns per get | raw driver ns per get |")
-        out.append("|---|---:|---:|")
-        for stage, retort_share, raw_share in profile_get:
-            out.append(f"| {stage} | {float(retort_share) * retort_s / gets * 1e9:.0f} | "
-                       f"{float(raw_share) * raw_s / gets * 1e9:.0f} |")
-        out.append(f"| all | {retort_s / gets * 1e9:.0f} | {raw_s / gets * 1e9:.0f} |")
-        out.append("")
+        out += stage_table(profile_get, retort_s, raw_s, gets, "get")
         out.append("A lookup is one row, so what costs little per row in `load` counts here: the")
         out.append("identity map is looked in before the query and its slot is rarely in cache (keys come")
         out.append("in any order, and the database's pages pass through the cache in between); the object")
