@@ -99,8 +99,10 @@ void Mapper::index_row_members() {
                         : -1;
 }
 
-void Mapper::read_row(void* object, driver::Statement& stmt, int first, std::size_t& at,
-                      const std::int64_t* key) const {
+// [[gnu::hot]]: run for every row or get(). GCC places such functions together, so that a
+// row meets fewer code pages (docs/benchmarks.md, "Where the time goes").
+[[gnu::hot]] void Mapper::read_row(void* object, driver::Statement& stmt, int first,
+                                   std::size_t& at, const std::int64_t* key) const {
   at = 0;
   if (key && int_key_offset_ >= 0 && primary_key_columns_.front() == 0) {
     std::memcpy(static_cast<char*>(object) + int_key_offset_, key, sizeof *key);
@@ -109,7 +111,8 @@ void Mapper::read_row(void* object, driver::Statement& stmt, int first, std::siz
   read_rest(object, stmt, first, at);
 }
 
-void Mapper::read_rest(void* object, driver::Statement& stmt, int first, std::size_t& at) const {
+[[gnu::hot]] void Mapper::read_rest(void* object, driver::Statement& stmt, int first,
+                                    std::size_t& at) const {
   const std::span<const driver::Member> members(row_members_);
   const std::size_t n = attributes_.size();
   if (!stmt.reads_members()) {

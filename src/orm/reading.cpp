@@ -46,8 +46,11 @@ inline void SessionCore::loaded(EntityState* state, bool fresh, IdentityMap& map
     hook(state->object());
 }
 
-EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, int offset,
-                               bool populate_existing, const Looked* looked) {
+// [[gnu::hot]]: run for every row or get(). GCC places such functions together, so that a
+// row meets fewer code pages (docs/benchmarks.md, "Where the time goes").
+[[gnu::hot]] EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt,
+                                            int offset, bool populate_existing,
+                                            const Looked* looked) {
   if (mapper.inheritance()) return load_polymorphic(mapper, stmt, offset, populate_existing);
   auto& map = identity(mapper);
   const auto& attrs = mapper.attributes();
@@ -85,8 +88,8 @@ EntityState* SessionCore::load(const Mapper& mapper, driver::Statement& stmt, in
   return state;
 }
 
-void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_existing,
-                            QuerySink& sink) {
+[[gnu::hot]] void SessionCore::load_rows(const Mapper& mapper, Result& result,
+                                         bool populate_existing, QuerySink& sink) {
   IdentityMap& map = identity(mapper);
   struct Reading {
     SessionCore& core;
@@ -161,7 +164,7 @@ void SessionCore::load_rows(const Mapper& mapper, Result& result, bool populate_
       }
       sink.add(existing);
     }
-    static void* next_object(void* self) {
+    [[gnu::hot]] static void* next_object(void* self) {
       auto& r = *static_cast<Reading*>(self);
       r.file();
       if (r.peek) {
@@ -320,7 +323,7 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
   return fetch_one(mapper, get);
 }
 
-EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
+[[gnu::hot]] EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
   EntityState* found = identity(mapper).ints.find(key);
   if (found && !(found->flags & kExpired)) {
     return (found->flags & kDeleted) ||

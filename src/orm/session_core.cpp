@@ -13,7 +13,9 @@ namespace retort::orm {
 
 namespace detail {
 
-void release(EntityState* state) noexcept {
+// [[gnu::hot]]: run for every row or get(). GCC places such functions together, so that a
+// row meets fewer code pages (docs/benchmarks.md, "Where the time goes").
+[[gnu::hot]] void release(EntityState* state) noexcept {
   if (state->session) {
     state->session->forget(state);
   } else {

@@ -139,7 +139,9 @@ void Statement::bind_bool(int index, bool value) {
   set_text(index, value ? "t" : "f", false);
 }
 
-void Statement::bind_int64(int index, std::int64_t value) {
+// [[gnu::hot]]: run for every row or get(). GCC places such functions together, so that a
+// row meets fewer code pages (docs/benchmarks.md, "Where the time goes").
+[[gnu::hot]] void Statement::bind_int64(int index, std::int64_t value) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, value);
   if (array_ >= 0) {
@@ -291,7 +293,7 @@ void Statement::clear_results() {
   pending_row_ = false;
 }
 
-void Statement::execute(bool stream) {
+[[gnu::hot]] void Statement::execute(bool stream) {
   clear_results();
   PGconn* conn = session_->conn;
   if (!conn) throw OperationalError("the connection is closed", sql_);
@@ -525,7 +527,7 @@ bool Statement::fetch_streamed() {
   raise_error(conn, res, sql_);
 }
 
-bool Statement::next() {
+[[gnu::hot]] bool Statement::next() {
   if (pending_row_) {
     pending_row_ = false;
     return true;
@@ -539,7 +541,7 @@ bool Statement::next() {
   return true;
 }
 
-void Statement::reset() {
+[[gnu::hot]] void Statement::reset() {
   clear_results();
   array_ = -1;
 }
@@ -726,8 +728,8 @@ bool take_cell(std::string_view v, bool null, unsigned type, std::optional<M>& o
 
 }  // namespace
 
-std::size_t Statement::read_members(std::span<const driver::Member> members, int first,
-                                    void* object) {
+[[gnu::hot]] std::size_t Statement::read_members(std::span<const driver::Member> members, int first,
+                                                 void* object) {
   // Outside a row or past the last column, the attributes raise the error.
   if (!result_ || row_ < 0 || row_ >= rows_ || first < 0) return 0;
   const std::size_t columns = types_.size();
@@ -747,9 +749,9 @@ std::size_t Statement::read_members(std::span<const driver::Member> members, int
   return n;
 }
 
-bool Statement::read_member_rows(std::span<const driver::Member> members, int first,
-                                 void* (*next_object)(void* out), void* out, void*& object,
-                                 std::size_t& at) {
+[[gnu::hot]] bool Statement::read_member_rows(std::span<const driver::Member> members, int first,
+                                              void* (*next_object)(void* out), void* out,
+                                              void*& object, std::size_t& at) {
   return member_rows(*this, members, first, next_object, out, object, at);
 }
 
