@@ -19,13 +19,14 @@ ROWS = 100000
 REPEAT = 8
 
 # (texts a frame's symbol may contain, stage); the first rule a frame meets decides.
-FREEING = (("_int_free", "libc_free", "malloc_consolidate", "free_entity", "release(", "~Entity",
-            "destroy(", "forget(", "Pages::give"), "freeing the objects")
+# perf script names functions without their parameters.
+FREEING = (("_int_free", "libc_free", "malloc_consolidate", "free_entity", "detail::release",
+            "~Entity", "::destroy", "SessionCore::forget", "Pages::give"), "freeing the objects")
 RULES = {
     "load": [
         (("sqlite3_step",), "SQLite: stepping to the next row"),
         (("sqlite3_column", "Statement::get_", "Statement::is_null"), "reading the columns"),
-        (("IntIdentityTable", "filed_int_key"), "identity map"),
+        (("IntIdentityTable", "filed_int_key", "erase_identity"), "identity map"),
         (("allocate_entity", "make_entity", "Pages::take"), "making the objects' entities"),
         FREEING,
         (("push_back", "emplace_back", "Refs::add", "Query<bench::User>::all"), "result vectors"),
