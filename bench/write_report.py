@@ -44,19 +44,6 @@ def machine():
     return f"{cpu}, {cores} cores{memory}{debian}, {platform.release()}; {compiler}"
 
 
-def tlb_flushed_by_syscalls():
-    """Whether the kernel isolates its page tables (PTI) on a CPU without PCID: then every
-    system call empties the TLB."""
-    try:
-        with open("/sys/devices/system/cpu/vulnerabilities/meltdown") as f:
-            pti = "PTI" in f.read()
-        with open("/proc/cpuinfo") as f:
-            flags = next((line.split() for line in f if line.startswith("flags")), [])
-        return pti and "pcid" not in flags
-    except OSError:
-        return False
-
-
 def stage_table(profile, retort_s, raw_s, count, unit):
     """A profile's shares (bench/profile.py) spread over each side's time per `unit`."""
     out = [f"| stage | Retort ns per {unit} | raw driver ns per {unit} |", "|---|---:|---:|"]
@@ -188,12 +175,8 @@ def main():
         out.append("statement runs a few calls below `get()`, and most samples in Retort's layers fall on")
         out.append("the instruction just after a call into the driver returns: SQLite has read the page")
         out.append("from the kernel, and each call on the way back costs far more than its instructions.")
-        if tlb_flushed_by_syscalls():
-            out.append("This machine isolates the kernel's page tables without PCID, so each read from")
-            out.append("the kernel also empties the TLB, and every page a lookup touches next costs a")
-            out.append("page walk.")
         out.append("The functions every row and `get()` run are marked `[[gnu::hot]]`, which GCC places")
-        out.append("together: they take three code pages where they took about ten.\n")
+        out.append("together, in three code pages where they took about ten.\n")
     if scaling:
         out.append("## Scaling\n")
         out.append("The SQLite workloads at three sizes, each size its own run (`get` does N/10 lookups):")
