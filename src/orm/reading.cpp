@@ -10,6 +10,12 @@
 
 namespace retort::orm {
 
+namespace {
+[[noreturn, gnu::cold]] void unreadable(const Mapper& mapper, std::size_t at, const Error& e) {
+  throw MappingError(mapper.class_name() + "." + mapper.attributes()[at]->name + ": " + e.what());
+}
+}  // namespace
+
 sql::Select SessionCore::select_of(const Mapper& mapper) {
   if (mapper.inheritance()) return polymorphic_select(mapper);
   sql::Select s;
@@ -23,7 +29,8 @@ sql::Select SessionCore::select_of(const Mapper& mapper) {
 
 // Per row of every load: kept inline in the two callers below.
 inline void SessionCore::loaded(EntityState* state, bool fresh, IdentityMap& map, bool int_identity,
-                                std::int64_t int_key, std::string&& key) {
+                                std::int64_t int_key, std::string&& key,
+                                const IntIdentityTable::Spot* spot) {
   state->flags = (state->flags & (kTouched | kDeleted | kInResult)) | kPersistent | kIdentity;
   // Snapshots are taken on the first non-const access; an object already being changed
   // takes the row just read as its new starting point.
@@ -37,7 +44,9 @@ inline void SessionCore::loaded(EntityState* state, bool fresh, IdentityMap& map
     state->session = this;
     for (const auto& rel : mapper.relationships())
       rel->bind(state->object(), state, false);
-    if (int_identity)
+    if (spot)
+      map.ints.insert(*spot, int_key, state);
+    else if (int_identity)
       map.ints.insert(int_key, state);
     else
       map.keys.emplace(std::move(key), state);
@@ -82,9 +91,25 @@ inline void SessionCore::loaded(EntityState* state, bool fresh, IdentityMap& map
     mapper.read_row(state->object(), stmt, offset, at, mapper.int_identity() ? &int_key : nullptr);
   } catch (const Error& e) {
     if (!existing) detail::destroy(state);
-    throw MappingError(mapper.class_name() + "." + attrs[at]->name + ": " + e.what());
+    unreadable(mapper, at, e);
   }
   loaded(state, !existing, map, mapper.int_identity(), int_key, std::move(key));
+  return state;
+}
+
+[[gnu::hot]] EntityState* SessionCore::load_new(const Mapper& mapper, driver::Statement& stmt,
+                                                std::int64_t key,
+                                                const IntIdentityTable::Spot& spot) {
+  EntityState* state = mapper.new_entity();
+  state->mapper = &mapper;
+  std::size_t at = 0;
+  try {
+    mapper.read_row(state->object(), stmt, 0, at, &key);
+  } catch (const Error& e) {
+    detail::destroy(state);
+    unreadable(mapper, at, e);
+  }
+  loaded(state, true, identity(mapper), true, key, {}, &spot);
   return state;
 }
 
@@ -248,7 +273,7 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
       attrs[i]->read(state->object(), stmt, offset + positions[i]);
   } catch (const Error& e) {
     if (!existing) detail::destroy(state);
-    throw MappingError(mapper.class_name() + "." + attrs[i]->name + ": " + e.what());
+    unreadable(mapper, i, e);
   }
   loaded(state, !existing, map, keyed.int_identity(), int_key, std::move(key));
   return state;
@@ -258,7 +283,8 @@ EntityState* SessionCore::load_polymorphic(const Mapper& queried, driver::Statem
 SessionCore::GetStatement& SessionCore::prepare_get(const Mapper& mapper) {
   const auto slot = static_cast<std::size_t>(mapper.slot());
   if (slot >= get_statements_.size()) get_statements_.resize(slot + 1);
-  GetStatement& get = get_statements_[slot];
+  if (!get_statements_[slot]) get_statements_[slot] = std::make_unique<GetStatement>();
+  GetStatement& get = *get_statements_[slot];
   get.sql = &statement(mapper, "G", [&] {
     const Table& keys = mapper.inheritance() && !mapper.inheritance()->concrete
                             ? mapper.inheritance()->root->table()
@@ -278,9 +304,8 @@ inline SessionCore::GetStatement& SessionCore::get_statement(const Mapper& mappe
   autoflush();
   connection();
   const auto slot = static_cast<std::size_t>(mapper.slot());
-  GetStatement& get = slot < get_statements_.size() && get_statements_[slot].statement
-                          ? get_statements_[slot]
-                          : prepare_get(mapper);
+  GetStatement* prepared = slot < get_statements_.size() ? get_statements_[slot].get() : nullptr;
+  GetStatement& get = prepared && prepared->statement ? *prepared : prepare_get(mapper);
   // A hierarchy's discriminator values; another user of the same statement on this
   // connection may have bound others.
   get.sql->bind_fixed(*get.raw);
@@ -324,7 +349,8 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
 }
 
 [[gnu::hot]] EntityState* SessionCore::get(const Mapper& mapper, std::int64_t key) {
-  EntityState* found = identity(mapper).ints.find(key);
+  IntIdentityTable::Spot spot;
+  EntityState* found = identity(mapper).ints.find(key, spot);
   if (found && !(found->flags & kExpired)) {
     return (found->flags & kDeleted) ||
                    (mapper.inheritance() && !found->mapper->is_a(mapper.slot()))
@@ -335,8 +361,15 @@ EntityState* SessionCore::get(const Mapper& mapper, const std::vector<Value>& ke
   GetStatement& get = get_statement(mapper);
   get.raw->bind_int64(get.sql->slots[0], key);
   // What the map held for the key still holds unless get_statement() flushed.
+  const bool still = flushes == flushes_;
+  if (!found && still && !mapper.inheritance()) {
+    EntityState* made = nullptr;
+    get.statement.run_first(
+        [&](driver::Statement& row) { made = load_new(mapper, row, key, spot); });
+    return made;
+  }
   const Looked looked{key, found};
-  return fetch_one(mapper, get, flushes == flushes_ ? &looked : nullptr);
+  return fetch_one(mapper, get, still ? &looked : nullptr);
 }
 
 void SessionCore::refresh(EntityState* state) {

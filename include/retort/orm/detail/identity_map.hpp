@@ -31,15 +31,24 @@ std::int64_t filed_int_key(const EntityState* state);
 
 class IntIdentityTable {
  public:
-  EntityState* find(std::int64_t key) const {
-    if (slots_.empty()) return nullptr;
-    const Form form = form_of(key);
-    for (Probe p(key, mask_);; p.next()) {
-      const Word s = slots_[p.index];
-      if (s == kEmpty) return nullptr;
-      if (form.matches(s, p.index) && ((s & kExact) || filed_int_key(state_of(s)) == key))
-        return state_of(s);
+  EntityState* find(std::int64_t key) const { return probe(key, nullptr); }
+  // Where a key the table does not hold goes: find() with a spot, then insert() there,
+  // which saves walking the key's slots again when nothing was filed in between.
+  struct Spot {
+    std::size_t index = 0;
+    std::size_t mask = 0;  // of the table it is in: none, when it does not match
+    bool empty = false;    // an empty slot, rather than a tombstone
+  };
+  EntityState* find(std::int64_t key, Spot& spot) const { return probe(key, &spot); }
+  void insert(const Spot& spot, std::int64_t key, EntityState* state) {
+    if (spot.mask != mask_ || slots_.empty() || (used_ + 1) * 10 > slots_.size() * 7 ||
+        slots_[spot.index] != (spot.empty ? kEmpty : kTombstone)) {
+      insert(key, state);
+      return;
     }
+    slots_[spot.index] = form_of(key).word(spot.index, state);
+    used_ += spot.empty;
+    ++size_;
   }
   void insert(std::int64_t key, EntityState* state) {
     if ((used_ + 1) * 10 > slots_.size() * 7) grow();
@@ -101,6 +110,23 @@ class IntIdentityTable {
 
  private:
   using Word = std::uintptr_t;
+  EntityState* probe(std::int64_t key, Spot* spot) const {
+    if (spot) spot->mask = 0;
+    if (slots_.empty()) return nullptr;
+    const Form form = form_of(key);
+    for (Probe p(key, mask_);; p.next()) {
+      const Word s = slots_[p.index];
+      if (s == kEmpty) {
+        if (spot && !spot->mask) *spot = {p.index, mask_, true};
+        return nullptr;
+      }
+      if (s == kTombstone) {
+        if (spot && !spot->mask) *spot = {p.index, mask_, false};
+      } else if (form.matches(s, p.index) && ((s & kExact) || filed_int_key(state_of(s)) == key)) {
+        return state_of(s);
+      }
+    }
+  }
   static_assert(sizeof(Word) == 8, "tagged slots need 64-bit pointers");
   // User-space pointers fit in the low 48 bits on the 64-bit targets Retort builds for,
   // and entities are at least 8-byte aligned, which leaves the two lowest bits free.

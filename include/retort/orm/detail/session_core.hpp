@@ -11,7 +11,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -152,6 +151,11 @@ class SessionCore {
   // already in the identity map for its key, or a new one.
   EntityState* load(const Mapper& mapper, driver::Statement& stmt, int offset,
                     bool populate_existing, const Looked* looked = nullptr);
+  // get()'s usual case, without load()'s choices: the row of an integer key the identity
+  // map does not hold (find() left `spot`), of a class outside any hierarchy, becomes a
+  // new object.
+  EntityState* load_new(const Mapper& mapper, driver::Statement& stmt, std::int64_t key,
+                        const IntIdentityTable::Spot& spot);
   // load() over a whole result, each object handed to `sink`: the driver reads each row
   // into a new object in its own loop, and only then is its key looked up. An object
   // already loaded under that key is kept, as load() keeps it, or takes the new one's
@@ -271,8 +275,10 @@ class SessionCore {
   void snapshot(EntityState* state);
   // The end of load() and load_polymorphic(): the row's values are the object's state;
   // a fresh object joins the session and the identity map under its key.
+  // `spot`: where find() saw that the map has no int_key.
   void loaded(EntityState* state, bool fresh, IdentityMap& map, bool int_identity,
-              std::int64_t int_key, std::string&& key);
+              std::int64_t int_key, std::string&& key,
+              const IntIdentityTable::Spot* spot = nullptr);
   // Marks objects expired, their relationships included.
   void expire_objects(const std::vector<EntityState*>& states);
 
@@ -396,8 +402,9 @@ class SessionCore {
   // none has, flush skips the delete cascade and association passes.
   std::size_t deleted_related_ = 0;
   std::vector<std::pair<const Relationship*, EntityState*>> left_;  // see left_parent()
-  // By mapper slot; a deque, as a get() from a load hook may add one while another runs.
-  std::deque<GetStatement> get_statements_;
+  // By mapper slot, each in its own allocation, as a get() from a load hook may add one
+  // while another runs.
+  std::vector<std::unique_ptr<GetStatement>> get_statements_;
   int autoflush_blocked_ = 0;
   bool flushing_ = false;
   std::uint64_t flushes_ = 0;  // flushes begun, to tell whether one ran in between
