@@ -86,7 +86,7 @@ def main():
         sa_cell = f"{sa:.3f}" if sa is not None else ""
         speedup = f"{sa / float(retort_s):.0f}×" if sa else ""
         out.append(f"| {workload} | {database} | {rows} | {float(retort_s):.4f} | {float(base_s):.4f} | "
-                   f"{float(ratio):.2f} | {baseline} | {soci_cells} | {sa_cell} | {speedup} |")
+                   f"{float(ratio):.3f} | {baseline} | {soci_cells} | {sa_cell} | {speedup} |")
     out.append("")
     out.append("Workloads: **insert** N objects and commit; **insert uuid** the same rows under keys the")
     out.append("client made (`rt::Uuid`), so that nothing comes back (Retort's flush goes through COPY;")
