@@ -76,6 +76,8 @@ class PooledConnection {
   // waits in the kernel, and each call it then returns through costs far more than its
   // instructions (bench/profile.py get), which at one row per query counts.
   void execute(PreparedEntry& entry, bool stream);
+  // Runs the statement from its start to its first row (driver::Statement::execute_first).
+  bool execute_first(PreparedEntry& entry);
   // Statement::send and Connection::sync.
   void send(PreparedEntry& entry);
   std::vector<std::int64_t> sync();
@@ -116,6 +118,8 @@ class PooledConnection {
  private:
   void on_disconnect() noexcept;
   void check_usable() const;
+  // What comes before each execution: the usability check, echo and listeners.
+  void starting(PreparedEntry& entry);
   void control(const char* sql, void (driver::Connection::*op)());
   void savepoint_command(const std::string& sql);
 
@@ -130,11 +134,20 @@ class PooledConnection {
   std::uint64_t next_transaction_ = 0;
 };
 
-inline void PooledConnection::execute(PreparedEntry& entry, bool stream) {
+inline void PooledConnection::starting(PreparedEntry& entry) {
   check_usable();
   state_->before_execute(entry.sql, entry.stmt.get(), false);
   ++entry.executions;
+}
+
+inline void PooledConnection::execute(PreparedEntry& entry, bool stream) {
+  starting(entry);
   guarded([&] { entry.stmt->execute(stream); });
+}
+
+inline bool PooledConnection::execute_first(PreparedEntry& entry) {
+  starting(entry);
+  return guarded([&] { return entry.stmt->execute_first(); });
 }
 
 }  // namespace retort::detail

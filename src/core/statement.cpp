@@ -50,10 +50,7 @@ void Statement::send() {
 // row meets fewer code pages (docs/benchmarks.md, "Where the time goes").
 [[gnu::hot]] driver::Statement* Statement::start_first() {
   auto& entry = entry_of(entry_);
-  entry.stmt->reset();
-  entry.owner->execute(entry, false);
-  driver::Statement& stmt = *entry.stmt;
-  return entry.owner->guarded([&] { return stmt.next(); }) ? &stmt : nullptr;
+  return entry.owner->execute_first(entry) ? entry.stmt.get() : nullptr;
 }
 
 [[gnu::hot]] void Statement::finish() noexcept {

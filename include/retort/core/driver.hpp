@@ -129,6 +129,13 @@ class Statement {
   virtual void execute(bool stream) = 0;
   // Advances to the next row; false when the result is exhausted.
   virtual bool next() = 0;
+  // reset(), execute(false) and next() in one call: a statement read for its first row
+  // alone (a get() by key) pays for one call rather than three.
+  virtual bool execute_first() {
+    reset();
+    execute(false);
+    return next();
+  }
   // Rows inserted, updated or deleted by the last execute().
   virtual std::int64_t rows_affected() const = 0;
   // Sends an INSERT, UPDATE or DELETE without RETURNING, with its bound parameters, and

@@ -39,6 +39,7 @@ class Statement final : public driver::Statement {
 
   void execute(bool stream) override;
   bool next() override;
+  bool execute_first() override;
   std::int64_t rows_affected() const override { return changes_; }
   void reset() override;
 
@@ -58,6 +59,8 @@ class Statement final : public driver::Statement {
                         std::size_t& at) override;
 
  private:
+  // execute() and execute_first() after the reset: true when the statement gave a row.
+  bool step_from_start();
   // What the declared column type says a stored value means.
   enum class Declared : std::uint8_t {
     plain,

@@ -123,23 +123,30 @@ void Statement::bind_uuid(int index, const Uuid& value) {
   bind_text(index, value.str());
 }
 
-[[gnu::hot]] void Statement::execute(bool /*stream: SQLite always steps row by row*/) {
+inline bool Statement::step_from_start() {
   pending_row_ = false;
   done_ = false;
   changes_ = 0;
   reset_ = false;
   if (writes_) conn_->before_write(stmt_);
   const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) {
-    pending_row_ = true;
-  } else if (rc == SQLITE_DONE) {
-    done_ = true;
+  if (rc == SQLITE_ROW) return true;
+  done_ = true;
+  if (rc == SQLITE_DONE) {
     changes_ = sqlite3_changes64(db_);
-  } else {
-    done_ = true;
-    sqlite3_reset(stmt_);
-    raise_error(db_, rc, sql_);
+    return false;
   }
+  sqlite3_reset(stmt_);
+  raise_error(db_, rc, sql_);
+}
+
+[[gnu::hot]] void Statement::execute(bool /*stream: SQLite always steps row by row*/) {
+  pending_row_ = step_from_start();
+}
+
+[[gnu::hot]] bool Statement::execute_first() {
+  if (!reset_) sqlite3_reset(stmt_);
+  return step_from_start();
 }
 
 [[gnu::hot]] bool Statement::next() {
