@@ -36,7 +36,7 @@ class IntIdentityTable {
   // which saves walking the key's slots again when nothing was filed in between.
   struct Spot {
     std::size_t index = 0;
-    std::size_t mask = 0;  // of the table it is in: none, when it does not match
+    std::size_t mask = 0;  // the table's when the spot was taken; 0 for no spot
     bool empty = false;    // an empty slot, rather than a tombstone
   };
   EntityState* find(std::int64_t key, Spot& spot) const { return probe(key, &spot); }
@@ -110,23 +110,6 @@ class IntIdentityTable {
 
  private:
   using Word = std::uintptr_t;
-  EntityState* probe(std::int64_t key, Spot* spot) const {
-    if (spot) spot->mask = 0;
-    if (slots_.empty()) return nullptr;
-    const Form form = form_of(key);
-    for (Probe p(key, mask_);; p.next()) {
-      const Word s = slots_[p.index];
-      if (s == kEmpty) {
-        if (spot && !spot->mask) *spot = {p.index, mask_, true};
-        return nullptr;
-      }
-      if (s == kTombstone) {
-        if (spot && !spot->mask) *spot = {p.index, mask_, false};
-      } else if (form.matches(s, p.index) && ((s & kExact) || filed_int_key(state_of(s)) == key)) {
-        return state_of(s);
-      }
-    }
-  }
   static_assert(sizeof(Word) == 8, "tagged slots need 64-bit pointers");
   // User-space pointers fit in the low 48 bits on the 64-bit targets Retort builds for,
   // and entities are at least 8-byte aligned, which leaves the two lowest bits free.
@@ -194,6 +177,24 @@ class IntIdentityTable {
     std::size_t mask;
     std::size_t step = 0;
   };
+  // find(), noting in `spot` (when given) the first free slot on the key's way.
+  EntityState* probe(std::int64_t key, Spot* spot) const {
+    if (spot) spot->mask = 0;
+    if (slots_.empty()) return nullptr;
+    const Form form = form_of(key);
+    for (Probe p(key, mask_);; p.next()) {
+      const Word s = slots_[p.index];
+      if (s == kEmpty) {
+        if (spot && !spot->mask) *spot = {p.index, mask_, true};
+        return nullptr;
+      }
+      if (s == kTombstone) {
+        if (spot && !spot->mask) *spot = {p.index, mask_, false};
+      } else if (form.matches(s, p.index) && ((s & kExact) || filed_int_key(state_of(s)) == key)) {
+        return state_of(s);
+      }
+    }
+  }
   void grow(std::size_t expected = 0);
   static constexpr std::size_t kQuadrupleBelow = std::size_t{1} << 16;  // slots
 
